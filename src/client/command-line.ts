@@ -1,0 +1,37 @@
+/**
+ * Splits a console line into words. Double quotes group a name with spaces
+ * (`#DOWNLOAD "my notes.txt" p2`); inside quotes, \" and \\ stand for " and \.
+ */
+import { TxtmeshError } from '../errors.js';
+
+export function splitCommandLine(line: string): string[] {
+  const words: string[] = [];
+  let word = '';
+  let inWord = false;
+  let quoted = false;
+  for (let i = 0; i < line.length; i++) {
+    const ch = line[i] as string;
+    if (quoted) {
+      if (ch === '\\' && (line[i + 1] === '"' || line[i + 1] === '\\')) {
+        word += line[++i];
+      } else if (ch === '"') {
+        quoted = false;
+      } else {
+        word += ch;
+      }
+    } else if (ch === '"') {
+      quoted = true;
+      inWord = true;
+    } else if (/\s/.test(ch)) {
+      if (inWord) words.push(word);
+      word = '';
+      inWord = false;
+    } else {
+      word += ch;
+      inWord = true;
+    }
+  }
+  if (quoted) throw new TxtmeshError('ERR_USAGE', 'unterminated double quote');
+  if (inWord) words.push(word);
+  return words;
+}

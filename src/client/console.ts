@@ -1,0 +1,79 @@
+/**
+ * The interactive console. On a TTY: a prompt, line editing and history (node:readline), a live
+ * progress line, and Ctrl-C cancels the running command (a second Ctrl-C, or Ctrl-C at the
+ * prompt, leaves). With piped stdin: one command a line, no prompt, exit at end of input.
+ */
+import { createInterface } from 'node:readline';
+import { type Output, type Session, runCommandLine } from './commands.js';
+
+export interface ConsoleOptions {
+  readonly input: NodeJS.ReadableStream;
+  readonly output: NodeJS.WritableStream & { isTTY?: boolean };
+  readonly errorOutput: NodeJS.WritableStream & { isTTY?: boolean };
+  readonly interactive: boolean;
+}
+
+/** Makes an Output that prints to `stdout` and draws progress on `stderr` when it is a TTY. */
+export function terminalOutput(stdout: NodeJS.WritableStream, stderr: NodeJS.WritableStream & { isTTY?: boolean }): Output {
+  let shown = false;
+  return {
+    print(line) {
+      if (shown) {
+        stderr.write('\r\x1b[2K');
+        shown = false;
+      }
+      stdout.write(line + '\n');
+    },
+    progress(line) {
+      if (!stderr.isTTY) return;
+      if (line === undefined) {
+        if (shown) stderr.write('\r\x1b[2K');
+        shown = false;
+        return;
+      }
+      stderr.write('\r\x1b[2K' + line);
+      shown = true;
+    },
+  };
+}
+
+/** Runs the console until #QUIT or end of input; resolves with the number of failed commands. */
+export async function runConsole(session: Omit<Session, 'out'>, options: ConsoleOptions): Promise<number> {
+  const out = terminalOutput(options.output, options.errorOutput);
+  const full: Session = { ...session, out };
+  const rl = createInterface({ input: options.input, output: options.interactive ? options.output : undefined, terminal: options.interactive, historySize: 500 });
+  let failures = 0;
+  let running: AbortController | undefined;
+
+  const onInterrupt = () => {
+    if (running && !running.signal.aborted) {
+      out.print('interrupted; cancelling (press Ctrl-C again to quit)');
+      running.abort();
+    } else {
+      rl.close();
+      process.exitCode = 130;
+    }
+  };
+  rl.on('SIGINT', onInterrupt);
+  if (!options.interactive) process.on('SIGINT', onInterrupt);
+
+  if (options.interactive) {
+    out.print(`txtmesh console for peer ${session.ctx.id} (${session.ctx.peers.length} peers in ${session.ctx.settingsPath}); #HELP lists commands`);
+    rl.setPrompt(`${session.ctx.id}> `);
+    rl.prompt();
+  }
+  try {
+    for await (const line of rl) {
+      running = new AbortController();
+      const result = await runCommandLine(full, line, running.signal);
+      running = undefined;
+      if (result === 'failed') failures++;
+      if (result === 'quit') break;
+      if (options.interactive) rl.prompt();
+    }
+  } finally {
+    rl.close();
+    process.off('SIGINT', onInterrupt);
+  }
+  return failures;
+}

@@ -1,0 +1,37 @@
+/**
+ * #FILELIST: what each peer serves. Peers are asked in parallel, each with its own deadline,
+ * so an unreachable or silent peer is reported as such and does not stall the rest.
+ */
+import pLimit from 'p-limit';
+import { PEER_CONCURRENCY, REQUEST_TIMEOUT_MS } from '../constants.js';
+import { type ErrorCode, codeOf, describeError } from '../errors.js';
+import type { FileEntry } from '../protocol/messages.js';
+import type { PeerAddress } from '../settings.js';
+import { listFiles } from './peer-client.js';
+import { PeerConnection } from './peer-connection.js';
+
+export type PeerListing =
+  | { readonly peer: string; readonly ok: true; readonly files: FileEntry[] }
+  | { readonly peer: string; readonly ok: false; readonly error: string; readonly code: ErrorCode };
+
+/** Lists the files of each peer; one result per peer, in the order given. */
+export async function fileLists(peers: readonly PeerAddress[], options: { timeoutMs?: number } = {}): Promise<PeerListing[]> {
+  const limit = pLimit(PEER_CONCURRENCY);
+  const timeoutMs = options.timeoutMs ?? REQUEST_TIMEOUT_MS;
+  return Promise.all(
+    peers.map((peer) =>
+      limit(async (): Promise<PeerListing> => {
+        const signal = AbortSignal.timeout(timeoutMs);
+        let conn: PeerConnection | undefined;
+        try {
+          conn = await PeerConnection.connect(peer, { signal, timeoutMs: Math.min(timeoutMs, 5000) });
+          return { peer: peer.id, ok: true, files: await listFiles(conn, signal) };
+        } catch (err) {
+          return { peer: peer.id, ok: false, error: describeError(err), code: codeOf(err) };
+        } finally {
+          conn?.close();
+        }
+      }),
+    ),
+  );
+}

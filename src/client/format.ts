@@ -1,0 +1,43 @@
+/** Formatting for the console: sizes, rates, durations, the progress line. Pure. */
+
+/** 1536 → "1.5 KiB"; exact for small sizes. */
+export function formatBytes(bytes: number): string {
+  if (bytes < 1024) return `${bytes} B`;
+  const units = ['KiB', 'MiB', 'GiB', 'TiB'];
+  let value = bytes / 1024;
+  let unit = 0;
+  while (value >= 1024 && unit < units.length - 1) {
+    value /= 1024;
+    unit++;
+  }
+  return `${value.toFixed(value >= 100 ? 0 : 1)} ${units[unit]}`;
+}
+
+/** Megabytes (10^6 bytes) per second, as network people count them. */
+export function formatRate(bytes: number, seconds: number): string {
+  const rate = seconds > 0 ? bytes / seconds / 1e6 : 0;
+  return `${rate.toFixed(rate >= 100 ? 0 : rate >= 10 ? 1 : 2)} MB/s`;
+}
+
+export function formatSeconds(seconds: number): string {
+  if (!Number.isFinite(seconds)) return '--';
+  if (seconds < 60) return `${seconds.toFixed(seconds < 10 ? 2 : 1)} s`;
+  const m = Math.floor(seconds / 60);
+  return `${m}m${String(Math.round(seconds - m * 60)).padStart(2, '0')}s`;
+}
+
+/** "  45.2%  12.3 MB/s  ETA 3.1 s  3 peers" */
+export function formatProgress(p: { size: number; received: number; activePeers: number; elapsedMs: number }): string {
+  const seconds = p.elapsedMs / 1000;
+  const percent = p.size === 0 ? 100 : (p.received / p.size) * 100;
+  const rate = seconds > 0 ? p.received / seconds : 0;
+  const eta = rate > 0 ? (p.size - p.received) / rate : Infinity;
+  return `${percent.toFixed(1).padStart(5)}%  ${formatBytes(p.received)}/${formatBytes(p.size)}  ${formatRate(p.received, seconds)}  ETA ${formatSeconds(eta)}  ${p.activePeers} peer${p.activePeers === 1 ? '' : 's'}`;
+}
+
+/** Left-aligned columns. */
+export function table(rows: readonly (readonly string[])[], indent = '  '): string[] {
+  const widths: number[] = [];
+  for (const row of rows) row.forEach((cell, i) => (widths[i] = Math.max(widths[i] ?? 0, cell.length)));
+  return rows.map((row) => indent + row.map((cell, i) => (i === row.length - 1 ? cell : cell.padEnd(widths[i] ?? 0))).join('  '));
+}

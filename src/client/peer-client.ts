@@ -1,0 +1,74 @@
+/**
+ * Typed requests over a PeerConnection: one function per verb (docs/PROTOCOL.md).
+ */
+import { createReadStream } from 'node:fs';
+import { MAX_LIST_BYTES, MAX_RANGE_BYTES, PROTOCOL_VERSION } from '../constants.js';
+import { TxtmeshError } from '../errors.js';
+import {
+  type FileEntry,
+  type FileInfo,
+  HASH_BYTES,
+  decodeInfo,
+  decodeListBody,
+  encodeGet,
+  encodeHello,
+  encodeInfo,
+  encodeList,
+  encodePutHeader,
+  readFields,
+} from '../protocol/messages.js';
+import type { PeerConnection } from './peer-connection.js';
+
+// A 1 TiB file has 4 Mi pieces: 128 MiB of hashes. Bound it well below that.
+const MAX_HASH_LIST = 1024 * 1024 * HASH_BYTES;
+
+/** HELLO: the peer's protocol version and the ID it announces. */
+export async function hello(conn: PeerConnection, myId?: string, signal?: AbortSignal): Promise<{ version: string; peerId: string | undefined }> {
+  const id = conn.nextId();
+  const { header } = await conn.request(id, encodeHello(id, myId), { maxBody: 0, signal });
+  if (header.args[0] !== PROTOCOL_VERSION) throw new TxtmeshError('ERR_PEER_PROTOCOL', `${conn.peer.id} speaks ${header.args[0] ?? 'an unknown protocol'}`);
+  return { version: header.args[0], peerId: readFields(header).get('peer') };
+}
+
+/** LIST: every file the peer serves. */
+export async function listFiles(conn: PeerConnection, signal?: AbortSignal): Promise<FileEntry[]> {
+  const id = conn.nextId();
+  const { body } = await conn.request(id, encodeList(id), { maxBody: MAX_LIST_BYTES, signal });
+  return decodeListBody(body);
+}
+
+/** INFO: size, identity and verified piece hashes of one file. */
+export async function fileInfo(conn: PeerConnection, name: string, signal?: AbortSignal): Promise<FileInfo> {
+  const id = conn.nextId();
+  const { header, body } = await conn.request(id, encodeInfo(id, name), { maxBody: MAX_HASH_LIST, signal });
+  return decodeInfo(name, header, body);
+}
+
+/** GET: `length` bytes at `offset`, of the version with `identity`. */
+export async function getRange(conn: PeerConnection, name: string, offset: number, length: number, identity: string, options: { signal?: AbortSignal; timeoutMs?: number } = {}): Promise<Buffer> {
+  if (length > MAX_RANGE_BYTES) throw new RangeError(`range of ${length} bytes exceeds ${MAX_RANGE_BYTES}`);
+  const id = conn.nextId();
+  const { body } = await conn.request(id, encodeGet(id, name, offset, length, identity), { maxBody: length, exactBody: length, ...options });
+  return body;
+}
+
+/**
+ * PUT: streams the file at `path` (which must have `size` bytes and `identity`) to the peer.
+ * @returns 'stored' or 'same' (the peer already had these bytes)
+ */
+export async function putFile(conn: PeerConnection, name: string, path: string, size: number, identity: string, signal?: AbortSignal): Promise<'stored' | 'same'> {
+  const id = conn.nextId();
+  const { header } = await conn.request(id, encodePutHeader(id, name, size, identity), { maxBody: 0, signal }, async (write) => {
+    let sent = 0;
+    // Read exactly `size` bytes even if the file grows meanwhile; the peer verifies identity.
+    if (size === 0) return;
+    for await (const chunk of createReadStream(path, { start: 0, end: size - 1, highWaterMark: 256 * 1024 })) {
+      sent += (chunk as Buffer).length;
+      await write(chunk as Buffer);
+    }
+    if (sent !== size) throw new TxtmeshError('ERR_CHANGED', `${name} shrank while it was being uploaded`);
+  });
+  const result = header.args[0];
+  if (result !== 'stored' && result !== 'same') throw new TxtmeshError('ERR_PEER_PROTOCOL', `${conn.peer.id} answered PUT with ${result ?? 'nothing'}`);
+  return result;
+}

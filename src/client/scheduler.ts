@@ -1,0 +1,95 @@
+/**
+ * Which peer fetches which piece: a pure scheduler, driven by the downloader and by tests
+ * without sockets. Each peer pulls the lowest missing piece nobody is fetching, so a fast peer
+ * simply pulls more often and serves more. When every missing piece is already being fetched
+ * (the endgame), an idle peer may fetch a piece a second time from a different peer, so a slow
+ * or stalled peer cannot hold back the last pieces; the first copy to arrive wins.
+ */
+export class PieceScheduler {
+  readonly pieceCount: number;
+  readonly #done: Uint8Array;
+  /** piece → peers fetching it now */
+  readonly #inFlight = new Map<number, Set<string>>();
+  readonly #banned = new Set<string>();
+  readonly #maxDuplicates: number;
+  #doneCount = 0;
+  /** lowest piece that may still be unrequested */
+  #cursor = 0;
+
+  constructor(pieceCount: number, options: { maxDuplicates?: number } = {}) {
+    this.pieceCount = pieceCount;
+    this.#done = new Uint8Array(pieceCount);
+    this.#maxDuplicates = options.maxDuplicates ?? 2;
+  }
+
+  get complete(): boolean {
+    return this.#doneCount === this.pieceCount;
+  }
+
+  get doneCount(): number {
+    return this.#doneCount;
+  }
+
+  isDone(piece: number): boolean {
+    return this.#done[piece] === 1;
+  }
+
+  /**
+   * The next piece `peer` should fetch, or undefined if there is nothing for it right now
+   * (everything is done, or being fetched by it or by enough others).
+   */
+  next(peer: string): number | undefined {
+    if (this.#banned.has(peer)) return undefined;
+    while (this.#cursor < this.pieceCount && (this.#done[this.#cursor] === 1 || this.#inFlight.has(this.#cursor))) this.#cursor++;
+    for (let piece = this.#cursor; piece < this.pieceCount; piece++) {
+      if (this.#done[piece] === 0 && !this.#inFlight.has(piece)) return this.#take(piece, peer);
+    }
+    // Endgame: duplicate the piece with the fewest fetchers that this peer is not fetching.
+    let best: number | undefined;
+    let bestCount = Infinity;
+    for (const [piece, peers] of this.#inFlight) {
+      if (!peers.has(peer) && peers.size < this.#maxDuplicates && peers.size < bestCount) {
+        best = piece;
+        bestCount = peers.size;
+      }
+    }
+    return best === undefined ? undefined : this.#take(best, peer);
+  }
+
+  /** Marks a fetched and verified piece done. Returns false if another peer delivered it first. */
+  markDone(piece: number, peer: string): boolean {
+    this.#inFlight.get(piece)?.delete(peer);
+    if (this.#done[piece] === 1) {
+      if (this.#inFlight.get(piece)?.size === 0) this.#inFlight.delete(piece);
+      return false;
+    }
+    this.#done[piece] = 1;
+    this.#doneCount++;
+    this.#inFlight.delete(piece);
+    return true;
+  }
+
+  /** A fetch failed: the piece goes back to the pool (unless others are still fetching it). */
+  release(piece: number, peer: string): void {
+    const peers = this.#inFlight.get(piece);
+    if (!peers) return;
+    peers.delete(peer);
+    if (peers.size === 0) {
+      this.#inFlight.delete(piece);
+      if (piece < this.#cursor) this.#cursor = piece;
+    }
+  }
+
+  /** Takes a peer out of this download (it failed or lied): all its pieces are released. */
+  ban(peer: string): void {
+    this.#banned.add(peer);
+    for (const [piece, peers] of [...this.#inFlight]) if (peers.has(peer)) this.release(piece, peer);
+  }
+
+  #take(piece: number, peer: string): number {
+    let peers = this.#inFlight.get(piece);
+    if (!peers) this.#inFlight.set(piece, (peers = new Set()));
+    peers.add(peer);
+    return piece;
+  }
+}

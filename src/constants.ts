@@ -1,0 +1,45 @@
+/** Wire and storage constants. docs/PROTOCOL.md is the full description of each. */
+
+/** Protocol name and version, sent in HELLO. */
+export const PROTOCOL_VERSION = 'txtmesh/1';
+
+/**
+ * Piece size: files are hashed and verified in pieces of this many bytes (the last may be shorter).
+ * 256 KiB keeps the hash list small (128 bytes per MiB) while a piece is still cheap to re-fetch
+ * when a peer fails or lies. It is part of a file's identity, so it never changes within a version.
+ */
+export const PIECE_SIZE = 256 * 1024;
+
+/** Longest header line, terminator included. A longer one is a malformed frame. */
+export const MAX_HEADER_BYTES = 4096;
+
+/** Longest file name, in UTF-8 bytes after percent-decoding. */
+export const MAX_NAME_BYTES = 1024;
+
+/** Largest range one GET may ask for: 64 pieces. */
+export const MAX_RANGE_BYTES = 64 * PIECE_SIZE;
+
+/** Largest body a client accepts for a LIST answer. */
+export const MAX_LIST_BYTES = 64 * 1024 * 1024;
+
+/** Largest file a server accepts by PUT unless told otherwise (--max-upload). */
+export const DEFAULT_MAX_UPLOAD_BYTES = 4 * 1024 * 1024 * 1024;
+
+/** Largest request id. */
+export const MAX_REQUEST_ID = 0xffffffff;
+
+/** Folder, inside a peer folder, whose *.txt files the peer serves. */
+export const SERVED_DIR = 'served_files';
+
+/** Default settings file name, looked for in the peer folder's parent. */
+export const SETTINGS_FILE = 'peer_settings.txt';
+
+/** Client-side deadlines, in milliseconds. */
+export const CONNECT_TIMEOUT_MS = 5000;
+export const REQUEST_TIMEOUT_MS = 15000;
+
+/** Piece requests a downloader keeps in flight on one peer connection. */
+export const PIPELINE_DEPTH = 8;
+
+/** How many peers the client talks to at once for listing and uploads. */
+export const PEER_CONCURRENCY = 16;

@@ -1,0 +1,82 @@
+/**
+ * Header lines (docs/PROTOCOL.md, "Frames"):
+ *
+ *   VERB SP id SP length *(SP arg) LF        (a CR before the LF is accepted, for nc users)
+ *
+ * VERB is upper-case ASCII letters; id and length are decimal; each arg is printable and has no
+ * spaces (names are percent-encoded). Pure functions: no sockets, no files.
+ */
+import { MAX_REQUEST_ID } from '../constants.js';
+import { ProtocolError } from '../errors.js';
+
+/** A parsed header line. */
+export interface Header {
+  readonly verb: string;
+  readonly id: number;
+  /** Exact length of the body that follows the header. */
+  readonly length: number;
+  readonly args: readonly string[];
+}
+
+const VERB_PATTERN = /^[A-Z]{1,16}$/;
+const DECIMAL_PATTERN = /^(0|[1-9]\d{0,15})$/;
+// Printable: no C0 controls, no DEL. Non-ASCII is allowed (UTF-8 in free text).
+const CONTROL_PATTERN = /[\u0000-\u001f\u007f]/;
+
+/**
+ * Encodes a header line. Args must already be wire-safe (see encodeName).
+ * @example encodeHeader('GET', 7, 0, ['a.txt', '0', '13']) // 'GET 7 0 a.txt 0 13\n'
+ */
+export function encodeHeader(verb: string, id: number, length: number, args: readonly (string | number)[] = []): Buffer {
+  const parts = [verb, String(id), String(length), ...args.map(String)];
+  for (const part of parts) {
+    if (part === '' || part.includes(' ') || CONTROL_PATTERN.test(part)) {
+      throw new TypeError(`header field ${JSON.stringify(part)} is not wire-safe`);
+    }
+  }
+  return Buffer.from(parts.join(' ') + '\n', 'utf8');
+}
+
+/**
+ * Parses one header line (without its LF; a trailing CR is dropped).
+ * @throws ProtocolError ERR_BAD_FRAME when the line does not follow the grammar.
+ */
+export function parseHeader(line: string): Header {
+  const text = line.endsWith('\r') ? line.slice(0, -1) : line;
+  if (CONTROL_PATTERN.test(text)) throw new ProtocolError('ERR_BAD_FRAME', 'header contains control characters');
+  const fields = text.split(' ');
+  if (fields.length < 3) throw new ProtocolError('ERR_BAD_FRAME', 'header needs at least: VERB id length');
+  const [verb, idText, lengthText, ...args] = fields as [string, string, string, ...string[]];
+  if (!VERB_PATTERN.test(verb)) throw new ProtocolError('ERR_BAD_FRAME', 'bad verb in header');
+  if (!DECIMAL_PATTERN.test(idText) || Number(idText) > MAX_REQUEST_ID) {
+    throw new ProtocolError('ERR_BAD_FRAME', 'bad request id in header');
+  }
+  if (!DECIMAL_PATTERN.test(lengthText) || !Number.isSafeInteger(Number(lengthText))) {
+    throw new ProtocolError('ERR_BAD_FRAME', 'bad body length in header');
+  }
+  if (args.some((a) => a === '')) throw new ProtocolError('ERR_BAD_FRAME', 'empty field in header (fields are separated by one space)');
+  return { verb, id: Number(idText), length: Number(lengthText), args };
+}
+
+/**
+ * Percent-encodes a file name for a header: everything but unreserved characters and '/' is
+ * escaped, so spaces, '%' and non-ASCII travel safely and a person can still read the name.
+ */
+export function encodeName(name: string): string {
+  return encodeURIComponent(name).replace(/%2F/g, '/');
+}
+
+/** Reverses encodeName; returns undefined for bad escapes or invalid UTF-8. */
+export function decodeName(field: string): string | undefined {
+  try {
+    return decodeURIComponent(field);
+  } catch {
+    return undefined;
+  }
+}
+
+/** Makes free text (error messages) header-safe: one line, printable. */
+export function sanitizeText(text: string, maxLength = 300): string {
+  const clean = text.replace(/[\u0000-\u001f\u007f]+/g, ' ').trim();
+  return clean.length > maxLength ? clean.slice(0, maxLength - 1) + '…' : clean;
+}

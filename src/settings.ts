@@ -1,0 +1,100 @@
+/**
+ * peer_settings.txt: one `peer_ID ip_addr server_port` a line.
+ * Blank lines, `#` comments (whole-line or trailing), runs of spaces and tabs, and CRLF are
+ * accepted. The original crashed on a trailing blank line; here every bad line is an error that
+ * names the file, the line number and what is wrong.
+ */
+import { readFile } from 'node:fs/promises';
+import { isIP } from 'node:net';
+import { TxtmeshError } from './errors.js';
+
+/** One peer from the settings file. */
+export interface PeerAddress {
+  readonly id: string;
+  readonly host: string;
+  readonly port: number;
+  /** 1-based line number in the settings file. */
+  readonly line: number;
+}
+
+const ID_PATTERN = /^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/;
+// RFC 1123 host name: dot-separated labels of letters, digits and inner hyphens.
+const HOSTNAME_PATTERN = /^(?=.{1,253}$)([A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?)(\.[A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?)*\.?$/;
+
+/** True if `id` is a well-formed peer ID. */
+export function isPeerId(id: string): boolean {
+  return ID_PATTERN.test(id);
+}
+
+/** True if `host` is an IPv4 or IPv6 address or a host name. */
+export function isHost(host: string): boolean {
+  return isIP(host) !== 0 || HOSTNAME_PATTERN.test(host);
+}
+
+/**
+ * Parses settings text. Pure: `fileName` only labels errors.
+ * @throws TxtmeshError ERR_SETTINGS_LINE for a bad line, ERR_SETTINGS_DUPLICATE for a repeated ID.
+ */
+export function parseSettings(text: string, fileName = 'peer_settings.txt'): PeerAddress[] {
+  const peers: PeerAddress[] = [];
+  const seen = new Map<string, number>();
+  const lines = text.replace(/^\uFEFF/, '').split(/\r?\n|\r/);
+  lines.forEach((raw, index) => {
+    const line = index + 1;
+    const content = raw.replace(/#.*$/, '').trim();
+    if (content === '') return;
+    const bad = (what: string): never => {
+      throw new TxtmeshError('ERR_SETTINGS_LINE', `${fileName}:${line}: ${what} (line: ${JSON.stringify(raw.trim())})`);
+    };
+    const fields = content.split(/\s+/);
+    if (fields.length !== 3) bad(`expected "peer_ID ip_addr server_port", found ${fields.length} field${fields.length === 1 ? '' : 's'}`);
+    const [id, rawHost, portText] = fields as [string, string, string];
+    if (!isPeerId(id)) bad(`bad peer ID ${JSON.stringify(id)}: use letters, digits, '.', '_' or '-' (at most 64)`);
+    // Accept [::1] as well as ::1 for IPv6.
+    const host = rawHost.startsWith('[') && rawHost.endsWith(']') ? rawHost.slice(1, -1) : rawHost;
+    if (!isHost(host)) bad(`bad address ${JSON.stringify(rawHost)}: expected an IPv4 or IPv6 address or a host name`);
+    if (!/^\d{1,5}$/.test(portText) || Number(portText) < 1 || Number(portText) > 65535) {
+      bad(`bad port ${JSON.stringify(portText)}: expected a number from 1 to 65535`);
+    }
+    const first = seen.get(id);
+    if (first !== undefined) {
+      throw new TxtmeshError('ERR_SETTINGS_DUPLICATE', `${fileName}:${line}: peer ID ${id} is already defined on line ${first}`);
+    }
+    seen.set(id, line);
+    peers.push({ id, host, port: Number(portText), line });
+  });
+  return peers;
+}
+
+/** Reads and parses a settings file. */
+export async function loadSettings(path: string): Promise<PeerAddress[]> {
+  let text: string;
+  try {
+    text = await readFile(path, 'utf8');
+  } catch (err) {
+    const reason = (err as NodeJS.ErrnoException).code === 'ENOENT' ? 'no such file' : (err as Error).message;
+    throw new TxtmeshError('ERR_SETTINGS_READ', `cannot read settings file ${path}: ${reason}`, { cause: err });
+  }
+  return parseSettings(text, path);
+}
+
+/**
+ * Looks up peers by ID, in the order given.
+ * @throws TxtmeshError ERR_UNKNOWN_PEER naming the unknown IDs and listing the known ones.
+ */
+export function findPeers(peers: readonly PeerAddress[], ids: readonly string[]): PeerAddress[] {
+  const byId = new Map(peers.map((p) => [p.id, p]));
+  const unknown = ids.filter((id) => !byId.has(id));
+  if (unknown.length > 0) {
+    throw new TxtmeshError(
+      'ERR_UNKNOWN_PEER',
+      `unknown peer${unknown.length > 1 ? 's' : ''} ${unknown.join(', ')}; known peers: ${peers.map((p) => p.id).join(', ') || '(none)'}`,
+    );
+  }
+  return ids.map((id) => byId.get(id) as PeerAddress);
+}
+
+/** host:port for messages, with IPv6 in brackets. */
+export function formatAddress(peer: { host: string; port: number }): string {
+  return isIP(peer.host) === 6 ? `[${peer.host}]:${peer.port}` : `${peer.host}:${peer.port}`;
+}

@@ -1,0 +1,71 @@
+/**
+ * Nothing half-written under a real name: files are written to a hidden temp file beside the
+ * target, fsynced, then linked into place with link(2), which fails rather than replace an
+ * existing file (rename(2) would silently replace it). The temp name is then unlinked.
+ */
+import { randomBytes } from 'node:crypto';
+import { type FileHandle, link, mkdir, open, rename, stat, unlink } from 'node:fs/promises';
+import { basename, dirname, join } from 'node:path';
+import { TxtmeshError } from '../errors.js';
+
+/** Suffix of every temp file txtmesh writes; such files are hidden and never listed. */
+export const TEMP_SUFFIX = '.txtmesh-part';
+
+/** A hidden temp path beside `finalPath`, e.g. `.notes.txt.3f9a1c.txtmesh-part`. */
+export function tempPathFor(finalPath: string, tag = randomBytes(6).toString('hex')): string {
+  return join(dirname(finalPath), `.${basename(finalPath)}.${tag}${TEMP_SUFFIX}`);
+}
+
+/** Opens a new temp file for writing beside `finalPath`, creating parent folders. */
+export async function createTempFile(finalPath: string, tag?: string): Promise<{ path: string; handle: FileHandle }> {
+  await mkdir(dirname(finalPath), { recursive: true });
+  const path = tempPathFor(finalPath, tag);
+  const handle = await open(path, 'wx', 0o644);
+  return { path, handle };
+}
+
+/**
+ * Moves a finished temp file to `finalPath` unless something already exists there.
+ * The caller has fsynced and closed the temp file.
+ * @returns true if published, false if `finalPath` already existed (temp file left in place).
+ */
+export async function publishNoReplace(tempPath: string, finalPath: string): Promise<boolean> {
+  try {
+    await link(tempPath, finalPath);
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code;
+    if (code === 'EEXIST') return false;
+    if (code !== 'EPERM' && code !== 'ENOTSUP' && code !== 'EOPNOTSUPP' && code !== 'EXDEV') throw err;
+    // File systems without hard links: check, then rename. Not atomic against a racing
+    // writer, but still never replaces a file that is already there when we look.
+    const exists = await stat(finalPath).then(() => true, () => false);
+    if (exists) return false;
+    await rename(tempPath, finalPath);
+    await syncDir(dirname(finalPath));
+    return true;
+  }
+  await unlink(tempPath);
+  await syncDir(dirname(finalPath));
+  return true;
+}
+
+/** Removes a temp file, ignoring "already gone". */
+export async function removeQuietly(path: string): Promise<void> {
+  await unlink(path).catch(() => undefined);
+}
+
+/** fsync a directory so a link or rename survives power loss (best effort: not every FS allows it). */
+async function syncDir(path: string): Promise<void> {
+  const handle = await open(path, 'r').catch(() => undefined);
+  if (!handle) return;
+  try {
+    await handle.sync().catch(() => undefined);
+  } finally {
+    await handle.close();
+  }
+}
+
+/** Wraps an fs error for a user. */
+export function storageError(what: string, err: unknown): TxtmeshError {
+  return new TxtmeshError('ERR_INTERNAL', `${what}: ${(err as Error).message}`, { cause: err });
+}

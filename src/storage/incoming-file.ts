@@ -1,0 +1,95 @@
+/**
+ * An upload being received: bytes are hashed as they arrive and appended to a hidden temp file;
+ * commit() checks size and identity against what the sender announced, fsyncs, and links the
+ * file into place without replacing anything. An abort or a cut connection leaves nothing
+ * under the real name.
+ */
+import type { FileHandle } from 'node:fs/promises';
+import { TxtmeshError } from '../errors.js';
+import { PIECE_SIZE } from '../constants.js';
+import { createTempFile, publishNoReplace, removeQuietly } from './atomic-file.js';
+import { resolveName } from './names.js';
+import { PieceHasher } from './piece-hasher.js';
+import { type ServedFolder, stampOf } from './served-folder.js';
+
+export type CommitResult = 'stored' | 'same';
+
+export class IncomingFile {
+  readonly #folder: ServedFolder;
+  readonly #name: string;
+  readonly #finalPath: string;
+  readonly #size: number;
+  readonly #identity: string;
+  readonly #hasher = new PieceHasher(PIECE_SIZE);
+  #tempPath = '';
+  #handle: FileHandle | undefined;
+  #written = 0;
+
+  private constructor(folder: ServedFolder, name: string, size: number, identity: string) {
+    this.#folder = folder;
+    this.#name = name;
+    this.#finalPath = resolveName(folder.root, name);
+    this.#size = size;
+    this.#identity = identity;
+  }
+
+  /** Starts receiving `size` bytes of `name`, announced with `identity`. */
+  static async create(folder: ServedFolder, name: string, size: number, identity: string): Promise<IncomingFile> {
+    const file = new IncomingFile(folder, name, size, identity);
+    const { path, handle } = await createTempFile(file.#finalPath);
+    file.#tempPath = path;
+    file.#handle = handle;
+    return file;
+  }
+
+  /** Appends a chunk of the body. */
+  async write(chunk: Buffer): Promise<void> {
+    if (!this.#handle) throw new Error('IncomingFile is closed');
+    if (this.#written + chunk.length > this.#size) throw new TxtmeshError('ERR_UPLOAD_MISMATCH', 'more bytes than announced');
+    this.#hasher.update(chunk);
+    let offset = 0;
+    while (offset < chunk.length) {
+      const { bytesWritten } = await this.#handle.write(chunk, offset, chunk.length - offset, this.#written + offset);
+      offset += bytesWritten;
+    }
+    this.#written += chunk.length;
+  }
+
+  /**
+   * Verifies and publishes the file.
+   * @throws TxtmeshError ERR_UPLOAD_MISMATCH (bytes differ from the announced identity),
+   *   ERR_EXISTS (a different file already has the name)
+   */
+  async commit(): Promise<CommitResult> {
+    const handle = this.#handle;
+    if (!handle) throw new Error('IncomingFile is closed');
+    try {
+      const { identity, pieceHashes } = this.#hasher.digest();
+      if (this.#written !== this.#size || identity !== this.#identity) {
+        throw new TxtmeshError('ERR_UPLOAD_MISMATCH', `received ${this.#written} bytes with identity ${identity.slice(0, 12)}, but the request announced ${this.#size} bytes with identity ${this.#identity.slice(0, 12)}`);
+      }
+      await handle.sync();
+      const stamp = await stampOf(handle);
+      await handle.close();
+      this.#handle = undefined;
+      if (await publishNoReplace(this.#tempPath, this.#finalPath)) {
+        this.#folder.remember({ name: this.#name, size: this.#size, identity, pieceSize: PIECE_SIZE, pieceHashes }, stamp);
+        return 'stored';
+      }
+      // Someone else published first (another upload or a download): same bytes is success.
+      const existing = await this.#folder.describe(this.#name).catch(() => undefined);
+      if (existing?.identity === identity) return 'same';
+      throw new TxtmeshError('ERR_EXISTS', `${this.#name} already exists with different content; nothing was replaced`);
+    } finally {
+      await this.abort();
+    }
+  }
+
+  /** Closes and removes the temp file (no-op after a successful commit). */
+  async abort(): Promise<void> {
+    const handle = this.#handle;
+    this.#handle = undefined;
+    await handle?.close().catch(() => undefined);
+    await removeQuietly(this.#tempPath);
+  }
+}

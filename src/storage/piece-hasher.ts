@@ -1,0 +1,65 @@
+/**
+ * Incremental piece hashing: SHA-256 of each PIECE_SIZE piece, and the file's identity,
+ * SHA-256 over the concatenated piece hashes (docs/PROTOCOL.md, "Identity").
+ * Bytes can be fed in chunks of any size; each byte is hashed once.
+ */
+import { createHash, type Hash } from 'node:crypto';
+import { PIECE_SIZE } from '../constants.js';
+
+export class PieceHasher {
+  readonly #pieceSize: number;
+  readonly #hashes: Buffer[] = [];
+  #current: Hash | undefined;
+  #inPiece = 0;
+  #size = 0;
+
+  constructor(pieceSize = PIECE_SIZE) {
+    this.#pieceSize = pieceSize;
+  }
+
+  /** Bytes fed so far. */
+  get size(): number {
+    return this.#size;
+  }
+
+  update(chunk: Uint8Array): void {
+    let offset = 0;
+    while (offset < chunk.length) {
+      this.#current ??= createHash('sha256');
+      const take = Math.min(this.#pieceSize - this.#inPiece, chunk.length - offset);
+      this.#current.update(chunk.subarray(offset, offset + take));
+      offset += take;
+      this.#inPiece += take;
+      this.#size += take;
+      if (this.#inPiece === this.#pieceSize) this.#closePiece();
+    }
+  }
+
+  /** Finishes: the concatenated piece hashes and the identity (hex). */
+  digest(): { pieceHashes: Buffer; identity: string } {
+    if (this.#inPiece > 0) this.#closePiece();
+    const pieceHashes = Buffer.concat(this.#hashes);
+    return { pieceHashes, identity: identityOf(pieceHashes) };
+  }
+
+  #closePiece(): void {
+    this.#hashes.push((this.#current as Hash).digest());
+    this.#current = undefined;
+    this.#inPiece = 0;
+  }
+}
+
+/** A file's identity from its concatenated piece hashes. */
+export function identityOf(pieceHashes: Uint8Array): string {
+  return createHash('sha256').update(pieceHashes).digest('hex');
+}
+
+/** SHA-256 of one piece. */
+export function hashPiece(data: Uint8Array): Buffer {
+  return createHash('sha256').update(data).digest();
+}
+
+/** The first 12 hex digits of an identity, for people. */
+export function shortIdentity(identity: string): string {
+  return identity.slice(0, 12);
+}

@@ -1,0 +1,141 @@
+/**
+ * The served folder: lists the *.txt files under served_files/ (fast-glob), and describes each
+ * by size and identity. Identities are computed once and cached, recomputed when a file's
+ * size, mtime or inode changes. Nothing outside the folder is ever opened: names are checked
+ * (names.ts), and a path whose real location leaves the folder (a symlink) is refused.
+ */
+import { type FileHandle, mkdir, open, realpath } from 'node:fs/promises';
+import { sep } from 'node:path';
+import fg from 'fast-glob';
+import pLimit from 'p-limit';
+import { TxtmeshError } from '../errors.js';
+import type { FileEntry, FileInfo } from '../protocol/messages.js';
+import { PIECE_SIZE } from '../constants.js';
+import { nameProblem, resolveName } from './names.js';
+import { PieceHasher } from './piece-hasher.js';
+
+interface CacheEntry {
+  readonly size: number;
+  readonly mtimeMs: number;
+  readonly ino: number;
+  readonly info: FileInfo;
+}
+
+/** Stat fields that say a file is unchanged. */
+export interface FileStamp {
+  readonly size: number;
+  readonly mtimeMs: number;
+  readonly ino: number;
+}
+
+const READ_CHUNK = 1024 * 1024;
+// Hashing is CPU-bound; a few files at a time keeps both cores busy without thrashing the disk.
+const hashLimit = pLimit(4);
+
+export class ServedFolder {
+  readonly root: string;
+  #realRoot: string | undefined;
+  readonly #cache = new Map<string, CacheEntry>();
+
+  constructor(root: string) {
+    this.root = root;
+  }
+
+  /** Creates the folder if missing. */
+  async init(): Promise<void> {
+    await mkdir(this.root, { recursive: true });
+    this.#realRoot = await realpath(this.root);
+  }
+
+  /** Every served file with size and identity, sorted by name. Unreadable files are skipped. */
+  async list(): Promise<FileEntry[]> {
+    const names = await fg('**/*.txt', { cwd: this.root, onlyFiles: true, dot: false, followSymbolicLinks: false });
+    const valid = names.filter((n) => nameProblem(n) === undefined).sort();
+    const described = await Promise.all(
+      valid.map((name) => hashLimit(() => this.describe(name).catch(() => undefined))),
+    );
+    for (const name of this.#cache.keys()) if (!valid.includes(name)) this.#cache.delete(name);
+    return described.filter((f): f is FileInfo => f !== undefined).map(({ name, size, identity }) => ({ name, size, identity }));
+  }
+
+  /**
+   * Size, identity and piece hashes of one file.
+   * @throws TxtmeshError ERR_BAD_NAME, ERR_NOT_FOUND
+   */
+  async describe(name: string): Promise<FileInfo> {
+    const handle = await this.openFile(name);
+    try {
+      return await this.describeHandle(name, handle);
+    } finally {
+      await handle.close();
+    }
+  }
+
+  /**
+   * Opens a served file for reading, refusing anything that resolves outside the folder.
+   * @throws TxtmeshError ERR_BAD_NAME, ERR_NOT_FOUND
+   */
+  async openFile(name: string): Promise<FileHandle> {
+    const path = resolveName(this.root, name);
+    const notFound = () => new TxtmeshError('ERR_NOT_FOUND', `no such file: ${name}`);
+    let real: string;
+    try {
+      real = await realpath(path);
+    } catch {
+      throw notFound();
+    }
+    const root = this.#realRoot ?? (await realpath(this.root));
+    if (!real.startsWith(root + sep)) throw notFound();
+    const handle = await open(real, 'r').catch(() => {
+      throw notFound();
+    });
+    const st = await handle.stat();
+    if (!st.isFile()) {
+      await handle.close();
+      throw notFound();
+    }
+    return handle;
+  }
+
+  /** Describes an open file, from the cache when its stamp is unchanged. */
+  async describeHandle(name: string, handle: FileHandle): Promise<FileInfo> {
+    for (let attempt = 0; attempt < 3; attempt++) {
+      const before = await stampOf(handle);
+      const cached = this.#cache.get(name);
+      if (cached && sameStamp(cached, before)) return cached.info;
+      const hasher = new PieceHasher(PIECE_SIZE);
+      const buffer = Buffer.allocUnsafe(READ_CHUNK);
+      let position = 0;
+      for (;;) {
+        const { bytesRead } = await handle.read(buffer, 0, READ_CHUNK, position);
+        if (bytesRead === 0) break;
+        hasher.update(buffer.subarray(0, bytesRead));
+        position += bytesRead;
+      }
+      const after = await stampOf(handle);
+      // Rewritten while we hashed: the hashes may mix old and new bytes, so hash again.
+      if (!sameStamp(before, after) || position !== after.size) continue;
+      const { pieceHashes, identity } = hasher.digest();
+      const info: FileInfo = { name, size: position, identity, pieceSize: PIECE_SIZE, pieceHashes };
+      this.#cache.set(name, { ...after, info });
+      return info;
+    }
+    throw new TxtmeshError('ERR_CHANGED', `${name} keeps changing; try again later`);
+  }
+
+  /** Records a file this process just wrote, so it need not be hashed again. */
+  remember(info: FileInfo, stamp: FileStamp): void {
+    this.#cache.set(info.name, { ...stamp, info });
+  }
+}
+
+/** The stamp of an open file. */
+export async function stampOf(handle: FileHandle): Promise<FileStamp> {
+  const st = await handle.stat();
+  return { size: st.size, mtimeMs: st.mtimeMs, ino: st.ino };
+}
+
+/** True if two stamps describe the same file content (as far as stat can tell). */
+export function sameStamp(a: FileStamp, b: FileStamp): boolean {
+  return a.size === b.size && a.mtimeMs === b.mtimeMs && a.ino === b.ino;
+}

@@ -1,0 +1,35 @@
+/**
+ * Writing to a socket with backpressure: each write that fills the socket's buffer waits for
+ * 'drain', so a peer that asks for data and never reads cannot grow our memory.
+ */
+import type { Duplex } from 'node:stream';
+import { TxtmeshError } from '../errors.js';
+
+/** Writes buffers in order, waiting for drain when the socket's buffer is full. */
+export async function send(socket: Duplex, ...buffers: Buffer[]): Promise<void> {
+  for (const buffer of buffers) {
+    if (socket.destroyed || socket.writableEnded) throw new TxtmeshError('ERR_PEER_CLOSED', 'connection closed');
+    if (!socket.write(buffer)) await drained(socket);
+  }
+}
+
+function drained(socket: Duplex): Promise<void> {
+  return new Promise((resolve, reject) => {
+    const cleanup = () => {
+      socket.off('drain', onDrain);
+      socket.off('close', onClose);
+      socket.off('error', onClose);
+    };
+    const onDrain = () => {
+      cleanup();
+      resolve();
+    };
+    const onClose = () => {
+      cleanup();
+      reject(new TxtmeshError('ERR_PEER_CLOSED', 'connection closed while sending'));
+    };
+    socket.on('drain', onDrain);
+    socket.on('close', onClose);
+    socket.on('error', onClose);
+  });
+}
