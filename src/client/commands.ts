@@ -131,7 +131,7 @@ async function downloadCommand(session: Session, args: string[], signal: AbortSi
     onPeers: (used) => out.print(`Downloading ${name} from ${used.join(', ')}`),
     onProgress: (p) => out.progress(formatProgress(p)),
   }).finally(() => out.progress(undefined));
-  const served = result.peers.filter((p) => p.bytes > 0).map((p) => `${p.peer} ${p.bytes}`).join(', ');
+  const served = result.peers.filter((p) => p.bytes > 0 || !p.problem).map((p) => `${p.peer} ${p.bytes}`).join(', ');
   if (result.status === 'already') {
     out.print(`Already have ${name} (${result.size} bytes, identity ${shortIdentity(result.identity)}); nothing to do`);
   } else {

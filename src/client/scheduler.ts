@@ -2,8 +2,9 @@
  * Which peer fetches which piece: a pure scheduler, driven by the downloader and by tests
  * without sockets. Each peer pulls the lowest missing piece nobody is fetching, so a fast peer
  * simply pulls more often and serves more. When every missing piece is already being fetched
- * (the endgame), an idle peer may fetch a piece a second time from a different peer, so a slow
- * or stalled peer cannot hold back the last pieces; the first copy to arrive wins.
+ * (the endgame), a peer with nothing in flight may fetch a piece a second time, so a slow or
+ * stalled peer cannot hold back the last pieces; the first copy to arrive wins. Only idle peers
+ * duplicate, so a small file at the start of a download is not fetched twice.
  */
 export class PieceScheduler {
   readonly pieceCount: number;
@@ -11,6 +12,8 @@ export class PieceScheduler {
   /** piece → peers fetching it now */
   readonly #inFlight = new Map<number, Set<string>>();
   readonly #banned = new Set<string>();
+  /** peer → pieces it is fetching now */
+  readonly #load = new Map<string, number>();
   readonly #maxDuplicates: number;
   #doneCount = 0;
   /** lowest piece that may still be unrequested */
@@ -44,7 +47,8 @@ export class PieceScheduler {
     for (let piece = this.#cursor; piece < this.pieceCount; piece++) {
       if (this.#done[piece] === 0 && !this.#inFlight.has(piece)) return this.#take(piece, peer);
     }
-    // Endgame: duplicate the piece with the fewest fetchers that this peer is not fetching.
+    // Endgame: an idle peer duplicates the piece with the fewest fetchers.
+    if ((this.#load.get(peer) ?? 0) > 0) return undefined;
     let best: number | undefined;
     let bestCount = Infinity;
     for (const [piece, peers] of this.#inFlight) {
@@ -58,7 +62,7 @@ export class PieceScheduler {
 
   /** Marks a fetched and verified piece done. Returns false if another peer delivered it first. */
   markDone(piece: number, peer: string): boolean {
-    this.#inFlight.get(piece)?.delete(peer);
+    this.#untake(piece, peer);
     if (this.#done[piece] === 1) {
       if (this.#inFlight.get(piece)?.size === 0) this.#inFlight.delete(piece);
       return false;
@@ -73,7 +77,7 @@ export class PieceScheduler {
   release(piece: number, peer: string): void {
     const peers = this.#inFlight.get(piece);
     if (!peers) return;
-    peers.delete(peer);
+    this.#untake(piece, peer);
     if (peers.size === 0) {
       this.#inFlight.delete(piece);
       if (piece < this.#cursor) this.#cursor = piece;
@@ -90,6 +94,11 @@ export class PieceScheduler {
     let peers = this.#inFlight.get(piece);
     if (!peers) this.#inFlight.set(piece, (peers = new Set()));
     peers.add(peer);
+    this.#load.set(peer, (this.#load.get(peer) ?? 0) + 1);
     return piece;
+  }
+
+  #untake(piece: number, peer: string): void {
+    if (this.#inFlight.get(piece)?.delete(peer)) this.#load.set(peer, (this.#load.get(peer) ?? 1) - 1);
   }
 }
