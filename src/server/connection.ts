@@ -80,7 +80,8 @@ export async function serveConnection(socket: Socket, ctx: ConnectionContext): P
   };
 
   try {
-    for await (const chunk of socket as AsyncIterable<Buffer>) {
+    // destroyOnReturn: false, so that after a malformed frame the ERR answer can still be sent.
+    for await (const chunk of socket.iterator({ destroyOnReturn: false }) as AsyncIterable<Buffer>) {
       for (const event of decoder.push(chunk)) {
         if (event.type === 'header') {
           current = event.header;

@@ -1,0 +1,205 @@
+/**
+ * Test helpers: real servers on 127.0.0.1 port 0 in real temp folders.
+ */
+import { mkdtemp, mkdir, rm, writeFile } from 'node:fs/promises';
+import { type AddressInfo, type Server, type Socket, connect, createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
+import type { PeerContext } from '../src/peer-context.js';
+import type { RequestLog } from '../src/server/connection.js';
+import { PeerServer } from '../src/server/peer-server.js';
+import type { PeerAddress } from '../src/settings.js';
+import { ServedFolder } from '../src/storage/served-folder.js';
+
+/** A fresh temp folder. */
+export function tempDir(prefix = 'txtmesh-test-'): Promise<string> {
+  return mkdtemp(join(tmpdir(), prefix));
+}
+
+/** Writes files (name → content) under a folder, creating subfolders. */
+export async function writeFiles(dir: string, files: Record<string, string | Buffer>): Promise<void> {
+  for (const [name, content] of Object.entries(files)) {
+    const path = join(dir, ...name.split('/'));
+    await mkdir(dirname(path), { recursive: true });
+    await writeFile(path, content);
+  }
+}
+
+export interface MeshPeerSpec {
+  /** Files to serve. */
+  readonly files?: Record<string, string | Buffer>;
+  /** 'up' (default): a real server; 'down': nothing listens; 'silent': accepts, never answers. */
+  readonly state?: 'up' | 'down' | 'silent';
+}
+
+export interface Mesh {
+  readonly root: string;
+  readonly peers: PeerAddress[];
+  readonly servers: Map<string, PeerServer>;
+  /** Request log lines, per peer. */
+  readonly logs: Map<string, RequestLog[]>;
+  /** The served_files folder of a peer. */
+  dirOf(id: string): string;
+  /** A PeerContext for a peer, as the CLI would build it. */
+  contextOf(id: string): PeerContext;
+  /** The peer's own served folder, ready for use by download(). */
+  folderOf(id: string): Promise<ServedFolder>;
+  address(id: string): PeerAddress;
+  /** Writes peer_settings.txt in root (for CLI tests). */
+  writeSettings(): Promise<string>;
+  stop(): Promise<void>;
+}
+
+/** A port nothing listens on (bound, then released). */
+export async function freePort(): Promise<number> {
+  const server = createServer();
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as AddressInfo;
+  await new Promise<void>((resolve) => server.close(() => resolve()));
+  return port;
+}
+
+/**
+ * Starts a mesh: each peer a folder root/<id>/served_files, servers for the peers that are up.
+ * Peers not in `specs` but named in `clients` get a folder and no server (e.g. the downloader).
+ */
+export async function startMesh(specs: Record<string, MeshPeerSpec>, clients: string[] = []): Promise<Mesh> {
+  const root = await tempDir();
+  const peers: PeerAddress[] = [];
+  const servers = new Map<string, PeerServer>();
+  const logs = new Map<string, RequestLog[]>();
+  const silent: Server[] = [];
+  const silentSockets = new Set<Socket>();
+  let line = 1;
+  for (const [id, spec] of Object.entries(specs)) {
+    const dir = join(root, id, 'served_files');
+    await mkdir(dir, { recursive: true });
+    await writeFiles(dir, spec.files ?? {});
+    const state = spec.state ?? 'up';
+    let port: number;
+    if (state === 'up') {
+      const log: RequestLog[] = [];
+      logs.set(id, log);
+      const server = new PeerServer({ peerId: id, dir, log: (e) => log.push(e) });
+      port = (await server.listen(0, '127.0.0.1')).port;
+      servers.set(id, server);
+    } else if (state === 'silent') {
+      const server = createServer((socket) => {
+        silentSockets.add(socket);
+        socket.on('error', () => undefined);
+      });
+      await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+      port = (server.address() as AddressInfo).port;
+      silent.push(server);
+    } else {
+      port = await freePort();
+    }
+    peers.push({ id, host: '127.0.0.1', port, line: line++ });
+  }
+  for (const id of clients) {
+    await mkdir(join(root, id, 'served_files'), { recursive: true });
+    peers.push({ id, host: '127.0.0.1', port: await freePort(), line: line++ });
+  }
+  const dirOf = (id: string) => join(root, id, 'served_files');
+  const address = (id: string) => {
+    const peer = peers.find((p) => p.id === id);
+    if (!peer) throw new Error(`no peer ${id} in this mesh`);
+    return peer;
+  };
+  return {
+    root,
+    peers,
+    servers,
+    logs,
+    dirOf,
+    address,
+    contextOf(id) {
+      const self = address(id);
+      return { id, settingsPath: join(root, 'peer_settings.txt'), dir: dirOf(id), peers, self, others: peers.filter((p) => p !== self) };
+    },
+    async folderOf(id) {
+      const folder = new ServedFolder(dirOf(id));
+      await folder.init();
+      return folder;
+    },
+    async writeSettings() {
+      const path = join(root, 'peer_settings.txt');
+      await writeFile(path, peers.map((p) => `${p.id} ${p.host} ${p.port}`).join('\n') + '\n');
+      return path;
+    },
+    async stop() {
+      await Promise.all([...servers.values()].map((s) => s.close()));
+      for (const socket of silentSockets) socket.destroy();
+      await Promise.all(silent.map((s) => new Promise<void>((resolve) => s.close(() => resolve()))));
+      await rm(root, { recursive: true, force: true });
+    },
+  };
+}
+
+/**
+ * A raw TCP exchange: sends bytes, collects everything the server sends until it closes the
+ * connection or `quietMs` pass with nothing new.
+ */
+export async function rawExchange(port: number, data: Buffer | string, quietMs = 300): Promise<{ text: string; bytes: Buffer; closed: boolean }> {
+  const socket = connect({ host: '127.0.0.1', port });
+  const chunks: Buffer[] = [];
+  let closed = false;
+  await new Promise<void>((resolve, reject) => {
+    socket.once('connect', resolve);
+    socket.once('error', reject);
+  });
+  socket.on('error', () => undefined);
+  await new Promise<void>((resolve) => {
+    let timer = setTimeout(resolve, quietMs);
+    socket.on('data', (chunk: Buffer) => {
+      chunks.push(chunk);
+      clearTimeout(timer);
+      timer = setTimeout(resolve, quietMs);
+    });
+    socket.on('close', () => {
+      closed = true;
+      clearTimeout(timer);
+      resolve();
+    });
+    socket.write(data);
+  });
+  socket.destroy();
+  const bytes = Buffer.concat(chunks);
+  return { text: bytes.toString('utf8'), bytes, closed };
+}
+
+/**
+ * Deterministic UTF-8 text with CRLF line ends and multi-byte characters, `size` bytes long,
+ * with a 3-byte and a 4-byte character straddling every boundary in `straddle`.
+ */
+export function makeText(size: number, straddle: number[] = []): Buffer {
+  const words = ['lorem', 'ipsum', 'café', 'Straße', 'смысл', '日本語', 'emoji🌍', 'naïve', '∑∫√'];
+  const parts: Buffer[] = [];
+  let length = 0;
+  let i = 0;
+  const marks = new Set<number>();
+  for (const b of straddle) {
+    marks.add(b - 1); // 3-byte char "€" starting 1 byte before the boundary
+  }
+  while (length < size) {
+    if (marks.has(length)) {
+      const euro = Buffer.from('€', 'utf8'); // e2 82 ac
+      parts.push(euro);
+      length += euro.length;
+      continue;
+    }
+    const word = Buffer.from((i % 12 === 11 ? '\r\n' : ' ') + (words[i % words.length] as string), 'utf8');
+    i++;
+    // Do not let an ordinary word overrun a marked straddle point.
+    const nextMark = [...marks].filter((m) => m >= length).sort((a, b) => a - b)[0];
+    if (nextMark !== undefined && length + word.length > nextMark) {
+      const pad = Buffer.alloc(nextMark - length, 0x2e); // '.'
+      parts.push(pad);
+      length += pad.length;
+      continue;
+    }
+    parts.push(word);
+    length += word.length;
+  }
+  return Buffer.concat(parts).subarray(0, size);
+}
