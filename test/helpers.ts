@@ -38,6 +38,8 @@ export interface Mesh {
   readonly servers: Map<string, PeerServer>;
   /** Request log lines, per peer. */
   readonly logs: Map<string, RequestLog[]>;
+  /** Calls `fn` on each request a peer logs (just before its answer is sent). */
+  tap(id: string, fn: (entry: RequestLog, count: number) => void): void;
   /** The served_files folder of a peer. */
   dirOf(id: string): string;
   /** A PeerContext for a peer, as the CLI would build it. */
@@ -68,6 +70,7 @@ export async function startMesh(specs: Record<string, MeshPeerSpec>, clients: st
   const peers: PeerAddress[] = [];
   const servers = new Map<string, PeerServer>();
   const logs = new Map<string, RequestLog[]>();
+  const taps = new Map<string, (entry: RequestLog, count: number) => void>();
   const silent: Server[] = [];
   const silentSockets = new Set<Socket>();
   let line = 1;
@@ -80,7 +83,14 @@ export async function startMesh(specs: Record<string, MeshPeerSpec>, clients: st
     if (state === 'up') {
       const log: RequestLog[] = [];
       logs.set(id, log);
-      const server = new PeerServer({ peerId: id, dir, log: (e) => log.push(e) });
+      const server = new PeerServer({
+        peerId: id,
+        dir,
+        log: (e) => {
+          log.push(e);
+          taps.get(id)?.(e, log.length);
+        },
+      });
       port = (await server.listen(0, '127.0.0.1')).port;
       servers.set(id, server);
     } else if (state === 'silent') {
@@ -111,6 +121,7 @@ export async function startMesh(specs: Record<string, MeshPeerSpec>, clients: st
     peers,
     servers,
     logs,
+    tap: (id, fn) => void taps.set(id, fn),
     dirOf,
     address,
     contextOf(id) {

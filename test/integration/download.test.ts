@@ -1,0 +1,156 @@
+/**
+ * Multi-peer downloads on real loopback servers: byte-exact joins, pieces verified, peers that
+ * die or lie routed around, versions never mixed, nothing half-written.
+ */
+import { expect } from 'chai';
+import { open, readFile, readdir, stat, utimes, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { download } from '../../src/client/download.js';
+import { PIECE_SIZE } from '../../src/constants.js';
+import type { TxtmeshError } from '../../src/errors.js';
+import { type Mesh, makeText, startMesh } from '../helpers.js';
+
+async function failure(promise: Promise<unknown>): Promise<TxtmeshError> {
+  try {
+    await promise;
+  } catch (err) {
+    return err as TxtmeshError;
+  }
+  throw new Error('expected a rejection');
+}
+
+describe('download from several peers', function () {
+  this.timeout(60_000);
+  let mesh: Mesh | undefined;
+  afterEach(async () => {
+    await mesh?.stop();
+    mesh = undefined;
+  });
+
+  it('joins a multi-MiB UTF-8 CRLF text from 3 peers byte for byte, characters straddling piece boundaries', async function () {
+    const boundaries = Array.from({ length: 15 }, (_, i) => (i + 1) * PIECE_SIZE);
+    const text = makeText(4 * 1024 * 1024 + 12345, boundaries);
+    // The test is about split characters: make sure they really straddle.
+    expect(text.subarray(PIECE_SIZE - 1, PIECE_SIZE + 2).toString('utf8')).to.equal('€');
+    expect(text.includes(Buffer.from('\r\n'))).to.equal(true);
+    mesh = await startMesh({ p1: { files: { 'big.txt': text } }, p2: { files: { 'big.txt': text } }, p3: { files: { 'big.txt': text } } }, ['me']);
+    const result = await download({ name: 'big.txt', peers: mesh.contextOf('me').others, folder: await mesh.folderOf('me') });
+    const copy = await readFile(join(mesh.dirOf('me'), 'big.txt'));
+    expect(copy.equals(text)).to.equal(true);
+    expect(result.status).to.equal('downloaded');
+    expect(result.peers.reduce((sum, p) => sum + p.bytes, 0)).to.equal(text.length);
+    expect(result.peers.filter((p) => p.bytes > 0).length).to.equal(3);
+    // Each peer was asked for ranges on one connection: every GET logged by the servers.
+    const gets = [...mesh.logs.values()].flat().filter((e) => e.verb === 'GET' && e.status === 'OK');
+    expect(gets.length).to.be.at.least(Math.ceil(text.length / PIECE_SIZE));
+    expect(await readdir(mesh.dirOf('me'))).to.deep.equal(['big.txt']);
+  });
+
+  it('finishes from the others when a peer dies mid-download', async function () {
+    const text = makeText(16 * 1024 * 1024);
+    mesh = await startMesh({ p1: { files: { 'f.txt': text } }, p2: { files: { 'f.txt': text } }, p3: { files: { 'f.txt': text } } }, ['me']);
+    const victim = mesh.servers.get('p2');
+    let killed = false;
+    let gets = 0;
+    // Kill p2 as it answers its third piece: its open requests fail mid-stream.
+    mesh.tap('p2', (entry) => {
+      if (entry.verb === 'GET' && ++gets === 3) {
+        killed = true;
+        void victim?.close();
+      }
+    });
+    const result = await download({ name: 'f.txt', peers: mesh.contextOf('me').others, folder: await mesh.folderOf('me') });
+    expect(killed).to.equal(true);
+    expect((await readFile(join(mesh.dirOf('me'), 'f.txt'))).equals(text)).to.equal(true);
+    const p2 = result.peers.find((p) => p.peer === 'p2');
+    expect(p2?.problem).to.match(/ERR_PEER_CLOSED|ERR_PEER_UNREACHABLE/);
+    expect(p2?.bytes).to.be.below(text.length);
+  });
+
+  it('drops a peer that sends a bad piece and fetches that piece from another', async function () {
+    const text = makeText(8 * PIECE_SIZE);
+    mesh = await startMesh({ liar: { files: { 'f.txt': text } }, honest: { files: { 'f.txt': text } } }, ['me']);
+    // Prime the liar's identity cache, then corrupt its copy in place keeping size, inode and
+    // mtime: it now serves wrong bytes under the old identity.
+    const path = join(mesh.dirOf('liar'), 'f.txt');
+    await utimes(path, 1_000_000, 1_000_000);
+    await mesh.servers.get('liar')?.folder.describe('f.txt');
+    const handle = await open(path, 'r+');
+    await handle.write(Buffer.from('XXXX'), 0, 4, 0);
+    await handle.write(Buffer.from('XXXX'), 0, 4, 5 * PIECE_SIZE);
+    await handle.close();
+    await utimes(path, 1_000_000, 1_000_000);
+    const result = await download({ name: 'f.txt', peers: [mesh.address('liar'), mesh.address('honest')], folder: await mesh.folderOf('me') });
+    expect((await readFile(join(mesh.dirOf('me'), 'f.txt'))).equals(text)).to.equal(true);
+    expect(result.peers.find((p) => p.peer === 'liar')?.problem).to.contain('ERR_HASH_MISMATCH');
+    expect(result.peers.find((p) => p.peer === 'honest')?.bytes).to.be.at.least(PIECE_SIZE);
+  });
+
+  it('never mixes versions: the majority wins and the others are named', async function () {
+    const a = makeText(3 * PIECE_SIZE + 5);
+    const b = Buffer.from(a);
+    b[PIECE_SIZE + 1] = 0x21;
+    mesh = await startMesh({ p1: { files: { 'v.txt': a } }, p2: { files: { 'v.txt': b } }, p3: { files: { 'v.txt': a } } }, ['me']);
+    const result = await download({ name: 'v.txt', peers: mesh.contextOf('me').others, folder: await mesh.folderOf('me') });
+    expect((await readFile(join(mesh.dirOf('me'), 'v.txt'))).equals(a)).to.equal(true);
+    const p2 = result.peers.find((p) => p.peer === 'p2');
+    expect(p2?.bytes).to.equal(0);
+    expect(p2?.problem).to.contain('another version');
+    expect(mesh.logs.get('p2')?.some((e) => e.verb === 'GET')).to.equal(false);
+  });
+
+  it('stops with ERR_VERSION_CONFLICT naming both versions when there is no majority', async function () {
+    mesh = await startMesh({ p1: { files: { 'v.txt': 'one' } }, p2: { files: { 'v.txt': 'two' } } }, ['me']);
+    const err = await failure(download({ name: 'v.txt', peers: mesh.contextOf('me').others, folder: await mesh.folderOf('me') }));
+    expect(err.code).to.equal('ERR_VERSION_CONFLICT');
+    expect(err.message).to.contain('p1').and.to.contain('p2');
+    expect(await readdir(mesh.dirOf('me'))).to.deep.equal([]);
+  });
+
+  it('downloads an empty file without hanging', async function () {
+    mesh = await startMesh({ p1: { files: { 'empty.txt': '' } }, p2: { files: { 'empty.txt': '' } } }, ['me']);
+    const result = await download({ name: 'empty.txt', peers: mesh.contextOf('me').others, folder: await mesh.folderOf('me') });
+    expect(result.size).to.equal(0);
+    expect((await stat(join(mesh.dirOf('me'), 'empty.txt'))).size).to.equal(0);
+  });
+
+  it('says "already" for the same file and refuses to replace a different one', async function () {
+    mesh = await startMesh({ p1: { files: { 'x.txt': 'remote', 'y.txt': 'same' } } }, ['me']);
+    await writeFile(join(mesh.dirOf('me'), 'x.txt'), 'local and different');
+    await writeFile(join(mesh.dirOf('me'), 'y.txt'), 'same');
+    const folder = await mesh.folderOf('me');
+    const err = await failure(download({ name: 'x.txt', peers: [mesh.address('p1')], folder }));
+    expect(err.code).to.equal('ERR_EXISTS');
+    expect(await readFile(join(mesh.dirOf('me'), 'x.txt'), 'utf8')).to.equal('local and different');
+    const same = await download({ name: 'y.txt', peers: [mesh.address('p1')], folder });
+    expect(same.status).to.equal('already');
+    expect(await readdir(mesh.dirOf('me'))).to.deep.equal(['x.txt', 'y.txt']);
+  });
+
+  it('fails with ERR_DOWNLOAD_INCOMPLETE, leaving nothing behind, when every holder dies', async function () {
+    const text = makeText(32 * PIECE_SIZE);
+    mesh = await startMesh({ p1: { files: { 'f.txt': text } } }, ['me']);
+    const server = mesh.servers.get('p1');
+    let gets = 0;
+    mesh.tap('p1', (entry) => {
+      if (entry.verb === 'GET' && ++gets === 2) void server?.close();
+    });
+    const err = await failure(download({ name: 'f.txt', peers: [mesh.address('p1')], folder: await mesh.folderOf('me') }));
+    expect(err.code).to.equal('ERR_DOWNLOAD_INCOMPLETE');
+    expect(await readdir(mesh.dirOf('me'))).to.deep.equal([]);
+  });
+
+  it('reports ERR_NO_PEERS when nobody has the file, naming why for each peer', async function () {
+    mesh = await startMesh({ p1: { files: {} }, p2: { state: 'down' } }, ['me']);
+    const err = await failure(download({ name: 'nope.txt', peers: mesh.contextOf('me').others, folder: await mesh.folderOf('me') }));
+    expect(err.code).to.equal('ERR_NO_PEERS');
+    expect(err.message).to.contain('p1: does not have it').and.to.contain('p2');
+  });
+
+  it('refuses traversal names before asking anyone', async function () {
+    mesh = await startMesh({ p1: { files: {} } }, ['me']);
+    const err = await failure(download({ name: '../escape.txt', peers: [mesh.address('p1')], folder: await mesh.folderOf('me') }));
+    expect(err.code).to.equal('ERR_BAD_NAME');
+    expect(mesh.logs.get('p1')).to.deep.equal([]);
+  });
+});
