@@ -9,7 +9,7 @@ import { type PeerAddress, findPeers } from '../settings.js';
 import { shortIdentity } from '../storage/piece-hasher.js';
 import type { ServedFolder } from '../storage/served-folder.js';
 import { splitCommandLine } from './command-line.js';
-import { download } from './download.js';
+import { NOT_HELD, download } from './download.js';
 import { fileLists } from './filelist.js';
 import { formatBytes, formatProgress, formatRate, formatSeconds, table } from './format.js';
 import { upload } from './upload.js';
@@ -139,7 +139,10 @@ async function downloadCommand(session: Session, args: string[], signal: AbortSi
       `Downloaded ${name}: ${result.size} bytes in ${formatSeconds(result.seconds)} (${formatRate(result.size, result.seconds)}), identity ${shortIdentity(result.identity)}; bytes per peer: ${served || 'none'}`,
     );
   }
-  for (const p of result.peers) if (p.problem) out.print(`  ${p.peer}: ${p.problem}`);
+  // Peers the user named are all accounted for; of the rest, only those that failed.
+  for (const p of result.peers) {
+    if (p.problem && (ids.length > 0 || p.problem !== NOT_HELD)) out.print(`  ${p.peer}: ${p.problem}`);
+  }
   return true;
 }
 

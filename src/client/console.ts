@@ -3,6 +3,7 @@
  * progress line, and Ctrl-C cancels the running command (a second Ctrl-C, or Ctrl-C at the
  * prompt, leaves). With piped stdin: one command a line, no prompt, exit at end of input.
  */
+import { setMaxListeners } from 'node:events';
 import { createInterface } from 'node:readline';
 import { type Output, type Session, runCommandLine } from './commands.js';
 
@@ -65,6 +66,8 @@ export async function runConsole(session: Omit<Session, 'out'>, options: Console
   try {
     for await (const line of rl) {
       running = new AbortController();
+      // A command talks to many peers at once, each connection watching this one signal.
+      setMaxListeners(0, running.signal);
       const result = await runCommandLine(full, line, running.signal);
       running = undefined;
       if (result === 'failed') failures++;

@@ -65,6 +65,9 @@ export interface DownloadResult {
   readonly peers: PeerOutcome[];
 }
 
+/** The problem recorded for a peer that answered that it does not have the file. */
+export const NOT_HELD = 'does not have it';
+
 interface Source {
   readonly peer: PeerAddress;
   readonly conn: PeerConnection;
@@ -83,7 +86,12 @@ export async function download(options: DownloadOptions): Promise<DownloadResult
   const started = performance.now();
   const finalPath = resolveName(folder.root, name);
   const outcomes: PeerOutcome[] = [];
-  const sources = await askPeers(options, outcomes);
+  // One abort listener for the whole download closes every connection: requests then fail
+  // with ERR_PEER_CLOSED instead of each request holding a listener of its own.
+  const connections = new Set<PeerConnection>();
+  const onAbort = () => connections.forEach((c) => c.close());
+  options.signal?.addEventListener('abort', onAbort, { once: true });
+  const sources = await askPeers(options, outcomes, connections);
   try {
     if (sources.length === 0) {
       const reasons = outcomes.map((o) => `${o.peer}: ${o.problem}`).join('; ');
@@ -126,7 +134,8 @@ export async function download(options: DownloadOptions): Promise<DownloadResult
     }
     return finish('downloaded', chosen, info);
   } finally {
-    for (const source of sources) source.conn.close();
+    options.signal?.removeEventListener('abort', onAbort);
+    for (const conn of connections) conn.close();
   }
 
   function finish(status: DownloadResult['status'], chosen: Source[], info: FileInfo): DownloadResult {
@@ -136,7 +145,7 @@ export async function download(options: DownloadOptions): Promise<DownloadResult
 }
 
 /** Connects to every peer and asks INFO; returns the peers that have a consistent description. */
-async function askPeers(options: DownloadOptions, outcomes: PeerOutcome[]): Promise<Source[]> {
+async function askPeers(options: DownloadOptions, outcomes: PeerOutcome[], connections: Set<PeerConnection>): Promise<Source[]> {
   const limit = pLimit(PEER_CONCURRENCY);
   const sources: Source[] = [];
   await Promise.all(
@@ -144,15 +153,17 @@ async function askPeers(options: DownloadOptions, outcomes: PeerOutcome[]): Prom
       limit(async () => {
         let conn: PeerConnection | undefined;
         try {
+          if (options.signal?.aborted) throw new TxtmeshError('ERR_DOWNLOAD_INCOMPLETE', 'interrupted');
           conn = await PeerConnection.connect(peer, { timeoutMs: options.connectTimeoutMs, signal: options.signal });
-          const info = await fileInfo(conn, options.name, options.signal);
+          connections.add(conn);
+          const info = await fileInfo(conn, options.name);
           if (identityOf(info.pieceHashes) !== info.identity) {
             throw new TxtmeshError('ERR_HASH_MISMATCH', 'its piece-hash list does not match the identity it claims');
           }
           sources.push({ peer, conn, info, bytes: 0 });
         } catch (err) {
           conn?.close();
-          const problem = err instanceof RemoteError && err.code === 'ERR_NOT_FOUND' ? 'does not have it' : describeError(err);
+          const problem = err instanceof RemoteError && err.code === 'ERR_NOT_FOUND' ? NOT_HELD : describeError(err);
           outcomes.push({ peer: peer.id, bytes: 0, problem });
         }
       }),
@@ -207,7 +218,7 @@ async function fetchPieces(options: DownloadOptions, sources: Source[], info: Fi
       const length = Math.min(info.pieceSize, info.size - offset);
       let data: Buffer;
       try {
-        data = await getRange(source.conn, info.name, offset, length, info.identity, { signal: options.signal, timeoutMs: options.requestTimeoutMs });
+        data = await getRange(source.conn, info.name, offset, length, info.identity, { timeoutMs: options.requestTimeoutMs });
       } catch (err) {
         scheduler.release(piece, peer);
         dropSource(source, err);

@@ -6,7 +6,8 @@ export function formatBytes(bytes: number): string {
   const units = ['KiB', 'MiB', 'GiB', 'TiB'];
   let value = bytes / 1024;
   let unit = 0;
-  while (value >= 1024 && unit < units.length - 1) {
+  // Compare the rounded value, so 1048575 bytes reads "1.0 MiB", not "1024 KiB".
+  while (Number(value.toFixed(value >= 100 ? 0 : 1)) >= 1024 && unit < units.length - 1) {
     value /= 1024;
     unit++;
   }

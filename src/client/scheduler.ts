@@ -69,6 +69,8 @@ export class PieceScheduler {
     }
     this.#done[piece] = 1;
     this.#doneCount++;
+    // Peers still fetching a duplicate lost the race: they are free for other work now.
+    for (const other of this.#inFlight.get(piece) ?? []) this.#load.set(other, (this.#load.get(other) ?? 1) - 1);
     this.#inFlight.delete(piece);
     return true;
   }

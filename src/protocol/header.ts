@@ -77,6 +77,7 @@ export function decodeName(field: string): string | undefined {
 
 /** Makes free text (error messages) header-safe: one line, printable. */
 export function sanitizeText(text: string, maxLength = 300): string {
-  const clean = text.replace(/[\u0000-\u001f\u007f]+/g, ' ').trim();
+  // Runs of spaces too: the header grammar has exactly one space between fields.
+  const clean = text.replace(/[\u0000-\u001f\u007f\s]+/g, ' ').trim();
   return clean.length > maxLength ? clean.slice(0, maxLength - 1) + '…' : clean;
 }

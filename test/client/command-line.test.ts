@@ -1,0 +1,55 @@
+import { expect } from 'chai';
+import { splitCommandLine } from '../../src/client/command-line.js';
+import { TxtmeshError } from '../../src/errors.js';
+
+describe('client/command-line', () => {
+  it('splits plain words', () => {
+    expect(splitCommandLine('#DOWNLOAD a.txt p1 p2')).to.deep.equal(['#DOWNLOAD', 'a.txt', 'p1', 'p2']);
+  });
+
+  it('treats runs of spaces and tabs, and leading/trailing blanks, as one separator', () => {
+    expect(splitCommandLine('  #LIST \t\t p1   p2\t ')).to.deep.equal(['#LIST', 'p1', 'p2']);
+  });
+
+  it('returns no words for an empty or blank line', () => {
+    expect(splitCommandLine('')).to.deep.equal([]);
+    expect(splitCommandLine(' \t ')).to.deep.equal([]);
+  });
+
+  it('groups a double-quoted name with spaces into one word', () => {
+    expect(splitCommandLine('#DOWNLOAD "my notes.txt" p2')).to.deep.equal(['#DOWNLOAD', 'my notes.txt', 'p2']);
+    expect(splitCommandLine('#UPLOAD "a  b\tc.txt"')).to.deep.equal(['#UPLOAD', 'a  b\tc.txt']);
+  });
+
+  it('joins quoted and unquoted parts of one word', () => {
+    expect(splitCommandLine('sub/"my notes".txt x')).to.deep.equal(['sub/my notes.txt', 'x']);
+  });
+
+  it('reads \\" and \\\\ inside quotes as " and \\', () => {
+    expect(splitCommandLine('"say \\"hi\\".txt"')).to.deep.equal(['say "hi".txt']);
+    expect(splitCommandLine('"back\\\\slash.txt"')).to.deep.equal(['back\\slash.txt']);
+  });
+
+  it('keeps other backslashes as they are', () => {
+    expect(splitCommandLine('"a\\nb"')).to.deep.equal(['a\\nb']);
+    expect(splitCommandLine('a\\b')).to.deep.equal(['a\\b']);
+  });
+
+  it('gives an empty word for ""', () => {
+    expect(splitCommandLine('#DOWNLOAD "" p1')).to.deep.equal(['#DOWNLOAD', '', 'p1']);
+    expect(splitCommandLine('""')).to.deep.equal(['']);
+  });
+
+  it('throws ERR_USAGE for an unterminated quote', () => {
+    for (const line of ['#DOWNLOAD "my notes.txt', '"', 'a "b\\"']) {
+      let caught: unknown;
+      try {
+        splitCommandLine(line);
+      } catch (err) {
+        caught = err;
+      }
+      expect(caught, line).to.be.instanceOf(TxtmeshError);
+      expect((caught as TxtmeshError).code, line).to.equal('ERR_USAGE');
+    }
+  });
+});

@@ -1,0 +1,215 @@
+import { expect } from 'chai';
+import { PieceScheduler } from '../../src/client/scheduler.js';
+
+/** Calls next(peer) n times and returns the answers. */
+function take(s: PieceScheduler, peer: string, n: number): (number | undefined)[] {
+  return Array.from({ length: n }, () => s.next(peer));
+}
+
+describe('client/scheduler', () => {
+  it('hands out pieces lowest first, never the same piece to two peers before the endgame', () => {
+    const s = new PieceScheduler(6);
+    expect(s.next('a')).to.equal(0);
+    expect(s.next('b')).to.equal(1);
+    expect(s.next('a')).to.equal(2);
+    expect(take(s, 'c', 3)).to.deep.equal([3, 4, 5]);
+  });
+
+  it('skips done pieces and continues from the lowest missing one', () => {
+    const s = new PieceScheduler(4);
+    expect(take(s, 'a', 2)).to.deep.equal([0, 1]);
+    expect(s.markDone(0, 'a')).to.equal(true);
+    expect(s.next('b')).to.equal(2);
+    expect(s.markDone(1, 'a')).to.equal(true);
+    expect(s.next('a')).to.equal(3);
+  });
+
+  it('markDone returns true once and false for a duplicate delivery', () => {
+    const s = new PieceScheduler(2);
+    expect(s.next('a')).to.equal(0);
+    expect(s.markDone(0, 'a')).to.equal(true);
+    expect(s.markDone(0, 'a')).to.equal(false);
+    expect(s.markDone(0, 'b')).to.equal(false);
+    expect(s.doneCount).to.equal(1);
+    expect(s.isDone(0)).to.equal(true);
+    expect(s.isDone(1)).to.equal(false);
+  });
+
+  it('release puts a piece back, and it is handed out again even below the cursor', () => {
+    const s = new PieceScheduler(5);
+    expect(take(s, 'a', 3)).to.deep.equal([0, 1, 2]);
+    s.release(1, 'a');
+    expect(s.next('b')).to.equal(1);
+    expect(s.next('b')).to.equal(3);
+    s.release(0, 'a');
+    expect(s.next('c')).to.equal(0);
+    expect(s.next('c')).to.equal(4);
+  });
+
+  it('release by a peer that does not hold the piece changes nothing', () => {
+    const s = new PieceScheduler(2);
+    expect(s.next('a')).to.equal(0);
+    s.release(0, 'b');
+    s.release(1, 'a');
+    expect(s.next('b')).to.equal(1); // 0 is still a's, so b does not get it
+    expect(s.next('a')).to.equal(undefined); // a still counts as busy with 0
+    expect(s.markDone(0, 'a')).to.equal(true);
+    expect(s.next('a')).to.equal(1); // now idle: duplicates b's piece
+  });
+
+  it('ban releases all of a peer\'s pieces and the banned peer gets nothing more', () => {
+    const s = new PieceScheduler(4);
+    expect(take(s, 'a', 2)).to.deep.equal([0, 1]);
+    expect(s.next('b')).to.equal(2);
+    s.ban('a');
+    expect(s.next('a')).to.equal(undefined);
+    expect(take(s, 'b', 3)).to.deep.equal([0, 1, 3]);
+    expect(s.next('a')).to.equal(undefined);
+  });
+
+  it('ban keeps a piece in flight when another peer is also fetching it', () => {
+    const s = new PieceScheduler(1);
+    expect(s.next('a')).to.equal(0);
+    expect(s.next('b')).to.equal(0); // endgame duplicate
+    s.ban('a');
+    // b still fetches 0 and already has it; nobody else may fetch it twice from b
+    expect(s.next('b')).to.equal(undefined);
+    expect(s.next('c')).to.equal(0);
+  });
+
+  describe('endgame', () => {
+    it('gives an idle peer a duplicate of an in-flight piece', () => {
+      const s = new PieceScheduler(3);
+      expect(take(s, 'a', 3)).to.deep.equal([0, 1, 2]);
+      expect(s.next('b')).to.equal(0);
+    });
+
+    it('gives a peer that still fetches something no duplicate', () => {
+      const s = new PieceScheduler(3);
+      expect(take(s, 'a', 2)).to.deep.equal([0, 1]);
+      expect(s.next('b')).to.equal(2);
+      expect(s.next('b')).to.equal(undefined); // b is busy with 2
+      expect(s.next('a')).to.equal(undefined); // a is busy with 0 and 1
+      expect(s.markDone(2, 'b')).to.equal(true);
+      expect(s.next('b')).to.equal(0); // idle now
+      expect(s.next('b')).to.equal(undefined); // busy again
+    });
+
+    it('lets a peer that lost an endgame race duplicate again', () => {
+      const s = new PieceScheduler(3);
+      expect([s.next('a'), s.next('b'), s.next('c')]).to.deep.equal([0, 1, 2]);
+      expect(s.markDone(0, 'a')).to.equal(true);
+      expect(s.next('a')).to.equal(1); // a duplicates b's piece
+      expect(s.markDone(1, 'b')).to.equal(true); // b wins
+      expect(s.markDone(1, 'a')).to.equal(false); // a's copy arrives late
+      expect(s.next('a')).to.equal(2); // a is idle and helps c
+    });
+
+    it('frees the loser of a race at once, before its late copy arrives', () => {
+      const s = new PieceScheduler(3);
+      expect([s.next('a'), s.next('b'), s.next('c')]).to.deep.equal([0, 1, 2]);
+      s.markDone(0, 'a');
+      expect(s.next('a')).to.equal(1);
+      s.markDone(1, 'b');
+      s.release(1, 'a'); // a's request failed after b won: nothing left to release
+      expect(s.next('a')).to.equal(2);
+    });
+
+    it('counts a released piece as no longer fetched by that peer', () => {
+      const s = new PieceScheduler(2);
+      expect(take(s, 'a', 2)).to.deep.equal([0, 1]);
+      s.release(0, 'a');
+      expect(s.next('c')).to.equal(0);
+      expect(s.next('a')).to.equal(undefined); // still busy with 1
+      s.release(1, 'a');
+      expect(s.next('a')).to.equal(1); // back in the pool, handed out normally
+      expect(s.markDone(1, 'a')).to.equal(true);
+      expect(s.next('a')).to.equal(0); // idle: duplicates c's piece
+    });
+
+    it('never gives a peer a piece it already fetches', () => {
+      const s = new PieceScheduler(2);
+      expect(take(s, 'a', 2)).to.deep.equal([0, 1]);
+      expect(s.next('a')).to.equal(undefined);
+      const one = new PieceScheduler(1, { maxDuplicates: 5 });
+      expect(one.next('a')).to.equal(0);
+      expect(one.next('a')).to.equal(undefined);
+    });
+
+    it('prefers the piece with the fewest fetchers', () => {
+      const s = new PieceScheduler(2, { maxDuplicates: 3 });
+      expect(s.next('a')).to.equal(0);
+      expect(s.next('b')).to.equal(1);
+      expect(s.next('c')).to.equal(0); // both have 1 fetcher: lowest first
+      expect(s.next('d')).to.equal(1); // 1 has one fetcher, 0 has two
+    });
+
+    it('caps fetchers of one piece at maxDuplicates (default 2)', () => {
+      const s = new PieceScheduler(1);
+      expect(s.next('a')).to.equal(0);
+      expect(s.next('b')).to.equal(0);
+      expect(s.next('c')).to.equal(undefined);
+    });
+
+    it('caps fetchers at a custom maxDuplicates', () => {
+      const s = new PieceScheduler(1, { maxDuplicates: 3 });
+      expect(['a', 'b', 'c', 'd'].map((p) => s.next(p))).to.deep.equal([0, 0, 0, undefined]);
+      const one = new PieceScheduler(1, { maxDuplicates: 1 });
+      expect(['a', 'b'].map((p) => one.next(p))).to.deep.equal([0, undefined]);
+    });
+
+    it('the first copy wins; the slower copy is a duplicate', () => {
+      const s = new PieceScheduler(1);
+      expect(s.next('a')).to.equal(0);
+      expect(s.next('b')).to.equal(0);
+      expect(s.markDone(0, 'b')).to.equal(true);
+      expect(s.markDone(0, 'a')).to.equal(false);
+      expect(s.complete).to.equal(true);
+      expect(s.next('a')).to.equal(undefined);
+      expect(s.next('c')).to.equal(undefined);
+    });
+
+    it('a released duplicate slot can be taken by another peer', () => {
+      const s = new PieceScheduler(1);
+      expect(s.next('a')).to.equal(0);
+      expect(s.next('b')).to.equal(0);
+      expect(s.next('c')).to.equal(undefined);
+      s.release(0, 'b');
+      expect(s.next('c')).to.equal(0);
+    });
+  });
+
+  it('complete and doneCount follow markDone', () => {
+    const s = new PieceScheduler(3);
+    expect(s.complete).to.equal(false);
+    expect(s.doneCount).to.equal(0);
+    for (const p of take(s, 'a', 3)) expect(s.markDone(p as number, 'a')).to.equal(true);
+    expect(s.doneCount).to.equal(3);
+    expect(s.complete).to.equal(true);
+    expect(s.next('a')).to.equal(undefined);
+    expect(s.next('b')).to.equal(undefined);
+  });
+
+  it('zero pieces is complete at once', () => {
+    const s = new PieceScheduler(0);
+    expect(s.pieceCount).to.equal(0);
+    expect(s.complete).to.equal(true);
+    expect(s.doneCount).to.equal(0);
+    expect(s.next('a')).to.equal(undefined);
+  });
+
+  it('simulates a download: every piece done exactly once, lowest first', () => {
+    const s = new PieceScheduler(20);
+    const order: number[] = [];
+    const peers = ['a', 'b', 'c'];
+    let round = 0;
+    while (!s.complete) {
+      const peer = peers[round++ % peers.length] as string;
+      const piece = s.next(peer);
+      if (piece === undefined) continue;
+      if (s.markDone(piece, peer)) order.push(piece);
+      expect(round).to.be.lessThan(1000);
+    }
+    expect(order).to.deep.equal(Array.from({ length: 20 }, (_, i) => i));
+  });
+});

@@ -1,0 +1,238 @@
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { expect } from 'chai';
+import { TxtmeshError } from '../src/errors.js';
+import { type PeerAddress, findPeers, formatAddress, loadSettings, parseSettings } from '../src/settings.js';
+
+/** Runs fn, expects a TxtmeshError, returns it. */
+function catchError(fn: () => unknown): TxtmeshError {
+  try {
+    fn();
+  } catch (err) {
+    expect(err).to.be.instanceOf(TxtmeshError);
+    return err as TxtmeshError;
+  }
+  expect.fail('expected an error');
+}
+
+/** [id, host, port, line] tuples, for compact comparisons. */
+function tuples(peers: readonly PeerAddress[]): [string, string, number, number][] {
+  return peers.map((p) => [p.id, p.host, p.port, p.line]);
+}
+
+describe('settings', () => {
+  describe('parseSettings: good input', () => {
+    it('parses one peer a line, with line numbers', () => {
+      const peers = parseSettings('p1 127.0.0.1 5001\np2 10.0.0.2 5002\n');
+      expect(peers).to.deep.equal([
+        { id: 'p1', host: '127.0.0.1', port: 5001, line: 1 },
+        { id: 'p2', host: '10.0.0.2', port: 5002, line: 2 },
+      ]);
+    });
+
+    it('skips blank lines and whole-line comments, keeping line numbers', () => {
+      const text = '\n# the mesh\n   \np1 127.0.0.1 5001\n\t# indented comment\np2 127.0.0.1 5002';
+      expect(tuples(parseSettings(text))).to.deep.equal([
+        ['p1', '127.0.0.1', 5001, 4],
+        ['p2', '127.0.0.1', 5002, 6],
+      ]);
+    });
+
+    it('strips trailing comments, including one glued to the port', () => {
+      const text = 'p1 127.0.0.1 5001 # first peer\np2 127.0.0.1 5002#second';
+      expect(tuples(parseSettings(text))).to.deep.equal([
+        ['p1', '127.0.0.1', 5001, 1],
+        ['p2', '127.0.0.1', 5002, 2],
+      ]);
+    });
+
+    it('accepts runs of spaces and tabs between and around fields', () => {
+      const text = '  p1   127.0.0.1\t\t5001  \n\tp2 \t localhost \t 5002\t';
+      expect(tuples(parseSettings(text))).to.deep.equal([
+        ['p1', '127.0.0.1', 5001, 1],
+        ['p2', 'localhost', 5002, 2],
+      ]);
+    });
+
+    it('accepts CRLF line ends', () => {
+      const text = 'p1 127.0.0.1 5001\r\n\r\np2 127.0.0.1 5002\r\n';
+      expect(tuples(parseSettings(text))).to.deep.equal([
+        ['p1', '127.0.0.1', 5001, 1],
+        ['p2', '127.0.0.1', 5002, 3],
+      ]);
+    });
+
+    it('accepts lone CR line ends', () => {
+      const text = 'p1 127.0.0.1 5001\rp2 127.0.0.1 5002\r\rp3 127.0.0.1 5003\r';
+      expect(tuples(parseSettings(text))).to.deep.equal([
+        ['p1', '127.0.0.1', 5001, 1],
+        ['p2', '127.0.0.1', 5002, 2],
+        ['p3', '127.0.0.1', 5003, 4],
+      ]);
+    });
+
+    it('ignores a UTF-8 byte order mark', () => {
+      const text = '\uFEFFp1 127.0.0.1 5001\n';
+      expect(tuples(parseSettings(text))).to.deep.equal([['p1', '127.0.0.1', 5001, 1]]);
+    });
+
+    it('accepts a trailing blank line (the original crashed on it)', () => {
+      expect(tuples(parseSettings('p1 127.0.0.1 5001\n\n'))).to.deep.equal([['p1', '127.0.0.1', 5001, 1]]);
+      expect(tuples(parseSettings('p1 127.0.0.1 5001\n   \n'))).to.deep.equal([['p1', '127.0.0.1', 5001, 1]]);
+    });
+
+    it('returns no peers for empty or comment-only text', () => {
+      expect(parseSettings('')).to.deep.equal([]);
+      expect(parseSettings('# nothing here\n\n')).to.deep.equal([]);
+    });
+
+    it('accepts IPv4, plain and bracketed IPv6, and host names', () => {
+      const text = [
+        'v4 192.168.1.20 1',
+        'v6 ::1 65535',
+        'v6b [::1] 5003',
+        'v6full [2001:db8::8a2e:370:7334] 5004',
+        'name peer-1.example.com 5005',
+        'short localhost 5006',
+        'fqdn example.org. 5007',
+      ].join('\n');
+      expect(tuples(parseSettings(text))).to.deep.equal([
+        ['v4', '192.168.1.20', 1, 1],
+        ['v6', '::1', 65535, 2],
+        ['v6b', '::1', 5003, 3],
+        ['v6full', '2001:db8::8a2e:370:7334', 5004, 4],
+        ['name', 'peer-1.example.com', 5005, 5],
+        ['short', 'localhost', 5006, 6],
+        ['fqdn', 'example.org.', 5007, 7],
+      ]);
+    });
+
+    it('accepts IDs with letters, digits, dots, underscores and hyphens, up to 64 characters', () => {
+      const long = 'A' + 'b'.repeat(63);
+      const peers = parseSettings(`peer_1.a-B 127.0.0.1 5001\n${long} 127.0.0.1 5002`);
+      expect(peers.map((p) => p.id)).to.deep.equal(['peer_1.a-B', long]);
+    });
+  });
+
+  describe('parseSettings: bad lines', () => {
+    const badLines: [string, string][] = [
+      ['two fields', 'p1 127.0.0.1'],
+      ['one field', 'p1'],
+      ['four fields', 'p1 127.0.0.1 5001 extra'],
+      ['port 0', 'p1 127.0.0.1 0'],
+      ['port 65536', 'p1 127.0.0.1 65536'],
+      ['port abc', 'p1 127.0.0.1 abc'],
+      ['port -1', 'p1 127.0.0.1 -1'],
+      ['port 1.5', 'p1 127.0.0.1 1.5'],
+      ['port 123456', 'p1 127.0.0.1 123456'],
+      ['ID starting with a hyphen', '-p1 127.0.0.1 5001'],
+      ['ID with a bang', 'p!1 127.0.0.1 5001'],
+      ['ID of 65 characters', `${'a'.repeat(65)} 127.0.0.1 5001`],
+      ['host a..b', 'p1 a..b 5001'],
+      ['host under_score!', 'p1 under_score! 5001'],
+      ['host with a leading hyphen', 'p1 -host 5001'],
+      ['host [] brackets around a name-less value', 'p1 [] 5001'],
+    ];
+    for (const [what, line] of badLines) {
+      it(`rejects ${what} with ERR_SETTINGS_LINE naming file and line`, () => {
+        const text = `# header\n\ngood 127.0.0.1 5000\n${line}\n`;
+        const err = catchError(() => parseSettings(text, 'mesh.txt'));
+        expect(err.code).to.equal('ERR_SETTINGS_LINE');
+        expect(err.message).to.include('mesh.txt:4');
+      });
+    }
+
+    it('uses peer_settings.txt as the default file name in errors', () => {
+      const err = catchError(() => parseSettings('p1 127.0.0.1 5001\np2 127.0.0.1'));
+      expect(err.code).to.equal('ERR_SETTINGS_LINE');
+      expect(err.message).to.include('peer_settings.txt:2');
+    });
+
+    it('counts CRLF and lone-CR lines when naming the bad line', () => {
+      const crlf = catchError(() => parseSettings('p1 127.0.0.1 5001\r\n\r\nbad\r\n', 's.txt'));
+      expect(crlf.message).to.include('s.txt:3');
+      const cr = catchError(() => parseSettings('p1 127.0.0.1 5001\r\rbad\r', 's.txt'));
+      expect(cr.message).to.include('s.txt:3');
+    });
+
+    it('rejects a duplicate ID with ERR_SETTINGS_DUPLICATE naming the second line', () => {
+      const err = catchError(() => parseSettings('p1 127.0.0.1 5001\np2 127.0.0.1 5002\np1 10.0.0.1 6000\n', 'dup.txt'));
+      expect(err.code).to.equal('ERR_SETTINGS_DUPLICATE');
+      expect(err.message).to.include('dup.txt:3');
+    });
+  });
+
+  describe('findPeers', () => {
+    const peers = parseSettings('p1 127.0.0.1 5001\np2 127.0.0.1 5002\np3 ::1 5003\n');
+
+    it('returns peers in the order asked for', () => {
+      expect(findPeers(peers, ['p3', 'p1']).map((p) => p.id)).to.deep.equal(['p3', 'p1']);
+      expect(findPeers(peers, ['p2']).map((p) => p.port)).to.deep.equal([5002]);
+      expect(findPeers(peers, [])).to.deep.equal([]);
+    });
+
+    it('throws ERR_UNKNOWN_PEER naming the unknown IDs and listing the known ones', () => {
+      const err = catchError(() => findPeers(peers, ['p1', 'nope', 'zzz']));
+      expect(err.code).to.equal('ERR_UNKNOWN_PEER');
+      for (const id of ['nope', 'zzz', 'p1', 'p2', 'p3']) expect(err.message).to.include(id);
+    });
+
+    it('throws ERR_UNKNOWN_PEER when there are no known peers at all', () => {
+      expect(catchError(() => findPeers([], ['p1'])).code).to.equal('ERR_UNKNOWN_PEER');
+    });
+  });
+
+  describe('formatAddress', () => {
+    it('brackets IPv6 addresses only', () => {
+      expect(formatAddress({ host: '::1', port: 5001 })).to.equal('[::1]:5001');
+      expect(formatAddress({ host: '2001:db8::1', port: 80 })).to.equal('[2001:db8::1]:80');
+      expect(formatAddress({ host: '127.0.0.1', port: 5001 })).to.equal('127.0.0.1:5001');
+      expect(formatAddress({ host: 'localhost', port: 5001 })).to.equal('localhost:5001');
+    });
+
+    it('formats a parsed bracketed IPv6 entry with one pair of brackets', () => {
+      const [peer] = parseSettings('p1 [::1] 5001');
+      expect(peer && formatAddress(peer)).to.equal('[::1]:5001');
+    });
+  });
+
+  describe('loadSettings', () => {
+    let dir: string;
+    before(async () => {
+      dir = await mkdtemp(join(tmpdir(), 'txtmesh-settings-'));
+    });
+    after(async () => {
+      await rm(dir, { recursive: true, force: true });
+    });
+
+    it('reads and parses a file', async () => {
+      const path = join(dir, 'peer_settings.txt');
+      await writeFile(path, '\uFEFFp1 127.0.0.1 5001\r\np2 [::1] 5002\r\n\r\n');
+      expect(tuples(await loadSettings(path))).to.deep.equal([
+        ['p1', '127.0.0.1', 5001, 1],
+        ['p2', '::1', 5002, 2],
+      ]);
+    });
+
+    it('names the file path in line errors', async () => {
+      const path = join(dir, 'bad_settings.txt');
+      await writeFile(path, 'p1 127.0.0.1 5001\np2 127.0.0.1 99999\n');
+      const err = await loadSettings(path).then(
+        () => expect.fail('expected an error'),
+        (e: unknown) => e as TxtmeshError,
+      );
+      expect(err.code).to.equal('ERR_SETTINGS_LINE');
+      expect(err.message).to.include(`${path}:2`);
+    });
+
+    it('throws ERR_SETTINGS_READ for a missing file', async () => {
+      const err = await loadSettings(join(dir, 'missing.txt')).then(
+        () => expect.fail('expected an error'),
+        (e: unknown) => e as TxtmeshError,
+      );
+      expect(err).to.be.instanceOf(TxtmeshError);
+      expect(err.code).to.equal('ERR_SETTINGS_READ');
+    });
+  });
+});
