@@ -3,6 +3,7 @@
  * txtmesh-client: this peer's console. Run it with the peer folder as the working directory
  * (see README, "Running a peer"); type #HELP for the commands, or pipe them in, one a line.
  */
+import { createWriteStream } from 'node:fs';
 import yargs from 'yargs';
 import { hideBin } from 'yargs/helpers';
 import { runConsole } from './client/console.js';
@@ -23,6 +24,7 @@ const argv = await yargs(hideBin(process.argv))
   .option('id', { type: 'string', describe: 'this peer\'s ID [default: the working directory\'s name]' })
   .option('settings', { type: 'string', describe: 'settings file [default: ../peer_settings.txt]' })
   .option('dir', { type: 'string', describe: 'folder of served files, where downloads land [default: ./served_files]' })
+  .option('trace', { type: 'string', describe: 'append one JSON line per downloaded piece to this file ({name, peer, bytes, ms}), for benchmarks' })
   .option('timeout', { type: 'number', default: 15, describe: 'seconds to wait for a peer\'s answer' })
   .example('cd example/p5 && echo "#FILELIST" | txtmesh-client', 'list every peer\'s files')
   .strict()
@@ -35,10 +37,13 @@ try {
   const ctx = await loadPeerContext({ id: argv.id, settings: argv.settings, dir: argv.dir });
   const folder = new ServedFolder(ctx.dir);
   await folder.init();
+  const traceFile = argv.trace === undefined ? undefined : createWriteStream(argv.trace, { flags: 'a' });
+  const trace = traceFile && ((event: object) => void traceFile.write(JSON.stringify(event) + '\n'));
   const failures = await runConsole(
-    { ctx, folder, timeoutMs: argv.timeout * 1000 },
+    { ctx, folder, timeoutMs: argv.timeout * 1000, trace },
     { input: process.stdin, output: process.stdout, errorOutput: process.stderr, interactive: Boolean(process.stdin.isTTY && process.stdout.isTTY) },
   );
+  if (traceFile) await new Promise((resolve) => traceFile.end(resolve));
   if (process.exitCode === undefined) process.exitCode = failures > 0 ? 1 : 0;
 } catch (err) {
   process.stderr.write(`txtmesh-client: ${describeError(err)}\n`);

@@ -26,6 +26,8 @@ export interface Session {
   readonly folder: ServedFolder;
   readonly out: Output;
   readonly timeoutMs?: number;
+  /** If set, every verified piece of a download is reported here (see --trace). */
+  readonly trace?: (event: { name: string; peer: string; bytes: number; ms: number }) => void;
 }
 
 export type CommandResult = 'ok' | 'failed' | 'quit';
@@ -130,6 +132,7 @@ async function downloadCommand(session: Session, args: string[], signal: AbortSi
     requestTimeoutMs: session.timeoutMs,
     onPeers: (used) => out.print(`Downloading ${name} from ${used.join(', ')}`),
     onProgress: (p) => out.progress(formatProgress(p)),
+    onPiece: session.trace && ((peer, bytes, ms) => session.trace?.({ name, peer, bytes, ms: Math.round(ms * 1000) / 1000 })),
   }).finally(() => out.progress(undefined));
   const served = result.peers.filter((p) => p.bytes > 0 || !p.problem).map((p) => `${p.peer} ${p.bytes}`).join(', ');
   if (result.status === 'already') {

@@ -43,6 +43,8 @@ export interface DownloadOptions {
   readonly requestTimeoutMs?: number;
   readonly signal?: AbortSignal;
   readonly onProgress?: (progress: DownloadProgress) => void;
+  /** Called after each verified piece is written: which peer delivered how many bytes. */
+  readonly onPiece?: (peer: string, bytes: number, elapsedMs: number) => void;
   /** Called once the peers holding the chosen version are known. */
   readonly onPeers?: (used: readonly string[]) => void;
 }
@@ -235,6 +237,7 @@ async function fetchPieces(options: DownloadOptions, sources: Source[], info: Fi
         while (written < length) written += (await handle.write(data, written, length - written, offset + written)).bytesWritten;
         source.bytes += length;
         received += length;
+        options.onPiece?.(peer, length, performance.now() - started);
         report();
       }
       notify();

@@ -4,7 +4,7 @@
  */
 import { expect } from 'chai';
 import { type ChildProcess, spawn } from 'node:child_process';
-import { mkdir, readFile, writeFile } from 'node:fs/promises';
+import { mkdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { type Mesh, freePort, startMesh, tempDir } from '../helpers.js';
@@ -79,6 +79,17 @@ describe('txtmesh-client (piped console)', function () {
     expect(lines[3]).to.match(/^error: unknown peer p9; known peers: p1, p2, p3, p5 \(ERR_UNKNOWN_PEER\)$/);
     expect(lines[4]).to.match(/^error: unterminated double quote/);
     expect(lines[5]).to.equal('p1: 3 files');
+  });
+
+  it('writes one trace line per verified piece with --trace', async function () {
+    const trace = join(mesh.root, 'trace.jsonl');
+    await rm(join(mesh.root, 'p5', 'served_files', 'lorem.txt'), { force: true });
+    const r = await run(clientJs, ['--trace', trace], cwd(), '#DOWNLOAD lorem.txt p2 p3\n');
+    expect(r.code).to.equal(0);
+    const events = (await readFile(trace, 'utf8')).trim().split('\n').map((l) => JSON.parse(l) as { name: string; peer: string; bytes: number; ms: number });
+    expect(events.reduce((sum, e) => sum + e.bytes, 0)).to.equal(lorem.length);
+    expect(new Set(events.map((e) => e.name))).to.deep.equal(new Set(['lorem.txt']));
+    expect(events.every((e) => (e.peer === 'p2' || e.peer === 'p3') && e.ms >= 0)).to.equal(true);
   });
 
   it('stops at #QUIT', async function () {
