@@ -15,6 +15,9 @@ export const ERROR_CODES = [
   'ERR_BAD_FRAME',
   'ERR_HEADER_TOO_LARGE',
   'ERR_BODY_TOO_LARGE',
+  'ERR_HEADER_TIMEOUT',
+  // the server is at its connection limit
+  'ERR_BUSY',
   // well-formed but illegal requests
   'ERR_BAD_REQUEST',
   'ERR_UNKNOWN_COMMAND',
@@ -60,7 +63,7 @@ export class TxtmeshError extends Error {
 
 /** Malformed bytes: the frame could not be parsed. The connection cannot continue. */
 export class ProtocolError extends TxtmeshError {
-  constructor(code: 'ERR_BAD_FRAME' | 'ERR_HEADER_TOO_LARGE' | 'ERR_BODY_TOO_LARGE', message: string) {
+  constructor(code: 'ERR_BAD_FRAME' | 'ERR_HEADER_TOO_LARGE' | 'ERR_BODY_TOO_LARGE' | 'ERR_HEADER_TIMEOUT', message: string) {
     super(code, message);
     this.name = 'ProtocolError';
   }

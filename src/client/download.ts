@@ -15,7 +15,7 @@ import { PEER_CONCURRENCY, PIPELINE_DEPTH } from '../constants.js';
 import { RemoteError, TxtmeshError, describeError } from '../errors.js';
 import { type FileInfo, HASH_BYTES } from '../protocol/messages.js';
 import { createTempFile, publishNoReplace, removeQuietly } from '../storage/atomic-file.js';
-import { checkName, resolveName } from '../storage/names.js';
+import { checkName } from '../storage/names.js';
 import { hashPiece, identityOf, shortIdentity } from '../storage/piece-hasher.js';
 import { type ServedFolder, stampOf } from '../storage/served-folder.js';
 import type { PeerAddress } from '../settings.js';
@@ -86,7 +86,6 @@ export async function download(options: DownloadOptions): Promise<DownloadResult
   const { name, folder } = options;
   checkName(name);
   const started = performance.now();
-  const finalPath = resolveName(folder.root, name);
   const outcomes: PeerOutcome[] = [];
   // One abort listener for the whole download closes every connection: requests then fail
   // with ERR_PEER_CLOSED instead of each request holding a listener of its own.
@@ -116,6 +115,7 @@ export async function download(options: DownloadOptions): Promise<DownloadResult
       throw new TxtmeshError('ERR_EXISTS', `${name} already exists here with different content (${shortIdentity(existing.identity)}); nothing was replaced. Remove or rename it first.`);
     }
 
+    const finalPath = await folder.prepareDir(name);
     const { path: tempPath, handle } = await createTempFile(finalPath);
     try {
       await fetchPieces(options, chosen, info, handle, started);

@@ -3,7 +3,7 @@
  * so an unreachable or silent peer is reported as such and does not stall the rest.
  */
 import pLimit from 'p-limit';
-import { PEER_CONCURRENCY, REQUEST_TIMEOUT_MS } from '../constants.js';
+import { CONNECT_TIMEOUT_MS, PEER_CONCURRENCY, REQUEST_TIMEOUT_MS } from '../constants.js';
 import { type ErrorCode, codeOf, describeError } from '../errors.js';
 import type { FileEntry } from '../protocol/messages.js';
 import type { PeerAddress } from '../settings.js';
@@ -24,7 +24,7 @@ export async function fileLists(peers: readonly PeerAddress[], options: { timeou
         const signal = AbortSignal.timeout(timeoutMs);
         let conn: PeerConnection | undefined;
         try {
-          conn = await PeerConnection.connect(peer, { signal, timeoutMs: Math.min(timeoutMs, 5000) });
+          conn = await PeerConnection.connect(peer, { signal, timeoutMs: Math.min(timeoutMs, CONNECT_TIMEOUT_MS) });
           return { peer: peer.id, ok: true, files: await listFiles(conn, signal) };
         } catch (err) {
           return { peer: peer.id, ok: false, error: describeError(err), code: codeOf(err) };

@@ -40,6 +40,11 @@ export class FrameDecoder {
     this.#maxBodyBytes = options.maxBodyBytes;
   }
 
+  /** True while part of a header line has arrived but not its LF (header timeout applies). */
+  get inHeader(): boolean {
+    return this.#state === 'READ_HEADER' && this.#headerLength > 0;
+  }
+
   /** True between frames: no partial header or body is buffered. */
   get idle(): boolean {
     return this.#state === 'READ_HEADER' && this.#headerLength === 0;

@@ -2,21 +2,23 @@
  * One peer connection on the server side. Requests are handled one at a time in arrival order,
  * and the next bytes are not read until the current answer has been handed to the socket with
  * backpressure: a client may pipeline many requests, and the ones waiting stay in the kernel's
- * socket buffer, not in our memory.
+ * socket buffer, not in our memory (so at most one request per connection is in progress).
  *
  * A malformed frame gets one ERR answer and closes this connection only; an illegal but
- * well-formed request gets an ERR answer and the connection carries on.
+ * well-formed request gets an ERR answer and the connection carries on. A header must be
+ * complete within the header timeout of its first byte (slowloris).
  */
 import type { Socket } from 'node:net';
-import { MAX_HEADER_BYTES } from '../constants.js';
 import { ProtocolError, TxtmeshError, codeOf } from '../errors.js';
 import { FrameDecoder } from '../protocol/decoder.js';
 import type { Header } from '../protocol/header.js';
 import { REQUEST_VERBS, encodeError } from '../protocol/messages.js';
+import { send } from '../transport/send.js';
 import {
   type BodySink,
   type HandlerContext,
   HandleCache,
+  type Reply,
   type RequestNote,
   discardSink,
   onGet,
@@ -25,7 +27,6 @@ import {
   onList,
   onPut,
 } from './handlers.js';
-import { send } from '../transport/send.js';
 
 /** One line per request, for the server's log. */
 export interface RequestLog {
@@ -40,25 +41,34 @@ export interface RequestLog {
 
 export interface ConnectionContext extends HandlerContext {
   readonly log: (entry: RequestLog) => void;
+  readonly maxHeaderBytes: number;
+  readonly headerTimeoutMs: number;
+}
+
+/** What the server sees of a connection, to pick an idle one to evict when full. */
+export interface ConnectionState {
+  /** A request is being read or answered. */
+  busy: boolean;
+  /** performance.now() of the last request finished (or of the connect). */
+  lastActive: number;
 }
 
 const KNOWN_VERBS: ReadonlySet<string> = new Set(REQUEST_VERBS);
 
 /** Serves one connection until it closes. Never throws. */
-export async function serveConnection(socket: Socket, ctx: ConnectionContext): Promise<void> {
+export async function serveConnection(socket: Socket, ctx: ConnectionContext, state: ConnectionState): Promise<void> {
   const remote = `${socket.remoteAddress ?? '?'}:${socket.remotePort ?? '?'}`;
   const handles = new HandleCache();
   const decoder = new FrameDecoder({
-    maxBodyBytes: (h) => (h.verb === 'PUT' ? ctx.maxUploadBytes : KNOWN_VERBS.has(h.verb) ? 0 : MAX_HEADER_BYTES),
+    maxHeaderBytes: ctx.maxHeaderBytes,
+    // A verb the server does not know may carry a small body, which is skipped.
+    maxBodyBytes: (h) => (h.verb === 'PUT' ? ctx.maxUploadBytes : KNOWN_VERBS.has(h.verb) ? 0 : ctx.maxHeaderBytes),
   });
   let sink: BodySink | undefined;
   let current: Header | undefined;
   let started = 0;
   let note: RequestNote = {};
-
-  const logDone = (header: Header, status: string) => {
-    ctx.log({ remote, verb: header.verb, name: note.name, bytes: note.bytes ?? 0, ms: performance.now() - started, status });
-  };
+  let headerTimer: NodeJS.Timeout | undefined;
 
   const begin = async (header: Header): Promise<BodySink> => {
     started = performance.now();
@@ -79,11 +89,21 @@ export async function serveConnection(socket: Socket, ctx: ConnectionContext): P
     }
   };
 
+  const answer = async (header: Header, reply: Reply): Promise<void> => {
+    const status = reply.head[0]?.subarray(0, 4).toString() === 'ERR ' ? codeFromFrame(reply.head[0]) : 'OK';
+    ctx.log({ remote, verb: header.verb, name: note.name, bytes: note.bytes ?? 0, ms: performance.now() - started, status });
+    await send(socket, ...reply.head);
+    if (reply.body) for await (const chunk of reply.body) await send(socket, chunk);
+  };
+
   try {
     // destroyOnReturn: false, so that after a malformed frame the ERR answer can still be sent.
     for await (const chunk of socket.iterator({ destroyOnReturn: false }) as AsyncIterable<Buffer>) {
       for (const event of decoder.push(chunk)) {
         if (event.type === 'header') {
+          clearTimeout(headerTimer);
+          headerTimer = undefined;
+          state.busy = true;
           current = event.header;
           sink = await begin(event.header).catch((err: unknown) => refusal(event.header, err));
         } else if (event.type === 'body') {
@@ -97,10 +117,18 @@ export async function serveConnection(socket: Socket, ctx: ConnectionContext): P
           const header = event.header;
           const receiving = sink as BodySink;
           sink = undefined;
-          const frames = await receiving.finish().catch((err: unknown) => refusalFrames(header, err));
-          logDone(header, frames[0]?.subarray(0, 3).toString() === 'ERR' ? codeFromFrame(frames[0]) : 'OK');
-          await send(socket, ...frames);
+          const reply = await receiving.finish().catch((err: unknown) => refusalReply(header, err));
+          await answer(header, reply);
+          state.busy = false;
+          state.lastActive = performance.now();
         }
+      }
+      if (decoder.inHeader && !headerTimer) {
+        headerTimer = setTimeout(() => {
+          ctx.log({ remote, verb: '-', bytes: 0, ms: ctx.headerTimeoutMs, status: 'ERR_HEADER_TIMEOUT' });
+          socket.end(encodeError(0, 'ERR_HEADER_TIMEOUT', `header not complete within ${ctx.headerTimeoutMs} ms`));
+          socket.destroySoon();
+        }, ctx.headerTimeoutMs);
       }
     }
   } catch (err) {
@@ -109,9 +137,11 @@ export async function serveConnection(socket: Socket, ctx: ConnectionContext): P
       // Answer once, then close: after a malformed frame the byte stream cannot be trusted.
       if (!socket.destroyed) socket.end(encodeError(0, err.code, err.message));
     } else {
+      // Transport failure, or a streamed body that could not be finished (file changed).
       socket.destroy();
     }
   } finally {
+    clearTimeout(headerTimer);
     await sink?.abort().catch(() => undefined);
     await handles.closeAll();
     if (!socket.destroyed) socket.end();
@@ -119,19 +149,19 @@ export async function serveConnection(socket: Socket, ctx: ConnectionContext): P
 }
 
 /** A sink whose answer is already known: there is no body to read (or it is discarded). */
-function answered(frames: Buffer[]): BodySink {
-  return discardSink(() => frames);
+function answered(reply: Reply): BodySink {
+  return discardSink(() => reply);
 }
 
-function refusalFrames(header: Header, err: unknown): Buffer[] {
+function refusalReply(header: Header, err: unknown): Reply {
   const code = codeOf(err);
   const message = err instanceof TxtmeshError ? err.message : 'internal error';
-  return [encodeError(header.id, code, message)];
+  return { head: [encodeError(header.id, code, message)] };
 }
 
 /** After a refused request its body (if any) is read and discarded, then the error is sent. */
 function refusal(header: Header, err: unknown): BodySink {
-  return discardSink(() => refusalFrames(header, err));
+  return discardSink(() => refusalReply(header, err));
 }
 
 function codeFromFrame(frame: Buffer): string {

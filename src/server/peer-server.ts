@@ -1,11 +1,16 @@
 /**
  * A txtmesh peer server: a TCP listener whose connections are served by connection.ts.
  * Embeddable (tests start it in-process on port 0); src/server.ts is the command-line wrapper.
+ *
+ * Limits (README, "Server limits"): at most maxConnections at once; when full, the connection
+ * that has been idle longest is closed to make room (so a crowd of idle sockets cannot lock out
+ * real peers), and if every connection is busy the newcomer gets ERR_BUSY.
  */
 import { type AddressInfo, type Server, type Socket, createServer } from 'node:net';
-import { DEFAULT_MAX_UPLOAD_BYTES } from '../constants.js';
+import { DEFAULT_MAX_UPLOAD_BYTES, MAX_HEADER_BYTES } from '../constants.js';
+import { encodeError } from '../protocol/messages.js';
 import { ServedFolder } from '../storage/served-folder.js';
-import { type RequestLog, serveConnection } from './connection.js';
+import { type ConnectionState, type RequestLog, serveConnection } from './connection.js';
 
 export interface PeerServerOptions {
   /** This peer's ID, announced in HELLO answers. */
@@ -13,36 +18,56 @@ export interface PeerServerOptions {
   /** The served_files folder. */
   readonly dir: string;
   readonly maxUploadBytes?: number;
-  /** Close a connection that sends nothing for this long (ms). */
+  readonly maxConnections?: number;
+  readonly maxHeaderBytes?: number;
+  /** Close a connection that sends nothing for this long (ms); 0 turns it off. */
   readonly idleTimeoutMs?: number;
+  /** A header must be complete within this long of its first byte (ms). */
+  readonly headerTimeoutMs?: number;
   readonly log?: (entry: RequestLog) => void;
 }
 
-export const DEFAULT_IDLE_TIMEOUT_MS = 120_000;
+export const SERVER_DEFAULTS = {
+  maxUploadBytes: DEFAULT_MAX_UPLOAD_BYTES,
+  maxConnections: 256,
+  maxHeaderBytes: MAX_HEADER_BYTES,
+  idleTimeoutMs: 60_000,
+  headerTimeoutMs: 10_000,
+} as const;
 
 export class PeerServer {
   readonly folder: ServedFolder;
-  readonly #options: PeerServerOptions;
   readonly #server: Server;
-  readonly #sockets = new Set<Socket>();
+  readonly #connections = new Map<Socket, ConnectionState>();
+  readonly #maxConnections: number;
 
   constructor(options: PeerServerOptions) {
-    this.#options = options;
     this.folder = new ServedFolder(options.dir);
+    this.#maxConnections = options.maxConnections ?? SERVER_DEFAULTS.maxConnections;
     const ctx = {
       folder: this.folder,
       peerId: options.peerId,
-      maxUploadBytes: options.maxUploadBytes ?? DEFAULT_MAX_UPLOAD_BYTES,
+      maxUploadBytes: options.maxUploadBytes ?? SERVER_DEFAULTS.maxUploadBytes,
+      maxHeaderBytes: options.maxHeaderBytes ?? SERVER_DEFAULTS.maxHeaderBytes,
+      headerTimeoutMs: options.headerTimeoutMs ?? SERVER_DEFAULTS.headerTimeoutMs,
       log: options.log ?? (() => undefined),
     };
-    this.#server = createServer((socket) => {
-      this.#sockets.add(socket);
-      socket.setNoDelay(true);
-      socket.setTimeout(options.idleTimeoutMs ?? DEFAULT_IDLE_TIMEOUT_MS, () => socket.destroy());
-      // Errors (resets) end the connection; the for-await loop in serveConnection sees the close.
-      socket.on('error', () => undefined);
-      socket.once('close', () => this.#sockets.delete(socket));
-      void serveConnection(socket, ctx);
+    const idleTimeoutMs = options.idleTimeoutMs ?? SERVER_DEFAULTS.idleTimeoutMs;
+    // allowHalfOpen: a client may send its requests and then its FIN (nc does); the answers
+    // are still sent before the connection is closed.
+    this.#server = createServer({ allowHalfOpen: true, noDelay: true }, (socket) => {
+      socket.on('error', () => undefined); // resets end the connection; serveConnection sees the close
+      if (!this.#makeRoom()) {
+        ctx.log({ remote: `${socket.remoteAddress}:${socket.remotePort}`, verb: '-', bytes: 0, ms: 0, status: 'ERR_BUSY' });
+        socket.end(encodeError(0, 'ERR_BUSY', `server is busy: all ${this.#maxConnections} connections are in use; try again later`));
+        socket.destroySoon();
+        return;
+      }
+      const state: ConnectionState = { busy: false, lastActive: performance.now() };
+      this.#connections.set(socket, state);
+      socket.once('close', () => this.#connections.delete(socket));
+      if (idleTimeoutMs > 0) socket.setTimeout(idleTimeoutMs, () => socket.destroy());
+      void serveConnection(socket, ctx, state);
     });
   }
 
@@ -61,13 +86,37 @@ export class PeerServer {
 
   /** Open connections right now. */
   get connections(): number {
-    return this.#sockets.size;
+    return this.#connections.size;
+  }
+
+  /** Bytes queued in the server's socket buffers, not yet taken by the kernel. */
+  get bufferedBytes(): number {
+    let total = 0;
+    for (const socket of this.#connections.keys()) total += socket.writableLength;
+    return total;
   }
 
   /** Stops accepting, closes every connection, and resolves when the listener is closed. */
   async close(): Promise<void> {
     const closed = new Promise<void>((resolve) => this.#server.close(() => resolve()));
-    for (const socket of this.#sockets) socket.destroy();
+    for (const socket of this.#connections.keys()) socket.destroy();
     await closed;
+  }
+
+  /** True if a new connection may be served, after evicting the longest-idle one if full. */
+  #makeRoom(): boolean {
+    if (this.#connections.size < this.#maxConnections) return true;
+    let oldest: Socket | undefined;
+    let oldestTime = Infinity;
+    for (const [socket, state] of this.#connections) {
+      if (!state.busy && state.lastActive < oldestTime) {
+        oldest = socket;
+        oldestTime = state.lastActive;
+      }
+    }
+    if (!oldest) return false;
+    this.#connections.delete(oldest);
+    oldest.destroy();
+    return true;
   }
 }

@@ -4,7 +4,7 @@
  * existing file (rename(2) would silently replace it). The temp name is then unlinked.
  */
 import { randomBytes } from 'node:crypto';
-import { type FileHandle, link, mkdir, open, rename, stat, unlink } from 'node:fs/promises';
+import { type FileHandle, link, open, rename, stat, unlink } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
 import { TxtmeshError } from '../errors.js';
 
@@ -16,9 +16,8 @@ export function tempPathFor(finalPath: string, tag = randomBytes(6).toString('he
   return join(dirname(finalPath), `.${basename(finalPath)}.${tag}${TEMP_SUFFIX}`);
 }
 
-/** Opens a new temp file for writing beside `finalPath`, creating parent folders. */
+/** Opens a new temp file for writing beside `finalPath` (whose folder must exist). */
 export async function createTempFile(finalPath: string, tag?: string): Promise<{ path: string; handle: FileHandle }> {
-  await mkdir(dirname(finalPath), { recursive: true });
   const path = tempPathFor(finalPath, tag);
   const handle = await open(path, 'wx', 0o644);
   return { path, handle };

@@ -8,7 +8,6 @@ import type { FileHandle } from 'node:fs/promises';
 import { TxtmeshError } from '../errors.js';
 import { PIECE_SIZE } from '../constants.js';
 import { createTempFile, publishNoReplace, removeQuietly } from './atomic-file.js';
-import { resolveName } from './names.js';
 import { PieceHasher } from './piece-hasher.js';
 import { type ServedFolder, stampOf } from './served-folder.js';
 
@@ -25,17 +24,17 @@ export class IncomingFile {
   #handle: FileHandle | undefined;
   #written = 0;
 
-  private constructor(folder: ServedFolder, name: string, size: number, identity: string) {
+  private constructor(folder: ServedFolder, name: string, finalPath: string, size: number, identity: string) {
     this.#folder = folder;
     this.#name = name;
-    this.#finalPath = resolveName(folder.root, name);
+    this.#finalPath = finalPath;
     this.#size = size;
     this.#identity = identity;
   }
 
   /** Starts receiving `size` bytes of `name`, announced with `identity`. */
   static async create(folder: ServedFolder, name: string, size: number, identity: string): Promise<IncomingFile> {
-    const file = new IncomingFile(folder, name, size, identity);
+    const file = new IncomingFile(folder, name, await folder.prepareDir(name), size, identity);
     const { path, handle } = await createTempFile(file.#finalPath);
     file.#tempPath = path;
     file.#handle = handle;

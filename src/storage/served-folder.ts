@@ -2,10 +2,12 @@
  * The served folder: lists the *.txt files under served_files/ (fast-glob), and describes each
  * by size and identity. Identities are computed once and cached, recomputed when a file's
  * size, mtime or inode changes. Nothing outside the folder is ever opened: names are checked
- * (names.ts), and a path whose real location leaves the folder (a symlink) is refused.
+ * (names.ts), and symbolic links are never followed: a file or folder inside served_files/
+ * that is a symlink is neither listed, served, nor written through (docs/PROTOCOL.md, "Names").
  */
-import { type FileHandle, mkdir, open, realpath } from 'node:fs/promises';
-import { sep } from 'node:path';
+import { constants } from 'node:fs';
+import { type FileHandle, lstat, mkdir, open, realpath } from 'node:fs/promises';
+import { join } from 'node:path';
 import fg from 'fast-glob';
 import pLimit from 'p-limit';
 import { TxtmeshError } from '../errors.js';
@@ -72,35 +74,63 @@ export class ServedFolder {
   }
 
   /**
-   * Opens a served file for reading, refusing anything that resolves outside the folder.
+   * Opens a served file for reading. The file must be a regular file reached without any
+   * symlink: O_NOFOLLOW refuses a linked file, and the real path of its folder must be the
+   * folder the name spells out.
    * @throws TxtmeshError ERR_BAD_NAME, ERR_NOT_FOUND
    */
   async openFile(name: string): Promise<FileHandle> {
     const path = resolveName(this.root, name);
     const notFound = () => new TxtmeshError('ERR_NOT_FOUND', `no such file: ${name}`);
-    let real: string;
-    try {
-      real = await realpath(path);
-    } catch {
-      throw notFound();
-    }
-    const root = this.#realRoot ?? (await realpath(this.root));
-    if (!real.startsWith(root + sep)) throw notFound();
-    const handle = await open(real, 'r').catch(() => {
+    const handle = await open(path, constants.O_RDONLY | constants.O_NOFOLLOW).catch(() => {
       throw notFound();
     });
-    const st = await handle.stat();
-    if (!st.isFile()) {
+    try {
+      const segments = name.split('/');
+      const expectedDir = join(await this.#realRootPath(), ...segments.slice(0, -1));
+      const realDir = await realpath(join(path, '..'));
+      if (realDir !== expectedDir || !(await handle.stat()).isFile()) throw notFound();
+      return handle;
+    } catch (err) {
       await handle.close();
-      throw notFound();
+      throw err instanceof TxtmeshError ? err : notFound();
     }
-    return handle;
   }
 
-  /** Describes an open file, from the cache when its stamp is unchanged. */
-  async describeHandle(name: string, handle: FileHandle): Promise<FileInfo> {
+  /**
+   * Makes sure the folder that will hold `name` exists inside the served folder, creating
+   * missing subfolders, and refusing a path through a symlink or a non-folder.
+   * @returns the absolute path for `name`
+   * @throws TxtmeshError ERR_BAD_NAME
+   */
+  async prepareDir(name: string): Promise<string> {
+    const path = resolveName(this.root, name);
+    let dir = await this.#realRootPath();
+    for (const segment of name.split('/').slice(0, -1)) {
+      dir = join(dir, segment);
+      const st = await lstat(dir).catch(() => undefined);
+      if (!st) {
+        await mkdir(dir).catch((err: NodeJS.ErrnoException) => {
+          if (err.code !== 'EEXIST') throw err;
+        });
+        continue;
+      }
+      if (!st.isDirectory()) {
+        throw new TxtmeshError('ERR_BAD_NAME', `bad file name ${JSON.stringify(name)}: ${segment} is not a folder inside the served folder (symlinks are not followed)`);
+      }
+    }
+    return path;
+  }
+
+  async #realRootPath(): Promise<string> {
+    this.#realRoot ??= await realpath(this.root);
+    return this.#realRoot;
+  }
+
+  /** Describes an open file, from the cache when its stamp (if given, fresh) is unchanged. */
+  async describeHandle(name: string, handle: FileHandle, stamp?: FileStamp): Promise<FileInfo> {
     for (let attempt = 0; attempt < 3; attempt++) {
-      const before = await stampOf(handle);
+      const before = attempt === 0 && stamp ? stamp : await stampOf(handle);
       const cached = this.#cache.get(name);
       if (cached && sameStamp(cached, before)) return cached.info;
       const hasher = new PieceHasher(PIECE_SIZE);

@@ -1,0 +1,81 @@
+/**
+ * Nothing outside served_files/ is read or written: symlinks are neither listed, served nor
+ * written through; replaced files are not served from stale handles.
+ */
+import { expect } from 'chai';
+import { createHash } from 'node:crypto';
+import { existsSync } from 'node:fs';
+import { mkdir, readdir, rename, symlink, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { download } from '../../src/client/download.js';
+import { fileInfo, getRange, listFiles } from '../../src/client/peer-client.js';
+import { PeerConnection } from '../../src/client/peer-connection.js';
+import type { TxtmeshError } from '../../src/errors.js';
+import { encodePutHeader } from '../../src/protocol/messages.js';
+import { type Mesh, rawExchange, startMesh } from '../helpers.js';
+
+const identityOf = (data: Buffer) => createHash('sha256').update(createHash('sha256').update(data).digest()).digest('hex');
+
+describe('confinement to served_files/', function () {
+  let mesh: Mesh;
+  let outside: string;
+
+  beforeEach(async function () {
+    mesh = await startMesh({ p1: { files: { 'real.txt': 'real' } } }, ['me']);
+    outside = join(mesh.root, 'outside');
+    await mkdir(outside);
+    await writeFile(join(outside, 'secret.txt'), 'secret');
+    await symlink(join(outside, 'secret.txt'), join(mesh.dirOf('p1'), 'link.txt'));
+    await symlink(outside, join(mesh.dirOf('p1'), 'linkdir'));
+    await symlink(join(mesh.dirOf('p1'), 'real.txt'), join(mesh.dirOf('p1'), 'inside-link.txt'));
+  });
+  afterEach(() => mesh.stop());
+
+  it('neither lists nor serves symlinked files or folders, even pointing inside', async function () {
+    const conn = await PeerConnection.connect(mesh.address('p1'));
+    try {
+      expect((await listFiles(conn)).map((f) => f.name)).to.deep.equal(['real.txt']);
+      for (const name of ['link.txt', 'linkdir/secret.txt', 'inside-link.txt']) {
+        const err = await fileInfo(conn, name).then(() => undefined, (e: TxtmeshError) => e);
+        expect(err?.code, name).to.equal('ERR_NOT_FOUND');
+      }
+    } finally {
+      conn.close();
+    }
+  });
+
+  it('refuses an upload through a symlinked folder, writing nothing outside', async function () {
+    const body = Buffer.from('planted');
+    const raw = await rawExchange(mesh.address('p1').port, Buffer.concat([encodePutHeader(1, 'linkdir/planted.txt', body.length, identityOf(body)), body]));
+    expect(raw.text).to.match(/^ERR 1 0 ERR_BAD_NAME /);
+    expect(await readdir(outside)).to.deep.equal(['secret.txt']);
+  });
+
+  it('refuses to download into a symlinked folder of its own', async function () {
+    await mkdir(join(mesh.dirOf('p1'), 'sub'));
+    await writeFile(join(mesh.dirOf('p1'), 'sub', 'x.txt'), 'x');
+    await symlink(outside, join(mesh.dirOf('me'), 'sub'));
+    const err = await download({ name: 'sub/x.txt', peers: [mesh.address('p1')], folder: await mesh.folderOf('me') }).then(() => undefined, (e: TxtmeshError) => e);
+    expect(err?.code).to.equal('ERR_BAD_NAME');
+    expect(existsSync(join(outside, 'x.txt'))).to.equal(false);
+  });
+
+  it('does not serve a replaced file from a handle opened before', async function () {
+    const conn = await PeerConnection.connect(mesh.address('p1'));
+    try {
+      const before = await fileInfo(conn, 'real.txt');
+      expect(await getRange(conn, 'real.txt', 0, 4, before.identity)).to.deep.equal(Buffer.from('real'));
+      await writeFile(join(mesh.dirOf('p1'), 'new.tmp'), 'newer');
+      await rename(join(mesh.dirOf('p1'), 'new.tmp'), join(mesh.dirOf('p1'), 'real.txt'));
+      const err = await getRange(conn, 'real.txt', 0, 4, before.identity).then(() => undefined, (e: TxtmeshError) => e);
+      expect(err?.code).to.equal('ERR_CHANGED');
+    } finally {
+      conn.close();
+    }
+  });
+
+  it('refuses numbers with leading zeros in GET', async function () {
+    const raw = await rawExchange(mesh.address('p1').port, 'GET 1 0 real.txt 00 4\n');
+    expect(raw.text).to.match(/^ERR 1 0 ERR_BAD_REQUEST /);
+  });
+});
