@@ -184,33 +184,32 @@ export async function rawExchange(port: number, data: Buffer | string, quietMs =
  * with a 3-byte and a 4-byte character straddling every boundary in `straddle`.
  */
 export function makeText(size: number, straddle: number[] = []): Buffer {
-  const words = ['lorem', 'ipsum', 'café', 'Straße', 'смысл', '日本語', 'emoji🌍', 'naïve', '∑∫√'];
-  const parts: Buffer[] = [];
+  const words = ['lorem', 'ipsum', 'café', 'Straße', 'смысл', '日本語', 'emoji🌍', 'naïve', '∑∫√'].map((w, i) => [
+    Buffer.from(' ' + w, 'utf8'),
+    Buffer.from((i % 2 ? '\r\n' : ' ') + w, 'utf8'),
+  ]);
+  const euro = Buffer.from('€', 'utf8'); // e2 82 ac: starts 1 byte before each straddle point
+  const marks = straddle.map((b) => b - 1).sort((a, b) => a - b);
+  const out = Buffer.alloc(size + 16);
   let length = 0;
   let i = 0;
-  const marks = new Set<number>();
-  for (const b of straddle) {
-    marks.add(b - 1); // 3-byte char "€" starting 1 byte before the boundary
-  }
+  let m = 0;
   while (length < size) {
-    if (marks.has(length)) {
-      const euro = Buffer.from('€', 'utf8'); // e2 82 ac
-      parts.push(euro);
-      length += euro.length;
+    const mark = marks[m];
+    if (mark !== undefined && length === mark) {
+      length += euro.copy(out, length);
+      m++;
       continue;
     }
-    const word = Buffer.from((i % 12 === 11 ? '\r\n' : ' ') + (words[i % words.length] as string), 'utf8');
+    const pair = words[i % words.length] as Buffer[];
+    const word = pair[i % 12 === 11 ? 1 : 0] as Buffer;
     i++;
-    // Do not let an ordinary word overrun a marked straddle point.
-    const nextMark = [...marks].filter((m) => m >= length).sort((a, b) => a - b)[0];
-    if (nextMark !== undefined && length + word.length > nextMark) {
-      const pad = Buffer.alloc(nextMark - length, 0x2e); // '.'
-      parts.push(pad);
-      length += pad.length;
+    if (mark !== undefined && length + word.length > mark) {
+      out.fill(0x2e, length, mark); // '.' up to the straddle point
+      length = mark;
       continue;
     }
-    parts.push(word);
-    length += word.length;
+    length += word.copy(out, length);
   }
-  return Buffer.concat(parts).subarray(0, size);
+  return out.subarray(0, size);
 }

@@ -131,6 +131,7 @@ async function downloadCommand(session: Session, args: string[], signal: AbortSi
     signal,
     requestTimeoutMs: session.timeoutMs,
     onPeers: (used) => out.print(`Downloading ${name} from ${used.join(', ')}`),
+    onResume: (pieces, of, bytes) => out.print(`Resuming: ${pieces} of ${of} pieces (${formatBytes(bytes)}) from an earlier attempt are verified and kept`),
     onProgress: (p) => out.progress(formatProgress(p)),
     onPiece: session.trace && ((peer, bytes, ms) => session.trace?.({ name, peer, bytes, ms: Math.round(ms * 1000) / 1000 })),
   }).finally(() => out.progress(undefined));
@@ -138,8 +139,10 @@ async function downloadCommand(session: Session, args: string[], signal: AbortSi
   if (result.status === 'already') {
     out.print(`Already have ${name} (${result.size} bytes, identity ${shortIdentity(result.identity)}); nothing to do`);
   } else {
+    const fetched = result.size - result.resumedBytes;
+    const resumed = result.resumedBytes > 0 ? ` (${result.resumedBytes} resumed)` : '';
     out.print(
-      `Downloaded ${name}: ${result.size} bytes in ${formatSeconds(result.seconds)} (${formatRate(result.size, result.seconds)}), identity ${shortIdentity(result.identity)}; bytes per peer: ${served || 'none'}`,
+      `Downloaded ${name}: ${result.size} bytes${resumed} in ${formatSeconds(result.seconds)} (${formatRate(fetched, result.seconds)}), identity ${shortIdentity(result.identity)}; bytes per peer: ${served || 'none'}`,
     );
   }
   // Peers the user named are all accounted for; of the rest, only those that failed.

@@ -1,32 +1,34 @@
 /**
  * #DOWNLOAD: fetch one file from every listed peer that has it, in verified pieces, in parallel.
  *
- * 1. Ask each peer for INFO (in parallel, p-limit caps how many at once); check each peer's
- *    piece-hash list against the identity it claims.
+ * 1. Probe the peers in parallel (INFO, with retries): each answer's piece-hash list must
+ *    match the identity it claims. Once one peer has answered, the others get a short grace
+ *    period; a peer that answers later (or comes back up) joins if it has the chosen version.
  * 2. Keep the largest group of peers that agree on the identity (versions.ts).
- * 3. Each peer connection pulls pieces from the scheduler with a few requests in flight; every
- *    piece is hashed and compared before it is written at its offset into a hidden temp file.
- *    A peer that fails or lies loses its pieces to the others.
- * 4. fsync, then link into place without replacing anything (atomic-file.ts).
+ * 3. Resume from a part file of the same version if one is there (part-file.ts), then let the
+ *    swarm fetch the missing pieces (swarm.ts).
+ * 4. fsync, then link into place without replacing anything. An incomplete download keeps its
+ *    verified pieces for the next attempt.
  */
-import type { FileHandle } from 'node:fs/promises';
 import pLimit from 'p-limit';
 import { PEER_CONCURRENCY, PIPELINE_DEPTH } from '../constants.js';
 import { RemoteError, TxtmeshError, describeError } from '../errors.js';
 import { type FileInfo, HASH_BYTES } from '../protocol/messages.js';
-import { createTempFile, publishNoReplace, removeQuietly } from '../storage/atomic-file.js';
 import { checkName } from '../storage/names.js';
-import { hashPiece, identityOf, shortIdentity } from '../storage/piece-hasher.js';
-import { type ServedFolder, stampOf } from '../storage/served-folder.js';
+import { PartFile } from '../storage/part-file.js';
+import { identityOf, shortIdentity } from '../storage/piece-hasher.js';
+import type { ServedFolder } from '../storage/served-folder.js';
 import type { PeerAddress } from '../settings.js';
-import { fileInfo, getRange } from './peer-client.js';
-import { PeerConnection } from './peer-connection.js';
-import { PieceScheduler } from './scheduler.js';
+import { fileInfo } from './peer-client.js';
+import type { PeerConnection } from './peer-connection.js';
+import { DEFAULT_RETRY, type RetryPolicy, withRetry } from './retry.js';
+import { Swarm } from './swarm.js';
 import { chooseVersion } from './versions.js';
 
 export interface DownloadProgress {
   readonly name: string;
   readonly size: number;
+  /** Verified bytes on disk, resumed pieces included. */
   readonly received: number;
   readonly activePeers: number;
   readonly elapsedMs: number;
@@ -41,12 +43,19 @@ export interface DownloadOptions {
   readonly pipelineDepth?: number;
   readonly connectTimeoutMs?: number;
   readonly requestTimeoutMs?: number;
+  /** A connection with requests waiting and nothing received this long is dropped. */
+  readonly stallTimeoutMs?: number;
+  /** How long to wait for other peers' answers after the first one (at least). */
+  readonly graceMs?: number;
+  readonly retry?: RetryPolicy;
   readonly signal?: AbortSignal;
   readonly onProgress?: (progress: DownloadProgress) => void;
   /** Called after each verified piece is written: which peer delivered how many bytes. */
   readonly onPiece?: (peer: string, bytes: number, elapsedMs: number) => void;
   /** Called once the peers holding the chosen version are known. */
   readonly onPeers?: (used: readonly string[]) => void;
+  /** Called when verified pieces of an earlier attempt are found and kept. */
+  readonly onResume?: (pieces: number, ofPieces: number, bytes: number) => void;
 }
 
 export interface PeerOutcome {
@@ -64,18 +73,22 @@ export interface DownloadResult {
   /** 'downloaded', or 'already' when this peer already had the same file. */
   readonly status: 'downloaded' | 'already';
   readonly seconds: number;
+  /** Bytes taken from an interrupted earlier attempt. */
+  readonly resumedBytes: number;
   readonly peers: PeerOutcome[];
 }
 
 /** The problem recorded for a peer that answered that it does not have the file. */
 export const NOT_HELD = 'does not have it';
 
-interface Source {
+export const DEFAULT_STALL_TIMEOUT_MS = 5000;
+const MIN_GRACE_MS = 500;
+
+interface Answer {
   readonly peer: PeerAddress;
   readonly conn: PeerConnection;
   readonly info: FileInfo;
-  bytes: number;
-  problem?: string;
+  readonly latencyMs: number;
 }
 
 /**
@@ -86,170 +99,181 @@ export async function download(options: DownloadOptions): Promise<DownloadResult
   const { name, folder } = options;
   checkName(name);
   const started = performance.now();
-  const outcomes: PeerOutcome[] = [];
-  // One abort listener for the whole download closes every connection: requests then fail
-  // with ERR_PEER_CLOSED instead of each request holding a listener of its own.
-  const connections = new Set<PeerConnection>();
-  const onAbort = () => connections.forEach((c) => c.close());
+  const stop = new AbortController(); // ends probes and reconnects when we are done
+  const onAbort = () => stop.abort();
   options.signal?.addEventListener('abort', onAbort, { once: true });
-  const sources = await askPeers(options, outcomes, connections);
+  const problems = new Map<string, string>();
+  const probe = probePeers(options, stop.signal, problems);
+  let swarm: Swarm | undefined;
   try {
-    if (sources.length === 0) {
-      const reasons = outcomes.map((o) => `${o.peer}: ${o.problem}`).join('; ');
+    const answers = await probe.decided;
+    if (answers.length === 0) {
+      if (options.signal?.aborted) throw interrupted(name);
+      const reasons = [...problems].map(([peer, problem]) => `${peer}: ${problem}`).join('; ');
       throw new TxtmeshError('ERR_NO_PEERS', `no peer can serve ${name}${reasons ? ` (${reasons})` : ''}`);
     }
-    const choice = chooseVersion(name, sources, (s) => s.info.identity, (s) => s.peer.id);
+    const choice = chooseVersion(name, answers, (a) => a.info.identity, (a) => a.peer.id);
     for (const { holder, identity } of choice.outvoted) {
       holder.conn.close();
-      outcomes.push({ peer: holder.peer.id, bytes: 0, problem: `holds another version (${shortIdentity(identity)}); not mixed` });
+      problems.set(holder.peer.id, `holds another version (${shortIdentity(identity)}); not mixed`);
     }
-    const chosen = choice.chosen;
-    const info = (chosen[0] as Source).info;
-    options.onPeers?.(chosen.map((s) => s.peer.id));
+    const info = (choice.chosen[0] as Answer).info;
+    options.onPeers?.(choice.chosen.map((a) => a.peer.id));
+    const result = (status: DownloadResult['status'], resumedBytes = 0): DownloadResult => ({
+      name,
+      size: info.size,
+      identity: info.identity,
+      status,
+      seconds: (performance.now() - started) / 1000,
+      resumedBytes,
+      peers: outcomes(swarm, problems),
+    });
 
     const existing = await folder.describe(name).catch(() => undefined);
     if (existing) {
-      if (existing.identity === info.identity) {
-        return finish('already', chosen, info);
-      }
+      if (existing.identity === info.identity) return result('already');
       throw new TxtmeshError('ERR_EXISTS', `${name} already exists here with different content (${shortIdentity(existing.identity)}); nothing was replaced. Remove or rename it first.`);
     }
 
-    const finalPath = await folder.prepareDir(name);
-    const { path: tempPath, handle } = await createTempFile(finalPath);
-    try {
-      await fetchPieces(options, chosen, info, handle, started);
-      await handle.sync();
-      const stamp = await stampOf(handle);
-      await handle.close();
-      if (!(await publishNoReplace(tempPath, finalPath))) {
-        const now = await folder.describe(name).catch(() => undefined);
-        if (now?.identity !== info.identity) {
-          throw new TxtmeshError('ERR_EXISTS', `${name} appeared here with different content during the download; nothing was replaced`);
+    const { part, verified } = await PartFile.open(folder, info);
+    const pieceCount = info.pieceHashes.length / HASH_BYTES;
+    const resumedBytes = verified.reduce((sum, p) => sum + Math.min(info.pieceSize, info.size - p * info.pieceSize), 0);
+    if (verified.length > 0) options.onResume?.(verified.length, pieceCount, resumedBytes);
+    let lastReport = 0;
+    swarm = new Swarm({
+      info,
+      part,
+      verified,
+      depth: Math.max(1, Math.min(options.pipelineDepth ?? PIPELINE_DEPTH, Math.ceil((pieceCount - verified.length) / choice.chosen.length))),
+      requestTimeoutMs: options.requestTimeoutMs,
+      stallTimeoutMs: options.stallTimeoutMs ?? DEFAULT_STALL_TIMEOUT_MS,
+      retry: options.retry,
+      signal: stop.signal,
+      onPiece: (peer, bytes) => {
+        const now = performance.now();
+        options.onPiece?.(peer, bytes, now - started);
+        if (options.onProgress && now - lastReport >= 100) {
+          lastReport = now;
+          options.onProgress({ name, size: info.size, received: resumedBytes + (swarm?.received ?? 0), activePeers: swarm?.live ?? 0, elapsedMs: now - started });
         }
-        return finish('already', chosen, info);
-      }
-      folder.remember(info, stamp);
-    } finally {
-      await handle.close().catch(() => undefined);
-      await removeQuietly(tempPath);
+      },
+    });
+    for (const a of choice.chosen) swarm.add(a.peer, a.conn);
+    probe.onLate((a) => {
+      if (a.info.identity === info.identity) return swarm?.add(a.peer, a.conn);
+      a.conn.close();
+      problems.set(a.peer.id, `answered late with another version (${shortIdentity(a.info.identity)}); not mixed`);
+    });
+    await swarm.settled();
+    if (!swarm.scheduler.complete && !stop.signal.aborted) {
+      await probe.settled; // a peer still retrying may yet join
+      await swarm.settled();
     }
-    return finish('downloaded', chosen, info);
+
+    if (!swarm.scheduler.complete) {
+      const done = swarm.scheduler.doneCount;
+      if (done === 0) await part.discard();
+      else await part.close();
+      const kept = done > 0 ? `; ${done} of ${pieceCount} pieces are verified and kept, so the same #DOWNLOAD resumes from them` : '';
+      if (options.signal?.aborted) throw interrupted(name, kept);
+      const reasons = outcomes(swarm, problems).filter((o) => o.problem).map((o) => `${o.peer}: ${o.problem}`).join('; ');
+      throw new TxtmeshError('ERR_DOWNLOAD_INCOMPLETE', `download of ${name} stopped at ${done}/${pieceCount} pieces: no peer left to serve the rest (${reasons})${kept}`);
+    }
+    const stamp = await part.publish();
+    if (!stamp) {
+      await part.discard();
+      const now = await folder.describe(name).catch(() => undefined);
+      if (now?.identity !== info.identity) {
+        throw new TxtmeshError('ERR_EXISTS', `${name} appeared here with different content during the download; nothing was replaced`);
+      }
+      return result('already');
+    }
+    await part.discard(); // the temp name; the file itself is now linked under its real name
+    folder.remember(info, stamp);
+    return result('downloaded', resumedBytes);
   } finally {
     options.signal?.removeEventListener('abort', onAbort);
-    for (const conn of connections) conn.close();
-  }
-
-  function finish(status: DownloadResult['status'], chosen: Source[], info: FileInfo): DownloadResult {
-    const used = chosen.map((s) => ({ peer: s.peer.id, bytes: s.bytes, ...(s.problem ? { problem: s.problem } : {}) }));
-    return { name, size: info.size, identity: info.identity, status, seconds: (performance.now() - started) / 1000, peers: [...used, ...outcomes] };
+    stop.abort();
+    swarm?.close();
+    probe.closeUnused();
   }
 }
 
-/** Connects to every peer and asks INFO; returns the peers that have a consistent description. */
-async function askPeers(options: DownloadOptions, outcomes: PeerOutcome[], connections: Set<PeerConnection>): Promise<Source[]> {
+function interrupted(name: string, kept = ''): TxtmeshError {
+  return new TxtmeshError('ERR_DOWNLOAD_INCOMPLETE', `download of ${name} was interrupted${kept}`);
+}
+
+function outcomes(swarm: Swarm | undefined, problems: Map<string, string>): PeerOutcome[] {
+  const used = [...(swarm?.sources.values() ?? [])].map((s) => {
+    const problem = s.problem ?? s.note;
+    return { peer: s.peer.id, bytes: s.bytes, ...(problem ? { problem } : {}) };
+  });
+  const usedIds = new Set(used.map((u) => u.peer));
+  const others = [...problems].filter(([peer]) => !usedIds.has(peer)).map(([peer, problem]) => ({ peer, bytes: 0, problem }));
+  return [...used, ...others];
+}
+
+/**
+ * Asks every peer for INFO in parallel (p-limit caps how many at once), with retries.
+ * `decided` resolves with the answers in hand once every peer has answered or failed, or a
+ * grace period after the first answer; answers after that go to the `onLate` handler.
+ */
+function probePeers(options: DownloadOptions, signal: AbortSignal, problems: Map<string, string>) {
   const limit = pLimit(PEER_CONCURRENCY);
-  const sources: Source[] = [];
-  await Promise.all(
+  const answers: Answer[] = [];
+  const pendingLate: Answer[] = [];
+  const all = new Set<PeerConnection>();
+  let late: ((a: Answer) => void) | undefined;
+  let decided = false;
+  let decide: () => void = () => undefined;
+  let graceTimer: NodeJS.Timeout | undefined;
+  const decision = new Promise<void>((resolve) => (decide = resolve));
+  const started = performance.now();
+
+  const settled = Promise.allSettled(
     options.peers.map((peer) =>
       limit(async () => {
-        let conn: PeerConnection | undefined;
         try {
-          if (options.signal?.aborted) throw new TxtmeshError('ERR_DOWNLOAD_INCOMPLETE', 'interrupted');
-          conn = await PeerConnection.connect(peer, { timeoutMs: options.connectTimeoutMs, signal: options.signal });
-          connections.add(conn);
-          const info = await fileInfo(conn, options.name);
+          const { conn, value: info } = await withRetry(peer, (c) => fileInfo(c, options.name), {
+            signal,
+            timeoutMs: options.connectTimeoutMs,
+            stallTimeoutMs: options.stallTimeoutMs ?? DEFAULT_STALL_TIMEOUT_MS,
+            policy: options.retry ?? DEFAULT_RETRY,
+          });
+          all.add(conn);
           if (identityOf(info.pieceHashes) !== info.identity) {
+            conn.close();
             throw new TxtmeshError('ERR_HASH_MISMATCH', 'its piece-hash list does not match the identity it claims');
           }
-          sources.push({ peer, conn, info, bytes: 0 });
+          const answer = { peer, conn, info, latencyMs: performance.now() - started };
+          if (!decided) {
+            answers.push(answer);
+            graceTimer ??= setTimeout(decide, Math.max(options.graceMs ?? MIN_GRACE_MS, 3 * answer.latencyMs));
+          } else if (late) late(answer);
+          else pendingLate.push(answer);
         } catch (err) {
-          conn?.close();
-          const problem = err instanceof RemoteError && err.code === 'ERR_NOT_FOUND' ? NOT_HELD : describeError(err);
-          outcomes.push({ peer: peer.id, bytes: 0, problem });
+          if (!signal.aborted) problems.set(peer.id, err instanceof RemoteError && err.code === 'ERR_NOT_FOUND' ? NOT_HELD : describeError(err));
         }
       }),
     ),
-  );
-  // Keep the order the user gave.
-  return options.peers.flatMap((p) => sources.filter((s) => s.peer === p));
-}
+  ).then(() => decide());
 
-/** Runs the piece workers until every piece is written or no source is left. */
-async function fetchPieces(options: DownloadOptions, sources: Source[], info: FileInfo, handle: FileHandle, started: number): Promise<void> {
-  const pieceCount = info.pieceHashes.length / HASH_BYTES;
-  const scheduler = new PieceScheduler(pieceCount);
-  // A small file has few pieces: cap the depth so every peer gets a share from the start.
-  const depth = Math.max(1, Math.min(options.pipelineDepth ?? PIPELINE_DEPTH, Math.ceil(pieceCount / sources.length)));
-  let received = 0;
-  let active = sources.length;
-  let lastReport = 0;
-  let wake: (() => void) | undefined;
-  let changed = new Promise<void>((resolve) => (wake = resolve));
-  // Workers with nothing to fetch wait here until a piece is released or finished.
-  const notify = () => {
-    wake?.();
-    changed = new Promise<void>((resolve) => (wake = resolve));
+  return {
+    decided: decision.then(() => {
+      decided = true;
+      clearTimeout(graceTimer);
+      // Keep the order the user gave.
+      return options.peers.flatMap((p) => answers.filter((a) => a.peer === p));
+    }),
+    settled,
+    onLate(handler: (a: Answer) => void) {
+      late = handler;
+      for (const a of pendingLate.splice(0)) handler(a);
+    },
+    /** Closes connections of answers never handed to the swarm. */
+    closeUnused() {
+      clearTimeout(graceTimer);
+      for (const conn of all) if (!conn.closed && conn.waiting === 0) conn.close();
+    },
   };
-  const report = (force = false) => {
-    const now = performance.now();
-    if (!options.onProgress || (!force && now - lastReport < 100)) return;
-    lastReport = now;
-    options.onProgress({ name: info.name, size: info.size, received, activePeers: active, elapsedMs: now - started });
-  };
-
-  const dropSource = (source: Source, err: unknown) => {
-    if (source.problem) return;
-    source.problem = describeError(err);
-    scheduler.ban(source.peer.id);
-    source.conn.close();
-    active--;
-    notify();
-  };
-
-  const worker = async (source: Source) => {
-    const peer = source.peer.id;
-    while (!scheduler.complete && !source.problem) {
-      const piece = scheduler.next(peer);
-      if (piece === undefined) {
-        if (active === 0) return;
-        await changed;
-        continue;
-      }
-      const offset = piece * info.pieceSize;
-      const length = Math.min(info.pieceSize, info.size - offset);
-      let data: Buffer;
-      try {
-        data = await getRange(source.conn, info.name, offset, length, info.identity, { timeoutMs: options.requestTimeoutMs });
-      } catch (err) {
-        scheduler.release(piece, peer);
-        dropSource(source, err);
-        return;
-      }
-      const expected = info.pieceHashes.subarray(piece * HASH_BYTES, (piece + 1) * HASH_BYTES);
-      if (!hashPiece(data).equals(expected)) {
-        scheduler.release(piece, peer);
-        dropSource(source, new TxtmeshError('ERR_HASH_MISMATCH', `sent a bad piece ${piece}; dropped for this download`));
-        return;
-      }
-      if (scheduler.markDone(piece, peer)) {
-        let written = 0;
-        while (written < length) written += (await handle.write(data, written, length - written, offset + written)).bytesWritten;
-        source.bytes += length;
-        received += length;
-        options.onPiece?.(peer, length, performance.now() - started);
-        report();
-      }
-      notify();
-    }
-  };
-
-  const workers = sources.flatMap((source) => Array.from({ length: depth }, () => worker(source)));
-  await Promise.all(workers);
-  report(true);
-  if (options.signal?.aborted) throw new TxtmeshError('ERR_DOWNLOAD_INCOMPLETE', `download of ${info.name} was interrupted`);
-  if (!scheduler.complete) {
-    const reasons = sources.map((s) => `${s.peer.id}: ${s.problem ?? 'no answer'}`).join('; ');
-    throw new TxtmeshError('ERR_DOWNLOAD_INCOMPLETE', `download of ${info.name} stopped at ${scheduler.doneCount}/${pieceCount} pieces: every peer failed (${reasons})`);
-  }
 }

@@ -38,6 +38,16 @@ interface Pending {
   filled: number;
 }
 
+export interface ConnectOptions {
+  readonly timeoutMs?: number;
+  readonly signal?: AbortSignal;
+  /**
+   * Fail the connection (ERR_PEER_TIMEOUT) when requests are waiting and no byte has arrived
+   * for this long: a peer that froze or black-holes us. 0: only per-request deadlines apply.
+   */
+  readonly stallTimeoutMs?: number;
+}
+
 export class PeerConnection {
   readonly peer: PeerAddress;
   readonly #socket: Socket;
@@ -46,10 +56,15 @@ export class PeerConnection {
   #nextId = 1;
   #current: { header: Header; pending: Pending | undefined } | undefined;
   #failure: TxtmeshError | undefined;
+  readonly #stallTimeoutMs: number;
+  /** performance.now() of the last byte received, or of the moment requests started waiting. */
+  #lastProgress = 0;
+  #stallTimer: NodeJS.Timeout | undefined;
 
-  private constructor(peer: PeerAddress, socket: Socket) {
+  private constructor(peer: PeerAddress, socket: Socket, stallTimeoutMs: number) {
     this.peer = peer;
     this.#socket = socket;
+    this.#stallTimeoutMs = stallTimeoutMs;
     this.#decoder = new FrameDecoder({
       maxBodyBytes: (h) => (h.verb === 'OK' ? (this.#pending.get(h.id)?.options.maxBody ?? 0) : 0),
     });
@@ -62,7 +77,7 @@ export class PeerConnection {
    * Connects to a peer.
    * @throws TxtmeshError ERR_PEER_UNREACHABLE (refused, no route, DNS) or ERR_PEER_TIMEOUT
    */
-  static connect(peer: PeerAddress, options: { timeoutMs?: number; signal?: AbortSignal } = {}): Promise<PeerConnection> {
+  static connect(peer: PeerAddress, options: ConnectOptions = {}): Promise<PeerConnection> {
     const timeoutMs = options.timeoutMs ?? CONNECT_TIMEOUT_MS;
     return new Promise((resolve, reject) => {
       const socket = netConnect({ host: peer.host, port: peer.port });
@@ -80,7 +95,7 @@ export class PeerConnection {
       const onConnect = () => {
         done();
         socket.setNoDelay(true);
-        resolve(new PeerConnection(peer, socket));
+        resolve(new PeerConnection(peer, socket, options.stallTimeoutMs ?? 0));
       };
       const onError = (err: NodeJS.ErrnoException) => {
         done(new TxtmeshError('ERR_PEER_UNREACHABLE', `${label} is unreachable: ${err.code ?? err.message}`, { cause: err }));
@@ -147,7 +162,9 @@ export class PeerConnection {
           this.#fail(new TxtmeshError('ERR_PEER_TIMEOUT', `${this.#label} did not answer within ${timeoutMs} ms`));
         }, timeoutMs);
       };
+      if (this.#pending.size === 0) this.#lastProgress = performance.now();
       this.#pending.set(id, pending);
+      this.#watchStall();
       arm();
       options.signal?.addEventListener('abort', onAbort, { once: true });
       const sending = body
@@ -165,7 +182,23 @@ export class PeerConnection {
     this.#fail(new TxtmeshError('ERR_PEER_CLOSED', `${this.#label}: connection closed`));
   }
 
+  /** Requests now waiting on this connection. */
+  get waiting(): number {
+    return this.#pending.size;
+  }
+
+  #watchStall(): void {
+    if (this.#stallTimeoutMs <= 0 || this.#stallTimer) return;
+    this.#stallTimer = setInterval(() => {
+      if (this.#pending.size > 0 && performance.now() - this.#lastProgress > this.#stallTimeoutMs) {
+        this.#fail(new TxtmeshError('ERR_PEER_TIMEOUT', `${this.#label} stalled: nothing received for ${this.#stallTimeoutMs} ms`));
+      }
+    }, Math.max(50, this.#stallTimeoutMs / 4));
+    this.#stallTimer.unref();
+  }
+
   #onData(chunk: Buffer): void {
+    this.#lastProgress = performance.now();
     try {
       for (const event of this.#decoder.push(chunk)) {
         if (event.type === 'header') {
@@ -215,6 +248,7 @@ export class PeerConnection {
 
   #fail(err: TxtmeshError): void {
     if (!this.#failure) this.#failure = err;
+    clearInterval(this.#stallTimer);
     this.#socket.destroy();
     for (const pending of [...this.#pending.values()]) pending.reject(this.#failure);
     this.#pending.clear();

@@ -19,10 +19,20 @@ export class PieceScheduler {
   /** lowest piece that may still be unrequested */
   #cursor = 0;
 
-  constructor(pieceCount: number, options: { maxDuplicates?: number } = {}) {
+  /**
+   * @param options.done pieces already verified (a resumed download)
+   * @param options.maxDuplicates most peers fetching one piece at once in the endgame
+   */
+  constructor(pieceCount: number, options: { maxDuplicates?: number; done?: Iterable<number> } = {}) {
     this.pieceCount = pieceCount;
     this.#done = new Uint8Array(pieceCount);
     this.#maxDuplicates = options.maxDuplicates ?? 2;
+    for (const piece of options.done ?? []) {
+      if (piece >= 0 && piece < pieceCount && this.#done[piece] === 0) {
+        this.#done[piece] = 1;
+        this.#doneCount++;
+      }
+    }
   }
 
   get complete(): boolean {

@@ -127,17 +127,64 @@ describe('download from several peers', function () {
     expect(await readdir(mesh.dirOf('me'))).to.deep.equal(['x.txt', 'y.txt']);
   });
 
-  it('fails with ERR_DOWNLOAD_INCOMPLETE, leaving nothing behind, when every holder dies', async function () {
+  it('keeps verified pieces when every holder dies, and resumes from them', async function () {
     const text = makeText(32 * PIECE_SIZE);
     mesh = await startMesh({ p1: { files: { 'f.txt': text } } }, ['me']);
     const server = mesh.servers.get('p1');
     let gets = 0;
     mesh.tap('p1', (entry) => {
-      if (entry.verb === 'GET' && ++gets === 2) void server?.close();
+      if (entry.verb === 'GET' && ++gets === 6) void server?.close();
     });
-    const err = await failure(download({ name: 'f.txt', peers: [mesh.address('p1')], folder: await mesh.folderOf('me') }));
+    const fast = { attempts: 2, baseDelayMs: 20, maxDelayMs: 50 };
+    const err = await failure(download({ name: 'f.txt', peers: [mesh.address('p1')], folder: await mesh.folderOf('me'), retry: fast }));
     expect(err.code).to.equal('ERR_DOWNLOAD_INCOMPLETE');
-    expect(await readdir(mesh.dirOf('me'))).to.deep.equal([]);
+    expect(err.message).to.match(/stopped at \d+\/32 pieces.* pieces are verified and kept/);
+    // Nothing under the real name; one hidden part file named after the version.
+    const left = await readdir(mesh.dirOf('me'));
+    expect(left).to.have.length(1);
+    expect(left[0]).to.match(/^\.f\.txt\.dl-[0-9a-f]{16}\.txtmesh-part$/);
+
+    // The peer comes back on the same port: the next download resumes.
+    const { PeerServer } = await import('../../src/server/peer-server.js');
+    const again = new PeerServer({ peerId: 'p1', dir: mesh.dirOf('p1') });
+    await again.listen(mesh.address('p1').port, '127.0.0.1');
+    try {
+      let resumed = -1;
+      const result = await download({ name: 'f.txt', peers: [mesh.address('p1')], folder: await mesh.folderOf('me'), onResume: (pieces) => (resumed = pieces) });
+      expect(resumed).to.be.at.least(1);
+      expect(result.resumedBytes).to.equal(resumed * PIECE_SIZE);
+      expect((await readFile(join(mesh.dirOf('me'), 'f.txt'))).equals(text)).to.equal(true);
+      expect(await readdir(mesh.dirOf('me'))).to.deep.equal(['f.txt']);
+    } finally {
+      await again.close();
+    }
+  });
+
+  it('re-verifies a part file before resuming: corrupt pieces are fetched again', async function () {
+    const text = makeText(8 * PIECE_SIZE);
+    mesh = await startMesh({ p1: { files: { 'f.txt': text } } }, ['me']);
+    const info = await mesh.servers.get('p1')?.folder.describe('f.txt');
+    const part = join(mesh.dirOf('me'), `.f.txt.dl-${info?.identity.slice(0, 16)}.txtmesh-part`);
+    // An earlier attempt left pieces 0-3; piece 2 was damaged (say, by a power loss).
+    const damaged = Buffer.from(text.subarray(0, 4 * PIECE_SIZE));
+    damaged.fill(0, 2 * PIECE_SIZE + 10, 2 * PIECE_SIZE + 20);
+    await writeFile(part, damaged);
+    let resumed = -1;
+    const result = await download({ name: 'f.txt', peers: [mesh.address('p1')], folder: await mesh.folderOf('me'), onResume: (pieces) => (resumed = pieces) });
+    expect(resumed).to.equal(3);
+    expect(result.peers.find((p) => p.peer === 'p1')?.bytes).to.equal(5 * PIECE_SIZE);
+    expect((await readFile(join(mesh.dirOf('me'), 'f.txt'))).equals(text)).to.equal(true);
+  });
+
+  it('starts afresh when the part file belongs to another version', async function () {
+    const text = makeText(4 * PIECE_SIZE);
+    mesh = await startMesh({ p1: { files: { 'f.txt': text } } }, ['me']);
+    const stale = join(mesh.dirOf('me'), `.f.txt.dl-${'0'.repeat(16)}.txtmesh-part`);
+    await writeFile(stale, text);
+    let resumed = 0;
+    await download({ name: 'f.txt', peers: [mesh.address('p1')], folder: await mesh.folderOf('me'), onResume: (pieces) => (resumed = pieces) });
+    expect(resumed).to.equal(0);
+    expect(await readdir(mesh.dirOf('me'))).to.deep.equal(['f.txt']);
   });
 
   it('reports ERR_NO_PEERS when nobody has the file, naming why for each peer', async function () {

@@ -1,0 +1,69 @@
+/**
+ * Retries with exponential backoff, for peers that refuse connections for a moment (a peer
+ * restarting). Only transport failures are retried; a peer's answer (not found, another
+ * version) or a lie is not.
+ */
+import { TxtmeshError } from '../errors.js';
+import type { PeerAddress } from '../settings.js';
+import { type ConnectOptions, PeerConnection } from './peer-connection.js';
+
+export interface RetryPolicy {
+  /** Attempts in all, the first included. */
+  readonly attempts: number;
+  /** Delay before the second attempt; doubled each time, up to maxDelayMs. */
+  readonly baseDelayMs: number;
+  readonly maxDelayMs: number;
+}
+
+export const DEFAULT_RETRY: RetryPolicy = { attempts: 5, baseDelayMs: 250, maxDelayMs: 4000 };
+
+/** Delay before attempt number `attempt` (1-based; attempt 1 has none), with ±20% jitter. */
+export function backoffDelay(attempt: number, policy: RetryPolicy = DEFAULT_RETRY): number {
+  if (attempt <= 1) return 0;
+  const base = Math.min(policy.maxDelayMs, policy.baseDelayMs * 2 ** (attempt - 2));
+  return Math.round(base * (0.8 + Math.random() * 0.4));
+}
+
+/** True for failures worth another try: the peer could not be reached or the link failed. */
+export function isTransient(err: unknown): boolean {
+  return err instanceof TxtmeshError && (err.code === 'ERR_PEER_UNREACHABLE' || err.code === 'ERR_PEER_TIMEOUT' || err.code === 'ERR_PEER_CLOSED');
+}
+
+/** Resolves after `ms`, or rejects at once when the signal aborts. */
+export function sleep(ms: number, signal?: AbortSignal): Promise<void> {
+  return new Promise((resolve, reject) => {
+    if (signal?.aborted) return reject(new TxtmeshError('ERR_DOWNLOAD_INCOMPLETE', 'interrupted'));
+    const timer = setTimeout(() => {
+      signal?.removeEventListener('abort', onAbort);
+      resolve();
+    }, ms);
+    const onAbort = () => {
+      clearTimeout(timer);
+      reject(new TxtmeshError('ERR_DOWNLOAD_INCOMPLETE', 'interrupted'));
+    };
+    signal?.addEventListener('abort', onAbort, { once: true });
+  });
+}
+
+/**
+ * Connects and runs `then` on the connection, retrying transient failures with backoff.
+ * The connection is closed if `then` fails; on success the caller owns it.
+ */
+export async function withRetry<T>(
+  peer: PeerAddress,
+  then: (conn: PeerConnection) => Promise<T>,
+  options: ConnectOptions & { policy?: RetryPolicy } = {},
+): Promise<{ conn: PeerConnection; value: T }> {
+  const policy = options.policy ?? DEFAULT_RETRY;
+  for (let attempt = 1; ; attempt++) {
+    await sleep(backoffDelay(attempt, policy), options.signal);
+    let conn: PeerConnection | undefined;
+    try {
+      conn = await PeerConnection.connect(peer, options);
+      return { conn, value: await then(conn) };
+    } catch (err) {
+      conn?.close();
+      if (!isTransient(err) || attempt >= policy.attempts || options.signal?.aborted) throw err;
+    }
+  }
+}

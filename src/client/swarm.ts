@@ -1,0 +1,226 @@
+/**
+ * The piece engine of a download: every source (a peer holding the chosen version) runs a few
+ * workers on one pipelined connection, each pulling the next piece from the scheduler,
+ * verifying it and writing it. A source whose link fails is reconnected with backoff (its
+ * pieces go to the others meanwhile); one that lies (bad piece, wrong length) is banned for the
+ * rest of the download; one whose copy changed is dropped. Sources may join late.
+ */
+import { REQUEST_TIMEOUT_MS } from '../constants.js';
+import { TxtmeshError, describeError } from '../errors.js';
+import { type FileInfo, HASH_BYTES } from '../protocol/messages.js';
+import type { PartFile } from '../storage/part-file.js';
+import { hashPiece } from '../storage/piece-hasher.js';
+import type { PeerAddress } from '../settings.js';
+import { fileInfo, getRange } from './peer-client.js';
+import { PeerConnection } from './peer-connection.js';
+import { DEFAULT_RETRY, type RetryPolicy, backoffDelay, isTransient, sleep } from './retry.js';
+import { PieceScheduler } from './scheduler.js';
+
+export interface SwarmOptions {
+  readonly info: FileInfo;
+  readonly part: PartFile;
+  /** Pieces already on disk and verified (resume). */
+  readonly verified: readonly number[];
+  readonly depth: number;
+  readonly requestTimeoutMs?: number;
+  readonly stallTimeoutMs: number;
+  readonly retry?: RetryPolicy;
+  readonly signal: AbortSignal;
+  readonly onPiece?: (peer: string, bytes: number) => void;
+}
+
+export interface SourceState {
+  readonly peer: PeerAddress;
+  conn: PeerConnection | undefined;
+  /** Bytes of verified pieces written from this source. */
+  bytes: number;
+  /** Set when the source is out of this download for good. */
+  problem?: string;
+  /** The last failure it recovered from (or was recovering from when the download ended). */
+  note?: string;
+  /** Reconnects since the last piece delivered. */
+  attempts: number;
+  /** Observed throughput, bytes per ms (EWMA); 0 until measured. */
+  rate: number;
+  lastArrival: number;
+}
+
+/** Failures that mean the peer lied: it is banned for the rest of the download. */
+function isLie(err: unknown): boolean {
+  return err instanceof TxtmeshError && (err.code === 'ERR_HASH_MISMATCH' || err.code === 'ERR_PEER_PROTOCOL');
+}
+
+export class Swarm {
+  readonly scheduler: PieceScheduler;
+  readonly sources = new Map<string, SourceState>();
+  /** Bytes written in this run (not counting resumed pieces). */
+  received = 0;
+  readonly #options: SwarmOptions;
+  readonly #runs: Promise<void>[] = [];
+  /** Aborted when the download is complete or the caller aborts: ends backoff sleeps at once. */
+  readonly #finished = new AbortController();
+  readonly #signal: AbortSignal;
+  #wake: () => void = () => undefined;
+  #changed: Promise<void>;
+
+  constructor(options: SwarmOptions) {
+    this.#options = options;
+    this.scheduler = new PieceScheduler(options.info.pieceHashes.length / HASH_BYTES, { done: options.verified });
+    this.#changed = this.#nextChange();
+    this.#signal = AbortSignal.any([options.signal, this.#finished.signal]);
+    this.#signal.addEventListener('abort', () => this.#notify(), { once: true });
+    if (this.scheduler.complete) this.#finished.abort();
+  }
+
+  /** Sources still taking part (connected or reconnecting). */
+  get live(): number {
+    let n = 0;
+    for (const s of this.sources.values()) if (!s.problem) n++;
+    return n;
+  }
+
+  /** Adds a source with an open connection that has confirmed the identity. */
+  add(peer: PeerAddress, conn: PeerConnection): void {
+    const source: SourceState = { peer, conn, bytes: 0, attempts: 0, rate: 0, lastArrival: 0 };
+    this.sources.set(peer.id, source);
+    this.#runs.push(this.#run(source));
+    this.#notify();
+  }
+
+  /** Resolves when every source has stopped (the file is complete, or no source is left). */
+  async settled(): Promise<void> {
+    while (this.#runs.length > 0) await Promise.all(this.#runs.splice(0));
+  }
+
+  /** Closes every connection. */
+  close(): void {
+    for (const s of this.sources.values()) s.conn?.close();
+  }
+
+  #nextChange(): Promise<void> {
+    return new Promise((resolve) => (this.#wake = resolve));
+  }
+
+  #notify(): void {
+    const wake = this.#wake;
+    this.#changed = this.#nextChange();
+    wake();
+  }
+
+  #drop(source: SourceState, problem: string, ban: boolean): void {
+    source.problem = problem;
+    source.conn?.close();
+    source.conn = undefined;
+    if (ban) this.scheduler.ban(source.peer.id);
+    this.#notify();
+  }
+
+  async #run(source: SourceState): Promise<void> {
+    const signal = this.#signal;
+    const policy = this.#options.retry ?? DEFAULT_RETRY;
+    let lastError = '';
+    while (!this.scheduler.complete && !signal.aborted && !source.problem) {
+      if (!source.conn) {
+        if (source.attempts >= policy.attempts) return this.#drop(source, `gave up after ${source.attempts} reconnects: ${lastError}`, false);
+        source.attempts++;
+        try {
+          await sleep(backoffDelay(source.attempts + 1, policy), signal);
+          const conn = await PeerConnection.connect(source.peer, { signal, stallTimeoutMs: this.#options.stallTimeoutMs });
+          source.conn = conn;
+          const info = await fileInfo(conn, this.#options.info.name);
+          if (info.identity !== this.#options.info.identity) {
+            return this.#drop(source, `its copy changed (now ${info.identity.slice(0, 12)}); dropped (ERR_CHANGED)`, true);
+          }
+        } catch (err) {
+          source.conn?.close();
+          source.conn = undefined;
+          if (signal.aborted) return;
+          lastError = describeError(err);
+          if (!isTransient(err)) return this.#drop(source, lastError, true);
+          continue;
+        }
+      }
+      const failure = await this.#work(source, source.conn);
+      source.conn?.close();
+      source.conn = undefined;
+      if (failure === undefined || signal.aborted) return;
+      if (isLie(failure)) return this.#drop(source, `${describeError(failure)}; banned for this download`, true);
+      if (!isTransient(failure)) return this.#drop(source, describeError(failure), true);
+      lastError = describeError(failure);
+      source.note = `${lastError}; reconnecting`;
+      this.#notify();
+    }
+  }
+
+  /** Runs the workers of one connection; resolves with what ended it (undefined: done). */
+  async #work(source: SourceState, conn: PeerConnection): Promise<Error | undefined> {
+    const { info } = this.#options;
+    const signal = this.#signal;
+    const id = source.peer.id;
+    let failure: Error | undefined;
+    const fail = (err: unknown) => {
+      failure ??= err instanceof Error ? err : new Error(String(err));
+      conn.close();
+      this.#notify();
+    };
+    const worker = async () => {
+      while (!this.scheduler.complete && !failure && !signal.aborted) {
+        const piece = this.scheduler.next(id);
+        if (piece === undefined) {
+          await this.#changed;
+          continue;
+        }
+        const offset = piece * info.pieceSize;
+        const length = Math.min(info.pieceSize, info.size - offset);
+        let data: Buffer;
+        const sent = performance.now();
+        try {
+          data = await getRange(conn, info.name, offset, length, info.identity, { timeoutMs: this.#deadline(source, conn, length) });
+        } catch (err) {
+          this.scheduler.release(piece, id);
+          fail(err);
+          return;
+        }
+        this.#measure(source, length, sent);
+        const expected = info.pieceHashes.subarray(piece * HASH_BYTES, (piece + 1) * HASH_BYTES);
+        if (!hashPiece(data).equals(expected)) {
+          this.scheduler.release(piece, id);
+          fail(new TxtmeshError('ERR_HASH_MISMATCH', `sent a bad piece ${piece}`));
+          return;
+        }
+        if (this.scheduler.markDone(piece, id)) {
+          await this.#options.part.write(offset, data);
+          source.bytes += length;
+          source.attempts = 0;
+          source.note = undefined;
+          this.received += length;
+          this.#options.onPiece?.(id, length);
+          if (this.scheduler.complete) this.#finished.abort();
+        }
+        this.#notify();
+      }
+    };
+    await Promise.all(Array.from({ length: this.#options.depth }, worker));
+    return failure;
+  }
+
+  /**
+   * A request's deadline adapts to the peer's observed speed: generous multiples of the time
+   * the bytes queued ahead of it should take, never above the request timeout. Before any
+   * speed is known, the request timeout applies (and the stall detector catches silence).
+   */
+  #deadline(source: SourceState, conn: PeerConnection, length: number): number {
+    const ceiling = this.#options.requestTimeoutMs ?? REQUEST_TIMEOUT_MS;
+    if (source.rate <= 0) return ceiling;
+    const expected = ((conn.waiting + 1) * length) / source.rate;
+    return Math.min(ceiling, Math.max(2000, 8 * expected + 1000));
+  }
+
+  #measure(source: SourceState, bytes: number, sent: number): void {
+    const now = performance.now();
+    const interval = Math.max(0.01, now - Math.max(sent, source.lastArrival));
+    source.lastArrival = now;
+    const sample = bytes / interval;
+    source.rate = source.rate === 0 ? sample : 0.7 * source.rate + 0.3 * sample;
+  }
+}

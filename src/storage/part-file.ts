@@ -1,0 +1,113 @@
+/**
+ * A download in progress: a hidden part file beside the target, named after the version being
+ * fetched (`.notes.txt.dl-<identity prefix>.txtmesh-part`), so an interrupted download of the
+ * same version resumes from it and a different version never does. Pieces already on disk are
+ * re-verified against the piece hashes before they count (a power loss may have left zeros or
+ * garbage). Nothing appears under the real name until the whole file is verified and fsynced.
+ */
+import { type FileHandle, open, readdir } from 'node:fs/promises';
+import { basename, dirname, join } from 'node:path';
+import { PIECE_SIZE } from '../constants.js';
+import type { FileInfo } from '../protocol/messages.js';
+import { HASH_BYTES } from '../protocol/messages.js';
+import { TEMP_SUFFIX, publishNoReplace, removeQuietly, tempPathFor } from './atomic-file.js';
+import { hashPiece } from './piece-hasher.js';
+import { type FileStamp, type ServedFolder, stampOf } from './served-folder.js';
+
+const DOWNLOAD_TAG = 'dl-';
+
+export class PartFile {
+  readonly path: string;
+  readonly finalPath: string;
+  readonly #handle: FileHandle;
+  #closed = false;
+
+  private constructor(path: string, finalPath: string, handle: FileHandle) {
+    this.path = path;
+    this.finalPath = finalPath;
+    this.#handle = handle;
+  }
+
+  /**
+   * Opens (or creates) the part file for `info` in the folder, removing part files of other
+   * versions of the same name.
+   * @returns the part file and the pieces already on disk that verify
+   */
+  static async open(folder: ServedFolder, info: FileInfo): Promise<{ part: PartFile; verified: number[] }> {
+    const finalPath = await folder.prepareDir(info.name);
+    const path = tempPathFor(finalPath, DOWNLOAD_TAG + info.identity.slice(0, 16));
+    await removeOtherVersions(finalPath, path);
+    let handle: FileHandle;
+    let existed = true;
+    try {
+      handle = await open(path, 'r+');
+    } catch {
+      existed = false;
+      handle = await open(path, 'w+', 0o644);
+    }
+    const part = new PartFile(path, finalPath, handle);
+    const verified = existed ? await part.#verifyExisting(info) : [];
+    return { part, verified };
+  }
+
+  /** Writes a verified piece at its offset. */
+  async write(offset: number, data: Buffer): Promise<void> {
+    let written = 0;
+    while (written < data.length) {
+      written += (await this.#handle.write(data, written, data.length - written, offset + written)).bytesWritten;
+    }
+  }
+
+  /**
+   * fsyncs and links the file into place without replacing anything.
+   * @returns the file's stamp if published, undefined if something already had the name
+   */
+  async publish(): Promise<FileStamp | undefined> {
+    await this.#handle.sync();
+    const stamp = await stampOf(this.#handle);
+    await this.close();
+    if (!(await publishNoReplace(this.path, this.finalPath))) return undefined;
+    return stamp;
+  }
+
+  /** Closes the file, leaving it on disk for a later resume. */
+  async close(): Promise<void> {
+    if (this.#closed) return;
+    this.#closed = true;
+    await this.#handle.close().catch(() => undefined);
+  }
+
+  /** Closes and deletes the part file. */
+  async discard(): Promise<void> {
+    await this.close();
+    await removeQuietly(this.path);
+  }
+
+  /** Hashes each full-length piece already in the file; returns the ones that match. */
+  async #verifyExisting(info: FileInfo): Promise<number[]> {
+    const { size } = await this.#handle.stat();
+    const verified: number[] = [];
+    const buffer = Buffer.allocUnsafe(PIECE_SIZE);
+    const pieces = info.pieceHashes.length / HASH_BYTES;
+    for (let piece = 0; piece < pieces; piece++) {
+      const offset = piece * info.pieceSize;
+      const length = Math.min(info.pieceSize, info.size - offset);
+      if (offset + length > size) break;
+      const { bytesRead } = await this.#handle.read(buffer, 0, length, offset);
+      if (bytesRead !== length) break;
+      const expected = info.pieceHashes.subarray(piece * HASH_BYTES, (piece + 1) * HASH_BYTES);
+      if (hashPiece(buffer.subarray(0, length)).equals(expected)) verified.push(piece);
+    }
+    return verified;
+  }
+}
+
+/** Deletes download part files for `finalPath` other than `keep` (other versions). */
+async function removeOtherVersions(finalPath: string, keep: string): Promise<void> {
+  const prefix = `.${basename(finalPath)}.${DOWNLOAD_TAG}`;
+  const names = await readdir(dirname(finalPath)).catch(() => [] as string[]);
+  for (const name of names) {
+    const path = join(dirname(finalPath), name);
+    if (name.startsWith(prefix) && name.endsWith(TEMP_SUFFIX) && path !== keep) await removeQuietly(path);
+  }
+}
