@@ -68,7 +68,9 @@ export class Swarm {
     this.scheduler = new PieceScheduler(options.info.pieceHashes.length / HASH_BYTES, { done: options.verified });
     this.#changed = this.#nextChange();
     this.#signal = AbortSignal.any([options.signal, this.#finished.signal]);
-    this.#signal.addEventListener('abort', () => this.#notify(), { once: true });
+    // Done or aborted: close every connection, so workers waiting on a slow or frozen peer's
+    // answer (an endgame loser) stop at once.
+    this.#signal.addEventListener('abort', () => (this.close(), this.#notify()), { once: true });
     if (this.scheduler.complete) this.#finished.abort();
   }
 

@@ -153,22 +153,29 @@ export async function onGet(ctx: HandlerContext, header: Header, note: RequestNo
     throw new TxtmeshError('ERR_BAD_RANGE', `range ${offset}+${length} is beyond the end of ${name} (${info.size} bytes)`);
   }
   note.bytes = length;
+  const readChunk = async (at: number): Promise<Buffer> => {
+    const want = Math.min(SEND_CHUNK, length - at);
+    const data = Buffer.allocUnsafe(want);
+    let filled = 0;
+    while (filled < want) {
+      const { bytesRead } = await handle.read(data, filled, want - filled, offset + at + filled);
+      if (bytesRead === 0) break;
+      filled += bytesRead;
+    }
+    if (filled < want || !sameStamp(before, await stampOf(handle))) {
+      await handles.drop(name);
+      throw new TxtmeshError('ERR_CHANGED', `${name} changed while it was being read`);
+    }
+    return data;
+  };
+  // The first chunk (a whole piece, for the usual one-piece GET) is read and checked before
+  // the OK is sent, so a rewritten file is answered with a clean ERR_CHANGED.
+  const first = await readChunk(0);
   async function* body(): AsyncGenerator<Buffer> {
-    let sent = 0;
-    while (sent < length) {
-      const want = Math.min(SEND_CHUNK, length - sent);
-      const data = Buffer.allocUnsafe(want);
-      let filled = 0;
-      while (filled < want) {
-        const { bytesRead } = await handle.read(data, filled, want - filled, offset + sent + filled);
-        if (bytesRead === 0) break;
-        filled += bytesRead;
-      }
-      if (filled < want || !sameStamp(before, await stampOf(handle))) {
-        await handles.drop(name);
-        throw new TxtmeshError('ERR_CHANGED', `${name} changed while it was being sent`);
-      }
-      sent += want;
+    yield first;
+    for (let at = first.length; at < length; ) {
+      const data = await readChunk(at);
+      at += data.length;
       yield data;
     }
   }

@@ -1,0 +1,178 @@
+/**
+ * Downloads under faults: black holes, peers that freeze mid-transfer, files rewritten while
+ * being served, peers that restart, peers that send the wrong length. Every byte compared.
+ */
+import { expect } from 'chai';
+import { readFile, writeFile } from 'node:fs/promises';
+import { type AddressInfo, type Server, type Socket, connect, createServer } from 'node:net';
+import { join } from 'node:path';
+import { download } from '../../src/client/download.js';
+import { PIECE_SIZE } from '../../src/constants.js';
+import { FrameDecoder } from '../../src/protocol/decoder.js';
+import { encodeOk } from '../../src/protocol/messages.js';
+import { PeerServer } from '../../src/server/peer-server.js';
+import type { PeerAddress } from '../../src/settings.js';
+import { type Mesh, freePort, makeText, startMesh } from '../helpers.js';
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+/**
+ * A TCP proxy in front of a real peer that forwards the first `limit` bytes of answers and
+ * then forwards nothing more, keeping the connection open: a peer that froze.
+ */
+async function freezingProxy(target: PeerAddress, limit: number): Promise<{ port: number; close: () => Promise<void> }> {
+  const sockets = new Set<Socket>();
+  const server: Server = createServer((client) => {
+    const upstream = connect(target.port, target.host);
+    sockets.add(client).add(upstream);
+    let forwarded = 0;
+    client.on('data', (d) => upstream.write(d));
+    upstream.on('data', (d: Buffer) => {
+      const room = limit - forwarded;
+      if (room <= 0) return;
+      client.write(d.subarray(0, room));
+      forwarded += Math.min(room, d.length);
+    });
+    client.on('error', () => undefined);
+    upstream.on('error', () => undefined);
+    client.on('close', () => upstream.destroy());
+  });
+  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+  return {
+    port: (server.address() as AddressInfo).port,
+    close: async () => {
+      for (const s of sockets) s.destroy();
+      await new Promise((r) => server.close(r));
+    },
+  };
+}
+
+describe('downloads under faults', function () {
+  this.timeout(60_000);
+  let mesh: Mesh | undefined;
+  afterEach(async () => {
+    await mesh?.stop();
+    mesh = undefined;
+  });
+
+  it('finishes in about the healthy peer\'s time beside a black hole that never answers', async function () {
+    const text = makeText(8 * 1024 * 1024);
+    mesh = await startMesh({ good: { files: { 'f.txt': text } }, hole: { state: 'silent' } }, ['me']);
+    // Reference: the healthy peer alone.
+    const t0 = performance.now();
+    await download({ name: 'f.txt', peers: [mesh.address('good')], folder: await mesh.folderOf('me') });
+    const alone = performance.now() - t0;
+    const { rm } = await import('node:fs/promises');
+    await rm(join(mesh.dirOf('me'), 'f.txt'));
+    const t1 = performance.now();
+    const result = await download({ name: 'f.txt', peers: [mesh.address('hole'), mesh.address('good')], folder: await mesh.folderOf('me') });
+    const both = performance.now() - t1;
+    expect((await readFile(join(mesh.dirOf('me'), 'f.txt'))).equals(text)).to.equal(true);
+    expect(result.peers.find((p) => p.peer === 'good')?.bytes).to.equal(text.length);
+    // The black hole costs at most the probe grace period, not a request timeout.
+    expect(both).to.be.below(alone + 1500);
+  });
+
+  it('finishes from the others when a peer freezes mid-transfer, without waiting for its timeout', async function () {
+    const text = makeText(24 * PIECE_SIZE);
+    mesh = await startMesh({ good: { files: { 'f.txt': text } }, frozen: { files: { 'f.txt': text } } }, ['me']);
+    // INFO passes (a few hundred bytes), then about one and a half pieces, then silence.
+    const proxy = await freezingProxy(mesh.address('frozen'), 1024 + PIECE_SIZE * 1.5);
+    try {
+      const frozen = { ...mesh.address('frozen'), port: proxy.port };
+      const started = performance.now();
+      const result = await download({ name: 'f.txt', peers: [frozen, mesh.address('good')], folder: await mesh.folderOf('me'), stallTimeoutMs: 20_000, requestTimeoutMs: 20_000 });
+      expect(performance.now() - started).to.be.below(1500); // the endgame, not the 20 s deadlines
+      expect((await readFile(join(mesh.dirOf('me'), 'f.txt'))).equals(text)).to.equal(true);
+      expect(result.peers.find((p) => p.peer === 'good')?.bytes).to.be.at.least(22 * PIECE_SIZE);
+    } finally {
+      await proxy.close();
+    }
+  });
+
+  it('drops a frozen peer after the stall timeout and reports it', async function () {
+    const text = makeText(4 * PIECE_SIZE);
+    mesh = await startMesh({ frozen: { files: { 'f.txt': text } } }, ['me']);
+    const proxy = await freezingProxy(mesh.address('frozen'), 1024);
+    try {
+      const started = performance.now();
+      const fast = { attempts: 1, baseDelayMs: 10, maxDelayMs: 10 };
+      const err = await download({ name: 'f.txt', peers: [{ ...mesh.address('frozen'), port: proxy.port }], folder: await mesh.folderOf('me'), stallTimeoutMs: 400, retry: fast }).then(
+        () => undefined,
+        (e: { code: string; message: string }) => e,
+      );
+      expect(err?.code).to.equal('ERR_DOWNLOAD_INCOMPLETE');
+      expect(err?.message).to.contain('stalled');
+      expect(performance.now() - started).to.be.below(3000);
+    } finally {
+      await proxy.close();
+    }
+  });
+
+  it('drops a peer whose file is rewritten mid-download and finishes from the others', async function () {
+    const text = makeText(48 * PIECE_SIZE);
+    mesh = await startMesh({ p1: { files: { 'f.txt': text } }, p2: { files: { 'f.txt': text } } }, ['me']);
+    let gets = 0;
+    mesh.tap('p2', (entry) => {
+      // Rewrite p2's copy in place after its second piece: same size, new bytes.
+      if (entry.verb === 'GET' && ++gets === 2) void writeFile(join(mesh?.dirOf('p2') ?? '', 'f.txt'), Buffer.alloc(text.length, 'X'));
+    });
+    const result = await download({ name: 'f.txt', peers: [mesh.address('p2'), mesh.address('p1')], folder: await mesh.folderOf('me'), pipelineDepth: 2 });
+    expect((await readFile(join(mesh.dirOf('me'), 'f.txt'))).equals(text)).to.equal(true);
+    const p2 = result.peers.find((p) => p.peer === 'p2');
+    expect(p2?.problem).to.match(/ERR_CHANGED|changed/);
+    expect(p2?.bytes).to.be.below(text.length / 2);
+  });
+
+  it('retries a peer that refuses connections while it restarts', async function () {
+    const text = makeText(6 * PIECE_SIZE);
+    mesh = await startMesh({ p1: { files: { 'f.txt': text } } }, ['me']);
+    const port = await freePort();
+    const late = new PeerServer({ peerId: 'p9', dir: mesh.dirOf('p1') });
+    const starting = sleep(600).then(() => late.listen(port, '127.0.0.1'));
+    try {
+      const result = await download({ name: 'f.txt', peers: [{ id: 'p9', host: '127.0.0.1', port, line: 9 }], folder: await mesh.folderOf('me') });
+      expect(result.peers).to.deep.equal([{ peer: 'p9', bytes: text.length }]);
+      expect((await readFile(join(mesh.dirOf('me'), 'f.txt'))).equals(text)).to.equal(true);
+    } finally {
+      await starting;
+      await late.close();
+    }
+  });
+
+  it('bans a peer that answers with the wrong length, names it, and finishes from another', async function () {
+    const text = makeText(4 * PIECE_SIZE);
+    mesh = await startMesh({ good: { files: { 'f.txt': text } } }, ['me']);
+    const info = await mesh.servers.get('good')?.folder.describe('f.txt');
+    // A liar: correct INFO (forwarded from a real server), GET answers one byte short.
+    const liar = createServer((socket) => {
+      socket.on('error', () => undefined);
+      const decoder = new FrameDecoder({ maxBodyBytes: () => 0 });
+      socket.on('data', (chunk: Buffer) => {
+        for (const ev of decoder.push(chunk)) {
+          if (ev.type !== 'header') continue;
+          const h = ev.header;
+          if (h.verb === 'INFO' && info) {
+            socket.write(encodeOk(h.id, info.pieceHashes.length, { size: info.size, piece: info.pieceSize, pieces: info.pieceHashes.length / 32, identity: info.identity }));
+            socket.write(info.pieceHashes);
+          } else if (h.verb === 'GET') {
+            const length = Number(h.args[2]) - 1;
+            socket.write(encodeOk(h.id, length));
+            socket.write(Buffer.alloc(length, 'L'));
+          }
+        }
+      });
+    });
+    await new Promise<void>((r) => liar.listen(0, '127.0.0.1', r));
+    try {
+      const liarAddress = { id: 'liar', host: '127.0.0.1', port: (liar.address() as AddressInfo).port, line: 9 };
+      const result = await download({ name: 'f.txt', peers: [liarAddress, mesh.address('good')], folder: await mesh.folderOf('me') });
+      expect((await readFile(join(mesh.dirOf('me'), 'f.txt'))).equals(text)).to.equal(true);
+      const lie = result.peers.find((p) => p.peer === 'liar');
+      expect(lie?.bytes).to.equal(0);
+      expect(lie?.problem).to.contain('ERR_PEER_PROTOCOL').and.to.contain('banned');
+    } finally {
+      await new Promise((r) => liar.close(r));
+    }
+  });
+});
