@@ -213,3 +213,44 @@ export function makeText(size: number, straddle: number[] = []): Buffer {
   }
   return out.subarray(0, size);
 }
+
+/**
+ * A TCP proxy in front of a real peer that passes answers at about `bytesPerSecond`, so a
+ * download through it takes long enough to be interrupted.
+ */
+export async function throttledProxy(target: PeerAddress, bytesPerSecond: number): Promise<{ port: number; close: () => Promise<void> }> {
+  const sockets = new Set<Socket>();
+  const tick = 20;
+  const server = createServer((client) => {
+    const upstream = connect(target.port, target.host);
+    sockets.add(client).add(upstream);
+    const queue: Buffer[] = [];
+    const timer = setInterval(() => {
+      let budget = (bytesPerSecond * tick) / 1000;
+      while (budget > 0 && queue.length > 0) {
+        const head = queue[0] as Buffer;
+        const take = Math.min(budget, head.length);
+        client.write(head.subarray(0, take));
+        budget -= take;
+        if (take === head.length) queue.shift();
+        else queue[0] = head.subarray(take);
+      }
+    }, tick);
+    client.on('data', (d) => upstream.write(d));
+    upstream.on('data', (d: Buffer) => queue.push(d));
+    client.on('error', () => undefined);
+    upstream.on('error', () => undefined);
+    client.on('close', () => {
+      clearInterval(timer);
+      upstream.destroy();
+    });
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  return {
+    port: (server.address() as AddressInfo).port,
+    close: async () => {
+      for (const s of sockets) s.destroy();
+      await new Promise((resolve) => server.close(resolve));
+    },
+  };
+}

@@ -45,15 +45,20 @@ export async function runConsole(session: Omit<Session, 'out'>, options: Console
   const rl = createInterface({ input: options.input, output: options.interactive ? options.output : undefined, terminal: options.interactive, historySize: 500 });
   let failures = 0;
   let running: AbortController | undefined;
+  let stopped = false;
 
+  // On a terminal Ctrl-C cancels the running command and returns to the prompt; at the prompt
+  // it leaves. With piped input it cancels the command and stops reading: exit status 130.
   const onInterrupt = () => {
-    if (running && !running.signal.aborted) {
+    const cancelling = running && !running.signal.aborted;
+    if (cancelling) running?.abort();
+    if (options.interactive && cancelling) {
       out.print('interrupted; cancelling (press Ctrl-C again to quit)');
-      running.abort();
-    } else {
-      rl.close();
-      process.exitCode = 130;
+      return;
     }
+    stopped = true;
+    rl.close();
+    process.exitCode = 130;
   };
   rl.on('SIGINT', onInterrupt);
   if (!options.interactive) process.on('SIGINT', onInterrupt);
@@ -71,7 +76,7 @@ export async function runConsole(session: Omit<Session, 'out'>, options: Console
       const result = await runCommandLine(full, line, running.signal);
       running = undefined;
       if (result === 'failed') failures++;
-      if (result === 'quit') break;
+      if (result === 'quit' || stopped) break;
       if (options.interactive) rl.prompt();
     }
   } finally {
