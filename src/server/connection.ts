@@ -40,6 +40,13 @@ export interface RequestLog {
 
 export interface ConnectionContext extends HandlerContext {
   readonly log: (entry: RequestLog) => void;
+  /** Told of each request header and body chunk as it arrives (server/stats.ts). */
+  readonly activity?: ConnectionActivity;
+}
+
+export interface ConnectionActivity {
+  onHeader(remote: string, header: Header): void;
+  onBody(remote: string, bytes: number): void;
 }
 
 const KNOWN_VERBS: ReadonlySet<string> = new Set(REQUEST_VERBS);
@@ -84,9 +91,11 @@ export async function serveConnection(socket: Socket, ctx: ConnectionContext): P
     for await (const chunk of socket.iterator({ destroyOnReturn: false }) as AsyncIterable<Buffer>) {
       for (const event of decoder.push(chunk)) {
         if (event.type === 'header') {
+          ctx.activity?.onHeader(remote, event.header);
           current = event.header;
           sink = await begin(event.header).catch((err: unknown) => refusal(event.header, err));
         } else if (event.type === 'body') {
+          ctx.activity?.onBody(remote, event.chunk.length);
           const receiving = sink as BodySink;
           const header = current as Header;
           await receiving.write(event.chunk).catch(async (err: unknown) => {

@@ -6,6 +6,7 @@ import { type AddressInfo, type Server, type Socket, createServer } from 'node:n
 import { DEFAULT_MAX_UPLOAD_BYTES } from '../constants.js';
 import { ServedFolder } from '../storage/served-folder.js';
 import { type RequestLog, serveConnection } from './connection.js';
+import { ServerStats } from './stats.js';
 
 export interface PeerServerOptions {
   /** This peer's ID, announced in HELLO answers. */
@@ -25,6 +26,11 @@ export class PeerServer {
   readonly #options: PeerServerOptions;
   readonly #server: Server;
   readonly #sockets = new Set<Socket>();
+  /** Connections still being served: close() waits for them, so aborted uploads are cleaned up. */
+  readonly #serving = new Set<Promise<void>>();
+  /** Counters and transfers in flight, for the server console. */
+  readonly stats = new ServerStats();
+  #stopped: Promise<void> | undefined;
 
   constructor(options: PeerServerOptions) {
     this.#options = options;
@@ -33,16 +39,27 @@ export class PeerServer {
       folder: this.folder,
       peerId: options.peerId,
       maxUploadBytes: options.maxUploadBytes ?? DEFAULT_MAX_UPLOAD_BYTES,
-      log: options.log ?? (() => undefined),
+      log: (entry: RequestLog) => {
+        this.stats.onLog(entry);
+        options.log?.(entry);
+      },
+      activity: this.stats,
     };
     this.#server = createServer((socket) => {
       this.#sockets.add(socket);
+      const remote = `${socket.remoteAddress ?? '?'}:${socket.remotePort ?? '?'}`;
+      this.stats.onConnect(remote);
       socket.setNoDelay(true);
       socket.setTimeout(options.idleTimeoutMs ?? DEFAULT_IDLE_TIMEOUT_MS, () => socket.destroy());
       // Errors (resets) end the connection; the for-await loop in serveConnection sees the close.
       socket.on('error', () => undefined);
-      socket.once('close', () => this.#sockets.delete(socket));
-      void serveConnection(socket, ctx);
+      socket.once('close', () => {
+        this.#sockets.delete(socket);
+        this.stats.onClose(remote);
+      });
+      const serving = serveConnection(socket, ctx);
+      this.#serving.add(serving);
+      void serving.finally(() => this.#serving.delete(serving));
     });
   }
 
@@ -66,8 +83,31 @@ export class PeerServer {
 
   /** Stops accepting, closes every connection, and resolves when the listener is closed. */
   async close(): Promise<void> {
-    const closed = new Promise<void>((resolve) => this.#server.close(() => resolve()));
+    const closed = this.#stopAccepting();
     for (const socket of this.#sockets) socket.destroy();
     await closed;
+    await Promise.all(this.#serving);
+  }
+
+  /**
+   * Graceful stop: accepts no new connections, lets the transfers in flight finish for up to
+   * `graceMs` (their connections may keep asking), then closes everything.
+   * @returns the transfers that were still running and got cut off
+   */
+  async drain(graceMs: number): Promise<number> {
+    void this.#stopAccepting();
+    const deadline = performance.now() + graceMs;
+    while (this.stats.transfers().length > 0 && performance.now() < deadline) {
+      await new Promise((resolve) => setTimeout(resolve, 50));
+    }
+    const cut = this.stats.transfers().length;
+    await this.close();
+    return cut;
+  }
+
+  /** Closes the listener once; resolves when it and every connection are closed. */
+  #stopAccepting(): Promise<void> {
+    this.#stopped ??= new Promise<void>((resolve) => this.#server.close(() => resolve()));
+    return this.#stopped;
   }
 }
