@@ -43,6 +43,7 @@ describe('mesh views over real servers', function () {
     expect(byId.get('p4')?.error?.code).to.equal('ERR_PEER_UNREACHABLE');
     expect(byId.get('p5')?.online).to.equal(false);
     expect(byId.get('p5')?.error?.code).to.equal('ERR_PEER_TIMEOUT');
+    expect(byId.get('p5')?.error?.message).to.contain('did not answer within 1000 ms');
     expect(byId.get('me')).to.include({ self: true, online: false });
     // The settings say "alias", the server at that address says it is p1.
     expect(byId.get('alias')).to.include({ online: true, announced: 'p1' });
@@ -84,6 +85,8 @@ describe('mesh views over real servers', function () {
       ['p5', 'ERR_PEER_TIMEOUT'],
       ['me', 'ERR_PEER_UNREACHABLE'],
     ]);
+    const silent = result.peers.find((p) => p.peer === 'p5');
+    expect(silent && !silent.ok && silent.error.message).to.match(/^p5 \(127\.0\.0\.1:\d+\) did not answer within 800 ms \(ERR_PEER_TIMEOUT\)$/);
   });
 
   it('#FILES: a file dropped into served_files while the server runs is listed, and a deleted one disappears', async function () {
