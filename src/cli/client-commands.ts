@@ -8,6 +8,7 @@
 import { createWriteStream } from 'node:fs';
 import type { Argv } from 'yargs';
 import { type Output, type Session, runCommand } from '../client/commands.js';
+import { CommandFailure } from '../client/command-failure.js';
 import { type CommandSpec, findSpec } from '../client/command-specs.js';
 import { terminalOutput } from '../client/console.js';
 import { EXIT, type ExitCode, exitCodeFor, exitCodeOf } from '../client/exit-codes.js';
@@ -34,7 +35,10 @@ export function resultDocument(result: Result, exitCode: ExitCode): object {
   return { command, ok: exitCode === EXIT.OK, exitCode, ...rest };
 }
 
-/** One JSON document for a failure: `{command, ok: false, exitCode, error: {code, message}}`. */
+/**
+ * One JSON document for a failure: `{command, ok: false, exitCode, error: {code, message}}`,
+ * plus what the command had learned (CommandFailure details), if anything.
+ */
 export function errorDocument(command: string | null, code: string, message: string, exitCode: number): object {
   return { command, ok: false, exitCode, error: { code, message } };
 }
@@ -72,7 +76,8 @@ export async function runSubcommand(argv: GlobalArgs, spec: CommandSpec, args: s
     const message = describeError(err);
     out.progress(undefined);
     process.stderr.write(`txtmesh-client ${command}: ${message}\n`);
-    if (json) process.stdout.write(JSON.stringify(errorDocument(command, code, message, exitCode)) + '\n');
+    const details = err instanceof CommandFailure ? err.details : {};
+    if (json) process.stdout.write(JSON.stringify({ ...errorDocument(command, code, message, exitCode), ...details }) + '\n');
   } finally {
     process.off('SIGINT', onInterrupt);
   }
@@ -88,7 +93,7 @@ const EPILOGUE: Record<string, string> = {
   peers: 'JSON: {command: "peers", ok, exitCode, peers: [{peer, address, self, online, rttMs, version, announced, files, error}]}. Exit status: 0 (offline peers are part of the answer); 2 usage.',
   ping: 'JSON: {command: "ping", ok, exitCode, count, peers: [{peer, address, reachable, sent, received, connectMs, rttMs: {min, avg, max}, samples, version, announced, error}]}. Exit status: 0; 3 if a peer did not answer; 2 usage.',
   files: 'JSON: {command: "files", ok, exitCode, files: [{name, conflict, versions: [{identity, size, peers}]}], peers: [{peer, ok, files} | {peer, ok: false, error}]}. Exit status: 0 (unreachable peers are named in the answer); 2 usage.',
-  download: 'JSON: {command: "download", ok, exitCode, name, status: "downloaded"|"already", size, identity, seconds, searched, found, missing, unreachable, peers: [{peer, bytes, problem}]}. Exit status: 0; 2 usage; 3 no holder could be reached; 4 nobody has it; 5 versions without a majority, or a different file here already; 6 bytes failed verification.',
+  download: 'JSON: {command: "download", ok, exitCode, name, status: "downloaded"|"already", size, identity, seconds, searched, found, missing, unreachable, peers: [{peer, bytes, problem}]}; on failure {…, error, name, found, missing, unreachable, versions: [{identity, size, peers}]}. Exit status: 0; 2 usage; 3 no holder could be reached; 4 nobody has it; 5 versions without a majority, or a different file here already; 6 bytes failed verification.',
   upload: 'JSON: {command: "upload", ok, exitCode, name, size, identity, peers: [{peer, status: "stored"|"same"|"failed", bytes, seconds, error}]}. Exit status: 0; 2 usage; 3 a peer unreachable; 4 the file is not served here (#SHARE it first); 5 a peer has a different file of that name.',
   share: 'JSON: {command: "share", ok, exitCode, name, source, size, identity, status: "shared"|"already"}. Exit status: 0; 2 bad name; 4 no such file; 5 a different file is served under that name.',
 };

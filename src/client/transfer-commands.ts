@@ -11,7 +11,8 @@ import { shortIdentity } from '../storage/piece-hasher.js';
 import type { Session } from './commands.js';
 import { NOT_HELD, download } from './download.js';
 import { fileLists } from './filelist.js';
-import { type Whereabouts, locate } from './mesh-files.js';
+import { type Whereabouts, groupFiles, locate } from './mesh-files.js';
+import { withDetails } from './command-failure.js';
 import { formatProgress } from './format.js';
 import type { DownloadPeer, DownloadSummary, ShareSummary, UploadSummary } from './results.js';
 import { share } from './share.js';
@@ -41,14 +42,23 @@ export async function downloadCommand(session: Session, args: string[], signal: 
   if (candidates.length === 0) throw new TxtmeshError('ERR_NO_PEERS', 'there are no other peers in the settings');
   const { out } = session;
 
-  const where = locate(name, await fileLists(candidates, { timeoutMs: session.timeoutMs }));
+  const listings = await fileLists(candidates, { timeoutMs: session.timeoutMs });
+  const where = locate(name, listings);
   const unreachable = where.unreachable.map((u) => ({ peer: u.peer, bytes: 0, problem: u.error.message }));
   const missing = where.missing.map((peer) => ({ peer, bytes: 0, problem: NOT_HELD }));
+  // What a failure from here on reports besides its error (--json).
+  const details = {
+    name,
+    found: where.holders.map((h) => h.peer),
+    missing: where.missing,
+    unreachable: where.unreachable,
+    versions: groupFiles(listings).find((f) => f.name === name)?.versions ?? [],
+  };
   if (where.holders.length === 0) {
     const reasons = [...missing, ...unreachable].map((p) => `${p.peer}: ${p.problem}`).join('; ');
     // Nobody answered at all: the peers are the problem. Someone answered: the file is.
     const code = where.missing.length === 0 ? 'ERR_PEER_UNREACHABLE' : 'ERR_NOT_FOUND';
-    throw new TxtmeshError(code, `no peer ${code === 'ERR_NOT_FOUND' ? 'has' : 'could be asked for'} ${name} (${reasons})`);
+    throw withDetails(new TxtmeshError(code, `no peer ${code === 'ERR_NOT_FOUND' ? 'has' : 'could be asked for'} ${name} (${reasons})`), details);
   }
   if (searched) out.note(foundLine(name, where.holders));
   const holders = new Set(where.holders.map((h) => h.peer));
@@ -63,7 +73,11 @@ export async function downloadCommand(session: Session, args: string[], signal: 
     onPeers: (used) => out.note(`Downloading ${name} from ${used.join(', ')}`),
     onProgress: (p) => out.progress(formatProgress(p)),
     onPiece: session.trace && ((peer, bytes, ms) => session.trace?.({ name, peer, bytes, ms: Math.round(ms * 1000) / 1000 })),
-  }).finally(() => out.progress(undefined));
+  })
+    .catch((err: unknown) => {
+      throw withDetails(err, details);
+    })
+    .finally(() => out.progress(undefined));
   session.names?.add(name);
   const peers: DownloadPeer[] = [...result.peers.map((p) => ({ peer: p.peer, bytes: p.bytes, problem: p.problem ?? null })), ...missing, ...unreachable];
   // Report in the order the peers were asked.

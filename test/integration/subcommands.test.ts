@@ -142,9 +142,15 @@ describe('txtmesh-client subcommands', function () {
     expect(conflict.code).to.equal(5);
     expect(conflict.doc.error.code).to.equal('ERR_VERSION_CONFLICT');
     expect(conflict.doc.error.message).to.match(/at p1.*at p3|at p3.*at p1/);
+    // The document says which peer holds which version, so a script can choose.
+    expect(conflict.doc.found).to.deep.equal(['p1', 'p3']);
+    expect(conflict.doc.versions.map((v: Doc) => [v.size, v.peers]).sort()).to.deep.equal([[13, ['p3']], [6, ['p1']]]);
+    expect(conflict.doc.versions[0].identity).to.match(/^[0-9a-f]{64}$/);
     const missing = await json('download', 'nope.txt');
     expect(missing.code).to.equal(4);
     expect(missing.doc.error.code).to.equal('ERR_NOT_FOUND');
+    expect(missing.doc).to.deep.include({ found: [], missing: ['p1', 'p2', 'p3'], versions: [] });
+    expect(missing.doc.unreachable.map((u: Doc) => u.peer)).to.deep.equal(['p4']);
     const down = await json('download', 'hello.txt', '--from', 'p4');
     expect(down.code).to.equal(3);
     expect(down.doc.error.code).to.equal('ERR_PEER_UNREACHABLE');
@@ -168,6 +174,9 @@ describe('txtmesh-client subcommands', function () {
     const ok = await json('upload', 'fresh.txt', '--to', 'p1', 'p2');
     expect(ok.code).to.equal(0);
     expect(ok.doc.peers.map((p: Doc) => [p.peer, p.status, p.bytes])).to.deep.equal([['p1', 'stored', 6], ['p2', 'stored', 6]]);
+    const human = await cli('upload', 'fresh.txt', '--to', 'p1', 'p3');
+    expect(human.code).to.equal(0);
+    expect(human.stdout).to.match(/^p1: already has fresh\.txt \(same content\)\np3: stored fresh\.txt \(6 bytes in [\d.]+ s\)\n$/);
     const mixed = await json('upload', 'hello.txt', '--to', 'p2', 'p3', 'p4');
     expect(mixed.code).to.equal(5);
     expect(mixed.doc.peers.map((p: Doc) => [p.peer, p.status, p.error?.code ?? null])).to.deep.equal([
