@@ -3,7 +3,7 @@
  * identity, and never replaces a different file.
  */
 import { expect } from 'chai';
-import { mkdir, readFile, readdir, writeFile } from 'node:fs/promises';
+import { mkdir, readFile, readdir, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { share } from '../../src/client/share.js';
 import type { TxtmeshError } from '../../src/errors.js';
@@ -31,6 +31,7 @@ describe('client/share', function () {
     folder = new ServedFolder(join(root, 'peer', 'served_files'));
     await folder.init();
   });
+  afterEach(() => rm(root, { recursive: true, force: true }));
 
   it('copies a file from anywhere into the served folder under its own name, with the identity the server computes', async function () {
     const result = await share({ source: '../elsewhere/notes.txt', folder, cwd: join(root, 'peer') });

@@ -4,7 +4,7 @@
  */
 import { expect } from 'chai';
 import { type ChildProcess, spawn } from 'node:child_process';
-import { mkdir, readFile, readdir, writeFile } from 'node:fs/promises';
+import { mkdir, readFile, readdir, rm, writeFile } from 'node:fs/promises';
 import { type Socket, connect } from 'node:net';
 import { join } from 'node:path';
 import { encodePutHeader } from '../../src/protocol/messages.js';
@@ -18,9 +18,12 @@ interface Peer {
   readonly downPort: number;
 }
 
+const roots: string[] = [];
+
 /** A root with peer folders p1 (served files given) and p2 (never started). */
 async function makeRoot(files: Record<string, string> = {}): Promise<Peer> {
   const root = await tempDir();
+  roots.push(root);
   const [port, downPort] = [await freePort(), await freePort()];
   await mkdir(join(root, 'p1', 'served_files'), { recursive: true });
   await mkdir(join(root, 'p2'), { recursive: true });
@@ -52,6 +55,7 @@ async function halfUpload(port: number, name: string, body: Buffer, sent: number
 
 describe('txtmesh-server console and logs', function () {
   this.timeout(30_000);
+  after(() => Promise.all(roots.map((root) => rm(root, { recursive: true, force: true }))));
 
   it('answers files, status and peers on piped stdin with --console, and quits cleanly', async function () {
     const peer = await makeRoot({ 'a.txt': 'abc' });
