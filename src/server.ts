@@ -1,19 +1,28 @@
 #!/usr/bin/env node
 /**
  * txtmesh-server: serves this peer's files to the mesh. Run it with the peer folder as the
- * working directory (see README, "Running a peer").
+ * working directory (see README, "Running a peer"). On a terminal it also takes console
+ * commands (status, files, peers, quit).
  */
 import yargs from 'yargs';
 import { hideBin } from 'yargs/helpers';
+import { inForeground } from './cli/foreground.js';
+import { formatRequestLog, type LogFormat } from './cli/request-log.js';
+import type { ServerConsoleState } from './cli/server-console.js';
+import { type ServerTty, startServerTty } from './cli/server-tty.js';
+import { renderResult } from './client/render.js';
+import { peersView } from './client/views.js';
 import { describeError } from './errors.js';
 import { loadPeerContext } from './peer-context.js';
-import type { RequestLog } from './server/connection.js';
 import { PeerServer, SERVER_DEFAULTS } from './server/peer-server.js';
 import { formatAddress } from './settings.js';
 
 const argv = await yargs(hideBin(process.argv))
   .scriptName('txtmesh-server')
-  .usage('$0 [options]\n\nServes the *.txt files in this peer folder\'s served_files/ to the other peers.\nRun it with the peer folder as the working directory.')
+  .usage(
+    '$0 [options]\n\nServes the *.txt files in this peer folder\'s served_files/ to the other peers.\nRun it with the peer folder as the working directory.\n' +
+      'On a terminal it takes commands: status, files, peers, quit [now], help.',
+  )
   .option('id', { type: 'string', describe: 'this peer\'s ID [default: the working directory\'s name]' })
   .option('settings', { type: 'string', describe: 'settings file [default: ../peer_settings.txt]' })
   .option('dir', { type: 'string', describe: 'folder of served files [default: ./served_files]' })
@@ -25,21 +34,20 @@ const argv = await yargs(hideBin(process.argv))
   .option('idle-timeout', { type: 'number', default: SERVER_DEFAULTS.idleTimeoutMs / 1000, describe: 'close a connection that sends and receives nothing this many seconds (0: never)' })
   .option('header-timeout', { type: 'number', default: SERVER_DEFAULTS.headerTimeoutMs / 1000, describe: 'seconds a request header may take from its first byte to its end' })
   .option('quiet', { type: 'boolean', default: false, describe: 'do not log each request' })
+  .option('log-format', { choices: ['text', 'json'] as const, default: 'text' as LogFormat, describe: 'request log: a line of text, or one JSON object per line (other messages then go to stderr)' })
+  .option('console', { type: 'boolean', describe: 'take commands on stdin [default: when stdin and stdout are terminals and the server runs in the foreground]' })
+  .option('grace', { type: 'number', default: 10, describe: 'on quit, seconds to let transfers in flight finish before cutting them off' })
   .example('cd example/p1 && txtmesh-server', 'serve p1 as listed in example/peer_settings.txt')
+  .example('txtmesh-server --log-format json --no-console >> requests.jsonl', 'log requests as JSON lines')
   .strict()
   .help()
   .version()
+  .fail((message, err) => fail(message || describeError(err)))
   .parseAsync();
 
 function fail(message: string): never {
   process.stderr.write(`txtmesh-server: ${message}\n`);
   process.exit(2);
-}
-
-function logLine(entry: RequestLog): void {
-  if (argv.quiet) return;
-  const name = entry.name === undefined ? '-' : JSON.stringify(entry.name);
-  process.stdout.write(`${new Date().toISOString()} ${entry.remote} ${entry.verb} ${name} ${entry.bytes}B ${entry.ms.toFixed(1)}ms ${entry.status}\n`);
 }
 
 const numeric = [
@@ -49,6 +57,7 @@ const numeric = [
   ['max-header', argv['max-header']],
   ['idle-timeout', argv['idle-timeout']],
   ['header-timeout', argv['header-timeout']],
+  ['grace', argv.grace],
 ] as const;
 for (const [flag, value] of numeric) {
   if (value !== undefined && (!Number.isFinite(value) || value < 0)) fail(`--${flag} must be a non-negative number`);
@@ -56,6 +65,14 @@ for (const [flag, value] of numeric) {
 if (argv['max-connections'] < 1) fail('--max-connections must be at least 1');
 if (argv['max-header'] < 64) fail('--max-header must be at least 64');
 if (!(argv['header-timeout'] > 0)) fail('--header-timeout must be positive');
+
+const logFormat = argv['log-format'];
+let tty: ServerTty | undefined;
+/** Messages for people: above the console prompt, or on stdout (stderr when stdout carries JSON). */
+function say(line: string): void {
+  if (tty) tty.print(line);
+  else (logFormat === 'json' ? process.stderr : process.stdout).write(line + '\n');
+}
 
 try {
   const ctx = await loadPeerContext({ id: argv.id, settings: argv.settings, dir: argv.dir });
@@ -67,19 +84,57 @@ try {
     maxHeaderBytes: argv['max-header'],
     idleTimeoutMs: argv['idle-timeout'] * 1000,
     headerTimeoutMs: argv['header-timeout'] * 1000,
-    log: logLine,
+    log: (entry) => {
+      if (argv.quiet) return;
+      const line = formatRequestLog(entry, logFormat);
+      // JSON lines stay on stdout, whole, for whatever collects them.
+      if (tty && logFormat === 'text') tty.print(line);
+      else process.stdout.write(line + '\n');
+    },
   });
-  const address = await server.listen(argv.port ?? ctx.self.port, argv.host ?? ctx.self.host);
-  process.stdout.write(`txtmesh-server: peer ${ctx.id} serving ${ctx.dir} on ${formatAddress({ host: address.address, port: address.port })}\n`);
+  const bound = await server.listen(argv.port ?? ctx.self.port, argv.host ?? ctx.self.host);
+  const address = formatAddress({ host: bound.address, port: bound.port });
+  say(`txtmesh-server: peer ${ctx.id} serving ${ctx.dir} on ${address}`);
+
   let stopping = false;
-  const stop = (signal: string) => {
+  const stop = async (why: string, mode: 'graceful' | 'now') => {
     if (stopping) process.exit(130);
     stopping = true;
-    process.stdout.write(`txtmesh-server: ${signal}, shutting down\n`);
-    void server.close().then(() => process.exit(0));
+    tty?.close();
+    tty = undefined;
+    say(`txtmesh-server: ${why}, shutting down`);
+    let cut = 0;
+    if (mode === 'now') {
+      cut = server.stats.transfers().length;
+      await server.close();
+    } else {
+      const running = server.stats.transfers().length;
+      if (running > 0) say(`txtmesh-server: letting ${running} transfer${running === 1 ? '' : 's'} finish (up to ${argv.grace} s; Ctrl-C again stops now)`);
+      cut = await server.drain(argv.grace * 1000);
+    }
+    if (cut > 0) say(`txtmesh-server: cut off ${cut} transfer${cut === 1 ? '' : 's'} still running; partial uploads were removed`);
+    process.exit(0);
   };
-  process.on('SIGINT', () => stop('SIGINT'));
-  process.on('SIGTERM', () => stop('SIGTERM'));
+  process.on('SIGINT', () => void stop('SIGINT', 'graceful'));
+  process.on('SIGTERM', () => void stop('SIGTERM', 'graceful'));
+
+  if (argv.console ?? Boolean(process.stdin.isTTY && process.stdout.isTTY && inForeground())) {
+    const state: ServerConsoleState = {
+      peerId: ctx.id,
+      address,
+      dir: ctx.dir,
+      stats: () => server.stats.snapshot(),
+      files: () => server.folder.list(),
+      sizeOf: (name) => server.folder.describe(name).then((f) => f.size, () => undefined),
+      peers: async () => renderResult(await peersView(ctx.others, ctx.id, { myId: ctx.id, timeoutMs: 5000 })),
+    };
+    tty = startServerTty(state, {
+      input: process.stdin,
+      output: process.stdout,
+      onQuit: (mode) => void stop(mode === 'now' ? 'quit now' : 'quit', mode),
+      onInterrupt: () => void stop('SIGINT', 'graceful'),
+    });
+  }
 } catch (err) {
   const code = (err as NodeJS.ErrnoException).code;
   if (code === 'EADDRINUSE') fail(`port already in use: ${(err as Error).message}`);

@@ -1,11 +1,13 @@
 /**
- * The interactive console. On a TTY: a prompt, line editing and history (node:readline), a live
- * progress line, and Ctrl-C cancels the running command (a second Ctrl-C, or Ctrl-C at the
- * prompt, leaves). With piped stdin: one command a line, no prompt, exit at end of input.
+ * The interactive console. On a TTY: a prompt, line editing and history (node:readline), tab
+ * completion of commands, peer IDs and file names, a live progress line, and Ctrl-C cancels
+ * the running command (a second Ctrl-C, or Ctrl-C at the prompt, leaves). With piped stdin:
+ * one command a line, no prompt, exit at end of input.
  */
 import { setMaxListeners } from 'node:events';
 import { createInterface } from 'node:readline';
 import { type Output, type Session, runCommandLine } from './commands.js';
+import { complete } from './completer.js';
 
 export interface ConsoleOptions {
   readonly input: NodeJS.ReadableStream;
@@ -14,24 +16,28 @@ export interface ConsoleOptions {
   readonly interactive: boolean;
 }
 
-/** Makes an Output that prints to `stdout` and draws progress on `stderr` when it is a TTY. */
-export function terminalOutput(stdout: NodeJS.WritableStream, stderr: NodeJS.WritableStream & { isTTY?: boolean }): Output {
+/**
+ * Makes an Output that prints results to `stdout`, notes to `notes` (stdout unless told) and
+ * draws progress on `stderr` when it is a TTY.
+ */
+export function terminalOutput(stdout: NodeJS.WritableStream, stderr: NodeJS.WritableStream & { isTTY?: boolean }, notes: NodeJS.WritableStream = stdout): Output {
   let shown = false;
+  const clear = () => {
+    if (shown) stderr.write('\r\x1b[2K');
+    shown = false;
+  };
   return {
     print(line) {
-      if (shown) {
-        stderr.write('\r\x1b[2K');
-        shown = false;
-      }
+      clear();
       stdout.write(line + '\n');
+    },
+    note(line) {
+      clear();
+      notes.write(line + '\n');
     },
     progress(line) {
       if (!stderr.isTTY) return;
-      if (line === undefined) {
-        if (shown) stderr.write('\r\x1b[2K');
-        shown = false;
-        return;
-      }
+      if (line === undefined) return clear();
       stderr.write('\r\x1b[2K' + line);
       shown = true;
     },
@@ -41,8 +47,21 @@ export function terminalOutput(stdout: NodeJS.WritableStream, stderr: NodeJS.Wri
 /** Runs the console until #QUIT or end of input; resolves with the number of failed commands. */
 export async function runConsole(session: Omit<Session, 'out'>, options: ConsoleOptions): Promise<number> {
   const out = terminalOutput(options.output, options.errorOutput);
-  const full: Session = { ...session, out };
-  const rl = createInterface({ input: options.input, output: options.interactive ? options.output : undefined, terminal: options.interactive, historySize: 500 });
+  const names = session.names ?? new Set<string>();
+  const full: Session = { ...session, names, out };
+  const completer = (line: string, callback: (err: null, result: [string[], string]) => void) => {
+    void session.folder.names().catch(() => []).then((local) => {
+      callback(null, complete(line, { peers: session.ctx.peers.map((p) => p.id), names: [...names, ...local] }));
+    });
+  };
+  const rl = createInterface({
+    input: options.input,
+    output: options.interactive ? options.output : undefined,
+    terminal: options.interactive,
+    historySize: 500,
+    removeHistoryDuplicates: true,
+    ...(options.interactive ? { completer } : {}),
+  });
   let failures = 0;
   let running: AbortController | undefined;
   let stopped = false;

@@ -4,9 +4,9 @@
  */
 import pLimit from 'p-limit';
 import { CONNECT_TIMEOUT_MS, PEER_CONCURRENCY, REQUEST_TIMEOUT_MS } from '../constants.js';
-import { type ErrorCode, codeOf, describeError } from '../errors.js';
+import { type ErrorCode, TxtmeshError, codeOf, describeError } from '../errors.js';
 import type { FileEntry } from '../protocol/messages.js';
-import type { PeerAddress } from '../settings.js';
+import { type PeerAddress, formatAddress } from '../settings.js';
 import { listFiles } from './peer-client.js';
 import { PeerConnection } from './peer-connection.js';
 
@@ -26,7 +26,11 @@ export async function fileLists(peers: readonly PeerAddress[], options: { timeou
         try {
           conn = await PeerConnection.connect(peer, { signal, timeoutMs: Math.min(timeoutMs, CONNECT_TIMEOUT_MS) });
           return { peer: peer.id, ok: true, files: await listFiles(conn, signal) };
-        } catch (err) {
+        } catch (caught) {
+          // The connection only knows it was aborted; say which deadline passed.
+          const err = signal.aborted && codeOf(caught) === 'ERR_PEER_TIMEOUT'
+            ? new TxtmeshError('ERR_PEER_TIMEOUT', `${peer.id} (${formatAddress(peer)}) did not answer within ${timeoutMs} ms`)
+            : caught;
           return { peer: peer.id, ok: false, error: describeError(err), code: codeOf(err) };
         } finally {
           conn?.close();

@@ -43,6 +43,13 @@ export interface ConnectionContext extends HandlerContext {
   readonly log: (entry: RequestLog) => void;
   readonly maxHeaderBytes: number;
   readonly headerTimeoutMs: number;
+  /** Told of each request header and body chunk as it arrives (server/stats.ts). */
+  readonly activity?: ConnectionActivity;
+}
+
+export interface ConnectionActivity {
+  onHeader(remote: string, header: Header): void;
+  onBody(remote: string, bytes: number): void;
 }
 
 /** What the server sees of a connection, to pick an idle one to evict when full. */
@@ -104,9 +111,11 @@ export async function serveConnection(socket: Socket, ctx: ConnectionContext, st
           clearTimeout(headerTimer);
           headerTimer = undefined;
           state.busy = true;
+          ctx.activity?.onHeader(remote, event.header);
           current = event.header;
           sink = await begin(event.header).catch((err: unknown) => refusal(event.header, err));
         } else if (event.type === 'body') {
+          ctx.activity?.onBody(remote, event.chunk.length);
           const receiving = sink as BodySink;
           const header = current as Header;
           await receiving.write(event.chunk).catch(async (err: unknown) => {

@@ -11,6 +11,7 @@ import { DEFAULT_MAX_UPLOAD_BYTES, MAX_HEADER_BYTES } from '../constants.js';
 import { encodeError } from '../protocol/messages.js';
 import { ServedFolder } from '../storage/served-folder.js';
 import { type ConnectionState, type RequestLog, serveConnection } from './connection.js';
+import { ServerStats } from './stats.js';
 
 export interface PeerServerOptions {
   /** This peer's ID, announced in HELLO answers. */
@@ -37,9 +38,14 @@ export const SERVER_DEFAULTS = {
 
 export class PeerServer {
   readonly folder: ServedFolder;
+  /** Counters and transfers in flight, for the server console. */
+  readonly stats = new ServerStats();
   readonly #server: Server;
   readonly #connections = new Map<Socket, ConnectionState>();
+  /** Connections still being served: close() waits for them, so aborted uploads are cleaned up. */
+  readonly #serving = new Set<Promise<void>>();
   readonly #maxConnections: number;
+  #stopped: Promise<void> | undefined;
 
   constructor(options: PeerServerOptions) {
     this.folder = new ServedFolder(options.dir);
@@ -50,24 +56,35 @@ export class PeerServer {
       maxUploadBytes: options.maxUploadBytes ?? SERVER_DEFAULTS.maxUploadBytes,
       maxHeaderBytes: options.maxHeaderBytes ?? SERVER_DEFAULTS.maxHeaderBytes,
       headerTimeoutMs: options.headerTimeoutMs ?? SERVER_DEFAULTS.headerTimeoutMs,
-      log: options.log ?? (() => undefined),
+      log: (entry: RequestLog) => {
+        this.stats.onLog(entry);
+        options.log?.(entry);
+      },
+      activity: this.stats,
     };
     const idleTimeoutMs = options.idleTimeoutMs ?? SERVER_DEFAULTS.idleTimeoutMs;
     // allowHalfOpen: a client may send its requests and then its FIN (nc does); the answers
     // are still sent before the connection is closed.
     this.#server = createServer({ allowHalfOpen: true, noDelay: true }, (socket) => {
       socket.on('error', () => undefined); // resets end the connection; serveConnection sees the close
+      const remote = `${socket.remoteAddress ?? '?'}:${socket.remotePort ?? '?'}`;
       if (!this.#makeRoom()) {
-        ctx.log({ remote: `${socket.remoteAddress}:${socket.remotePort}`, verb: '-', bytes: 0, ms: 0, status: 'ERR_BUSY' });
+        ctx.log({ remote, verb: '-', bytes: 0, ms: 0, status: 'ERR_BUSY' });
         socket.end(encodeError(0, 'ERR_BUSY', `server is busy: all ${this.#maxConnections} connections are in use; try again later`));
         socket.destroySoon();
         return;
       }
       const state: ConnectionState = { busy: false, lastActive: performance.now() };
       this.#connections.set(socket, state);
-      socket.once('close', () => this.#connections.delete(socket));
+      this.stats.onConnect(remote);
+      socket.once('close', () => {
+        this.#connections.delete(socket);
+        this.stats.onClose(remote);
+      });
       if (idleTimeoutMs > 0) socket.setTimeout(idleTimeoutMs, () => socket.destroy());
-      void serveConnection(socket, ctx, state);
+      const serving = serveConnection(socket, ctx, state);
+      this.#serving.add(serving);
+      void serving.finally(() => this.#serving.delete(serving));
     });
   }
 
@@ -96,11 +113,34 @@ export class PeerServer {
     return total;
   }
 
-  /** Stops accepting, closes every connection, and resolves when the listener is closed. */
+  /** Stops accepting, closes every connection, and resolves when all are cleaned up. */
   async close(): Promise<void> {
-    const closed = new Promise<void>((resolve) => this.#server.close(() => resolve()));
+    const closed = this.#stopAccepting();
     for (const socket of this.#connections.keys()) socket.destroy();
     await closed;
+    await Promise.all(this.#serving);
+  }
+
+  /**
+   * Graceful stop: accepts no new connections, lets the transfers in flight finish for up to
+   * `graceMs` (their connections may keep asking), then closes everything.
+   * @returns the transfers that were still running and got cut off
+   */
+  async drain(graceMs: number): Promise<number> {
+    void this.#stopAccepting();
+    const deadline = performance.now() + graceMs;
+    while (this.stats.transfers().length > 0 && performance.now() < deadline) {
+      await new Promise((resolve) => setTimeout(resolve, 50));
+    }
+    const cut = this.stats.transfers().length;
+    await this.close();
+    return cut;
+  }
+
+  /** Closes the listener once; resolves when it and every connection are closed. */
+  #stopAccepting(): Promise<void> {
+    this.#stopped ??= new Promise<void>((resolve) => this.#server.close(() => resolve()));
+    return this.#stopped;
   }
 
   /** True if a new connection may be served, after evicting the longest-idle one if full. */

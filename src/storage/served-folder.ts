@@ -49,10 +49,18 @@ export class ServedFolder {
     this.#realRoot = await realpath(this.root);
   }
 
+  /**
+   * The names of the served files, sorted, without hashing anything. The folder is globbed on
+   * every call, so files dropped in or deleted while the server runs show at the next request.
+   */
+  async names(): Promise<string[]> {
+    const names = await fg('**/*.txt', { cwd: this.root, onlyFiles: true, dot: false, followSymbolicLinks: false });
+    return names.filter((n) => nameProblem(n) === undefined).sort();
+  }
+
   /** Every served file with size and identity, sorted by name. Unreadable files are skipped. */
   async list(): Promise<FileEntry[]> {
-    const names = await fg('**/*.txt', { cwd: this.root, onlyFiles: true, dot: false, followSymbolicLinks: false });
-    const valid = names.filter((n) => nameProblem(n) === undefined).sort();
+    const valid = await this.names();
     const described = await Promise.all(
       valid.map((name) => hashLimit(() => this.describe(name).catch(() => undefined))),
     );

@@ -1,0 +1,144 @@
+/**
+ * Results as lines for people: what the console prints and what the subcommands print
+ * without --json. Pure: a result in, lines out.
+ */
+import { shortIdentity } from '../storage/piece-hasher.js';
+import { NOT_HELD } from './download.js';
+import { formatBytes, formatRate, formatSeconds, table } from './format.js';
+import type {
+  DownloadSummary,
+  FileListResult,
+  FilesResult,
+  PeersResult,
+  PingResult,
+  PingStatus,
+  Result,
+  ShareSummary,
+  UploadSummary,
+} from './results.js';
+
+/** 0.4213 → "0.42 ms"; 12.5 → "12.5 ms"; 250 → "250 ms". */
+export function formatMs(ms: number): string {
+  return `${ms.toFixed(ms < 10 ? 2 : ms < 100 ? 1 : 0)} ms`;
+}
+
+function plural(n: number, word: string): string {
+  return `${n} ${word}${n === 1 ? '' : 's'}`;
+}
+
+export function renderResult(result: Result): string[] {
+  switch (result.command) {
+    case 'peers':
+      return renderPeers(result);
+    case 'ping':
+      return result.peers.map(renderPing);
+    case 'files':
+      return renderFiles(result);
+    case 'filelist':
+      return renderFileList(result);
+    case 'download':
+      return renderDownload(result);
+    case 'upload':
+      return renderUpload(result);
+    case 'share':
+      return renderShare(result);
+    case 'help':
+      return result.lines;
+  }
+}
+
+function renderPeers(result: PeersResult): string[] {
+  const rows = result.peers.map((p) => {
+    const notes = [
+      ...(p.self ? ['this peer'] : []),
+      ...(p.announced !== null && p.announced !== p.peer ? [`answers as ${p.announced}!`] : []),
+      ...(p.error ? [p.error.message] : []),
+    ];
+    return [
+      p.peer,
+      p.address,
+      p.online ? 'online' : 'offline',
+      p.rttMs === null ? '-' : formatMs(p.rttMs),
+      p.files === null ? '-' : String(p.files),
+      p.version ?? '-',
+      notes.join('; '),
+    ];
+  });
+  const online = result.peers.filter((p) => p.online).length;
+  return [
+    ...table([['peer', 'address', 'status', 'rtt', 'files', 'version', ''], ...rows], '').map((l) => l.trimEnd()),
+    `${online} of ${plural(result.peers.length, 'peer')} online`,
+  ];
+}
+
+function renderPing(p: PingStatus): string {
+  const head = `${p.peer} (${p.address}): `;
+  if (!p.rttMs) return `${head}unreachable: ${p.error?.message ?? 'no answer'}`;
+  const { min, avg, max } = p.rttMs;
+  const parts = [
+    `${p.received}/${p.sent} answered`,
+    `rtt min/avg/max ${min.toFixed(3)}/${avg.toFixed(3)}/${max.toFixed(3)} ms`,
+    ...(p.connectMs === null ? [] : [`connect ${formatMs(p.connectMs)}`]),
+    ...(p.version ? [p.version] : []),
+    ...(p.announced !== null && p.announced !== p.peer ? [`answers as ${p.announced}!`] : []),
+  ];
+  return head + parts.join(', ') + (p.error ? `; then ${p.error.message}` : '');
+}
+
+function renderFiles(result: FilesResult): string[] {
+  const listed = result.peers.filter((p) => p.ok).length;
+  const conflicts = result.files.filter((f) => f.conflict).length;
+  const head = `${result.files.length === 0 ? 'no files' : plural(result.files.length, 'file')} on the mesh (${listed} of ${plural(result.peers.length, 'peer')} listed` +
+    `${conflicts > 0 ? `; ${plural(conflicts, 'name')} held in different versions` : ''})`;
+  const rows = result.files.flatMap((f) =>
+    f.versions.map((v, i) => [
+      f.name,
+      formatBytes(v.size),
+      shortIdentity(v.identity),
+      v.peers.join(', '),
+      f.conflict ? `CONFLICT: version ${i + 1} of ${f.versions.length}` : '',
+    ]),
+  );
+  const failed = result.peers.flatMap((p) => (p.ok ? [] : [`${p.peer}: unreachable: ${p.error.message}`]));
+  return [head, ...table(rows).map((l) => l.trimEnd()), ...failed];
+}
+
+function renderFileList(result: FileListResult): string[] {
+  return result.peers.flatMap((listing) => {
+    if (!listing.ok) return [`${listing.peer}: unreachable: ${listing.error.message}`];
+    const n = listing.files.length;
+    const rows = listing.files.map((f) => [f.name, formatBytes(f.size), shortIdentity(f.identity)]);
+    return [`${listing.peer}: ${n === 0 ? 'no files' : plural(n, 'file')}`, ...table(rows)];
+  });
+}
+
+function renderDownload(r: DownloadSummary): string[] {
+  const lines: string[] = [];
+  if (r.status === 'already') {
+    lines.push(`Already have ${r.name} (${r.size} bytes, identity ${shortIdentity(r.identity)}); nothing to do`);
+  } else {
+    const served = r.peers.filter((p) => p.bytes > 0 || p.problem === null).map((p) => `${p.peer} ${p.bytes}`).join(', ');
+    const resumed = r.resumedBytes > 0 ? ` (${r.resumedBytes} resumed)` : '';
+    lines.push(
+      `Downloaded ${r.name}: ${r.size} bytes${resumed} in ${formatSeconds(r.seconds)} (${formatRate(r.size - r.resumedBytes, r.seconds)}), identity ${shortIdentity(r.identity)}; bytes per peer: ${served || 'none'}`,
+    );
+  }
+  // Peers the user named are all accounted for; of the rest, only those that failed.
+  for (const p of r.peers) {
+    if (p.problem !== null && (!r.searched || p.problem !== NOT_HELD)) lines.push(`  ${p.peer}: ${p.problem}`);
+  }
+  return lines;
+}
+
+function renderUpload(r: UploadSummary): string[] {
+  return r.peers.map((o) => {
+    if (o.status === 'stored') return `${o.peer}: stored ${r.name} (${r.size} bytes in ${formatSeconds(o.seconds)})`;
+    if (o.status === 'same') return `${o.peer}: already has ${r.name} (same content)`;
+    return `${o.peer}: failed: ${o.error?.message ?? 'unknown error'}`;
+  });
+}
+
+function renderShare(r: ShareSummary): string[] {
+  if (r.status === 'already') return [`Already serving ${r.name} (same content as ${r.source}); nothing to do`];
+  return [`Shared ${r.source} as ${r.name} (${r.size} bytes, identity ${shortIdentity(r.identity)}); this peer now serves it`];
+}

@@ -1,0 +1,140 @@
+/**
+ * What each command produces: one typed result per command. The console and the subcommands
+ * run the same code and get these; render.ts turns them into lines for people, and
+ * `--json` prints them as they are (README, "JSON output"). Pure types.
+ */
+import type { FileEntry } from '../protocol/messages.js';
+import type { FileVersion, MeshFile, UnlistedPeer } from './mesh-files.js';
+import type { Problem } from './probe.js';
+
+export type { FileVersion, MeshFile, Problem, UnlistedPeer };
+
+/** One row of #PEERS. */
+export interface PeerStatus {
+  readonly peer: string;
+  readonly address: string;
+  /** This peer (asked over the network like the rest: its own server answers). */
+  readonly self: boolean;
+  readonly online: boolean;
+  /** Round-trip time of a HELLO exchange (the faster of two). */
+  readonly rttMs: number | null;
+  readonly version: string | null;
+  /** The ID the peer announced; differs from `peer` if the settings point at another peer. */
+  readonly announced: string | null;
+  readonly files: number | null;
+  readonly error: Problem | null;
+}
+
+export interface PeersResult {
+  readonly command: 'peers';
+  readonly peers: PeerStatus[];
+}
+
+/** One row of #PING. */
+export interface PingStatus {
+  readonly peer: string;
+  readonly address: string;
+  readonly reachable: boolean;
+  readonly sent: number;
+  readonly received: number;
+  readonly connectMs: number | null;
+  readonly rttMs: { readonly min: number; readonly avg: number; readonly max: number } | null;
+  readonly samples: number[];
+  readonly version: string | null;
+  readonly announced: string | null;
+  readonly error: Problem | null;
+}
+
+export interface PingResult {
+  readonly command: 'ping';
+  readonly count: number;
+  readonly peers: PingStatus[];
+}
+
+export type ListedPeer =
+  | { readonly peer: string; readonly ok: true; readonly files: number }
+  | { readonly peer: string; readonly ok: false; readonly error: Problem };
+
+export interface FilesResult {
+  readonly command: 'files';
+  readonly files: MeshFile[];
+  /** Every peer asked, with its file count or why it could not be listed. */
+  readonly peers: ListedPeer[];
+}
+
+export type PeerFileList =
+  | { readonly peer: string; readonly ok: true; readonly files: FileEntry[] }
+  | { readonly peer: string; readonly ok: false; readonly error: Problem };
+
+export interface FileListResult {
+  readonly command: 'filelist';
+  readonly peers: PeerFileList[];
+}
+
+export interface DownloadPeer {
+  readonly peer: string;
+  readonly bytes: number;
+  readonly problem: string | null;
+}
+
+export interface DownloadSummary {
+  readonly command: 'download';
+  readonly name: string;
+  readonly status: 'downloaded' | 'already';
+  readonly size: number;
+  readonly identity: string;
+  readonly seconds: number;
+  /** Bytes of verified pieces kept from an interrupted earlier attempt. */
+  readonly resumedBytes: number;
+  /** True when no peers were named: every peer was asked. */
+  readonly searched: boolean;
+  /** Peers whose listing had the name (any version), in the order asked. */
+  readonly found: string[];
+  /** Peers that answered without the name. */
+  readonly missing: string[];
+  readonly unreachable: UnlistedPeer[];
+  /** The peers the download used or dropped, with the verified bytes each delivered. */
+  readonly peers: DownloadPeer[];
+}
+
+export interface UploadPeer {
+  readonly peer: string;
+  readonly status: 'stored' | 'same' | 'failed';
+  readonly bytes: number;
+  readonly seconds: number;
+  readonly error: Problem | null;
+}
+
+export interface UploadSummary {
+  readonly command: 'upload';
+  readonly name: string;
+  readonly size: number;
+  readonly identity: string;
+  readonly peers: UploadPeer[];
+}
+
+export interface ShareSummary {
+  readonly command: 'share';
+  readonly name: string;
+  /** Absolute path of the file copied. */
+  readonly source: string;
+  readonly size: number;
+  readonly identity: string;
+  /** shared: copied in now; already: the same file was already served under that name. */
+  readonly status: 'shared' | 'already';
+}
+
+export interface HelpResult {
+  readonly command: 'help';
+  readonly lines: string[];
+}
+
+export type Result =
+  | PeersResult
+  | PingResult
+  | FilesResult
+  | FileListResult
+  | DownloadSummary
+  | UploadSummary
+  | ShareSummary
+  | HelpResult;

@@ -1,0 +1,92 @@
+/**
+ * Mesh-wide views without a tracker: #PEERS, #PING, #FILES and #FILELIST ask the peers in
+ * the settings directly, all at once (p-limit caps how many), each with its own deadline, so
+ * a peer that is down or silent costs one deadline and never holds up the others.
+ */
+import pLimit from 'p-limit';
+import { PEER_CONCURRENCY } from '../constants.js';
+import type { PeerAddress } from '../settings.js';
+import { fileLists } from './filelist.js';
+import { groupFiles } from './mesh-files.js';
+import { type Probe, probePeer, roundMs } from './probe.js';
+import type { FileListResult, FilesResult, PeersResult, PingResult, PingStatus } from './results.js';
+
+export interface ViewOptions {
+  /** Deadline for each exchange with a peer, in ms. */
+  readonly timeoutMs?: number;
+  /** Our own ID, announced in HELLO. */
+  readonly myId?: string;
+  readonly signal?: AbortSignal;
+}
+
+/** HELLOs timed per peer by #PING unless told otherwise. */
+export const DEFAULT_PING_COUNT = 3;
+
+function probeAll(peers: readonly PeerAddress[], options: ViewOptions & { samples: number; list: boolean }): Promise<Probe[]> {
+  const limit = pLimit(PEER_CONCURRENCY);
+  return Promise.all(peers.map((peer) => limit(() => probePeer(peer, options))));
+}
+
+/** #PEERS: every peer given (normally all in the settings), with `selfId` marked. */
+export async function peersView(peers: readonly PeerAddress[], selfId: string, options: ViewOptions = {}): Promise<PeersResult> {
+  // Two HELLOs, the faster counted: the first exchange on a fresh connection can pay for
+  // warming up (ours or the peer's), which is not the network's round trip.
+  const probes = await probeAll(peers, { ...options, samples: 2, list: true });
+  return {
+    command: 'peers',
+    peers: probes.map((p) => ({
+      peer: p.peer,
+      address: p.address,
+      self: p.peer === selfId,
+      online: p.reachable,
+      rttMs: p.samples.length > 0 ? Math.min(...p.samples) : null,
+      version: p.version,
+      announced: p.announced,
+      files: p.files,
+      error: p.error,
+    })),
+  };
+}
+
+/** #PING: `count` HELLO round trips per peer over one connection each. */
+export async function pingView(peers: readonly PeerAddress[], count = DEFAULT_PING_COUNT, options: ViewOptions = {}): Promise<PingResult> {
+  const probes = await probeAll(peers, { ...options, samples: count, list: false });
+  return { command: 'ping', count, peers: probes.map(pingStatus) };
+}
+
+function pingStatus(p: Probe): PingStatus {
+  const n = p.samples.length;
+  const rttMs = n === 0 ? null : { min: Math.min(...p.samples), avg: roundMs(p.samples.reduce((a, b) => a + b, 0) / n), max: Math.max(...p.samples) };
+  return {
+    peer: p.peer,
+    address: p.address,
+    reachable: p.reachable,
+    sent: p.sent,
+    received: n,
+    connectMs: p.connectMs,
+    rttMs,
+    samples: p.samples,
+    version: p.version,
+    announced: p.announced,
+    error: p.error,
+  };
+}
+
+/** #FILELIST: each peer's files, in the order given. */
+export async function fileListView(peers: readonly PeerAddress[], options: ViewOptions = {}): Promise<FileListResult> {
+  const listings = await fileLists(peers, { timeoutMs: options.timeoutMs });
+  return {
+    command: 'filelist',
+    peers: listings.map((l) => (l.ok ? { peer: l.peer, ok: true, files: l.files } : { peer: l.peer, ok: false, error: { code: l.code, message: l.error } })),
+  };
+}
+
+/** #FILES: every file on the mesh, grouped by name and version. */
+export async function filesView(peers: readonly PeerAddress[], options: ViewOptions = {}): Promise<FilesResult> {
+  const listings = await fileLists(peers, { timeoutMs: options.timeoutMs });
+  return {
+    command: 'files',
+    files: groupFiles(listings),
+    peers: listings.map((l) => (l.ok ? { peer: l.peer, ok: true, files: l.files.length } : { peer: l.peer, ok: false, error: { code: l.code, message: l.error } })),
+  };
+}

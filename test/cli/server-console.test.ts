@@ -1,0 +1,101 @@
+/**
+ * The server console's command handler, driven directly with a real server's state.
+ */
+import { expect } from 'chai';
+import { unlink } from 'node:fs/promises';
+import { connect } from 'node:net';
+import { join } from 'node:path';
+import { type ServerConsoleState, completeServerCommand, formatUptime, runServerCommand } from '../../src/cli/server-console.js';
+import { encodePutHeader } from '../../src/protocol/messages.js';
+import { type Mesh, startMesh, writeFiles } from '../helpers.js';
+
+async function waitFor(check: () => boolean, ms = 3000): Promise<void> {
+  const deadline = Date.now() + ms;
+  while (!check()) {
+    if (Date.now() > deadline) throw new Error('condition not met in time');
+    await new Promise((r) => setTimeout(r, 10));
+  }
+}
+
+describe('cli/server-console', function () {
+  let mesh: Mesh;
+  let state: ServerConsoleState;
+
+  beforeEach(async function () {
+    mesh = await startMesh({ p1: { files: { 'hello.txt': 'Hello\n', 'sub/big.txt': Buffer.alloc(300_000, 'x') } } });
+    const server = mesh.servers.get('p1')!;
+    state = {
+      peerId: 'p1',
+      address: `127.0.0.1:${mesh.address('p1').port}`,
+      dir: mesh.dirOf('p1'),
+      stats: () => server.stats.snapshot(),
+      files: () => server.folder.list(),
+      sizeOf: (name) => server.folder.describe(name).then((f) => f.size, () => undefined),
+      peers: async () => ['p2: (as given)'],
+    };
+  });
+  afterEach(() => mesh.stop());
+
+  it('formats uptime', () => {
+    expect(formatUptime(5_400)).to.equal('5s');
+    expect(formatUptime(72_000)).to.equal('1m12s');
+    expect(formatUptime(3_723_000)).to.equal('1h02m03s');
+  });
+
+  it('files: what the server serves, rescanned at each call', async function () {
+    let answer = await runServerCommand('files', state);
+    expect(answer.lines[0]).to.equal(`2 files in ${mesh.dirOf('p1')} (293 KiB)`);
+    expect(answer.lines[1]).to.match(/^ {2}hello\.txt {4}6 B {6}[0-9a-f]{12}$/);
+    expect(answer.lines[2]).to.match(/^ {2}sub\/big\.txt {2}293 KiB {2}[0-9a-f]{12}$/);
+    await writeFiles(mesh.dirOf('p1'), { 'dropped.txt': 'new' });
+    await unlink(join(mesh.dirOf('p1'), 'hello.txt'));
+    answer = await runServerCommand('  FILES ', state);
+    expect(answer.lines.slice(1).map((l) => l.trim().split(/\s+/)[0])).to.deep.equal(['dropped.txt', 'sub/big.txt']);
+  });
+
+  it('status: uptime, connections, bytes served, and an upload in flight with its progress', async function () {
+    let lines = (await runServerCommand('status', state)).lines;
+    expect(lines[0]).to.equal(`peer p1 serving ${mesh.dirOf('p1')} on ${state.address}`);
+    expect(lines[1]).to.match(/^up \d+s; connections: 0 open, 0 since start; requests: 0 \(0 refused\)$/);
+    expect(lines[3]).to.equal('transfers in flight: none');
+
+    const socket = connect({ host: '127.0.0.1', port: mesh.address('p1').port });
+    socket.on('error', () => undefined);
+    await new Promise((r) => socket.once('connect', r));
+    socket.write(encodePutHeader(1, 'up.txt', 1000, 'f'.repeat(64)));
+    socket.write(Buffer.alloc(250, 'u'));
+    const server = mesh.servers.get('p1')!;
+    await waitFor(() => server.stats.transfers()[0]?.bytes === 250);
+    lines = (await runServerCommand('status', state)).lines;
+    expect(lines[1]).to.contain('connections: 1 open, 1 since start');
+    expect(lines[3]).to.equal('transfers in flight: 1');
+    expect(lines[4]).to.match(/^ {2}127\.0\.0\.1:\d+ {2}receiving "up\.txt" {2}250 B of 1000 B {2}25\.0%$/);
+    socket.destroy();
+    await waitFor(() => server.stats.transfers().length === 0);
+  });
+
+  it('peers: the lines the server gives it', async function () {
+    expect((await runServerCommand('peers', state)).lines).to.deep.equal(['p2: (as given)']);
+    expect((await runServerCommand('list', state)).lines).to.deep.equal(['p2: (as given)']);
+  });
+
+  it('quit: graceful, or now; anything else is explained', async function () {
+    expect(await runServerCommand('quit', state)).to.deep.equal({ lines: [], quit: 'graceful' });
+    expect(await runServerCommand('QUIT now', state)).to.deep.equal({ lines: [], quit: 'now' });
+    expect((await runServerCommand('quit later', state)).quit).to.equal(undefined);
+    expect((await runServerCommand('frobnicate', state)).lines[0]).to.equal('unknown command frobnicate; commands: status, files, peers, quit, help');
+    expect((await runServerCommand('help', state)).lines[0]).to.equal('Server commands:');
+    expect((await runServerCommand('', state)).lines).to.deep.equal([]);
+  });
+
+  it('reports a failing command as an error line instead of throwing', async function () {
+    const broken = { ...state, peers: async () => Promise.reject(new Error('no network')) };
+    expect((await runServerCommand('peers', broken)).lines).to.deep.equal(['error: no network']);
+  });
+
+  it('completes command names', () => {
+    expect(completeServerCommand('st')).to.deep.equal([['status'], 'st']);
+    expect(completeServerCommand('')[0]).to.deep.equal(['exit', 'files', 'help', 'list', 'peers', 'quit', 'status']);
+    expect(completeServerCommand('quit n')).to.deep.equal([[], 'quit n']);
+  });
+});

@@ -1,0 +1,37 @@
+import { expect } from 'chai';
+import { complete, quoteWord } from '../../src/client/completer.js';
+
+const source = { peers: ['p1', 'p2', 'q9'], names: ['notes.txt', 'my notes.txt', 'news.txt'] };
+
+describe('client/completer', () => {
+  it('completes commands at the start of the line, in the case typed', () => {
+    expect(complete('#DO', source)).to.deep.equal([['#DOWNLOAD'], '#DO']);
+    expect(complete('#f', source)).to.deep.equal([['#filelist', '#files'], '#f']);
+    expect(complete('pe', source)).to.deep.equal([['peers'], 'pe']);
+    expect(complete('', source)[0]).to.include.members(['#PEERS', '#PING', '#FILES', '#SHARE', '#HELP', '#QUIT', '#DISCOVER']);
+  });
+
+  it('completes peer IDs where a command takes peers, leaving out those already given', () => {
+    expect(complete('#FILELIST ', source)).to.deep.equal([['p1', 'p2', 'q9'], '']);
+    expect(complete('#PING p1 p', source)).to.deep.equal([['p2'], 'p']);
+    expect(complete('#DOWNLOAD notes.txt p', source)).to.deep.equal([['p1', 'p2'], 'p']);
+  });
+
+  it('completes known file names where a command takes a name, quoting names with spaces', () => {
+    expect(complete('#DOWNLOAD n', source)).to.deep.equal([['news.txt', 'notes.txt'], 'n']);
+    expect(complete('#upload "my', source)).to.deep.equal([['"my notes.txt"'], '"my']);
+    expect(complete('#DOWNLOAD ', source)[0]).to.deep.equal(['"my notes.txt"', 'news.txt', 'notes.txt']);
+  });
+
+  it('completes a command name after #HELP, and nothing for commands without arguments', () => {
+    expect(complete('#HELP dow', source)).to.deep.equal([['download'], 'dow']);
+    expect(complete('#PEERS ', source)).to.deep.equal([[], '']);
+    expect(complete('#NOPE x', source)).to.deep.equal([[], 'x']);
+  });
+
+  it('quotes words the way the console reads them back', () => {
+    expect(quoteWord('a.txt')).to.equal('a.txt');
+    expect(quoteWord('my notes.txt')).to.equal('"my notes.txt"');
+    expect(quoteWord('say "hi".txt')).to.equal('"say \\"hi\\".txt"');
+  });
+});

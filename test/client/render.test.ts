@@ -1,0 +1,120 @@
+import { expect } from 'chai';
+import { formatMs, renderResult } from '../../src/client/render.js';
+import type { DownloadSummary, FilesResult, PeersResult, PingResult } from '../../src/client/results.js';
+
+const A = 'a1'.repeat(32);
+const B = 'b2'.repeat(32);
+const down = { code: 'ERR_PEER_UNREACHABLE' as const, message: 'p3 (127.0.0.1:9) is unreachable: ECONNREFUSED (ERR_PEER_UNREACHABLE)' };
+
+describe('client/render', () => {
+  it('formats durations in ms with sensible precision', () => {
+    expect(formatMs(0.4213)).to.equal('0.42 ms');
+    expect(formatMs(12.46)).to.equal('12.5 ms');
+    expect(formatMs(250.4)).to.equal('250 ms');
+  });
+
+  it('#PEERS: a row per peer under a header, offline peers with their error, a count', () => {
+    const result: PeersResult = {
+      command: 'peers',
+      peers: [
+        { peer: 'p1', address: '127.0.0.1:1', self: false, online: true, rttMs: 0.25, version: 'txtmesh/1', announced: 'p1', files: 2, error: null },
+        { peer: 'p2', address: '127.0.0.1:2', self: false, online: true, rttMs: 1.5, version: 'txtmesh/1', announced: 'p7', files: 0, error: null },
+        { peer: 'p3', address: '127.0.0.1:9', self: true, online: false, rttMs: null, version: null, announced: null, files: null, error: down },
+      ],
+    };
+    expect(renderResult(result)).to.deep.equal([
+      'peer  address      status   rtt      files  version',
+      'p1    127.0.0.1:1  online   0.25 ms  2      txtmesh/1',
+      'p2    127.0.0.1:2  online   1.50 ms  0      txtmesh/1  answers as p7!',
+      `p3    127.0.0.1:9  offline  -        -      -          this peer; ${down.message}`,
+      '2 of 3 peers online',
+    ]);
+  });
+
+  it('#PING: min/avg/max per reachable peer, the error for the others, a partial loss shown', () => {
+    const result: PingResult = {
+      command: 'ping',
+      count: 3,
+      peers: [
+        { peer: 'p1', address: '127.0.0.1:1', reachable: true, sent: 3, received: 3, connectMs: 0.5, rttMs: { min: 0.1, avg: 0.2, max: 0.3 }, samples: [0.1, 0.2, 0.3], version: 'txtmesh/1', announced: 'p1', error: null },
+        { peer: 'p2', address: '127.0.0.1:2', reachable: true, sent: 2, received: 1, connectMs: 0.5, rttMs: { min: 0.1, avg: 0.1, max: 0.1 }, samples: [0.1], version: 'txtmesh/1', announced: 'p2', error: { code: 'ERR_PEER_TIMEOUT', message: 'late (ERR_PEER_TIMEOUT)' } },
+        { peer: 'p3', address: '127.0.0.1:9', reachable: false, sent: 0, received: 0, connectMs: null, rttMs: null, samples: [], version: null, announced: null, error: down },
+      ],
+    };
+    expect(renderResult(result)).to.deep.equal([
+      'p1 (127.0.0.1:1): 3/3 answered, rtt min/avg/max 0.100/0.200/0.300 ms, connect 0.50 ms, txtmesh/1',
+      'p2 (127.0.0.1:2): 1/2 answered, rtt min/avg/max 0.100/0.100/0.100 ms, connect 0.50 ms, txtmesh/1; then late (ERR_PEER_TIMEOUT)',
+      `p3 (127.0.0.1:9): unreachable: ${down.message}`,
+    ]);
+  });
+
+  it('#FILES: one row per version, conflicting versions flagged with their peers, unlisted peers named', () => {
+    const result: FilesResult = {
+      command: 'files',
+      files: [
+        { name: 'a.txt', conflict: false, versions: [{ identity: A, size: 14, peers: ['p1', 'p2'] }] },
+        { name: 'notes.txt', conflict: true, versions: [{ identity: A, size: 2048, peers: ['p1', 'p2'] }, { identity: B, size: 12, peers: ['p4'] }] },
+      ],
+      peers: [
+        { peer: 'p1', ok: true, files: 2 },
+        { peer: 'p2', ok: true, files: 2 },
+        { peer: 'p3', ok: false, error: down },
+        { peer: 'p4', ok: true, files: 1 },
+      ],
+    };
+    expect(renderResult(result)).to.deep.equal([
+      '2 files on the mesh (3 of 4 peers listed; 1 name held in different versions)',
+      '  a.txt      14 B     a1a1a1a1a1a1  p1, p2',
+      '  notes.txt  2.0 KiB  a1a1a1a1a1a1  p1, p2  CONFLICT: version 1 of 2',
+      '  notes.txt  12 B     b2b2b2b2b2b2  p4      CONFLICT: version 2 of 2',
+      `p3: unreachable: ${down.message}`,
+    ]);
+    expect(renderResult({ command: 'files', files: [], peers: [] })).to.deep.equal(['no files on the mesh (0 of 0 peers listed)']);
+  });
+
+  it('#DOWNLOAD: the summary line, then the peers that failed; "does not have it" only for named peers', () => {
+    const base: DownloadSummary = {
+      command: 'download',
+      name: 'a.txt',
+      status: 'downloaded',
+      size: 100,
+      identity: A,
+      seconds: 0.5,
+      resumedBytes: 0,
+      searched: true,
+      found: ['p1'],
+      missing: ['p2'],
+      unreachable: [{ peer: 'p3', error: down }],
+      peers: [
+        { peer: 'p1', bytes: 100, problem: null },
+        { peer: 'p2', bytes: 0, problem: 'does not have it' },
+        { peer: 'p3', bytes: 0, problem: down.message },
+      ],
+    };
+    expect(renderResult(base)).to.deep.equal([
+      'Downloaded a.txt: 100 bytes in 0.50 s (0.00 MB/s), identity a1a1a1a1a1a1; bytes per peer: p1 100',
+      `  p3: ${down.message}`,
+    ]);
+    expect(renderResult({ ...base, searched: false })).to.have.length(3);
+    expect(renderResult({ ...base, status: 'already' })[0]).to.equal('Already have a.txt (100 bytes, identity a1a1a1a1a1a1); nothing to do');
+  });
+
+  it('#UPLOAD and #SHARE: one line per outcome', () => {
+    expect(
+      renderResult({
+        command: 'upload',
+        name: 'a.txt',
+        size: 7,
+        identity: A,
+        peers: [
+          { peer: 'p1', status: 'stored', bytes: 7, seconds: 0.01, error: null },
+          { peer: 'p2', status: 'same', bytes: 0, seconds: 0.01, error: null },
+          { peer: 'p3', status: 'failed', bytes: 0, seconds: 0, error: down },
+        ],
+      }),
+    ).to.deep.equal(['p1: stored a.txt (7 bytes in 0.01 s)', 'p2: already has a.txt (same content)', `p3: failed: ${down.message}`]);
+    expect(renderResult({ command: 'share', name: 'b.txt', source: '/x/a.txt', size: 7, identity: A, status: 'shared' })).to.deep.equal([
+      'Shared /x/a.txt as b.txt (7 bytes, identity a1a1a1a1a1a1); this peer now serves it',
+    ]);
+  });
+});
