@@ -12,7 +12,7 @@
  */
 import pLimit from 'p-limit';
 import { PEER_CONCURRENCY, PIPELINE_DEPTH } from '../constants.js';
-import { RemoteError, TxtmeshError, describeError } from '../errors.js';
+import { type ErrorCode, RemoteError, TxtmeshError, codeOf, describeError } from '../errors.js';
 import { type FileInfo, HASH_BYTES } from '../protocol/messages.js';
 import { checkName } from '../storage/names.js';
 import { PartFile } from '../storage/part-file.js';
@@ -64,7 +64,25 @@ export interface PeerOutcome {
   readonly bytes: number;
   /** Why the peer was not used, or dropped part-way (undefined: served to the end). */
   readonly problem?: string;
+  /** The code behind `problem`. */
+  readonly code?: ErrorCode;
+  /** The version the peer holds, when it answered with one. */
+  readonly identity?: string;
+  readonly size?: number;
 }
+
+/** A download that failed, with what each peer did by then. */
+export class DownloadError extends TxtmeshError {
+  readonly peers: PeerOutcome[];
+
+  constructor(err: TxtmeshError, peers: PeerOutcome[]) {
+    super(err.code, err.message, { cause: err });
+    this.name = 'DownloadError';
+    this.peers = peers;
+  }
+}
+
+type Problems = Map<string, Omit<PeerOutcome, 'peer' | 'bytes'>>;
 
 export interface DownloadResult {
   readonly name: string;
@@ -102,20 +120,25 @@ export async function download(options: DownloadOptions): Promise<DownloadResult
   const stop = new AbortController(); // ends probes and reconnects when we are done
   const onAbort = () => stop.abort();
   options.signal?.addEventListener('abort', onAbort, { once: true });
-  const problems = new Map<string, string>();
+  const problems: Problems = new Map();
   const probe = probePeers(options, stop.signal, problems);
   let swarm: Swarm | undefined;
   try {
     const answers = await probe.decided;
     if (answers.length === 0) {
       if (options.signal?.aborted) throw interrupted(name);
-      const reasons = [...problems].map(([peer, problem]) => `${peer}: ${problem}`).join('; ');
-      throw new TxtmeshError('ERR_NO_PEERS', `no peer can serve ${name}${reasons ? ` (${reasons})` : ''}`);
+      const reasons = [...problems].map(([peer, p]) => `${peer}: ${p.problem}`).join('; ');
+      // Someone answered that it lacks the file: the file is the problem; else the peers are.
+      if ([...problems.values()].some((p) => p.code === 'ERR_NOT_FOUND')) {
+        throw new TxtmeshError('ERR_NOT_FOUND', `no peer has ${name} (${reasons})`);
+      }
+      throw new TxtmeshError('ERR_PEER_UNREACHABLE', `no peer could be asked for ${name}${reasons ? ` (${reasons})` : ''}`);
     }
+    for (const a of answers) problems.set(a.peer.id, { identity: a.info.identity, size: a.info.size });
     const choice = chooseVersion(name, answers, (a) => a.info.identity, (a) => a.peer.id);
     for (const { holder, identity } of choice.outvoted) {
       holder.conn.close();
-      problems.set(holder.peer.id, `holds another version (${shortIdentity(identity)}); not mixed`);
+      problems.set(holder.peer.id, { problem: `holds another version (${shortIdentity(identity)}); not mixed`, code: 'ERR_VERSION_CONFLICT', identity, size: holder.info.size });
     }
     const info = (choice.chosen[0] as Answer).info;
     options.onPeers?.(choice.chosen.map((a) => a.peer.id));
@@ -162,7 +185,7 @@ export async function download(options: DownloadOptions): Promise<DownloadResult
     probe.onLate((a) => {
       if (a.info.identity === info.identity) return swarm?.add(a.peer, a.conn);
       a.conn.close();
-      problems.set(a.peer.id, `answered late with another version (${shortIdentity(a.info.identity)}); not mixed`);
+      problems.set(a.peer.id, { problem: `answered late with another version (${shortIdentity(a.info.identity)}); not mixed`, code: 'ERR_VERSION_CONFLICT', identity: a.info.identity, size: a.info.size });
     });
     await swarm.settled();
     if (!swarm.scheduler.complete && !stop.signal.aborted) {
@@ -191,6 +214,9 @@ export async function download(options: DownloadOptions): Promise<DownloadResult
     await part.discard(); // the temp name; the file itself is now linked under its real name
     folder.remember(info, stamp);
     return result('downloaded', resumedBytes);
+  } catch (err) {
+    if (err instanceof TxtmeshError && !(err instanceof DownloadError)) throw new DownloadError(err, outcomes(swarm, problems));
+    throw err;
   } finally {
     options.signal?.removeEventListener('abort', onAbort);
     stop.abort();
@@ -203,13 +229,15 @@ function interrupted(name: string, kept = ''): TxtmeshError {
   return new TxtmeshError('ERR_DOWNLOAD_INCOMPLETE', `download of ${name} was interrupted${kept}`);
 }
 
-function outcomes(swarm: Swarm | undefined, problems: Map<string, string>): PeerOutcome[] {
-  const used = [...(swarm?.sources.values() ?? [])].map((s) => {
+function outcomes(swarm: Swarm | undefined, problems: Problems): PeerOutcome[] {
+  const used = [...(swarm?.sources.values() ?? [])].map((s): PeerOutcome => {
     const problem = s.problem ?? s.note;
-    return { peer: s.peer.id, bytes: s.bytes, ...(problem ? { problem } : {}) };
+    const code = s.problemCode ?? s.noteCode;
+    const known = problems.get(s.peer.id);
+    return { peer: s.peer.id, bytes: s.bytes, ...(problem ? { problem } : {}), ...(code ? { code } : {}), identity: known?.identity, size: known?.size };
   });
   const usedIds = new Set(used.map((u) => u.peer));
-  const others = [...problems].filter(([peer]) => !usedIds.has(peer)).map(([peer, problem]) => ({ peer, bytes: 0, problem }));
+  const others = [...problems].filter(([peer]) => !usedIds.has(peer)).map(([peer, p]): PeerOutcome => ({ peer, bytes: 0, ...p }));
   return [...used, ...others];
 }
 
@@ -218,7 +246,7 @@ function outcomes(swarm: Swarm | undefined, problems: Map<string, string>): Peer
  * `decided` resolves with the answers in hand once every peer has answered or failed, or a
  * grace period after the first answer; answers after that go to the `onLate` handler.
  */
-function probePeers(options: DownloadOptions, signal: AbortSignal, problems: Map<string, string>) {
+function probePeers(options: DownloadOptions, signal: AbortSignal, problems: Problems) {
   const limit = pLimit(PEER_CONCURRENCY);
   const answers: Answer[] = [];
   const pendingLate: Answer[] = [];
@@ -239,6 +267,8 @@ function probePeers(options: DownloadOptions, signal: AbortSignal, problems: Map
             timeoutMs: options.connectTimeoutMs,
             stallTimeoutMs: options.stallTimeoutMs ?? DEFAULT_STALL_TIMEOUT_MS,
             policy: options.retry ?? DEFAULT_RETRY,
+            // Known while it is still being retried, in case the download ends first.
+            onRetry: (err) => problems.set(peer.id, { problem: `${describeError(err)}; still retrying`, code: codeOf(err) }),
           });
           all.add(conn);
           if (identityOf(info.pieceHashes) !== info.identity) {
@@ -252,7 +282,10 @@ function probePeers(options: DownloadOptions, signal: AbortSignal, problems: Map
           } else if (late) late(answer);
           else pendingLate.push(answer);
         } catch (err) {
-          if (!signal.aborted) problems.set(peer.id, err instanceof RemoteError && err.code === 'ERR_NOT_FOUND' ? NOT_HELD : describeError(err));
+          if (!signal.aborted) {
+            const notHeld = err instanceof RemoteError && err.code === 'ERR_NOT_FOUND';
+            problems.set(peer.id, { problem: notHeld ? NOT_HELD : describeError(err), code: codeOf(err) });
+          }
         }
       }),
     ),

@@ -10,7 +10,6 @@ import type {
   FileListResult,
   FilesResult,
   PeersResult,
-  PingResult,
   PingStatus,
   Result,
   ShareSummary,

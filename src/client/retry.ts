@@ -52,7 +52,7 @@ export function sleep(ms: number, signal?: AbortSignal): Promise<void> {
 export async function withRetry<T>(
   peer: PeerAddress,
   then: (conn: PeerConnection) => Promise<T>,
-  options: ConnectOptions & { policy?: RetryPolicy } = {},
+  options: ConnectOptions & { policy?: RetryPolicy; onRetry?: (err: unknown, attempt: number) => void } = {},
 ): Promise<{ conn: PeerConnection; value: T }> {
   const policy = options.policy ?? DEFAULT_RETRY;
   for (let attempt = 1; ; attempt++) {
@@ -64,6 +64,7 @@ export async function withRetry<T>(
     } catch (err) {
       conn?.close();
       if (!isTransient(err) || attempt >= policy.attempts || options.signal?.aborted) throw err;
+      options.onRetry?.(err, attempt);
     }
   }
 }

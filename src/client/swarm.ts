@@ -6,7 +6,7 @@
  * rest of the download; one whose copy changed is dropped. Sources may join late.
  */
 import { REQUEST_TIMEOUT_MS } from '../constants.js';
-import { TxtmeshError, describeError } from '../errors.js';
+import { type ErrorCode, TxtmeshError, codeOf, describeError } from '../errors.js';
 import { type FileInfo, HASH_BYTES } from '../protocol/messages.js';
 import type { PartFile } from '../storage/part-file.js';
 import { hashPiece } from '../storage/piece-hasher.js';
@@ -36,8 +36,10 @@ export interface SourceState {
   bytes: number;
   /** Set when the source is out of this download for good. */
   problem?: string;
+  problemCode?: ErrorCode;
   /** The last failure it recovered from (or was recovering from when the download ended). */
   note?: string;
+  noteCode?: ErrorCode;
   /** Reconnects since the last piece delivered. */
   attempts: number;
   /** Observed throughput, bytes per ms (EWMA); 0 until measured. */
@@ -109,8 +111,9 @@ export class Swarm {
     wake();
   }
 
-  #drop(source: SourceState, problem: string, ban: boolean): void {
+  #drop(source: SourceState, problem: string, ban: boolean, code?: ErrorCode): void {
     source.problem = problem;
+    source.problemCode = code;
     source.conn?.close();
     source.conn = undefined;
     if (ban) this.scheduler.ban(source.peer.id);
@@ -121,9 +124,10 @@ export class Swarm {
     const signal = this.#signal;
     const policy = this.#options.retry ?? DEFAULT_RETRY;
     let lastError = '';
+    let lastCode: ErrorCode | undefined;
     while (!this.scheduler.complete && !signal.aborted && !source.problem) {
       if (!source.conn) {
-        if (source.attempts >= policy.attempts) return this.#drop(source, `gave up after ${source.attempts} reconnects: ${lastError}`, false);
+        if (source.attempts >= policy.attempts) return this.#drop(source, `gave up after ${source.attempts} reconnects: ${lastError}`, false, lastCode);
         source.attempts++;
         try {
           await sleep(backoffDelay(source.attempts + 1, policy), signal);
@@ -131,14 +135,15 @@ export class Swarm {
           source.conn = conn;
           const info = await fileInfo(conn, this.#options.info.name);
           if (info.identity !== this.#options.info.identity) {
-            return this.#drop(source, `its copy changed (now ${info.identity.slice(0, 12)}); dropped (ERR_CHANGED)`, true);
+            return this.#drop(source, `its copy changed (now ${info.identity.slice(0, 12)}); dropped (ERR_CHANGED)`, true, 'ERR_CHANGED');
           }
         } catch (err) {
           source.conn?.close();
           source.conn = undefined;
           if (signal.aborted) return;
           lastError = describeError(err);
-          if (!isTransient(err)) return this.#drop(source, lastError, true);
+          lastCode = codeOf(err);
+          if (!isTransient(err)) return this.#drop(source, lastError, true, lastCode);
           continue;
         }
       }
@@ -146,10 +151,12 @@ export class Swarm {
       source.conn?.close();
       source.conn = undefined;
       if (failure === undefined || signal.aborted) return;
-      if (isLie(failure)) return this.#drop(source, `${describeError(failure)}; banned for this download`, true);
-      if (!isTransient(failure)) return this.#drop(source, describeError(failure), true);
+      if (isLie(failure)) return this.#drop(source, `${describeError(failure)}; banned for this download`, true, codeOf(failure));
+      if (!isTransient(failure)) return this.#drop(source, describeError(failure), true, codeOf(failure));
       lastError = describeError(failure);
+      lastCode = codeOf(failure);
       source.note = `${lastError}; reconnecting`;
+      source.noteCode = lastCode;
       this.#notify();
     }
   }
@@ -195,6 +202,7 @@ export class Swarm {
           source.bytes += length;
           source.attempts = 0;
           source.note = undefined;
+          source.noteCode = undefined;
           this.received += length;
           this.#options.onPiece?.(id, length);
           if (this.scheduler.complete) this.#finished.abort();

@@ -4,14 +4,11 @@
  */
 import { stat } from 'node:fs/promises';
 import { resolve } from 'node:path';
-import { TxtmeshError } from '../errors.js';
-import { type PeerAddress, findPeers } from '../settings.js';
+import { type ErrorCode, TxtmeshError } from '../errors.js';
+import { findPeers } from '../settings.js';
 import { nameProblem } from '../storage/names.js';
-import { shortIdentity } from '../storage/piece-hasher.js';
 import type { Session } from './commands.js';
-import { NOT_HELD, download } from './download.js';
-import { fileLists } from './filelist.js';
-import { type Whereabouts, groupFiles, locate } from './mesh-files.js';
+import { DownloadError, type PeerOutcome, download } from './download.js';
 import { withDetails } from './command-failure.js';
 import { formatBytes, formatProgress } from './format.js';
 import type { DownloadPeer, DownloadSummary, ShareSummary, UploadSummary } from './results.js';
@@ -28,9 +25,9 @@ export function usageError(usage: string, what: string): TxtmeshError {
 }
 
 /**
- * #DOWNLOAD: first ask the candidates (named, or every other peer) who holds the name, so the
- * user sees who was found and a failure says whether the file is missing or the peers are
- * unreachable; then download from the holders (download.ts groups them by version).
+ * #DOWNLOAD: download.ts asks the candidates (named, or every other peer) for the file, keeps
+ * the largest group that agrees on its version, and fetches from them. The summary says who was
+ * found, who lacked the file and who could not be reached; a failure carries the same details.
  */
 export async function downloadCommand(session: Session, args: string[], signal: AbortSignal): Promise<DownloadSummary> {
   const [name, ...ids] = args;
@@ -41,49 +38,27 @@ export async function downloadCommand(session: Session, args: string[], signal: 
   const candidates = searched ? session.ctx.others : findPeers(session.ctx.peers, ids);
   if (candidates.length === 0) throw new TxtmeshError('ERR_NO_PEERS', 'there are no other peers in the settings');
   const { out } = session;
-
-  const listings = await fileLists(candidates, { timeoutMs: session.timeoutMs });
-  const where = locate(name, listings);
-  const unreachable = where.unreachable.map((u) => ({ peer: u.peer, bytes: 0, problem: u.error.message }));
-  const missing = where.missing.map((peer) => ({ peer, bytes: 0, problem: NOT_HELD }));
-  // What a failure from here on reports besides its error (--json).
-  const details = {
-    name,
-    found: where.holders.map((h) => h.peer),
-    missing: where.missing,
-    unreachable: where.unreachable,
-    versions: groupFiles(listings).find((f) => f.name === name)?.versions ?? [],
-  };
-  if (where.holders.length === 0) {
-    const reasons = [...missing, ...unreachable].map((p) => `${p.peer}: ${p.problem}`).join('; ');
-    // Nobody answered at all: the peers are the problem. Someone answered: the file is.
-    const code = where.missing.length === 0 ? 'ERR_PEER_UNREACHABLE' : 'ERR_NOT_FOUND';
-    throw withDetails(new TxtmeshError(code, `no peer ${code === 'ERR_NOT_FOUND' ? 'has' : 'could be asked for'} ${name} (${reasons})`), details);
-  }
-  if (searched) out.note(foundLine(name, where.holders));
-  const holders = new Set(where.holders.map((h) => h.peer));
-  const sources: PeerAddress[] = candidates.filter((p) => holders.has(p.id));
+  const order = new Map(candidates.map((p, i) => [p.id, i]));
+  const byOrder = <T extends { peer: string }>(list: T[]) => list.sort((a, b) => (order.get(a.peer) ?? 0) - (order.get(b.peer) ?? 0));
 
   const result = await download({
     name,
-    peers: sources,
+    peers: candidates,
     folder: session.folder,
     signal,
     requestTimeoutMs: session.timeoutMs,
-    onPeers: (used) => out.note(`Downloading ${name} from ${used.join(', ')}`),
+    onPeers: (used) => out.note(`${searched ? 'Found' : 'Downloading'} ${name} ${searched ? 'at' : 'from'} ${used.join(', ')}`),
     onResume: (pieces, of, bytes) => out.note(`Resuming: ${pieces} of ${of} pieces (${formatBytes(bytes)}) from an earlier attempt are verified and kept`),
     onProgress: (p) => out.progress(formatProgress(p)),
     onPiece: session.trace && ((peer, bytes, ms) => session.trace?.({ name, peer, bytes, ms: Math.round(ms * 1000) / 1000 })),
   })
     .catch((err: unknown) => {
-      throw withDetails(err, details);
+      throw err instanceof DownloadError ? withDetails(err, { name, ...whereabouts(err.peers, byOrder) }) : err;
     })
     .finally(() => out.progress(undefined));
   session.names?.add(name);
-  const peers: DownloadPeer[] = [...result.peers.map((p) => ({ peer: p.peer, bytes: p.bytes, problem: p.problem ?? null })), ...missing, ...unreachable];
-  // Report in the order the peers were asked.
-  const order = new Map(candidates.map((p, i) => [p.id, i]));
-  peers.sort((a, b) => (order.get(a.peer) ?? 0) - (order.get(b.peer) ?? 0));
+  const where = whereabouts(result.peers, byOrder);
+  const peers: DownloadPeer[] = byOrder(result.peers.map((p) => ({ peer: p.peer, bytes: p.bytes, problem: p.problem ?? null })));
   return {
     command: 'download',
     name,
@@ -93,20 +68,34 @@ export async function downloadCommand(session: Session, args: string[], signal: 
     seconds: roundSeconds(result.seconds),
     resumedBytes: result.resumedBytes,
     searched,
-    found: where.holders.map((h) => h.peer),
+    found: where.found,
     missing: where.missing,
     unreachable: where.unreachable,
     peers,
   };
 }
 
-/** "Found a.txt at p1, p2", or with versions: "Found a.txt in 2 versions: 1f2e… at p1, p2; 9c8d… at p3". */
-function foundLine(name: string, holders: Whereabouts['holders']): string {
-  const versions = new Map<string, string[]>();
-  for (const h of holders) versions.set(h.file.identity, [...(versions.get(h.file.identity) ?? []), h.peer]);
-  if (versions.size === 1) return `Found ${name} at ${holders.map((h) => h.peer).join(', ')}`;
-  const list = [...versions.entries()].map(([identity, peers]) => `${shortIdentity(identity)} at ${peers.join(', ')}`);
-  return `Found ${name} in ${versions.size} versions: ${list.join('; ')}`;
+const TRANSPORT: ReadonlySet<string> = new Set(['ERR_PEER_UNREACHABLE', 'ERR_PEER_TIMEOUT', 'ERR_PEER_CLOSED']);
+
+/** Who held which version, who lacked the file, who could not be asked, in the order asked. */
+function whereabouts(outcomes: readonly PeerOutcome[], byOrder: <T extends { peer: string }>(list: T[]) => T[]) {
+  const holders = byOrder(outcomes.filter((o) => o.identity !== undefined));
+  const versions = new Map<string, { identity: string; size: number; peers: string[] }>();
+  for (const h of holders) {
+    const identity = h.identity as string;
+    const version = versions.get(identity) ?? { identity, size: h.size ?? 0, peers: [] };
+    version.peers.push(h.peer);
+    versions.set(identity, version);
+  }
+  return {
+    found: holders.map((h) => h.peer),
+    missing: byOrder(outcomes.filter((o) => o.code === 'ERR_NOT_FOUND')).map((o) => o.peer),
+    unreachable: byOrder(outcomes.filter((o) => o.identity === undefined && o.code !== undefined && TRANSPORT.has(o.code))).map((o) => ({
+      peer: o.peer,
+      error: { code: o.code as ErrorCode, message: o.problem ?? '' },
+    })),
+    versions: [...versions.values()].sort((a, b) => b.peers.length - a.peers.length || (a.identity < b.identity ? -1 : 1)),
+  };
 }
 
 /** #UPLOAD: push a served file to the named peers. A file not yet served gets a #SHARE hint. */

@@ -187,10 +187,10 @@ describe('download from several peers', function () {
     expect(await readdir(mesh.dirOf('me'))).to.deep.equal(['f.txt']);
   });
 
-  it('reports ERR_NO_PEERS when nobody has the file, naming why for each peer', async function () {
+  it('reports ERR_NOT_FOUND when nobody has the file, naming why for each peer', async function () {
     mesh = await startMesh({ p1: { files: {} }, p2: { state: 'down' } }, ['me']);
     const err = await failure(download({ name: 'nope.txt', peers: mesh.contextOf('me').others, folder: await mesh.folderOf('me') }));
-    expect(err.code).to.equal('ERR_NO_PEERS');
+    expect(err.code).to.equal('ERR_NOT_FOUND');
     expect(err.message).to.contain('p1: does not have it').and.to.contain('p2');
   });
 

@@ -118,12 +118,12 @@ describe('txtmesh-server console and logs', function () {
     const peer = await makeRoot({ 'a.txt': 'abc' });
     const child = startServer(peer, ['--log-format', 'json']);
     await waitForOutput(child, /serving .* on 127\.0\.0\.1:\d+/, 'stderr');
-    const logged = waitForOutput(child, /"verb":"INFO".*\n/);
+    const logged = waitForOutput(child, /"verb":"GET".*\n/);
     const r = await run(clientJs, ['download', 'a.txt', '--from', 'p1', '--id', 'p2'], join(peer.root, 'p2'));
     expect(r.code).to.equal(0);
     const lines = (await logged).trimEnd().split('\n');
     const entries = lines.map((l) => JSON.parse(l) as Record<string, unknown>);
-    expect(entries.map((e) => e.verb)).to.include.members(['LIST', 'INFO']);
+    expect(entries.map((e) => e.verb)).to.include.members(['INFO', 'GET']);
     const info = entries.find((e) => e.verb === 'INFO');
     expect(info).to.include({ name: 'a.txt', bytes: 32, status: 'OK' });
     expect(Object.keys(info ?? {})).to.deep.equal(['time', 'remote', 'verb', 'name', 'bytes', 'ms', 'status']);
