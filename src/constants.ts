@@ -39,7 +39,7 @@ export const CONNECT_TIMEOUT_MS = 5000;
 export const REQUEST_TIMEOUT_MS = 15000;
 
 /** Piece requests a downloader keeps in flight on one peer connection. */
-export const PIPELINE_DEPTH = 8;
+export const PIPELINE_DEPTH = 4;
 
 /** How many peers the client talks to at once for listing and uploads. */
 export const PEER_CONCURRENCY = 16;

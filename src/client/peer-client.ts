@@ -44,8 +44,8 @@ export async function fileInfo(conn: PeerConnection, name: string, signal?: Abor
   return decodeInfo(name, header, body);
 }
 
-/** GET: `length` bytes at `offset`, of the version with `identity`. */
-export async function getRange(conn: PeerConnection, name: string, offset: number, length: number, identity: string, options: { signal?: AbortSignal; timeoutMs?: number } = {}): Promise<Buffer> {
+/** GET: `length` bytes at `offset`, of the version with `identity` (into `options.into` if given). */
+export async function getRange(conn: PeerConnection, name: string, offset: number, length: number, identity: string, options: { signal?: AbortSignal; timeoutMs?: number; into?: Buffer } = {}): Promise<Buffer> {
   if (length > MAX_RANGE_BYTES) throw new RangeError(`range of ${length} bytes exceeds ${MAX_RANGE_BYTES}`);
   const id = conn.nextId();
   const { body } = await conn.request(id, encodeGet(id, name, offset, length, identity), { maxBody: length, exactBody: length, ...options });

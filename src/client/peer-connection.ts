@@ -27,6 +27,11 @@ export interface RequestOptions {
   readonly exactBody?: number;
   readonly timeoutMs?: number;
   readonly signal?: AbortSignal;
+  /**
+   * Receive the body into this buffer (its length must be the body's), e.g. one from a pool
+   * that is reused, instead of a new one.
+   */
+  readonly into?: Buffer;
 }
 
 interface Pending {
@@ -37,6 +42,13 @@ interface Pending {
   body: Buffer | undefined;
   filled: number;
 }
+
+/**
+ * Bytes read from the socket at a time, into one buffer per connection that is reused (Node's
+ * `onread`): the body bytes are copied straight into each request's buffer, so a download
+ * makes no garbage per socket read.
+ */
+const READ_BUFFER_BYTES = 256 * 1024;
 
 export interface ConnectOptions {
   readonly timeoutMs?: number;
@@ -61,14 +73,14 @@ export class PeerConnection {
   #lastProgress = 0;
   #stallTimer: NodeJS.Timeout | undefined;
 
-  private constructor(peer: PeerAddress, socket: Socket, stallTimeoutMs: number) {
+  private constructor(peer: PeerAddress, socket: Socket, stallTimeoutMs: number, reads: { sink: (chunk: Buffer) => void }) {
     this.peer = peer;
     this.#socket = socket;
     this.#stallTimeoutMs = stallTimeoutMs;
     this.#decoder = new FrameDecoder({
       maxBodyBytes: (h) => (h.verb === 'OK' ? (this.#pending.get(h.id)?.options.maxBody ?? 0) : 0),
     });
-    socket.on('data', (chunk: Buffer) => this.#onData(chunk));
+    reads.sink = (chunk) => this.#onData(chunk);
     socket.on('error', (err) => this.#fail(new TxtmeshError('ERR_PEER_CLOSED', `${this.#label}: connection lost (${err.message})`, { cause: err })));
     socket.on('close', () => this.#fail(new TxtmeshError('ERR_PEER_CLOSED', `${this.#label}: connection closed by peer`)));
   }
@@ -80,7 +92,20 @@ export class PeerConnection {
   static connect(peer: PeerAddress, options: ConnectOptions = {}): Promise<PeerConnection> {
     const timeoutMs = options.timeoutMs ?? CONNECT_TIMEOUT_MS;
     return new Promise((resolve, reject) => {
-      const socket = netConnect({ host: peer.host, port: peer.port });
+      // Reads land in one reused buffer and go to the connection's decoder (see READ_BUFFER_BYTES).
+      const reads = { sink: (_chunk: Buffer): void => undefined };
+      const readBuffer = Buffer.allocUnsafe(READ_BUFFER_BYTES);
+      const socket = netConnect({
+        host: peer.host,
+        port: peer.port,
+        onread: {
+          buffer: readBuffer,
+          callback: (bytes: number, buffer: Uint8Array) => {
+            reads.sink(Buffer.from(buffer.buffer, buffer.byteOffset, bytes));
+            return true; // everything is consumed at once: keep reading
+          },
+        },
+      });
       const label = `${peer.id} (${formatAddress(peer)})`;
       const done = (err?: Error) => {
         clearTimeout(timer);
@@ -95,7 +120,7 @@ export class PeerConnection {
       const onConnect = () => {
         done();
         socket.setNoDelay(true);
-        resolve(new PeerConnection(peer, socket, options.stallTimeoutMs ?? 0));
+        resolve(new PeerConnection(peer, socket, options.stallTimeoutMs ?? 0, reads));
       };
       const onError = (err: NodeJS.ErrnoException) => {
         done(new TxtmeshError('ERR_PEER_UNREACHABLE', `${label} is unreachable: ${err.code ?? err.message}`, { cause: err }));
@@ -213,7 +238,9 @@ export class PeerConnection {
             if (exact !== undefined && header.length !== exact) {
               throw new TxtmeshError('ERR_PEER_PROTOCOL', `${this.#label} sent ${header.length} bytes where ${exact} were asked for`);
             }
-            pending.body = Buffer.allocUnsafe(header.length);
+            const into = pending.options.into;
+            if (into && into.length !== header.length) throw new TxtmeshError('ERR_PEER_PROTOCOL', `${this.#label} sent ${header.length} bytes where ${into.length} were expected`);
+            pending.body = into ?? Buffer.allocUnsafe(header.length);
             pending.filled = 0;
           }
           this.#current = { header, pending };

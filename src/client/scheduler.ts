@@ -70,6 +70,23 @@ export class PieceScheduler {
     return best === undefined ? undefined : this.#take(best, peer);
   }
 
+  /**
+   * Like next(), but outside the endgame also takes up to `max - 1` pieces right after the
+   * first one that nobody is fetching, so one request can cover a run of pieces.
+   * @returns the first piece and how many consecutive pieces were taken
+   */
+  nextRun(peer: string, max: number): { first: number; count: number } | undefined {
+    const first = this.next(peer);
+    if (first === undefined) return undefined;
+    if ((this.#inFlight.get(first)?.size ?? 0) > 1) return { first, count: 1 }; // an endgame duplicate
+    let count = 1;
+    for (let piece = first + 1; count < max && piece < this.pieceCount; piece++, count++) {
+      if (this.#done[piece] === 1 || this.#inFlight.has(piece)) break;
+      this.#take(piece, peer);
+    }
+    return { first, count };
+  }
+
   /** Marks a fetched and verified piece done. Returns false if another peer delivered it first. */
   markDone(piece: number, peer: string): boolean {
     this.#untake(piece, peer);

@@ -9,8 +9,9 @@ import { REQUEST_TIMEOUT_MS } from '../constants.js';
 import { type ErrorCode, TxtmeshError, codeOf, describeError } from '../errors.js';
 import { type FileInfo, HASH_BYTES } from '../protocol/messages.js';
 import type { PartFile } from '../storage/part-file.js';
-import { hashPiece } from '../storage/piece-hasher.js';
+import { hashPiecesOf } from '../storage/piece-hasher.js';
 import type { PeerAddress } from '../settings.js';
+import { BufferPool } from './buffer-pool.js';
 import { fileInfo, getRange } from './peer-client.js';
 import { PeerConnection } from './peer-connection.js';
 import { DEFAULT_RETRY, type RetryPolicy, backoffDelay, isTransient, sleep } from './retry.js';
@@ -47,6 +48,9 @@ export interface SourceState {
   lastArrival: number;
 }
 
+/** Most pieces one request may cover. */
+const MAX_RUN_PIECES = 4;
+
 /** Failures that mean the peer lied: it is banned for the rest of the download. */
 function isLie(err: unknown): boolean {
   return err instanceof TxtmeshError && (err.code === 'ERR_HASH_MISMATCH' || err.code === 'ERR_PEER_PROTOCOL');
@@ -61,12 +65,15 @@ export class Swarm {
   readonly #runs: Promise<void>[] = [];
   /** Aborted when the download is complete or the caller aborts: ends backoff sleeps at once. */
   readonly #finished = new AbortController();
+  /** Receive buffers, one per request in flight, reused. */
+  readonly #pool: BufferPool;
   readonly #signal: AbortSignal;
   #wake: () => void = () => undefined;
   #changed: Promise<void>;
 
   constructor(options: SwarmOptions) {
     this.#options = options;
+    this.#pool = new BufferPool(MAX_RUN_PIECES * options.info.pieceSize);
     this.scheduler = new PieceScheduler(options.info.pieceHashes.length / HASH_BYTES, { done: options.verified });
     this.#changed = this.#nextChange();
     this.#signal = AbortSignal.any([options.signal, this.#finished.signal]);
@@ -174,38 +181,48 @@ export class Swarm {
     };
     const worker = async () => {
       while (!this.scheduler.complete && !failure && !signal.aborted) {
-        const piece = this.scheduler.next(id);
-        if (piece === undefined) {
+        const run = this.scheduler.nextRun(id, this.#runLength(source));
+        if (run === undefined) {
           await this.#changed;
           continue;
         }
-        const offset = piece * info.pieceSize;
-        const length = Math.min(info.pieceSize, info.size - offset);
-        let data: Buffer;
+        const pieces = Array.from({ length: run.count }, (_, i) => run.first + i);
+        const lengths = pieces.map((p) => Math.min(info.pieceSize, info.size - p * info.pieceSize));
+        const offset = run.first * info.pieceSize;
+        const length = lengths.reduce((a, b) => a + b, 0);
+        const data = this.#pool.take(length);
         const sent = performance.now();
         try {
-          data = await getRange(conn, info.name, offset, length, info.identity, { timeoutMs: this.#deadline(source, conn, length) });
+          await getRange(conn, info.name, offset, length, info.identity, { timeoutMs: this.#deadline(source, conn, length), into: data });
         } catch (err) {
-          this.scheduler.release(piece, id);
+          this.#pool.give(data);
+          for (const p of pieces) this.scheduler.release(p, id);
           fail(err);
           return;
         }
         this.#measure(source, length, sent);
-        const expected = info.pieceHashes.subarray(piece * HASH_BYTES, (piece + 1) * HASH_BYTES);
-        if (!hashPiece(data).equals(expected)) {
-          this.scheduler.release(piece, id);
-          fail(new TxtmeshError('ERR_HASH_MISMATCH', `sent a bad piece ${piece}`));
+        // Verify every piece before writing any of it.
+        const digests = hashPiecesOf([data], lengths);
+        const bad = pieces.findIndex((p, i) => !(digests[i] as Buffer).equals(info.pieceHashes.subarray(p * HASH_BYTES, (p + 1) * HASH_BYTES)));
+        if (bad >= 0) {
+          this.#pool.give(data);
+          for (const p of pieces) this.scheduler.release(p, id);
+          fail(new TxtmeshError('ERR_HASH_MISMATCH', `sent a bad piece ${run.first + bad}`));
           return;
         }
-        if (this.scheduler.markDone(piece, id)) {
-          await this.#options.part.write(offset, data);
-          source.bytes += length;
+        // A piece another peer delivered first (endgame) has the same verified bytes.
+        const fresh = pieces.reduce((sum, p, i) => sum + (this.scheduler.markDone(p, id) ? (lengths[i] as number) : 0), 0);
+        if (fresh > 0) {
+          await this.#options.part.write(offset, data).finally(() => this.#pool.give(data));
+          source.bytes += fresh;
           source.attempts = 0;
           source.note = undefined;
           source.noteCode = undefined;
-          this.received += length;
-          this.#options.onPiece?.(id, length);
+          this.received += fresh;
+          this.#options.onPiece?.(id, fresh);
           if (this.scheduler.complete) this.#finished.abort();
+        } else {
+          this.#pool.give(data);
         }
         this.#notify();
       }
@@ -224,6 +241,15 @@ export class Swarm {
     if (source.rate <= 0) return ceiling;
     const expected = ((conn.waiting + 1) * length) / source.rate;
     return Math.min(ceiling, Math.max(2000, 8 * expected + 1000));
+  }
+
+  /**
+   * Pieces per request: one for a slow peer; up to four (1 MiB) for a peer fast enough to
+   * deliver them in about 20 ms, so fast links spend less per request.
+   */
+  #runLength(source: SourceState): number {
+    const pieces = Math.floor((source.rate * 20) / this.#options.info.pieceSize);
+    return Math.max(1, Math.min(MAX_RUN_PIECES, pieces));
   }
 
   #measure(source: SourceState, bytes: number, sent: number): void {

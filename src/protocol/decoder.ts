@@ -5,7 +5,8 @@
  *   READ_BODY:   pass on exactly `length` bytes as body chunks, then an `end` event.
  *
  * A `data` event may hold half a frame or three; push() copes with both. Body chunks are views
- * into the pushed buffers (no copy); consume them before pushing more if you reuse buffers.
+ * into the pushed buffers (no copy): consume them before pushing more if you reuse buffers.
+ * A header cut off at the end of a chunk is copied, so a caller may reuse its read buffer.
  * Pure: bytes in, events out.
  */
 import { MAX_HEADER_BYTES } from '../constants.js';
@@ -66,7 +67,8 @@ export class FrameDecoder {
           if (this.#headerLength > this.#maxHeaderBytes) {
             throw new ProtocolError('ERR_HEADER_TOO_LARGE', `header longer than ${this.#maxHeaderBytes} bytes`);
           }
-          this.#headerParts.push(chunk.subarray(offset, end));
+          // A header cut off at the end of this chunk is copied: the caller may reuse its buffer.
+          this.#headerParts.push(lf === -1 ? Buffer.from(chunk.subarray(offset, end)) : chunk.subarray(offset, end));
           offset = end;
           if (lf === -1) break;
           const line = Buffer.concat(this.#headerParts, this.#headerLength).toString('utf8', 0, this.#headerLength - 1);

@@ -13,7 +13,7 @@ import { ProtocolError, TxtmeshError, codeOf } from '../errors.js';
 import { FrameDecoder } from '../protocol/decoder.js';
 import type { Header } from '../protocol/header.js';
 import { REQUEST_VERBS, encodeError } from '../protocol/messages.js';
-import { send } from '../transport/send.js';
+import { send, sendOne } from '../transport/send.js';
 import {
   type BodySink,
   type HandlerContext,
@@ -100,7 +100,7 @@ export async function serveConnection(socket: Socket, ctx: ConnectionContext, st
     const status = reply.head[0]?.subarray(0, 4).toString() === 'ERR ' ? codeFromFrame(reply.head[0]) : 'OK';
     ctx.log({ remote, verb: header.verb, name: note.name, bytes: note.bytes ?? 0, ms: performance.now() - started, status });
     await send(socket, ...reply.head);
-    if (reply.body) for await (const chunk of reply.body) await send(socket, chunk);
+    if (reply.body) for await (const chunk of reply.body) await sendOne(socket, chunk, reply.release);
   };
 
   try {

@@ -11,6 +11,8 @@ import { DEFAULT_MAX_UPLOAD_BYTES, MAX_HEADER_BYTES } from '../constants.js';
 import { encodeError } from '../protocol/messages.js';
 import { ServedFolder } from '../storage/served-folder.js';
 import { type ConnectionState, type RequestLog, serveConnection } from './connection.js';
+import { SEND_CHUNK } from './handlers.js';
+import { ReadPool } from './read-pool.js';
 import { ServerStats } from './stats.js';
 
 export interface PeerServerOptions {
@@ -52,6 +54,8 @@ export class PeerServer {
     this.#maxConnections = options.maxConnections ?? SERVER_DEFAULTS.maxConnections;
     const ctx = {
       folder: this.folder,
+      // Enough buffers for a few dozen transfers at once; beyond that they are allocated.
+      readPool: new ReadPool(SEND_CHUNK, 32),
       peerId: options.peerId,
       maxUploadBytes: options.maxUploadBytes ?? SERVER_DEFAULTS.maxUploadBytes,
       maxHeaderBytes: options.maxHeaderBytes ?? SERVER_DEFAULTS.maxHeaderBytes,

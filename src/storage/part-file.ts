@@ -50,7 +50,7 @@ export class PartFile {
     return { part, verified };
   }
 
-  /** Writes a verified piece at its offset. */
+  /** Writes verified pieces at their offset. */
   async write(offset: number, data: Buffer): Promise<void> {
     let written = 0;
     while (written < data.length) {

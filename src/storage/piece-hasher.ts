@@ -63,3 +63,31 @@ export function hashPiece(data: Uint8Array): Buffer {
 export function shortIdentity(identity: string): string {
   return identity.slice(0, 12);
 }
+
+/**
+ * SHA-256 of consecutive pieces spread over `chunks` (as a socket delivered them, any sizes):
+ * piece i is the next `lengths[i]` bytes. Hashes each byte once, copies nothing.
+ */
+export function hashPiecesOf(chunks: readonly Buffer[], lengths: readonly number[]): Buffer[] {
+  const digests: Buffer[] = [];
+  let c = 0;
+  let at = 0;
+  for (const length of lengths) {
+    const hash = createHash('sha256');
+    let need = length;
+    while (need > 0) {
+      const chunk = chunks[c];
+      if (!chunk) throw new RangeError('chunks hold fewer bytes than the pieces need');
+      const take = Math.min(need, chunk.length - at);
+      hash.update(at === 0 && take === chunk.length ? chunk : chunk.subarray(at, at + take));
+      need -= take;
+      at += take;
+      if (at === chunk.length) {
+        c++;
+        at = 0;
+      }
+    }
+    digests.push(hash.digest());
+  }
+  return digests;
+}

@@ -5,7 +5,7 @@
  * (names.ts), and symbolic links are never followed: a file or folder inside served_files/
  * that is a symlink is neither listed, served, nor written through (docs/PROTOCOL.md, "Names").
  */
-import { constants } from 'node:fs';
+import { constants, fstatSync } from 'node:fs';
 import { type FileHandle, lstat, mkdir, open, realpath } from 'node:fs/promises';
 import { join } from 'node:path';
 import fg from 'fast-glob';
@@ -170,6 +170,16 @@ export class ServedFolder {
 /** The stamp of an open file. */
 export async function stampOf(handle: FileHandle): Promise<FileStamp> {
   const st = await handle.stat();
+  return { size: st.size, mtimeMs: st.mtimeMs, ino: st.ino };
+}
+
+/**
+ * The stamp of an open file, synchronously: fstat reads cached metadata and never waits on
+ * the disk, and on the serving hot path (twice per GET) the thread-pool round trip of the
+ * async call costs some 30 times more than the call itself.
+ */
+export function stampOfSync(handle: FileHandle): FileStamp {
+  const st = fstatSync(handle.fd);
   return { size: st.size, mtimeMs: st.mtimeMs, ino: st.ino };
 }
 

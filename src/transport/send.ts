@@ -7,10 +7,20 @@ import { TxtmeshError } from '../errors.js';
 
 /** Writes buffers in order, waiting for drain when the socket's buffer is full. */
 export async function send(socket: Duplex, ...buffers: Buffer[]): Promise<void> {
-  for (const buffer of buffers) {
-    if (socket.destroyed || socket.writableEnded) throw new TxtmeshError('ERR_PEER_CLOSED', 'connection closed');
-    if (!socket.write(buffer)) await drained(socket);
+  for (const buffer of buffers) await sendOne(socket, buffer);
+}
+
+/**
+ * Writes one buffer, waiting for drain when the socket's buffer is full; `written` is called
+ * once the socket is done with the buffer (sent, or the socket failed), so it can be reused.
+ */
+export async function sendOne(socket: Duplex, buffer: Buffer, written?: (buffer: Buffer) => void): Promise<void> {
+  if (socket.destroyed || socket.writableEnded) {
+    written?.(buffer);
+    throw new TxtmeshError('ERR_PEER_CLOSED', 'connection closed');
   }
+  const ok = socket.write(buffer, written && (() => written(buffer)));
+  if (!ok) await drained(socket);
 }
 
 function drained(socket: Duplex): Promise<void> {

@@ -3,7 +3,8 @@
  * being served, peers that restart, peers that send the wrong length. Every byte compared.
  */
 import { expect } from 'chai';
-import { readFile, writeFile } from 'node:fs/promises';
+import { writeFileSync } from 'node:fs';
+import { readFile } from 'node:fs/promises';
 import { type AddressInfo, type Server, type Socket, connect, createServer } from 'node:net';
 import { join } from 'node:path';
 import { download } from '../../src/client/download.js';
@@ -114,8 +115,9 @@ describe('downloads under faults', function () {
     mesh = await startMesh({ p1: { files: { 'f.txt': text } }, p2: { files: { 'f.txt': text } } }, ['me']);
     let gets = 0;
     mesh.tap('p2', (entry) => {
-      // Rewrite p2's copy in place after its second piece: same size, new bytes.
-      if (entry.verb === 'GET' && ++gets === 2) void writeFile(join(mesh?.dirOf('p2') ?? '', 'f.txt'), Buffer.alloc(text.length, 'X'));
+      // Rewrite p2's copy in place as it answers its first range (synchronously, so its next
+      // request sees it): same size, new bytes.
+      if (entry.verb === 'GET' && ++gets === 1) writeFileSync(join(mesh?.dirOf('p2') ?? '', 'f.txt'), Buffer.alloc(text.length, 'X'));
     });
     const result = await download({ name: 'f.txt', peers: [mesh.address('p2'), mesh.address('p1')], folder: await mesh.folderOf('me'), pipelineDepth: 2 });
     expect((await readFile(join(mesh.dirOf('me'), 'f.txt'))).equals(text)).to.equal(true);
