@@ -23,6 +23,7 @@ import { smallFiles } from './scenarios/small-files.mjs';
 import { upload } from './scenarios/upload.mjs';
 
 const MiB = 1024 * 1024;
+const shown = (path) => (relative(process.cwd(), path).startsWith('..') ? path : relative(process.cwd(), path));
 
 const SCENARIOS = [
   {
@@ -44,6 +45,8 @@ const SCENARIOS = [
 const SIZES = {
   full: { capped: 64 * MiB, loopback: 512 * MiB, memory: [64 * MiB, 1024 * MiB], smallFiles: { files: 10_000, downloads: 1_000 }, upload: 64 * MiB, probeCapMs: 15_000, runs: 3 },
   quick: { capped: 8 * MiB, loopback: 64 * MiB, memory: [16 * MiB, 128 * MiB], smallFiles: { files: 2_000, downloads: 200 }, upload: 4 * MiB, probeCapMs: 2_000, runs: 1 },
+  // The harness's own smoke test (test/integration/bench-harness.test.ts): every code path, tiny.
+  smoke: { capped: 2 * MiB, loopback: 4 * MiB, memory: [1 * MiB, 2 * MiB], smallFiles: { files: 50, downloads: 20 }, upload: 1 * MiB, probeCapMs: 1_000, runs: 1 },
 };
 
 function usage() {
@@ -53,6 +56,7 @@ function usage() {
   --runs N           repetitions per scenario (default ${SIZES.full.runs}; --quick: ${SIZES.quick.runs})
   --out DIR          where results go (default bench/results, or bench/results/partial for --quick/--only)
   --keep             keep the temp peer folders (/tmp/txtmesh-bench-*)
+  --smoke            tiny sizes, to check the harness itself (figures mean nothing)
 `;
 }
 
@@ -65,6 +69,7 @@ try {
       runs: { type: 'string' },
       out: { type: 'string' },
       keep: { type: 'boolean', default: false },
+      smoke: { type: 'boolean', default: false },
       help: { type: 'boolean', default: false },
     },
   }));
@@ -82,7 +87,7 @@ if (unknown.length) {
   process.stderr.write(`bench: unknown scenario ${unknown.join(', ')}\n${usage()}`);
   process.exit(2);
 }
-const sizes = args.quick ? SIZES.quick : SIZES.full;
+const sizes = args.smoke ? SIZES.smoke : args.quick ? SIZES.quick : SIZES.full;
 const runs = args.runs === undefined ? sizes.runs : Number(args.runs);
 if (!Number.isInteger(runs) || runs < 1) {
   process.stderr.write('bench: --runs must be a positive integer\n');
@@ -92,7 +97,7 @@ if (!existsSync(serverJs)) {
   process.stderr.write('bench: dist/ is not built; run "npm run bench" (it builds first) or "npm run build"\n');
   process.exit(2);
 }
-const partial = args.quick || only !== undefined;
+const partial = args.quick || args.smoke || only !== undefined;
 const outDir = args.out ?? join(repo, 'bench', 'results', partial ? 'partial' : '');
 mkdirSync(outDir, { recursive: true });
 
@@ -111,12 +116,11 @@ for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP']) {
 }
 
 const ctx = {
-  quick: args.quick,
   runs,
   sizes,
   probeCapMs: sizes.probeCapMs,
   outDir,
-  outDirLabel: relative(process.cwd(), outDir) || '.',
+  outDirLabel: shown(outDir) || '.',
   shared: {},
   atExit: (hook) => exitHooks.push(hook),
   log: (line) => process.stdout.write(`  · ${line}\n`),
@@ -139,7 +143,7 @@ const report = {
   cpus: cpus().length,
   cpuModel: cpus()[0]?.model,
   memoryGiB: Math.round(totalmem() / 2 ** 30),
-  mode: args.quick ? 'quick' : 'full',
+  mode: args.smoke ? 'smoke' : args.quick ? 'quick' : 'full',
   only: only ?? null,
   runs,
   scenarios: {},
@@ -175,6 +179,6 @@ writeFileSync(file, JSON.stringify(report, null, 2) + '\n');
 const all = Object.values(report.scenarios).flatMap((s) => s.targets ?? []);
 process.stdout.write(
   `\n== ${Object.keys(report.scenarios).length} scenarios in ${report.seconds.toFixed(0)} s; targets met: ${all.filter((t) => t.pass).length}/${all.length}` +
-    `${failures ? `; ${failures} FAILED (wrong bytes or errors)` : ''}\n   figures: ${relative(process.cwd(), file)}\n`,
+    `${failures ? `; ${failures} FAILED (wrong bytes or errors)` : ''}\n   figures: ${shown(file)}\n`,
 );
 process.exit(failures ? 1 : 0);

@@ -23,7 +23,9 @@ export function ticks(max, count = 6) {
  * @param {string} [chart.subtitle]
  * @param {string} chart.xLabel
  * @param {string} chart.yLabel
- * @param {{title: string, end?: number, series: {label: string, points: [number, number][]}[]}[]} chart.panels
+ * @param {{title: string, end?: number, marks?: {x: number, label: string}[],
+ *          series: {label: string, points: [number, number][]}[]}[]} chart.panels
+ *   end: where the run finished (dashed line); marks: other times to show (dotted lines)
  */
 export function lineChart({ title, subtitle = '', xLabel, yLabel, panels, width = 820, panelHeight = 280 }) {
   const left = 64;
@@ -37,7 +39,7 @@ export function lineChart({ title, subtitle = '', xLabel, yLabel, panels, width 
   const yTicks = ticks(Math.max(...all.map(([, y]) => y), 0.001), 5);
   const xMax = xTicks.at(-1);
   const yMax = yTicks.at(-1);
-  const fmtTick = (v) => (Number.isInteger(v) ? String(v) : v.toFixed(v < 1 ? 2 : 1));
+  const fmtTick = (v) => String(Number(v.toFixed(3)));
   const out = [
     `<svg xmlns="http://www.w3.org/2000/svg" width="${width}" height="${height}" viewBox="0 0 ${width} ${height}" font-family="Helvetica, Arial, sans-serif" font-size="12">`,
     `<rect width="100%" height="100%" fill="white"/>`,
@@ -61,9 +63,13 @@ export function lineChart({ title, subtitle = '', xLabel, yLabel, panels, width 
     out.push(`<rect x="${left}" y="${y0}" width="${plotW}" height="${h}" fill="none" stroke="#999"/>`);
     out.push(`<text x="${left + plotW / 2}" y="${y0 + h + 34}" text-anchor="middle" fill="#333">${esc(xLabel)}</text>`);
     out.push(`<text transform="translate(${left - 44} ${y0 + h / 2}) rotate(-90)" text-anchor="middle" fill="#333">${esc(yLabel)}</text>`);
+    for (const mark of panel.marks ?? []) {
+      out.push(`<line x1="${sx(mark.x)}" x2="${sx(mark.x)}" y1="${y0}" y2="${y0 + h}" stroke="#888" stroke-dasharray="1 3"/>`);
+      out.push(`<text x="${sx(mark.x) - 4}" y="${y0 + 14}" text-anchor="end" fill="#666">${esc(mark.label)}</text>`);
+    }
     if (panel.end !== undefined) {
       out.push(`<line x1="${sx(panel.end)}" x2="${sx(panel.end)}" y1="${y0}" y2="${y0 + h}" stroke="#333" stroke-dasharray="4 3"/>`);
-      out.push(`<text x="${sx(panel.end) - 4}" y="${y0 + h - 6}" text-anchor="end" fill="#333">done ${panel.end.toFixed(2)} s</text>`);
+      out.push(`<text x="${sx(panel.end) + 4}" y="${y0 + h - 6}" fill="#333">done ${panel.end.toFixed(2)} s</text>`);
     }
     panel.series.forEach((series, i) => {
       const color = series.color ?? COLORS[i % COLORS.length];
