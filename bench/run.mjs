@@ -43,7 +43,7 @@ const SCENARIOS = [
 ];
 
 const SIZES = {
-  full: { capped: 64 * MiB, loopback: 512 * MiB, memory: [64 * MiB, 1024 * MiB], smallFiles: { files: 10_000, downloads: 1_000 }, upload: 64 * MiB, probeCapMs: 15_000, runs: 3 },
+  full: { capped: 64 * MiB, loopback: 512 * MiB, memory: [64 * MiB, 1024 * MiB], smallFiles: { files: 10_000, downloads: 1_000 }, upload: 64 * MiB, probeCapMs: 15_000, runs: 3, runsBy: { loopback: 5 } },
   quick: { capped: 8 * MiB, loopback: 64 * MiB, memory: [16 * MiB, 128 * MiB], smallFiles: { files: 2_000, downloads: 200 }, upload: 4 * MiB, probeCapMs: 2_000, runs: 1 },
   // The harness's own smoke test (test/integration/bench-harness.test.ts): every code path, tiny.
   smoke: { capped: 2 * MiB, loopback: 4 * MiB, memory: [1 * MiB, 2 * MiB], smallFiles: { files: 50, downloads: 20 }, upload: 1 * MiB, probeCapMs: 1_000, runs: 1 },
@@ -53,7 +53,7 @@ function usage() {
   return `usage: npm run bench [-- options]
   --quick            small sizes, one run each: under a minute
   --only NAME[,...]  run only these scenarios: ${SCENARIOS.map((s) => s.id).join(', ')}
-  --runs N           repetitions per scenario (default ${SIZES.full.runs}; --quick: ${SIZES.quick.runs})
+  --runs N           repetitions per scenario (default ${SIZES.full.runs}, loopback ${SIZES.full.runsBy.loopback}; --quick: ${SIZES.quick.runs})
   --out DIR          where results go (default bench/results, or bench/results/partial for --quick/--only)
   --keep             keep the temp peer folders (/tmp/txtmesh-bench-*)
   --smoke            tiny sizes, to check the harness itself (figures mean nothing)
@@ -88,8 +88,8 @@ if (unknown.length) {
   process.exit(2);
 }
 const sizes = args.smoke ? SIZES.smoke : args.quick ? SIZES.quick : SIZES.full;
-const runs = args.runs === undefined ? sizes.runs : Number(args.runs);
-if (!Number.isInteger(runs) || runs < 1) {
+const runs = args.runs === undefined ? undefined : Number(args.runs);
+if (runs !== undefined && (!Number.isInteger(runs) || runs < 1)) {
   process.stderr.write('bench: --runs must be a positive integer\n');
   process.exit(2);
 }
@@ -116,7 +116,7 @@ for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP']) {
 }
 
 const ctx = {
-  runs,
+  runs: 0, // set per scenario
   sizes,
   probeCapMs: sizes.probeCapMs,
   outDir,
@@ -145,7 +145,7 @@ const report = {
   memoryGiB: Math.round(totalmem() / 2 ** 30),
   mode: args.smoke ? 'smoke' : args.quick ? 'quick' : 'full',
   only: only ?? null,
-  runs,
+  runs: runs ?? null,
   scenarios: {},
 };
 
@@ -153,6 +153,7 @@ const started = performance.now();
 let failures = 0;
 for (const scenario of SCENARIOS) {
   if (only && !only.includes(scenario.id)) continue;
+  ctx.runs = runs ?? sizes.runsBy?.[scenario.id] ?? sizes.runs;
   process.stdout.write(`\n== ${scenario.title}\n`);
   const t0 = performance.now();
   try {

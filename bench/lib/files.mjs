@@ -1,6 +1,6 @@
 // Test data and peer folders: random text files, SHA-256 of files, meshes of peer folders.
 import { createHash, randomBytes } from 'node:crypto';
-import { closeSync, createReadStream, linkSync, mkdirSync, mkdtempSync, openSync, readdirSync, rmSync, writeFileSync, writeSync } from 'node:fs';
+import { closeSync, createReadStream, fsyncSync, linkSync, mkdirSync, mkdtempSync, openSync, readdirSync, rmSync, writeFileSync, writeSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
@@ -13,7 +13,7 @@ export function randomText(size) {
   return text;
 }
 
-/** Writes `size` bytes of random text to `path`; returns their SHA-256 (hex). */
+/** Writes `size` bytes of random text to `path` and fsyncs it; returns their SHA-256 (hex). */
 export function writeTextFile(path, size) {
   const hash = createHash('sha256');
   const fd = openSync(path, 'w');
@@ -25,6 +25,9 @@ export function writeTextFile(path, size) {
       for (let off = 0; off < block.length; ) off += writeSync(fd, block, off, block.length - off);
       written += block.length;
     }
+    // On disk before anything is timed: otherwise the kernel writes these pages back (after
+    // 30 s) in the middle of a measurement.
+    fsyncSync(fd);
   } finally {
     closeSync(fd);
   }
