@@ -8,7 +8,7 @@
 // a crash does (exit 1). Scenarios that need root and network namespaces print a SKIP line
 // where they cannot run.
 import { execFileSync } from 'node:child_process';
-import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { cpus, release, totalmem } from 'node:os';
 import { join, relative } from 'node:path';
 import { parseArgs } from 'node:util';
@@ -149,19 +149,24 @@ const report = {
   scenarios: {},
 };
 
+// Other work on the machine skews timings; the 1-minute load average says how busy it was.
+const loadAverage = () => Number(readFileSync('/proc/loadavg', 'utf8').split(' ')[0]);
+
 const started = performance.now();
 let failures = 0;
 for (const scenario of SCENARIOS) {
   if (only && !only.includes(scenario.id)) continue;
   ctx.runs = runs ?? sizes.runsBy?.[scenario.id] ?? sizes.runs;
-  process.stdout.write(`\n== ${scenario.title}\n`);
+  const loadBefore = loadAverage();
+  process.stdout.write(`\n== ${scenario.title}  (load average ${loadBefore.toFixed(2)})\n`);
   const t0 = performance.now();
   try {
     const result = await scenario.run(ctx);
     const seconds = (performance.now() - t0) / 1000;
     process.stdout.write(`${result.table}\n${targetLines(result.targets)}\n`);
     for (const note of result.notes) process.stdout.write(`  ${note}\n`);
-    report.scenarios[scenario.id] = { status: 'ok', title: scenario.title, seconds, params: result.params, figures: result.figures, targets: result.targets };
+    const load = [loadBefore, loadAverage()];
+    report.scenarios[scenario.id] = { status: 'ok', title: scenario.title, seconds, loadAverage: load, params: result.params, figures: result.figures, targets: result.targets };
   } catch (err) {
     if (err instanceof Skip) {
       process.stdout.write(`SKIP ${scenario.id}: ${err.message}\n`);

@@ -69,7 +69,9 @@ export function lineChart({ title, subtitle = '', xLabel, yLabel, panels, width 
     }
     if (panel.end !== undefined) {
       out.push(`<line x1="${sx(panel.end)}" x2="${sx(panel.end)}" y1="${y0}" y2="${y0 + h}" stroke="#333" stroke-dasharray="4 3"/>`);
-      out.push(`<text x="${sx(panel.end) + 4}" y="${y0 + h - 6}" fill="#333">done ${panel.end.toFixed(2)} s</text>`);
+      // Right of the line, unless that runs off the plot.
+      const right = sx(panel.end) + 90 < left + plotW;
+      out.push(`<text x="${sx(panel.end) + (right ? 4 : -4)}" y="${y0 + h - 6}" text-anchor="${right ? 'start' : 'end'}" fill="#333">done ${panel.end.toFixed(2)} s</text>`);
     }
     panel.series.forEach((series, i) => {
       const color = series.color ?? COLORS[i % COLORS.length];
