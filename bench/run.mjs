@@ -181,7 +181,9 @@ for (const scenario of SCENARIOS) {
 report.seconds = (performance.now() - started) / 1000;
 
 const file = join(outDir, 'latest.json');
-writeFileSync(file, JSON.stringify(report, null, 2) + '\n');
+// Six significant digits are plenty, and keep the committed file's diffs readable.
+const rounded = (_, v) => (typeof v === 'number' && !Number.isInteger(v) ? Number(v.toPrecision(6)) : v);
+writeFileSync(file, JSON.stringify(report, rounded, 2) + '\n');
 const all = Object.values(report.scenarios).flatMap((s) => s.targets ?? []);
 process.stdout.write(
   `\n== ${Object.keys(report.scenarios).length} scenarios in ${report.seconds.toFixed(0)} s; targets met: ${all.filter((t) => t.pass).length}/${all.length}` +

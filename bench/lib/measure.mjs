@@ -67,6 +67,8 @@ export async function timedDownload({ mesh, client = 'd', netns, name, sha, size
   } else {
     rmSync(target, { force: true });
     removeHidden(mesh.served(client));
+    // Let the link drain what was still queued for the killed client before the next run.
+    await new Promise((resolve) => setTimeout(resolve, 300));
   }
   const events = readTrace(trace);
   rmSync(trace, { force: true });

@@ -53,7 +53,8 @@ export async function cappedDownload(ctx, { rates, staticSplit, svg }) {
   };
   const rows = LAB_PEERS.map((p, i) => {
     const probe = reps.some((r) => !r.singles[i].complete);
-    const [median, range] = spread(S((r) => r.singles[i].ms), 1 / 1000);
+    // A probe that was stopped shows the time the whole file would take at its rate.
+    const [median, range] = spread(S((r) => (size / r.throughputs[i]) * 1000), 1 / 1000);
     return [`${p} alone (${rates[i]})${probe ? ' *' : ''}`, median, range, fmt(alone[i] / 1e6), '', ''];
   });
   rows.push(['ideal (size ÷ Σ throughputs)', ...spread(idealMs, 1 / 1000), fmt(mbps(size, idealMs.median)), alone.map((x) => fmt(mib((x / alone.reduce((a, b) => a + b)) * size), 1)).join(' / '), ratioText(alone)]);
@@ -74,7 +75,7 @@ export async function cappedDownload(ctx, { rates, staticSplit, svg }) {
 
   const notes = [];
   if (reps.some((r) => r.singles.some((s) => !s.complete))) {
-    notes.push(`* stopped after the ${ctx.probeCapMs / 1000} s probe cap; throughput = verified bytes ÷ time of the last verified piece (trace)`);
+    notes.push(`* stopped after the ${ctx.probeCapMs / 1000} s probe cap: throughput = verified bytes ÷ time of the last verified piece (trace); time = size ÷ that throughput`);
   }
   if (svg) {
     // The repetition with the median ratio is the one drawn.
@@ -89,7 +90,7 @@ export async function cappedDownload(ctx, { rates, staticSplit, svg }) {
       multiMs,
       multiLastPieceMs: lastPieceMs,
       idealMs,
-      singleMs: LAB_PEERS.map((_, i) => S((r) => r.singles[i].ms)),
+      singleMs: LAB_PEERS.map((_, i) => S((r) => r.singles[i].ms)), // as run (a stopped probe: the cap)
       singleComplete: LAB_PEERS.map((_, i) => reps.map((r) => r.singles[i].complete)),
       singleThroughputBytesPerS: LAB_PEERS.map((_, i) => S((r) => r.throughputs[i])),
       multiBytesByPeer: reps.map((r) => shareOf(r.multi.byPeer)),
