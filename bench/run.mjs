@@ -14,7 +14,7 @@ import { join, relative } from 'node:path';
 import { parseArgs } from 'node:util';
 import { removeRoots } from './lib/files.mjs';
 import { Skip } from './lib/measure.mjs';
-import { killAll, repo, serverJs } from './lib/procs.mjs';
+import { killAll, repo, serverJs, unexpectedExits } from './lib/procs.mjs';
 import { targetLines } from './lib/report.mjs';
 import { cappedDownload } from './scenarios/capped.mjs';
 import { loopback } from './scenarios/loopback.mjs';
@@ -174,8 +174,15 @@ for (const scenario of SCENARIOS) {
     } else {
       failures++;
       process.stdout.write(`ERROR ${scenario.id}: ${err.stack ?? err}\n`);
+      // Give any live server a moment to be seen exiting, then say which ones died.
+      await new Promise((resolve) => setTimeout(resolve, 200));
       report.scenarios[scenario.id] = { status: 'error', title: scenario.title, error: String(err.message ?? err) };
     }
+  }
+  for (const line of unexpectedExits()) {
+    failures++;
+    process.stdout.write(`ERROR ${line}\n`);
+    report.scenarios[scenario.id].serverExits = [...(report.scenarios[scenario.id].serverExits ?? []), line];
   }
 }
 report.seconds = (performance.now() - started) / 1000;

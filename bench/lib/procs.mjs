@@ -136,7 +136,22 @@ export async function startServer({ peerDir, netns, args = [], nodeArgs = [] }) 
     throw new Error(`server in ${peerDir} did not start: ${e.message} ${err()}`);
   }
   const port = Number(/:(\d+)$/.exec(out.lines[index])?.[1]);
-  return { child, pid: child.pid, port, stop: () => stop(child) };
+  const server = { label: peerDir, child, pid: child.pid, port, stopping: false, stop: () => ((server.stopping = true), stop(child)) };
+  servers.add(server);
+  child.once('exit', (code, signal) => {
+    // A server that stops before we stop it is news: keep what it said.
+    if (!server.stopping) died.push(`server ${peerDir} exited by itself (${signal ?? `status ${code}`}); stderr: ${err().trim().slice(-2000) || '(empty)'}`);
+    servers.delete(server);
+  });
+  return server;
+}
+
+const servers = new Set();
+const died = [];
+
+/** Servers that exited without being asked to (since the last call), with their last words. */
+export function unexpectedExits() {
+  return died.splice(0);
 }
 
 // Not a command: the console answers it with one line, "error: unknown command …" (so a
