@@ -1,0 +1,95 @@
+// Scenario 5: many small files. One peer serves N files of 4 KiB. In one console session:
+// #FILELIST of that peer twice (the first right after the server started, when it must hash
+// every file; the second from its cache), then M #DOWNLOAD lines one after another.
+import { readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { Mesh, benchRoot, randomText } from '../lib/files.mjs';
+import { BenchFailure } from '../lib/measure.mjs';
+import { ConsoleSession, startServer } from '../lib/procs.mjs';
+import { spread, summarize, table, target } from '../lib/report.mjs';
+import { listFiles } from '../../dist/client/peer-client.js';
+import { PeerConnection } from '../../dist/client/peer-connection.js';
+
+const FILE_SIZE = 4096;
+const LIST_LIMIT_MS = 300;
+const RATE_TARGET = 200;
+
+/** One LIST request on a new connection (dist/ modules, as the console uses them), timed. */
+async function timeList(peer, expected) {
+  const started = performance.now();
+  const conn = await PeerConnection.connect(peer);
+  try {
+    const entries = await listFiles(conn);
+    if (entries.length !== expected) throw new BenchFailure(`LIST gave ${entries.length} files, expected ${expected}`);
+  } finally {
+    conn.close();
+  }
+  return performance.now() - started;
+}
+
+const fileName = (i) => `f${String(i).padStart(5, '0')}.txt`;
+
+export async function smallFiles(ctx) {
+  const { files, downloads } = ctx.sizes.smallFiles;
+  const mesh = new Mesh(benchRoot('small'), ['p1', 'd'].map((id) => ({ id, host: '127.0.0.1', port: 1 })));
+  ctx.log(`writing ${files} files of ${FILE_SIZE} bytes`);
+  for (let i = 0; i < files; i++) writeFileSync(join(mesh.served('p1'), fileName(i)), randomText(FILE_SIZE));
+  const reps = [];
+  for (let run = 1; run <= ctx.runs; run++) {
+    // A fresh server each repetition: the first listing is the one that hashes every file.
+    const server = await startServer({ peerDir: mesh.dir('p1'), args: ['--host', '127.0.0.1', '--port', '0'] });
+    mesh.setPort('p1', server.port);
+    let session;
+    try {
+      session = await ConsoleSession.open({ peerDir: mesh.dir('d') });
+      const cold = await session.run('#FILELIST p1', { timeoutMs: 120_000 });
+      const warm = await session.run('#FILELIST p1', { timeoutMs: 120_000 });
+      for (const listing of [cold, warm]) {
+        if (listing.lines[0] !== `p1: ${files} files` || listing.lines.length !== files + 1) {
+          throw new BenchFailure(`#FILELIST p1 answered ${listing.lines.slice(0, 2).join(' | ')} (${listing.lines.length} lines)`);
+        }
+      }
+      // The same listing without the console: one LIST round trip, to tell the server's share
+      // of the time from the console's (connecting, decoding, printing the table).
+      const listMs = await timeList(mesh.peers.find((p) => p.id === 'p1'), files);
+      const batch = Array.from({ length: downloads }, (_, i) => `#DOWNLOAD ${fileName(i)} p1`).join('\n');
+      const got = await session.run(batch, { timeoutMs: 600_000 });
+      const ok = got.lines.filter((l) => l.startsWith('Downloaded ')).length;
+      if (ok !== downloads) throw new BenchFailure(`${ok} of ${downloads} downloads succeeded: ${got.lines.find((l) => !l.startsWith('Downloaded ')) ?? ''}`);
+      reps.push({ coldMs: cold.ms, warmMs: warm.ms, listMs, downloadMs: got.ms, rate: downloads / (got.ms / 1000) });
+      ctx.log(`run ${run}/${ctx.runs}: #FILELIST cold ${cold.ms.toFixed(0)} ms, warm ${warm.ms.toFixed(0)} ms (LIST alone ${listMs.toFixed(0)} ms); ${downloads} downloads in ${(got.ms / 1000).toFixed(2)} s = ${reps.at(-1).rate.toFixed(0)} files/s`);
+    } finally {
+      await session?.close();
+      await server.stop();
+    }
+    for (let i = 0; i < downloads; i++) {
+      const copy = join(mesh.served('d'), fileName(i));
+      if (!readFileSync(copy).equals(readFileSync(join(mesh.served('p1'), fileName(i))))) throw new BenchFailure(`WRONG BYTES in ${copy}`);
+      rmSync(copy);
+    }
+  }
+  const S = (f) => summarize(reps.map(f));
+  const cold = S((r) => r.coldMs);
+  const warm = S((r) => r.warmMs);
+  const list = S((r) => r.listMs);
+  const downloadMs = S((r) => r.downloadMs);
+  const rate = S((r) => r.rate);
+  const rows = [
+    [`#FILELIST p1, ${files} files, first (server hashes all)`, ...spread(cold, 1, 0), 'ms'],
+    [`#FILELIST p1, ${files} files, again (cached)`, ...spread(warm, 1, 0), 'ms'],
+    ['  of which the LIST request alone (cached)', ...spread(list, 1, 0), 'ms'],
+    [`${downloads} × #DOWNLOAD of 4 KiB, one session`, ...spread(downloadMs, 1 / 1000, 2), 's'],
+    ['  files per second', ...spread(rate, 1, 0), 'files/s'],
+  ];
+  return {
+    params: { files, fileBytes: FILE_SIZE, downloads, runs: ctx.runs },
+    figures: { filelistColdMs: cold, filelistWarmMs: warm, listRequestMs: list, downloadsMs: downloadMs, filesPerSecond: rate },
+    targets: [
+      target('#FILELIST, cached (ms)', warm.median, '<', LIST_LIMIT_MS),
+      target('#FILELIST, first after start (ms)', cold.median, '<', LIST_LIMIT_MS),
+      target('sequential downloads (files/s)', rate.median, '>=', RATE_TARGET),
+    ],
+    table: table(['row', 'median', 'spread', 'unit'], rows),
+    notes: [`timed in the console, output included; the ${downloads} #DOWNLOAD lines are piped at once and run one after another`],
+  };
+}
