@@ -211,7 +211,8 @@ export class Swarm {
           return;
         }
         // A piece another peer delivered first (endgame) has the same verified bytes.
-        const fresh = pieces.reduce((sum, p, i) => sum + (this.scheduler.markDone(p, id) ? (lengths[i] as number) : 0), 0);
+        const freshPieces = lengths.filter((_, i) => this.scheduler.markDone(pieces[i] as number, id));
+        const fresh = freshPieces.reduce((a, b) => a + b, 0);
         if (fresh > 0) {
           await this.#options.part.write(offset, data).finally(() => this.#pool.give(data));
           source.bytes += fresh;
@@ -219,7 +220,7 @@ export class Swarm {
           source.note = undefined;
           source.noteCode = undefined;
           this.received += fresh;
-          this.#options.onPiece?.(id, fresh);
+          for (const bytes of freshPieces) this.#options.onPiece?.(id, bytes);
           if (this.scheduler.complete) this.#finished.abort();
         } else {
           this.#pool.give(data);
