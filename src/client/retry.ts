@@ -56,7 +56,7 @@ export async function withRetry<T>(
 ): Promise<{ conn: PeerConnection; value: T }> {
   const policy = options.policy ?? DEFAULT_RETRY;
   for (let attempt = 1; ; attempt++) {
-    await sleep(backoffDelay(attempt, policy), options.signal);
+    if (attempt > 1) await sleep(backoffDelay(attempt, policy), options.signal);
     let conn: PeerConnection | undefined;
     try {
       conn = await PeerConnection.connect(peer, options);

@@ -53,16 +53,26 @@ export async function removeQuietly(path: string): Promise<void> {
   await unlink(path).catch(() => undefined);
 }
 
-/** fsync a directory so a link or rename survives power loss (best effort: not every FS allows it). */
+/**
+ * fsync a directory so a link or rename survives power loss (best effort: not every FS allows
+ * it). Directory handles are kept open, a few at a time, so publishing many small files costs
+ * one fsync each rather than open, fsync and close.
+ */
 async function syncDir(path: string): Promise<void> {
-  const handle = await open(path, 'r').catch(() => undefined);
-  if (!handle) return;
-  try {
-    await handle.sync().catch(() => undefined);
-  } finally {
-    await handle.close();
+  let handle = dirHandles.get(path);
+  if (!handle) {
+    handle = open(path, 'r').catch(() => undefined);
+    if (dirHandles.size >= 16) {
+      const [oldest, old] = dirHandles.entries().next().value as [string, Promise<FileHandle | undefined>];
+      dirHandles.delete(oldest);
+      void old.then((h) => h?.close().catch(() => undefined));
+    }
+    dirHandles.set(path, handle);
   }
+  await (await handle)?.sync().catch(() => undefined);
 }
+
+const dirHandles = new Map<string, Promise<FileHandle | undefined>>();
 
 /** Wraps an fs error for a user. */
 export function storageError(what: string, err: unknown): TxtmeshError {

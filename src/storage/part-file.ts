@@ -12,7 +12,7 @@ import type { FileInfo } from '../protocol/messages.js';
 import { HASH_BYTES } from '../protocol/messages.js';
 import { TEMP_SUFFIX, publishNoReplace, removeQuietly, tempPathFor } from './atomic-file.js';
 import { hashPiece } from './piece-hasher.js';
-import { type FileStamp, type ServedFolder, stampOf } from './served-folder.js';
+import { type FileStamp, type ServedFolder, stampOfSync } from './served-folder.js';
 
 const DOWNLOAD_TAG = 'dl-';
 
@@ -64,7 +64,7 @@ export class PartFile {
    */
   async publish(): Promise<FileStamp | undefined> {
     await this.#handle.sync();
-    const stamp = await stampOf(this.#handle);
+    const stamp = stampOfSync(this.#handle);
     await this.close();
     if (!(await publishNoReplace(this.path, this.finalPath))) return undefined;
     return stamp;

@@ -5,7 +5,7 @@
  * (names.ts), and symbolic links are never followed: a file or folder inside served_files/
  * that is a symlink is neither listed, served, nor written through (docs/PROTOCOL.md, "Names").
  */
-import { constants, fstatSync } from 'node:fs';
+import { type Stats, closeSync, constants, fstatSync, openSync, readSync, realpathSync } from 'node:fs';
 import { type FileHandle, lstat, mkdir, open, realpath } from 'node:fs/promises';
 import { join } from 'node:path';
 import fg from 'fast-glob';
@@ -31,6 +31,8 @@ export interface FileStamp {
 }
 
 const READ_CHUNK = 1024 * 1024;
+/** Files up to this size are hashed with synchronous reads when listed. */
+const SMALL_FILE_BYTES = 64 * 1024;
 // Hashing is CPU-bound; a few files at a time keeps both cores busy without thrashing the disk.
 const hashLimit = pLimit(4);
 
@@ -58,14 +60,66 @@ export class ServedFolder {
     return names.filter((n) => nameProblem(n) === undefined).sort();
   }
 
-  /** Every served file with size and identity, sorted by name. Unreadable files are skipped. */
+  /**
+   * Every served file with size and identity, sorted by name. Unreadable files are skipped.
+   * The glob's own lstat tells which cached identities still hold, so a warm listing opens no
+   * file; small new files are hashed synchronously in batches (see #hashSmall).
+   */
   async list(): Promise<FileEntry[]> {
-    const valid = await this.names();
-    const described = await Promise.all(
-      valid.map((name) => hashLimit(() => this.describe(name).catch(() => undefined))),
-    );
-    for (const name of this.#cache.keys()) if (!valid.includes(name)) this.#cache.delete(name);
+    const entries = await fg('**/*.txt', { cwd: this.root, onlyFiles: true, dot: false, followSymbolicLinks: false, stats: true });
+    const valid = entries.filter((e) => e.stats?.isFile() && nameProblem(e.path) === undefined).sort((a, b) => (a.path < b.path ? -1 : 1));
+    const present = new Set(valid.map((e) => e.path));
+    for (const name of this.#cache.keys()) if (!present.has(name)) this.#cache.delete(name);
+    const described: (FileInfo | undefined)[] = [];
+    const pending: Promise<void>[] = [];
+    let batch = 0;
+    for (const [i, entry] of valid.entries()) {
+      const st = entry.stats as Stats;
+      const cached = this.#cache.get(entry.path);
+      if (cached && sameStamp(cached, st)) {
+        described[i] = cached.info;
+      } else if (st.size <= SMALL_FILE_BYTES) {
+        described[i] = this.#hashSmall(entry.path);
+        // Let other connections run between batches.
+        if (++batch % 64 === 0) await new Promise((resolve) => setImmediate(resolve));
+      } else {
+        pending.push(hashLimit(() => this.describe(entry.path).then((info) => void (described[i] = info), () => undefined)));
+      }
+    }
+    await Promise.all(pending);
     return described.filter((f): f is FileInfo => f !== undefined).map(({ name, size, identity }) => ({ name, size, identity }));
+  }
+
+  /**
+   * Hashes a small file with synchronous calls: for a few KiB, the open, read and close take
+   * microseconds each, and the thread-pool round trips of the async calls would cost far more.
+   */
+  #hashSmall(name: string): FileInfo | undefined {
+    let fd: number | undefined;
+    try {
+      fd = openSync(resolveName(this.root, name), constants.O_RDONLY | constants.O_NOFOLLOW);
+      const before = fstatSync(fd);
+      if (!before.isFile() || before.size > SMALL_FILE_BYTES) return undefined;
+      const data = Buffer.allocUnsafe(before.size);
+      let filled = 0;
+      while (filled < data.length) {
+        const n = readSync(fd, data, filled, data.length - filled, filled);
+        if (n === 0) break;
+        filled += n;
+      }
+      const after = fstatSync(fd);
+      if (filled !== before.size || !sameStamp(before, after)) return undefined;
+      const hasher = new PieceHasher(PIECE_SIZE);
+      hasher.update(data);
+      const { pieceHashes, identity } = hasher.digest();
+      const info: FileInfo = { name, size: filled, identity, pieceSize: PIECE_SIZE, pieceHashes };
+      this.#cache.set(name, { size: after.size, mtimeMs: after.mtimeMs, ino: after.ino, info });
+      return info;
+    } catch {
+      return undefined;
+    } finally {
+      if (fd !== undefined) closeSync(fd);
+    }
   }
 
   /**
@@ -96,8 +150,9 @@ export class ServedFolder {
     try {
       const segments = name.split('/');
       const expectedDir = join(await this.#realRootPath(), ...segments.slice(0, -1));
-      const realDir = await realpath(join(path, '..'));
-      if (realDir !== expectedDir || !(await handle.stat()).isFile()) throw notFound();
+      // Sync: metadata of a path just opened, from the kernel's caches (see stampOfSync).
+      const realDir = segments.length === 1 ? expectedDir : realpathSync(join(path, '..'));
+      if (realDir !== expectedDir || !fstatSync(handle.fd).isFile()) throw notFound();
       return handle;
     } catch (err) {
       await handle.close();
@@ -138,7 +193,7 @@ export class ServedFolder {
   /** Describes an open file, from the cache when its stamp (if given, fresh) is unchanged. */
   async describeHandle(name: string, handle: FileHandle, stamp?: FileStamp): Promise<FileInfo> {
     for (let attempt = 0; attempt < 3; attempt++) {
-      const before = attempt === 0 && stamp ? stamp : await stampOf(handle);
+      const before = attempt === 0 && stamp ? stamp : stampOfSync(handle);
       const cached = this.#cache.get(name);
       if (cached && sameStamp(cached, before)) return cached.info;
       const hasher = new PieceHasher(PIECE_SIZE);
@@ -150,7 +205,7 @@ export class ServedFolder {
         hasher.update(buffer.subarray(0, bytesRead));
         position += bytesRead;
       }
-      const after = await stampOf(handle);
+      const after = stampOfSync(handle);
       // Rewritten while we hashed: the hashes may mix old and new bytes, so hash again.
       if (!sameStamp(before, after) || position !== after.size) continue;
       const { pieceHashes, identity } = hasher.digest();

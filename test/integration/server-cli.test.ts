@@ -32,8 +32,14 @@ async function makeRoot(files: Record<string, string> = {}): Promise<Peer> {
   return { root, port, downPort };
 }
 
+/** Servers started by a test; any still running when it ends (a failed test) are killed. */
+const started = new Set<ChildProcess>();
+
 function startServer(peer: Peer, args: string[]): ChildProcess {
-  return spawn(process.execPath, [serverJs, ...args], { cwd: join(peer.root, 'p1'), stdio: ['pipe', 'pipe', 'pipe'] });
+  const child = spawn(process.execPath, [serverJs, ...args], { cwd: join(peer.root, 'p1'), stdio: ['pipe', 'pipe', 'pipe'] });
+  started.add(child);
+  child.on('exit', () => started.delete(child));
+  return child;
 }
 
 /** Starts a PUT of `body` and sends only its first `sent` bytes. */
@@ -55,6 +61,9 @@ async function halfUpload(port: number, name: string, body: Buffer, sent: number
 
 describe('txtmesh-server console and logs', function () {
   this.timeout(30_000);
+  afterEach(() => {
+    for (const child of started) child.kill('SIGKILL');
+  });
   after(() => Promise.all(roots.map((root) => rm(root, { recursive: true, force: true }))));
 
   it('answers files, status and peers on piped stdin with --console, and quits cleanly', async function () {
