@@ -4,10 +4,13 @@
  */
 export class BufferPool {
   readonly size: number;
+  readonly #max: number;
   readonly #free: Buffer[] = [];
 
-  constructor(size: number) {
+  /** Buffers of `size` bytes; at most `max` are kept for reuse. */
+  constructor(size: number, max: number) {
     this.size = size;
+    this.#max = max;
   }
 
   /** A buffer of `length` bytes (at most `size`), a view of a pooled one. */
@@ -18,6 +21,6 @@ export class BufferPool {
 
   /** Returns a buffer from take() for reuse. */
   give(buffer: Buffer): void {
-    this.#free.push(Buffer.from(buffer.buffer, buffer.byteOffset, this.size));
+    if (this.#free.length < this.#max) this.#free.push(Buffer.from(buffer.buffer, buffer.byteOffset, this.size));
   }
 }

@@ -152,7 +152,7 @@ export async function download(options: DownloadOptions): Promise<DownloadResult
       peers: outcomes(swarm, problems),
     });
 
-    const existing = await folder.describe(name).catch(() => undefined);
+    const existing = folder.exists(name) ? await folder.describe(name).catch(() => undefined) : undefined;
     if (existing) {
       if (existing.identity === info.identity) return result('already');
       throw new TxtmeshError('ERR_EXISTS', `${name} already exists here with different content (${shortIdentity(existing.identity)}); nothing was replaced. Remove or rename it first.`);

@@ -5,7 +5,7 @@
  * pieces go to the others meanwhile); one that lies (bad piece, wrong length) is banned for the
  * rest of the download; one whose copy changed is dropped. Sources may join late.
  */
-import { REQUEST_TIMEOUT_MS } from '../constants.js';
+import { PIECE_SIZE, REQUEST_TIMEOUT_MS } from '../constants.js';
 import { type ErrorCode, TxtmeshError, codeOf, describeError } from '../errors.js';
 import { type FileInfo, HASH_BYTES } from '../protocol/messages.js';
 import type { PartFile } from '../storage/part-file.js';
@@ -51,6 +51,9 @@ export interface SourceState {
 /** Most pieces one request may cover. */
 const MAX_RUN_PIECES = 4;
 
+/** Receive buffers of MAX_RUN_PIECES pieces, shared by the downloads of this process. */
+const RECEIVE_POOL = new BufferPool(MAX_RUN_PIECES * PIECE_SIZE, 16);
+
 /** Failures that mean the peer lied: it is banned for the rest of the download. */
 function isLie(err: unknown): boolean {
   return err instanceof TxtmeshError && (err.code === 'ERR_HASH_MISMATCH' || err.code === 'ERR_PEER_PROTOCOL');
@@ -65,15 +68,14 @@ export class Swarm {
   readonly #runs: Promise<void>[] = [];
   /** Aborted when the download is complete or the caller aborts: ends backoff sleeps at once. */
   readonly #finished = new AbortController();
-  /** Receive buffers, one per request in flight, reused. */
-  readonly #pool: BufferPool;
+  /** Receive buffers, one per request in flight, reused (shared by every download). */
+  readonly #pool = RECEIVE_POOL;
   readonly #signal: AbortSignal;
   #wake: () => void = () => undefined;
   #changed: Promise<void>;
 
   constructor(options: SwarmOptions) {
     this.#options = options;
-    this.#pool = new BufferPool(MAX_RUN_PIECES * options.info.pieceSize);
     this.scheduler = new PieceScheduler(options.info.pieceHashes.length / HASH_BYTES, { done: options.verified });
     this.#changed = this.#nextChange();
     this.#signal = AbortSignal.any([options.signal, this.#finished.signal]);

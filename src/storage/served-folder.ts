@@ -5,7 +5,7 @@
  * (names.ts), and symbolic links are never followed: a file or folder inside served_files/
  * that is a symlink is neither listed, served, nor written through (docs/PROTOCOL.md, "Names").
  */
-import { type Stats, closeSync, constants, fstatSync, openSync, readSync, realpathSync } from 'node:fs';
+import { type Stats, closeSync, constants, fstatSync, lstatSync, openSync, readSync, realpathSync } from 'node:fs';
 import { type FileHandle, lstat, mkdir, open, realpath } from 'node:fs/promises';
 import { join } from 'node:path';
 import fg from 'fast-glob';
@@ -119,6 +119,16 @@ export class ServedFolder {
       return undefined;
     } finally {
       if (fd !== undefined) closeSync(fd);
+    }
+  }
+
+  /** True if something (file, folder or link) has this name now; a cheap check before describe(). */
+  exists(name: string): boolean {
+    try {
+      lstatSync(resolveName(this.root, name));
+      return true;
+    } catch {
+      return false;
     }
   }
 
