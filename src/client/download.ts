@@ -18,6 +18,7 @@ import { checkName } from '../storage/names.js';
 import { PartFile } from '../storage/part-file.js';
 import { identityOf, shortIdentity } from '../storage/piece-hasher.js';
 import type { ServedFolder } from '../storage/served-folder.js';
+import type { Credentials } from '../security/credentials.js';
 import type { PeerAddress } from '../settings.js';
 import { fileInfo } from './peer-client.js';
 import type { PeerConnection } from './peer-connection.js';
@@ -49,6 +50,8 @@ export interface DownloadOptions {
   readonly graceMs?: number;
   readonly retry?: RetryPolicy;
   readonly signal?: AbortSignal;
+  /** Who we are to the peers (claimed ID, certificate in secure mode). */
+  readonly as?: Credentials;
   readonly onProgress?: (progress: DownloadProgress) => void;
   /** Called after each verified piece is written: which peer delivered how many bytes. */
   readonly onPiece?: (peer: string, bytes: number, elapsedMs: number) => void;
@@ -172,6 +175,7 @@ export async function download(options: DownloadOptions): Promise<DownloadResult
       stallTimeoutMs: options.stallTimeoutMs ?? DEFAULT_STALL_TIMEOUT_MS,
       retry: options.retry,
       signal: stop.signal,
+      as: options.as,
       onPiece: (peer, bytes) => {
         const now = performance.now();
         options.onPiece?.(peer, bytes, now - started);
@@ -264,6 +268,7 @@ function probePeers(options: DownloadOptions, signal: AbortSignal, problems: Pro
         try {
           const { conn, value: info } = await withRetry(peer, (c) => fileInfo(c, options.name), {
             signal,
+            as: options.as,
             timeoutMs: options.connectTimeoutMs,
             stallTimeoutMs: options.stallTimeoutMs ?? DEFAULT_STALL_TIMEOUT_MS,
             policy: options.retry ?? DEFAULT_RETRY,

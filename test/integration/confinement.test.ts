@@ -46,7 +46,7 @@ describe('confinement to served_files/', function () {
 
   it('refuses an upload through a symlinked folder, writing nothing outside', async function () {
     const body = Buffer.from('planted');
-    const raw = await rawExchange(mesh.address('p1').port, Buffer.concat([encodePutHeader(1, 'linkdir/planted.txt', body.length, identityOf(body)), body]));
+    const raw = await rawExchange(mesh.address('p1').port, Buffer.concat([encodePutHeader(1, 'linkdir/planted.txt', body.length, identityOf(body)), body]), 300, { claimAs: 'me' });
     expect(raw.text).to.match(/^ERR 1 0 ERR_BAD_NAME /);
     expect(await readdir(outside)).to.deep.equal(['secret.txt']);
   });
