@@ -4,6 +4,7 @@
  */
 import { mkdtemp, mkdir, rm, writeFile } from 'node:fs/promises';
 import { type AddressInfo, type Server, type Socket, connect, createServer } from 'node:net';
+import { type ConnectionOptions, connect as tlsConnect } from 'node:tls';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import type { PeerContext } from '../src/peer-context.js';
@@ -311,4 +312,39 @@ export async function throttledProxy(target: PeerAddress, bytesPerSecond: number
       await new Promise((resolve) => server.close(resolve));
     },
   };
+}
+
+/**
+ * A raw exchange over TLS 1.3 (or what `tlsOptions` allow), with a certificate or none: sends
+ * bytes once the handshake is done, collects what comes back until the server closes or goes
+ * quiet. A handshake that fails is reported in `error`.
+ */
+export async function tlsExchange(
+  port: number,
+  data: Buffer | string,
+  identity: { key: string; cert: string } | undefined,
+  tlsOptions: ConnectionOptions = {},
+  quietMs = 300,
+): Promise<{ text: string; closed: boolean; error?: string }> {
+  const socket = tlsConnect({ host: '127.0.0.1', port, ...(identity ?? {}), rejectUnauthorized: false, minVersion: 'TLSv1.3', ...tlsOptions });
+  const chunks: Buffer[] = [];
+  let closed = false;
+  let error: string | undefined;
+  await new Promise<void>((resolve) => {
+    let timer = setTimeout(resolve, quietMs + 2000);
+    socket.once('secureConnect', () => socket.write(data));
+    socket.on('error', (err: NodeJS.ErrnoException) => (error = err.code ?? err.message));
+    socket.on('data', (chunk: Buffer) => {
+      chunks.push(chunk);
+      clearTimeout(timer);
+      timer = setTimeout(resolve, quietMs);
+    });
+    socket.on('close', () => {
+      closed = true;
+      clearTimeout(timer);
+      resolve();
+    });
+  });
+  socket.destroy();
+  return { text: Buffer.concat(chunks).toString('utf8'), closed, ...(error ? { error } : {}) };
 }

@@ -103,6 +103,7 @@ export interface DownloadResult {
 export const NOT_HELD = 'does not have it';
 
 export const DEFAULT_STALL_TIMEOUT_MS = 5000;
+const REFUSALS: ReadonlySet<ErrorCode> = new Set(['ERR_NOT_A_MEMBER', 'ERR_BAD_IDENTITY', 'ERR_TLS_REQUIRED', 'ERR_TLS_HANDSHAKE', 'ERR_CERT_EXPIRED']);
 const MIN_GRACE_MS = 500;
 
 interface Answer {
@@ -135,6 +136,10 @@ export async function download(options: DownloadOptions): Promise<DownloadResult
       if ([...problems.values()].some((p) => p.code === 'ERR_NOT_FOUND')) {
         throw new TxtmeshError('ERR_NOT_FOUND', `no peer has ${name} (${reasons})`);
       }
+      // Every peer refused us for who we are: that, not the network, is the problem.
+      const codes = new Set([...problems.values()].map((p) => p.code));
+      const [only] = codes;
+      if (codes.size === 1 && only && REFUSALS.has(only)) throw new TxtmeshError(only, `every peer refused this peer (${reasons})`);
       throw new TxtmeshError('ERR_PEER_UNREACHABLE', `no peer could be asked for ${name}${reasons ? ` (${reasons})` : ''}`);
     }
     for (const a of answers) problems.set(a.peer.id, { identity: a.info.identity, size: a.info.size });
