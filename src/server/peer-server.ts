@@ -142,7 +142,10 @@ export class PeerServer {
       return verdict instanceof TxtmeshError ? refuse(raw, verdict) : verdict;
     }
     const first = await sniffTls(raw, this.#handshakeTimeoutMs);
-    if (first === 'closed') return undefined;
+    if (first === 'closed') {
+      raw.destroy(); // ended, or silent past the handshake deadline
+      return undefined;
+    }
     if (first === 'plain') {
       // Answered in plaintext, so nc shows why.
       return refuse(raw, new TxtmeshError('ERR_TLS_REQUIRED', 'this peer accepts only TLS connections: its mesh runs in secure mode (README, "Security model")'));

@@ -124,6 +124,28 @@ describe('secure mode: mutual TLS pinned by fingerprint', function () {
     expect(statuses('p1')).to.include('ERR_TLS_HANDSHAKE');
   });
 
+  it('closes a connection that stays silent or stalls its handshake past the deadline', async function () {
+    const log: string[] = [];
+    const server = new PeerServer({
+      peerId: 'p1',
+      dir: mesh.dirOf('p1'),
+      headerTimeoutMs: 300,
+      mesh: { membership: mesh.membership, identity: mesh.identities.get('p1') },
+      log: (e) => log.push(e.status),
+    });
+    const { port } = await server.listen(0, '127.0.0.1');
+    try {
+      const started = performance.now();
+      const [silent, stalled] = await Promise.all([rawExchange(port, '', 2000), rawExchange(port, Buffer.from([0x16, 0x03]), 2000)]);
+      expect(silent.closed && stalled.closed).to.equal(true);
+      expect(silent.text + stalled.text).to.equal('');
+      expect(performance.now() - started).to.be.below(1500);
+      expect(log).to.deep.equal(['ERR_TLS_HANDSHAKE']);
+    } finally {
+      await server.close();
+    }
+  });
+
   it('refuses an expired certificate, even a listed one, on either side', async function () {
     const expired = generateIdentity({ peerId: 'old', notBefore: new Date(Date.now() - 3 * 86_400_000), days: 1 });
     const listed = [...mesh.peers, { id: 'old', host: '127.0.0.1', port: 1, line: 99, fingerprint: expired.fingerprint }];
