@@ -9,7 +9,7 @@
  * the whole certificate, pinned in the settings, and the TLS handshake proves the peer holds
  * the private key. The name and extensions are there so standard tools read it sensibly.
  */
-import { type KeyObject, X509Certificate, createPublicKey, randomBytes, sign } from 'node:crypto';
+import { type KeyObject, createPublicKey, randomBytes, sign } from 'node:crypto';
 import { bitString, boolean, explicit, integer, octetString, oid, sequence, set, time, utf8String } from './der.js';
 
 const ED25519 = '1.3.101.112';
@@ -67,9 +67,4 @@ export function selfSignedCertificate(options: CertificateOptions): Buffer {
 export function toPem(der: Buffer, label = 'CERTIFICATE'): string {
   const lines = der.toString('base64').match(/.{1,64}/g) ?? [];
   return `-----BEGIN ${label}-----\n${lines.join('\n')}\n-----END ${label}-----\n`;
-}
-
-/** Parses a certificate, to check what was built (throws on malformed input). */
-export function parseCertificate(pemOrDer: string | Buffer): X509Certificate {
-  return new X509Certificate(pemOrDer);
 }
