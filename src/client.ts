@@ -20,6 +20,7 @@ interface ConsoleArgs {
   readonly id?: string;
   readonly settings?: string;
   readonly dir?: string;
+  readonly identity?: string;
   readonly trace?: string;
   readonly timeout: number;
 }
@@ -28,7 +29,7 @@ interface ConsoleArgs {
 async function consoleMain(argv: ConsoleArgs): Promise<void> {
   try {
     if (!(argv.timeout > 0)) throw new Error('--timeout must be a positive number of seconds');
-    const ctx = await loadPeerContext({ id: argv.id, settings: argv.settings, dir: argv.dir });
+    const ctx = await loadPeerContext({ id: argv.id, settings: argv.settings, dir: argv.dir, identity: argv.identity });
     const folder = new ServedFolder(ctx.dir);
     await folder.init();
     const traceFile = argv.trace === undefined ? undefined : createWriteStream(argv.trace, { flags: 'a' });
@@ -73,6 +74,7 @@ const parser = yargs(hideBin(process.argv))
   .option('id', { type: 'string', global: true, describe: 'this peer\'s ID [default: the working directory\'s name]' })
   .option('settings', { type: 'string', global: true, describe: 'settings file [default: ../peer_settings.txt]' })
   .option('dir', { type: 'string', global: true, describe: 'folder of served files, where downloads land [default: ./served_files]' })
+  .option('identity', { type: 'string', global: true, describe: 'folder of this peer\'s key and certificate, for a secure mesh [default: ./identity]' })
   .option('trace', { type: 'string', global: true, describe: 'append one JSON line per downloaded piece to this file ({name, peer, bytes, ms}), for benchmarks' })
   .option('timeout', { type: 'number', global: true, default: 15, describe: 'seconds to wait for a peer\'s answer' })
   .command('$0', 'the console (reads commands from the terminal or stdin)', (y) => y, (argv) => consoleMain(argv))
@@ -81,7 +83,7 @@ const parser = yargs(hideBin(process.argv))
   .epilogue(
     'Exit status of a subcommand: 0 ok, 1 other failure, 2 usage (bad arguments, unknown peer, bad name or settings), ' +
       '3 unreachable, 4 not found, 5 conflict (versions disagree, or a different file has the name), ' +
-      '6 integrity (bad bytes, incomplete transfer), 130 interrupted. The console: 0 ok, 1 a command failed, 2 could not start.',
+      '6 integrity (bad bytes, incomplete transfer), 7 refused (not a member of the peer\'s mesh, identity not accepted), 130 interrupted. The console: 0 ok, 1 a command failed, 2 could not start.',
   )
   .strict()
   .help()

@@ -11,6 +11,9 @@ export const ERROR_CODES = [
   'ERR_SETTINGS_READ',
   'ERR_UNKNOWN_PEER',
   'ERR_USAGE',
+  'ERR_SETTINGS_MIXED',
+  // this peer's identity files (identity/key.pem, identity/cert.pem)
+  'ERR_IDENTITY_FILE',
   // malformed bytes on the wire: the connection is closed after the answer
   'ERR_BAD_FRAME',
   'ERR_HEADER_TOO_LARGE',
@@ -18,6 +21,12 @@ export const ERROR_CODES = [
   'ERR_HEADER_TIMEOUT',
   // the server is at its connection limit
   'ERR_BUSY',
+  // mesh membership and transport security: the connection is closed after the answer
+  'ERR_NOT_A_MEMBER',
+  'ERR_BAD_IDENTITY',
+  'ERR_TLS_REQUIRED',
+  'ERR_TLS_HANDSHAKE',
+  'ERR_CERT_EXPIRED',
   // well-formed but illegal requests
   'ERR_BAD_REQUEST',
   'ERR_UNKNOWN_COMMAND',

@@ -1,19 +1,35 @@
 /**
  * Where a peer lives: its ID, its settings file and its served folder. Defaults follow the
  * original design: the working directory is the peer folder, its name is the peer ID, the
- * settings file is in its parent, and files are served from served_files/ inside it.
+ * settings file is in its parent, and files are served from served_files/ inside it. In a
+ * secure mesh the peer's identity (identity/ in the peer folder) is loaded and checked against
+ * the fingerprint the settings list for it.
  */
-import { basename, dirname, join, resolve } from 'node:path';
+import { basename, dirname, isAbsolute, join, relative, resolve } from 'node:path';
 import { SERVED_DIR, SETTINGS_FILE } from './constants.js';
 import { TxtmeshError } from './errors.js';
-import { type PeerAddress, loadSettings } from './settings.js';
+import { type Credentials, localAddressOf } from './security/credentials.js';
+import { IDENTITY_DIR, type Identity, loadIdentity } from './security/identity.js';
+import { type MeshMode, type PeerAddress, loadSettings, meshMode } from './settings.js';
 
 export interface PeerContextOptions {
   readonly id?: string;
   readonly settings?: string;
   readonly dir?: string;
+  /** The identity folder (default: identity/ in the peer folder). */
+  readonly identity?: string;
   /** Defaults to process.cwd(). */
   readonly cwd?: string;
+}
+
+/** Where a peer's things are, before anything is read. */
+export interface PeerPaths {
+  readonly id: string;
+  /** The peer folder (the working directory). */
+  readonly peerDir: string;
+  readonly settingsPath: string;
+  readonly dir: string;
+  readonly identityDir: string;
 }
 
 export interface PeerContext {
@@ -24,6 +40,35 @@ export interface PeerContext {
   readonly self: PeerAddress;
   /** Every peer but this one. */
   readonly others: PeerAddress[];
+  /** open or secure, from the settings. */
+  readonly mode: MeshMode;
+  readonly identityDir: string;
+  /** Who this peer is when it connects to others. */
+  readonly credentials: Credentials;
+}
+
+/** Resolves the paths a peer uses, from the options and the working directory. */
+export function peerPaths(options: PeerContextOptions): PeerPaths {
+  const cwd = resolve(options.cwd ?? process.cwd());
+  const dir = resolve(cwd, options.dir ?? SERVED_DIR);
+  return {
+    id: options.id ?? basename(cwd),
+    peerDir: cwd,
+    settingsPath: resolve(cwd, options.settings ?? join(dirname(cwd), SETTINGS_FILE)),
+    dir,
+    identityDir: resolve(cwd, options.identity ?? IDENTITY_DIR),
+  };
+}
+
+/**
+ * The private key must never be where the server serves from.
+ * @throws TxtmeshError ERR_IDENTITY_FILE if the identity folder is the served folder or inside it
+ */
+export function checkIdentityPlace(paths: Pick<PeerPaths, 'dir' | 'identityDir'>): void {
+  const inside = relative(paths.dir, paths.identityDir);
+  if (inside === '' || (!inside.startsWith('..') && !isAbsolute(inside))) {
+    throw new TxtmeshError('ERR_IDENTITY_FILE', `the identity folder ${paths.identityDir} is inside the served folder ${paths.dir}; keep it out`);
+  }
 }
 
 /**
@@ -31,10 +76,7 @@ export interface PeerContext {
  * @throws TxtmeshError ERR_SETTINGS_*, ERR_UNKNOWN_PEER (listing the known IDs)
  */
 export async function loadPeerContext(options: PeerContextOptions): Promise<PeerContext> {
-  const cwd = resolve(options.cwd ?? process.cwd());
-  const id = options.id ?? basename(cwd);
-  const settingsPath = resolve(cwd, options.settings ?? join(dirname(cwd), SETTINGS_FILE));
-  const dir = resolve(cwd, options.dir ?? SERVED_DIR);
+  const { id, settingsPath, dir, identityDir } = peerPaths(options);
   const peers = await loadSettings(settingsPath);
   const self = peers.find((p) => p.id === id);
   if (!self) {
@@ -43,5 +85,22 @@ export async function loadPeerContext(options: PeerContextOptions): Promise<Peer
       `peer ID ${JSON.stringify(id)} is not in ${settingsPath}; known IDs: ${peers.map((p) => p.id).join(', ') || '(none)'}. Run from a peer folder or pass --id.`,
     );
   }
-  return { id, settingsPath, dir, peers, self, others: peers.filter((p) => p !== self) };
+  const mode = meshMode(peers);
+  if (mode === 'secure') checkIdentityPlace({ dir, identityDir });
+  const identity = mode === 'secure' ? checkOwnIdentity(self, await loadIdentity(identityDir), identityDir) : undefined;
+  const credentials: Credentials = { id, localAddress: localAddressOf(self.host), ...(identity ? { tls: identity } : {}) };
+  return { id, settingsPath, dir, peers, self, others: peers.filter((p) => p !== self), mode, identityDir, credentials };
+}
+
+/**
+ * @throws TxtmeshError ERR_BAD_IDENTITY if the settings list another fingerprint for this peer
+ */
+function checkOwnIdentity(self: PeerAddress, identity: Identity, identityDir: string): Identity {
+  if (identity.fingerprint !== self.fingerprint) {
+    throw new TxtmeshError(
+      'ERR_BAD_IDENTITY',
+      `the settings list fingerprint ${self.fingerprint} for ${self.id} (line ${self.line}), but this peer's identity in ${identityDir} has ${identity.fingerprint}; put that one in the settings`,
+    );
+  }
+  return identity;
 }

@@ -12,8 +12,11 @@ import type { ServerConsoleState } from './cli/server-console.js';
 import { type ServerTty, startServerTty } from './cli/server-tty.js';
 import { renderResult } from './client/render.js';
 import { peersView } from './client/views.js';
+import { identityCommand, modeNote, prepareSecureStart, watchSettings } from './cli/server-security.js';
 import { describeError } from './errors.js';
-import { loadPeerContext } from './peer-context.js';
+import { loadPeerContext, peerPaths } from './peer-context.js';
+import { Membership } from './security/membership.js';
+import type { ServeTo } from './server/admission.js';
 import { PeerServer, SERVER_DEFAULTS } from './server/peer-server.js';
 import { formatAddress } from './settings.js';
 
@@ -37,8 +40,15 @@ const argv = await yargs(hideBin(process.argv))
   .option('log-format', { choices: ['text', 'json'] as const, default: 'text' as LogFormat, describe: 'request log: a line of text, or one JSON object per line (other messages then go to stderr)' })
   .option('console', { type: 'boolean', describe: 'take commands on stdin [default: when stdin and stdout are terminals and the server runs in the foreground]' })
   .option('grace', { type: 'number', default: 10, describe: 'on quit, seconds to let transfers in flight finish before cutting them off' })
+  .option('serve-to', { choices: ['any', 'mesh'] as const, default: 'any' as ServeTo, describe: 'who may list and download: anyone who can connect, or only the peers in the settings (uploads are always mesh-only)' })
+  .option('secure', { type: 'boolean', default: false, describe: 'refuse to run unless the settings put the mesh in secure mode; create this peer\'s identity first if it has none' })
+  .option('identity', { type: 'string', describe: 'folder of this peer\'s key and certificate [default: ./identity]' })
+  .option('init-identity', { type: 'boolean', default: false, describe: 'create this peer\'s key and certificate, print its fingerprint, and exit' })
+  .option('show-identity', { type: 'boolean', default: false, describe: 'print this peer\'s fingerprint (for the settings\' fourth column) and exit' })
+  .option('rotate-identity', { type: 'boolean', default: false, describe: 'replace this peer\'s key and certificate with new ones, print the new fingerprint, and exit' })
   .example('cd example/p1 && txtmesh-server', 'serve p1 as listed in example/peer_settings.txt')
   .example('txtmesh-server --log-format json --no-console >> requests.jsonl', 'log requests as JSON lines')
+  .example('txtmesh-server --init-identity', 'make this peer\'s identity for a secure mesh and print its fingerprint')
   .strict()
   .help()
   .version()
@@ -75,7 +85,20 @@ function say(line: string): void {
 }
 
 try {
-  const ctx = await loadPeerContext({ id: argv.id, settings: argv.settings, dir: argv.dir });
+  const where = { id: argv.id, settings: argv.settings, dir: argv.dir, identity: argv.identity };
+  const paths = peerPaths(where);
+  const action = argv['show-identity'] ? 'show' : argv['rotate-identity'] ? 'rotate' : argv['init-identity'] ? 'init' : undefined;
+  if (action) {
+    for (const line of await identityCommand(action, paths)) process.stdout.write(line + '\n');
+    process.exit(0);
+  }
+  if (argv.secure) for (const line of await prepareSecureStart(paths)) say(line);
+  const ctx = await loadPeerContext(where);
+  if (argv.secure && ctx.mode !== 'secure') {
+    fail(`--secure: ${ctx.settingsPath} lists no certificate fingerprints, so the mesh would run open. Put every peer's fingerprint (txtmesh-server --show-identity) in the fourth column.`);
+  }
+  const membership = new Membership(ctx.peers);
+  await membership.start();
   const server = new PeerServer({
     peerId: ctx.id,
     dir: ctx.dir,
@@ -84,6 +107,7 @@ try {
     maxHeaderBytes: argv['max-header'],
     idleTimeoutMs: argv['idle-timeout'] * 1000,
     headerTimeoutMs: argv['header-timeout'] * 1000,
+    mesh: { membership, serveTo: argv['serve-to'], identity: ctx.credentials.tls },
     log: (entry) => {
       if (argv.quiet) return;
       const line = formatRequestLog(entry, logFormat);
@@ -95,6 +119,8 @@ try {
   const bound = await server.listen(argv.port ?? ctx.self.port, argv.host ?? ctx.self.host);
   const address = formatAddress({ host: bound.address, port: bound.port });
   say(`txtmesh-server: peer ${ctx.id} serving ${ctx.dir} on ${address}`);
+  say(`txtmesh-server: ${modeNote(ctx, argv['serve-to'])}`);
+  watchSettings(ctx.settingsPath, membership, (line) => say(`txtmesh-server: ${line}`));
 
   let stopping = false;
   const stop = async (why: string, mode: 'graceful' | 'now') => {
@@ -126,7 +152,7 @@ try {
       stats: () => server.stats.snapshot(),
       files: () => server.folder.list(),
       sizeOf: (name) => server.folder.describe(name).then((f) => f.size, () => undefined),
-      peers: async () => renderResult(await peersView(ctx.others, ctx.id, { myId: ctx.id, timeoutMs: 5000 })),
+      peers: async () => renderResult(await peersView(ctx.others, ctx.id, { myId: ctx.id, as: ctx.credentials, timeoutMs: 5000 })),
     };
     tty = startServerTty(state, {
       input: process.stdin,

@@ -1,8 +1,10 @@
 /**
- * peer_settings.txt: one `peer_ID ip_addr server_port` a line.
+ * peer_settings.txt: one `peer_ID ip_addr server_port [fingerprint]` a line.
  * Blank lines, `#` comments (whole-line or trailing), runs of spaces and tabs, and CRLF are
  * accepted. The original crashed on a trailing blank line; here every bad line is an error that
- * names the file, the line number and what is wrong.
+ * names the file, the line number and what is wrong. The optional fourth column is the SHA-256
+ * fingerprint of the peer's certificate: when every peer has one the mesh runs in secure mode
+ * (mutual TLS, README "Security model"); when none has one, in open mode; a mix is an error.
  */
 import { readFile } from 'node:fs/promises';
 import { isIP } from 'node:net';
@@ -15,6 +17,26 @@ export interface PeerAddress {
   readonly port: number;
   /** 1-based line number in the settings file. */
   readonly line: number;
+  /** SHA-256 of the peer's certificate, 64 lower-case hex digits (secure mode only). */
+  readonly fingerprint?: string;
+}
+
+/** open: membership by source address, plain TCP; secure: membership by certificate, mutual TLS. */
+export type MeshMode = 'open' | 'secure';
+
+/** The mode a settings list puts the mesh in (parseSettings has refused a mix). */
+export function meshMode(peers: readonly PeerAddress[]): MeshMode {
+  return peers.length > 0 && peers.every((p) => p.fingerprint !== undefined) ? 'secure' : 'open';
+}
+
+/**
+ * A fingerprint as written in the settings, normalised to 64 lower-case hex digits, or
+ * undefined if it is not one. Upper case and colon-separated pairs (as `openssl x509
+ * -fingerprint -sha256` prints them) are accepted.
+ */
+export function parseFingerprint(text: string): string | undefined {
+  const bare = /^([0-9A-Fa-f]{2}:){31}[0-9A-Fa-f]{2}$/.test(text) ? text.replaceAll(':', '') : text;
+  return /^[0-9A-Fa-f]{64}$/.test(bare) ? bare.toLowerCase() : undefined;
 }
 
 const ID_PATTERN = /^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/;
@@ -47,8 +69,10 @@ export function parseSettings(text: string, fileName = 'peer_settings.txt'): Pee
       throw new TxtmeshError('ERR_SETTINGS_LINE', `${fileName}:${line}: ${what} (line: ${JSON.stringify(raw.trim())})`);
     };
     const fields = content.split(/\s+/);
-    if (fields.length !== 3) bad(`expected "peer_ID ip_addr server_port", found ${fields.length} field${fields.length === 1 ? '' : 's'}`);
-    const [id, rawHost, portText] = fields as [string, string, string];
+    if (fields.length !== 3 && fields.length !== 4) {
+      bad(`expected "peer_ID ip_addr server_port [fingerprint]", found ${fields.length} field${fields.length === 1 ? '' : 's'}`);
+    }
+    const [id, rawHost, portText, fingerprintText] = fields as [string, string, string, string | undefined];
     if (!isPeerId(id)) bad(`bad peer ID ${JSON.stringify(id)}: use letters, digits, '.', '_' or '-' (at most 64)`);
     // Accept [::1] as well as ::1 for IPv6.
     const host = rawHost.startsWith('[') && rawHost.endsWith(']') ? rawHost.slice(1, -1) : rawHost;
@@ -56,13 +80,31 @@ export function parseSettings(text: string, fileName = 'peer_settings.txt'): Pee
     if (!/^\d{1,5}$/.test(portText) || Number(portText) < 1 || Number(portText) > 65535) {
       bad(`bad port ${JSON.stringify(portText)}: expected a number from 1 to 65535`);
     }
+    const fingerprint = fingerprintText === undefined ? undefined : parseFingerprint(fingerprintText);
+    if (fingerprintText !== undefined && fingerprint === undefined) {
+      bad(`bad fingerprint ${JSON.stringify(fingerprintText)}: expected the 64 hex digits of SHA-256 (txtmesh-server --show-identity prints them)`);
+    }
     const first = seen.get(id);
     if (first !== undefined) {
       throw new TxtmeshError('ERR_SETTINGS_DUPLICATE', `${fileName}:${line}: peer ID ${id} is already defined on line ${first}`);
     }
     seen.set(id, line);
-    peers.push({ id, host, port: Number(portText), line });
+    if (fingerprint !== undefined) {
+      const twin = peers.find((p) => p.fingerprint === fingerprint);
+      if (twin) throw new TxtmeshError('ERR_SETTINGS_DUPLICATE', `${fileName}:${line}: ${id} has the same fingerprint as ${twin.id} on line ${twin.line}; every peer needs its own identity`);
+    }
+    peers.push(fingerprint === undefined ? { id, host, port: Number(portText), line } : { id, host, port: Number(portText), line, fingerprint });
   });
+  const withFingerprint = peers.filter((p) => p.fingerprint !== undefined);
+  if (withFingerprint.length > 0 && withFingerprint.length < peers.length) {
+    const without = peers.filter((p) => p.fingerprint === undefined);
+    const list = (ps: PeerAddress[]) => ps.map((p) => `${p.line} (${p.id})`).join(', ');
+    throw new TxtmeshError(
+      'ERR_SETTINGS_MIXED',
+      `${fileName}: some peers have a certificate fingerprint and some do not: with one on line${withFingerprint.length > 1 ? 's' : ''} ${list(withFingerprint)}; ` +
+        `without on line${without.length > 1 ? 's' : ''} ${list(without)}. Give every peer one (secure mode) or none (open mode).`,
+    );
+  }
   return peers;
 }
 

@@ -1,14 +1,20 @@
 /**
- * Test helpers: real servers on 127.0.0.1 port 0 in real temp folders.
+ * Test helpers: real servers on 127.0.0.1 port 0 in real temp folders. Every mesh's servers
+ * know their settings (membership), open by default or secure (identities in root/<id>/identity).
  */
 import { mkdtemp, mkdir, rm, writeFile } from 'node:fs/promises';
 import { type AddressInfo, type Server, type Socket, connect, createServer } from 'node:net';
+import { type ConnectionOptions, connect as tlsConnect } from 'node:tls';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import type { PeerContext } from '../src/peer-context.js';
+import { type Credentials, localAddressOf } from '../src/security/credentials.js';
+import { type Identity, createIdentity } from '../src/security/identity.js';
+import { Membership } from '../src/security/membership.js';
+import type { ServeTo } from '../src/server/admission.js';
 import type { RequestLog } from '../src/server/connection.js';
 import { PeerServer } from '../src/server/peer-server.js';
-import type { PeerAddress } from '../src/settings.js';
+import { type PeerAddress, meshMode } from '../src/settings.js';
 import { ServedFolder } from '../src/storage/served-folder.js';
 
 /** A fresh temp folder. */
@@ -44,6 +50,12 @@ export interface Mesh {
   dirOf(id: string): string;
   /** A PeerContext for a peer, as the CLI would build it. */
   contextOf(id: string): PeerContext;
+  /** Who a peer is when it connects (its ID, and its certificate in a secure mesh). */
+  credentialsOf(id: string): Credentials;
+  /** The identities of a secure mesh's peers. */
+  readonly identities: Map<string, Identity>;
+  /** What the servers know of the mesh (update() it to change their settings). */
+  readonly membership: Membership;
   /** The peer's own served folder, ready for use by download(). */
   folderOf(id: string): Promise<ServedFolder>;
   address(id: string): PeerAddress;
@@ -61,12 +73,27 @@ export async function freePort(): Promise<number> {
   return port;
 }
 
+export interface StartMeshOptions {
+  /** Give every peer an identity and list the fingerprints: mutual TLS. */
+  readonly secure?: boolean;
+  readonly serveTo?: ServeTo;
+}
+
 /**
  * Starts a mesh: each peer a folder root/<id>/served_files, servers for the peers that are up.
  * Peers not in `specs` but named in `clients` get a folder and no server (e.g. the downloader).
  */
-export async function startMesh(specs: Record<string, MeshPeerSpec>, clients: string[] = []): Promise<Mesh> {
+export async function startMesh(specs: Record<string, MeshPeerSpec>, clients: string[] = [], options: StartMeshOptions = {}): Promise<Mesh> {
   const root = await tempDir();
+  const identities = new Map<string, Identity>();
+  const ids = [...Object.keys(specs), ...clients];
+  if (options.secure) for (const id of ids) identities.set(id, await createIdentity(join(root, id, 'identity'), { peerId: id }));
+  const fingerprintOf = (id: string) => {
+    const fingerprint = identities.get(id)?.fingerprint;
+    return fingerprint === undefined ? {} : { fingerprint };
+  };
+  // The ports are known once the servers listen; until then the servers know the IDs.
+  const membership = new Membership(ids.map((id, i) => ({ id, host: '127.0.0.1', port: 1, line: i + 1, ...fingerprintOf(id) })));
   const peers: PeerAddress[] = [];
   const servers = new Map<string, PeerServer>();
   const logs = new Map<string, RequestLog[]>();
@@ -86,6 +113,7 @@ export async function startMesh(specs: Record<string, MeshPeerSpec>, clients: st
       const server = new PeerServer({
         peerId: id,
         dir,
+        mesh: { membership, serveTo: options.serveTo, identity: identities.get(id) },
         log: (e) => {
           log.push(e);
           taps.get(id)?.(e, log.length);
@@ -104,12 +132,17 @@ export async function startMesh(specs: Record<string, MeshPeerSpec>, clients: st
     } else {
       port = await freePort();
     }
-    peers.push({ id, host: '127.0.0.1', port, line: line++ });
+    peers.push({ id, host: '127.0.0.1', port, line: line++, ...fingerprintOf(id) });
   }
   for (const id of clients) {
     await mkdir(join(root, id, 'served_files'), { recursive: true });
-    peers.push({ id, host: '127.0.0.1', port: await freePort(), line: line++ });
+    peers.push({ id, host: '127.0.0.1', port: await freePort(), line: line++, ...fingerprintOf(id) });
   }
+  await membership.update(peers);
+  const credentialsOf = (id: string): Credentials => {
+    const identity = identities.get(id);
+    return { id, localAddress: localAddressOf('127.0.0.1'), ...(identity ? { tls: identity } : {}) };
+  };
   const dirOf = (id: string) => join(root, id, 'served_files');
   const address = (id: string) => {
     const peer = peers.find((p) => p.id === id);
@@ -126,8 +159,21 @@ export async function startMesh(specs: Record<string, MeshPeerSpec>, clients: st
     address,
     contextOf(id) {
       const self = address(id);
-      return { id, settingsPath: join(root, 'peer_settings.txt'), dir: dirOf(id), peers, self, others: peers.filter((p) => p !== self) };
+      return {
+        id,
+        settingsPath: join(root, 'peer_settings.txt'),
+        dir: dirOf(id),
+        peers,
+        self,
+        others: peers.filter((p) => p !== self),
+        mode: meshMode(peers),
+        identityDir: join(root, id, 'identity'),
+        credentials: credentialsOf(id),
+      };
     },
+    credentialsOf,
+    identities,
+    membership,
     async folderOf(id) {
       const folder = new ServedFolder(dirOf(id));
       await folder.init();
@@ -135,7 +181,7 @@ export async function startMesh(specs: Record<string, MeshPeerSpec>, clients: st
     },
     async writeSettings() {
       const path = join(root, 'peer_settings.txt');
-      await writeFile(path, peers.map((p) => `${p.id} ${p.host} ${p.port}`).join('\n') + '\n');
+      await writeFile(path, peers.map((p) => `${p.id} ${p.host} ${p.port}${p.fingerprint ? ` ${p.fingerprint}` : ''}`).join('\n') + '\n');
       return path;
     },
     async stop() {
@@ -147,12 +193,23 @@ export async function startMesh(specs: Record<string, MeshPeerSpec>, clients: st
   };
 }
 
+/** The request id rawExchange uses for its claim, whose answer it leaves out. */
+const CLAIM_ID = 4294967295;
+
+export interface RawOptions {
+  /** First claim this peer ID (HELLO), as a member must before it uploads; its answer is left out. */
+  readonly claimAs?: string;
+  /** Connect from this address (e.g. 127.0.0.2, which no peer has). */
+  readonly localAddress?: string;
+}
+
 /**
  * A raw TCP exchange: sends bytes, collects everything the server sends until it closes the
  * connection or `quietMs` pass with nothing new.
  */
-export async function rawExchange(port: number, data: Buffer | string, quietMs = 300): Promise<{ text: string; bytes: Buffer; closed: boolean }> {
-  const socket = connect({ host: '127.0.0.1', port });
+export async function rawExchange(port: number, data: Buffer | string, quietMs = 300, options: RawOptions = {}): Promise<{ text: string; bytes: Buffer; closed: boolean }> {
+  const socket = connect({ host: '127.0.0.1', port, localAddress: options.localAddress });
+  if (options.claimAs !== undefined) data = Buffer.concat([Buffer.from(`HELLO ${CLAIM_ID} 0 txtmesh/1 ${options.claimAs}\n`), Buffer.from(data)]);
   const chunks: Buffer[] = [];
   let closed = false;
   await new Promise<void>((resolve, reject) => {
@@ -175,7 +232,9 @@ export async function rawExchange(port: number, data: Buffer | string, quietMs =
     socket.write(data);
   });
   socket.destroy();
-  const bytes = Buffer.concat(chunks);
+  let bytes = Buffer.concat(chunks);
+  const claimAnswer = `OK ${CLAIM_ID} 0 `;
+  if (options.claimAs !== undefined && bytes.subarray(0, claimAnswer.length).toString() === claimAnswer) bytes = bytes.subarray(bytes.indexOf(0x0a) + 1);
   return { text: bytes.toString('utf8'), bytes, closed };
 }
 
@@ -253,4 +312,39 @@ export async function throttledProxy(target: PeerAddress, bytesPerSecond: number
       await new Promise((resolve) => server.close(resolve));
     },
   };
+}
+
+/**
+ * A raw exchange over TLS 1.3 (or what `tlsOptions` allow), with a certificate or none: sends
+ * bytes once the handshake is done, collects what comes back until the server closes or goes
+ * quiet. A handshake that fails is reported in `error`.
+ */
+export async function tlsExchange(
+  port: number,
+  data: Buffer | string,
+  identity: { key: string; cert: string } | undefined,
+  tlsOptions: ConnectionOptions = {},
+  quietMs = 300,
+): Promise<{ text: string; closed: boolean; error?: string }> {
+  const socket = tlsConnect({ host: '127.0.0.1', port, ...(identity ?? {}), rejectUnauthorized: false, minVersion: 'TLSv1.3', ...tlsOptions });
+  const chunks: Buffer[] = [];
+  let closed = false;
+  let error: string | undefined;
+  await new Promise<void>((resolve) => {
+    let timer = setTimeout(resolve, quietMs + 2000);
+    socket.once('secureConnect', () => socket.write(data));
+    socket.on('error', (err: NodeJS.ErrnoException) => (error = err.code ?? err.message));
+    socket.on('data', (chunk: Buffer) => {
+      chunks.push(chunk);
+      clearTimeout(timer);
+      timer = setTimeout(resolve, quietMs);
+    });
+    socket.on('close', () => {
+      closed = true;
+      clearTimeout(timer);
+      resolve();
+    });
+  });
+  socket.destroy();
+  return { text: Buffer.concat(chunks).toString('utf8'), closed, ...(error ? { error } : {}) };
 }

@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { expect } from 'chai';
 import { TxtmeshError } from '../src/errors.js';
-import { type PeerAddress, findPeers, formatAddress, loadSettings, parseSettings } from '../src/settings.js';
+import { type PeerAddress, findPeers, formatAddress, loadSettings, meshMode, parseFingerprint, parseSettings } from '../src/settings.js';
 
 /** Runs fn, expects a TxtmeshError, returns it. */
 function catchError(fn: () => unknown): TxtmeshError {
@@ -233,6 +233,37 @@ describe('settings', () => {
       );
       expect(err).to.be.instanceOf(TxtmeshError);
       expect(err.code).to.equal('ERR_SETTINGS_READ');
+    });
+  });
+
+  describe('fingerprints (the fourth column)', () => {
+    const A = 'a'.repeat(64);
+    const B = 'b'.repeat(64);
+
+    it('parses a fingerprint, in lower or upper case or with colons, as 64 lower-case hex digits', () => {
+      const colons = B.toUpperCase().match(/../g)?.join(':') ?? '';
+      const peers = parseSettings(`p1 127.0.0.1 5001 ${A.toUpperCase()}\np2 127.0.0.1 5002 ${colons}  # p2's\n`);
+      expect(peers.map((p) => p.fingerprint)).to.deep.equal([A, B]);
+      expect(meshMode(peers)).to.equal('secure');
+      expect(meshMode(parseSettings('p1 127.0.0.1 5001\n'))).to.equal('open');
+      expect(parseFingerprint('ab:cd')).to.equal(undefined);
+    });
+
+    it('refuses a bad fingerprint, naming the line', () => {
+      const err = catchError(() => parseSettings(`p1 127.0.0.1 5001 ${A}\np2 127.0.0.1 5002 ${'g'.repeat(64)}\n`));
+      expect(err.code).to.equal('ERR_SETTINGS_LINE');
+      expect(err.message).to.contain(':2:');
+      expect(catchError(() => parseSettings(`p1 127.0.0.1 5001 ${A} extra\n`)).code).to.equal('ERR_SETTINGS_LINE');
+    });
+
+    it('refuses a mix of peers with and without fingerprints, naming the lines of each', () => {
+      const err = catchError(() => parseSettings(`p1 127.0.0.1 5001 ${A}\n# comment\np2 127.0.0.1 5002\np3 127.0.0.1 5003 ${B}\n`, 'mesh.txt'));
+      expect(err.code).to.equal('ERR_SETTINGS_MIXED');
+      expect(err.message).to.contain('mesh.txt').and.contain('lines 1 (p1), 4 (p3)').and.contain('line 3 (p2)');
+    });
+
+    it('refuses two peers with the same fingerprint', () => {
+      expect(catchError(() => parseSettings(`p1 127.0.0.1 5001 ${A}\np2 127.0.0.1 5002 ${A}\n`)).code).to.equal('ERR_SETTINGS_DUPLICATE');
     });
   });
 });

@@ -24,6 +24,7 @@ export interface GlobalArgs {
   readonly id?: string;
   readonly settings?: string;
   readonly dir?: string;
+  readonly identity?: string;
   readonly timeout: number;
   readonly trace?: string;
   readonly json?: boolean;
@@ -60,7 +61,7 @@ export async function runSubcommand(argv: GlobalArgs, spec: CommandSpec, args: s
   let exitCode: ExitCode;
   try {
     if (!(argv.timeout > 0)) throw new TxtmeshError('ERR_USAGE', '--timeout must be a positive number of seconds');
-    const ctx = await loadPeerContext({ id: argv.id, settings: argv.settings, dir: argv.dir });
+    const ctx = await loadPeerContext({ id: argv.id, settings: argv.settings, dir: argv.dir, identity: argv.identity });
     const folder = new ServedFolder(ctx.dir);
     await folder.init();
     const traceFile = argv.trace === undefined ? undefined : createWriteStream(argv.trace, { flags: 'a' });
@@ -90,7 +91,7 @@ const peers = { type: 'string', array: true, default: [] as string[] } as const;
 /** Per-subcommand --help epilogue: what it prints and when it fails. */
 const EPILOGUE: Record<string, string> = {
   filelist: 'JSON: {command: "filelist", ok, exitCode, peers: [{peer, ok, files: [{name, size, identity}]} | {peer, ok: false, error: {code, message}}]}. Exit status: 0; 3 if a peer could not be listed; 2 for an unknown peer.',
-  peers: 'JSON: {command: "peers", ok, exitCode, peers: [{peer, address, self, online, rttMs, version, announced, files, error}]}. Exit status: 0 (offline peers are part of the answer); 2 usage.',
+  peers: 'JSON: {command: "peers", ok, exitCode, mode: "open"|"secure", peers: [{peer, address, self, online, rttMs, version, announced, files, error, identity}]}; identity is the verified certificate fingerprint (secure mode) or null. Exit status: 0 (offline peers are part of the answer); 2 usage.',
   ping: 'JSON: {command: "ping", ok, exitCode, count, peers: [{peer, address, reachable, sent, received, connectMs, rttMs: {min, avg, max}, samples, version, announced, error}]}. Exit status: 0; 3 if a peer did not answer; 2 usage.',
   files: 'JSON: {command: "files", ok, exitCode, files: [{name, conflict, versions: [{identity, size, peers}]}], peers: [{peer, ok, files} | {peer, ok: false, error}]}. Exit status: 0 (unreachable peers are named in the answer); 2 usage.',
   download: 'JSON: {command: "download", ok, exitCode, name, status: "downloaded"|"already", size, identity, seconds, searched, found, missing, unreachable, peers: [{peer, bytes, problem}]}; on failure {…, error, name, found, missing, unreachable, versions: [{identity, size, peers}]}. Exit status: 0; 2 usage; 3 no holder could be reached; 4 nobody has it; 5 versions without a majority, or a different file here already; 6 bytes failed verification.',

@@ -50,6 +50,8 @@ export const COMMAND_SPECS: readonly CommandSpec[] = [
       'Connects to every peer in the settings at once (this one too, if its server runs),',
       'times HELLO exchanges for the round-trip time (the faster of two) and counts the files a LIST returns.',
       'An offline peer is part of the answer, not a failure.',
+      'The first line says whether the mesh is open or secure; in a secure mesh each peer\'s certificate',
+      'fingerprint, verified in the TLS handshake against the settings, is shown.',
     ],
     args: [],
     subcommand: 'txtmesh-client peers',

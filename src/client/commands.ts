@@ -45,7 +45,7 @@ export type CommandResult = 'ok' | 'failed' | 'quit';
 
 /** Runs one command with its arguments. Throws TxtmeshError on failure. */
 export async function runCommand(session: Session, spec: CommandSpec, args: string[], signal: AbortSignal): Promise<Result> {
-  const view = { timeoutMs: session.timeoutMs, myId: session.ctx.id, signal };
+  const view = { timeoutMs: session.timeoutMs, myId: session.ctx.id, as: session.ctx.credentials, signal };
   const noArgs = () => {
     if (args.length > 0) throw usageError(spec.usage, `${spec.name} takes no arguments`);
   };

@@ -83,7 +83,8 @@ export async function runConsole(session: Omit<Session, 'out'>, options: Console
   if (!options.interactive) process.on('SIGINT', onInterrupt);
 
   if (options.interactive) {
-    out.print(`txtmesh console for peer ${session.ctx.id} (${session.ctx.peers.length} peers in ${session.ctx.settingsPath}); #HELP lists commands`);
+    const mode = session.ctx.mode === 'secure' ? 'secure mesh: mutual TLS, peers known by certificate' : 'open mesh: plain TCP, peers known by address';
+    out.print(`txtmesh console for peer ${session.ctx.id} (${session.ctx.peers.length} peers in ${session.ctx.settingsPath}; ${mode}); #HELP lists commands`);
     rl.setPrompt(`${session.ctx.id}> `);
     rl.prompt();
   }

@@ -18,6 +18,7 @@ import { checkName } from '../storage/names.js';
 import { PartFile } from '../storage/part-file.js';
 import { identityOf, shortIdentity } from '../storage/piece-hasher.js';
 import type { ServedFolder } from '../storage/served-folder.js';
+import type { Credentials } from '../security/credentials.js';
 import type { PeerAddress } from '../settings.js';
 import { fileInfo } from './peer-client.js';
 import type { PeerConnection } from './peer-connection.js';
@@ -49,6 +50,8 @@ export interface DownloadOptions {
   readonly graceMs?: number;
   readonly retry?: RetryPolicy;
   readonly signal?: AbortSignal;
+  /** Who we are to the peers (claimed ID, certificate in secure mode). */
+  readonly as?: Credentials;
   readonly onProgress?: (progress: DownloadProgress) => void;
   /** Called after each verified piece is written: which peer delivered how many bytes. */
   readonly onPiece?: (peer: string, bytes: number, elapsedMs: number) => void;
@@ -100,6 +103,7 @@ export interface DownloadResult {
 export const NOT_HELD = 'does not have it';
 
 export const DEFAULT_STALL_TIMEOUT_MS = 5000;
+const REFUSALS: ReadonlySet<ErrorCode> = new Set(['ERR_NOT_A_MEMBER', 'ERR_BAD_IDENTITY', 'ERR_TLS_REQUIRED', 'ERR_TLS_HANDSHAKE', 'ERR_CERT_EXPIRED']);
 const MIN_GRACE_MS = 500;
 
 interface Answer {
@@ -132,6 +136,10 @@ export async function download(options: DownloadOptions): Promise<DownloadResult
       if ([...problems.values()].some((p) => p.code === 'ERR_NOT_FOUND')) {
         throw new TxtmeshError('ERR_NOT_FOUND', `no peer has ${name} (${reasons})`);
       }
+      // Every peer refused us for who we are: that, not the network, is the problem.
+      const codes = new Set([...problems.values()].map((p) => p.code));
+      const [only] = codes;
+      if (codes.size === 1 && only && REFUSALS.has(only)) throw new TxtmeshError(only, `every peer refused this peer (${reasons})`);
       throw new TxtmeshError('ERR_PEER_UNREACHABLE', `no peer could be asked for ${name}${reasons ? ` (${reasons})` : ''}`);
     }
     for (const a of answers) problems.set(a.peer.id, { identity: a.info.identity, size: a.info.size });
@@ -172,6 +180,7 @@ export async function download(options: DownloadOptions): Promise<DownloadResult
       stallTimeoutMs: options.stallTimeoutMs ?? DEFAULT_STALL_TIMEOUT_MS,
       retry: options.retry,
       signal: stop.signal,
+      as: options.as,
       onPiece: (peer, bytes) => {
         const now = performance.now();
         options.onPiece?.(peer, bytes, now - started);
@@ -264,6 +273,7 @@ function probePeers(options: DownloadOptions, signal: AbortSignal, problems: Pro
         try {
           const { conn, value: info } = await withRetry(peer, (c) => fileInfo(c, options.name), {
             signal,
+            as: options.as,
             timeoutMs: options.connectTimeoutMs,
             stallTimeoutMs: options.stallTimeoutMs ?? DEFAULT_STALL_TIMEOUT_MS,
             policy: options.retry ?? DEFAULT_RETRY,

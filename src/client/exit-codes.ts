@@ -20,6 +20,8 @@ export const EXIT = {
   CONFLICT: 5,
   /** Bytes failed verification, or a transfer could not be completed. */
   INTEGRITY: 6,
+  /** Refused for who we are: not a member of the peer's mesh, identity or certificate not accepted. */
+  REFUSED: 7,
   INTERRUPTED: 130,
 } as const;
 
@@ -32,6 +34,13 @@ const CLASS_OF: Partial<Record<ErrorCode, ExitCode>> = {
   ERR_SETTINGS_LINE: EXIT.USAGE,
   ERR_SETTINGS_DUPLICATE: EXIT.USAGE,
   ERR_SETTINGS_READ: EXIT.USAGE,
+  ERR_SETTINGS_MIXED: EXIT.USAGE,
+  ERR_IDENTITY_FILE: EXIT.USAGE,
+  ERR_NOT_A_MEMBER: EXIT.REFUSED,
+  ERR_BAD_IDENTITY: EXIT.REFUSED,
+  ERR_TLS_REQUIRED: EXIT.REFUSED,
+  ERR_TLS_HANDSHAKE: EXIT.REFUSED,
+  ERR_CERT_EXPIRED: EXIT.REFUSED,
   ERR_PEER_UNREACHABLE: EXIT.UNREACHABLE,
   ERR_PEER_TIMEOUT: EXIT.UNREACHABLE,
   ERR_PEER_CLOSED: EXIT.UNREACHABLE,
@@ -51,7 +60,7 @@ export function exitCodeFor(code: ErrorCode): ExitCode {
 }
 
 // When several peers fail for different reasons, the class that most needs a human wins.
-const PRECEDENCE: readonly ExitCode[] = [EXIT.USAGE, EXIT.INTEGRITY, EXIT.CONFLICT, EXIT.NOT_FOUND, EXIT.UNREACHABLE, EXIT.OTHER];
+const PRECEDENCE: readonly ExitCode[] = [EXIT.USAGE, EXIT.REFUSED, EXIT.INTEGRITY, EXIT.CONFLICT, EXIT.NOT_FOUND, EXIT.UNREACHABLE, EXIT.OTHER];
 
 /** The exit status for several failures (0 if there are none). */
 export function worstExitCode(codes: readonly ErrorCode[]): ExitCode {

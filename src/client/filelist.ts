@@ -6,6 +6,7 @@ import pLimit from 'p-limit';
 import { CONNECT_TIMEOUT_MS, PEER_CONCURRENCY, REQUEST_TIMEOUT_MS } from '../constants.js';
 import { type ErrorCode, TxtmeshError, codeOf, describeError } from '../errors.js';
 import type { FileEntry } from '../protocol/messages.js';
+import type { Credentials } from '../security/credentials.js';
 import { type PeerAddress, formatAddress } from '../settings.js';
 import { listFiles } from './peer-client.js';
 import { PeerConnection } from './peer-connection.js';
@@ -15,7 +16,7 @@ export type PeerListing =
   | { readonly peer: string; readonly ok: false; readonly error: string; readonly code: ErrorCode };
 
 /** Lists the files of each peer; one result per peer, in the order given. */
-export async function fileLists(peers: readonly PeerAddress[], options: { timeoutMs?: number } = {}): Promise<PeerListing[]> {
+export async function fileLists(peers: readonly PeerAddress[], options: { timeoutMs?: number; as?: Credentials } = {}): Promise<PeerListing[]> {
   const limit = pLimit(PEER_CONCURRENCY);
   const timeoutMs = options.timeoutMs ?? REQUEST_TIMEOUT_MS;
   return Promise.all(
@@ -24,7 +25,7 @@ export async function fileLists(peers: readonly PeerAddress[], options: { timeou
         const signal = AbortSignal.timeout(timeoutMs);
         let conn: PeerConnection | undefined;
         try {
-          conn = await PeerConnection.connect(peer, { signal, timeoutMs: Math.min(timeoutMs, CONNECT_TIMEOUT_MS) });
+          conn = await PeerConnection.connect(peer, { signal, timeoutMs: Math.min(timeoutMs, CONNECT_TIMEOUT_MS), as: options.as });
           return { peer: peer.id, ok: true, files: await listFiles(conn, signal) };
         } catch (caught) {
           // The connection only knows it was aborted; say which deadline passed.

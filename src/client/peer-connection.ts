@@ -4,14 +4,24 @@
  * AbortSignal; a timeout, a protocol violation or a lost connection fails every request still
  * waiting and destroys the socket (a stream that missed a deadline cannot be trusted to stay
  * in step).
+ *
+ * Given credentials (`as`), a connection says who it is: a HELLO claiming this peer's ID goes
+ * out right after the connect, pipelined with the first request (no extra round trip), from
+ * this peer's own address when it is local. To a peer with a fingerprint in the settings
+ * (secure mode), it is mutual TLS 1.3, and the server's certificate must match that
+ * fingerprint before anything is sent.
  */
-import { connect as netConnect, type Socket } from 'node:net';
+import { isIP, connect as netConnect, type Socket } from 'node:net';
+import { type TLSSocket, connect as tlsConnect } from 'node:tls';
 import { CONNECT_TIMEOUT_MS, MAX_REQUEST_ID, REQUEST_TIMEOUT_MS } from '../constants.js';
 import { ProtocolError, TxtmeshError } from '../errors.js';
 import { FrameDecoder } from '../protocol/decoder.js';
 import type { Header } from '../protocol/header.js';
-import { readError } from '../protocol/messages.js';
+import { encodeHello, readError } from '../protocol/messages.js';
+import { type Credentials, bindAddress } from '../security/credentials.js';
+import { fingerprintOf, validityProblem } from '../security/identity.js';
 import { send } from '../transport/send.js';
+import { tlsClientOptions } from '../transport/tls.js';
 import { type PeerAddress, formatAddress } from '../settings.js';
 
 /** An OK answer: its header and its whole body. */
@@ -58,10 +68,14 @@ export interface ConnectOptions {
    * for this long: a peer that froze or black-holes us. 0: only per-request deadlines apply.
    */
   readonly stallTimeoutMs?: number;
+  /** Who we are: claimed in HELLO, and our certificate in secure mode. */
+  readonly as?: Credentials;
 }
 
 export class PeerConnection {
   readonly peer: PeerAddress;
+  /** The fingerprint of the server's certificate, checked against the settings (secure mode). */
+  readonly verifiedFingerprint: string | undefined;
   readonly #socket: Socket;
   readonly #pending = new Map<number, Pending>();
   readonly #decoder: FrameDecoder;
@@ -73,8 +87,9 @@ export class PeerConnection {
   #lastProgress = 0;
   #stallTimer: NodeJS.Timeout | undefined;
 
-  private constructor(peer: PeerAddress, socket: Socket, stallTimeoutMs: number, reads: { sink: (chunk: Buffer) => void }) {
+  private constructor(peer: PeerAddress, socket: Socket, stallTimeoutMs: number, reads: { sink: (chunk: Buffer) => void }, verifiedFingerprint?: string) {
     this.peer = peer;
+    this.verifiedFingerprint = verifiedFingerprint;
     this.#socket = socket;
     this.#stallTimeoutMs = stallTimeoutMs;
     this.#decoder = new FrameDecoder({
@@ -86,50 +101,85 @@ export class PeerConnection {
   }
 
   /**
-   * Connects to a peer.
-   * @throws TxtmeshError ERR_PEER_UNREACHABLE (refused, no route, DNS) or ERR_PEER_TIMEOUT
+   * Connects to a peer (and, with credentials, says who we are).
+   * @throws TxtmeshError ERR_PEER_UNREACHABLE (refused, no route, DNS) or ERR_PEER_TIMEOUT;
+   *   in secure mode ERR_TLS_HANDSHAKE, ERR_BAD_IDENTITY (the server's certificate is not the
+   *   one the settings list for it), ERR_CERT_EXPIRED, ERR_TLS_REQUIRED (we have no identity)
    */
   static connect(peer: PeerAddress, options: ConnectOptions = {}): Promise<PeerConnection> {
     const timeoutMs = options.timeoutMs ?? CONNECT_TIMEOUT_MS;
+    const label = `${peer.id} (${formatAddress(peer)})`;
+    const secure = peer.fingerprint !== undefined;
+    const identity = options.as?.tls;
+    if (secure && !identity) {
+      return Promise.reject(new TxtmeshError('ERR_TLS_REQUIRED', `${label} is in a secure mesh, and this peer has no identity to connect with`));
+    }
     return new Promise((resolve, reject) => {
-      // Reads land in one reused buffer and go to the connection's decoder (see READ_BUFFER_BYTES).
+      const localAddress = bindAddress(options.as?.localAddress, peer.host);
+      const endpoint = { host: peer.host, port: peer.port, ...(localAddress ? { localAddress, family: isIP(localAddress) } : {}) };
+      // Reads go to the connection's decoder. Over plain TCP they land in one reused buffer
+      // (Node's onread, see READ_BUFFER_BYTES); TLS sockets deliver 'data' chunks instead.
       const reads = { sink: (_chunk: Buffer): void => undefined };
-      const readBuffer = Buffer.allocUnsafe(READ_BUFFER_BYTES);
-      const socket = netConnect({
-        host: peer.host,
-        port: peer.port,
-        onread: {
-          buffer: readBuffer,
-          callback: (bytes: number, buffer: Uint8Array) => {
-            reads.sink(Buffer.from(buffer.buffer, buffer.byteOffset, bytes));
-            return true; // everything is consumed at once: keep reading
-          },
+      const onread = {
+        buffer: Buffer.allocUnsafe(READ_BUFFER_BYTES),
+        callback: (bytes: number, buffer: Uint8Array) => {
+          reads.sink(Buffer.from(buffer.buffer, buffer.byteOffset, bytes));
+          return true; // everything is consumed at once: keep reading
         },
-      });
-      const label = `${peer.id} (${formatAddress(peer)})`;
+      };
+      const socket: Socket = secure && identity ? tlsConnect({ ...endpoint, ...tlsClientOptions(identity) }) : netConnect({ ...endpoint, onread });
+      if (secure) socket.on('data', (chunk: Buffer) => reads.sink(chunk));
+      let tcpConnected = false;
       const done = (err?: Error) => {
         clearTimeout(timer);
-        socket.off('connect', onConnect);
+        socket.off('connect', onTcp);
+        socket.off(secure ? 'secureConnect' : 'connect', onConnect);
         socket.off('error', onError);
+        socket.off('close', onClose);
         options.signal?.removeEventListener('abort', onAbort);
         if (err) {
           socket.destroy();
           reject(err);
         }
       };
+      const onTcp = () => (tcpConnected = true);
       const onConnect = () => {
+        let fingerprint: string | undefined;
+        if (secure) {
+          const checked = checkServerCertificate(socket as TLSSocket, peer, label);
+          if (checked instanceof TxtmeshError) return done(checked);
+          fingerprint = checked;
+        }
         done();
         socket.setNoDelay(true);
-        resolve(new PeerConnection(peer, socket, options.stallTimeoutMs ?? 0, reads));
+        const conn = new PeerConnection(peer, socket, options.stallTimeoutMs ?? 0, reads, fingerprint);
+        if (options.as) conn.#claim(options.as.id);
+        resolve(conn);
       };
+      const handshakeFailed = (why: string) => new TxtmeshError('ERR_TLS_HANDSHAKE', `${label}: TLS handshake failed (${why}); does it run in secure mode with the same settings?`);
       const onError = (err: NodeJS.ErrnoException) => {
+        if (secure && tcpConnected) return done(handshakeFailed(err.code ?? err.message));
         done(new TxtmeshError('ERR_PEER_UNREACHABLE', `${label} is unreachable: ${err.code ?? err.message}`, { cause: err }));
       };
+      const onClose = () => done(secure && tcpConnected ? handshakeFailed('connection closed') : new TxtmeshError('ERR_PEER_UNREACHABLE', `${label} closed the connection`));
       const onAbort = () => done(new TxtmeshError('ERR_PEER_TIMEOUT', `${label}: connect aborted`));
       const timer = setTimeout(() => done(new TxtmeshError('ERR_PEER_TIMEOUT', `${label} did not accept a connection within ${timeoutMs} ms`)), timeoutMs);
-      socket.once('connect', onConnect);
+      socket.once('connect', onTcp);
+      socket.once(secure ? 'secureConnect' : 'connect', onConnect);
       socket.once('error', onError);
+      socket.once('close', onClose);
       options.signal?.addEventListener('abort', onAbort, { once: true });
+    });
+  }
+
+  /**
+   * Claims our ID, pipelined: requests sent after it queue behind it on the wire. If the peer
+   * refuses the claim it closes the connection, and every request waiting fails with its code.
+   */
+  #claim(id: string): void {
+    const requestId = this.nextId();
+    this.request(requestId, encodeHello(requestId, id), { maxBody: 0 }).catch((err: unknown) => {
+      this.#fail(err instanceof TxtmeshError ? err : new TxtmeshError('ERR_PEER_CLOSED', `${this.#label}: ${(err as Error).message}`));
     });
   }
 
@@ -280,4 +330,20 @@ export class PeerConnection {
     for (const pending of [...this.#pending.values()]) pending.reject(this.#failure);
     this.#pending.clear();
   }
+}
+
+/**
+ * The fingerprint of the certificate a server presented, if it is the one the settings list
+ * for the peer we dialled and it is valid; else the error to fail the connect with.
+ */
+function checkServerCertificate(socket: TLSSocket, peer: PeerAddress, label: string): string | TxtmeshError {
+  const cert = socket.getPeerX509Certificate();
+  if (!cert) return new TxtmeshError('ERR_BAD_IDENTITY', `${label} presented no certificate`);
+  const fingerprint = fingerprintOf(cert);
+  if (fingerprint !== peer.fingerprint) {
+    return new TxtmeshError('ERR_BAD_IDENTITY', `${label} presented certificate ${fingerprint}, but the settings list ${peer.fingerprint} for ${peer.id}`);
+  }
+  const problem = validityProblem(cert);
+  if (problem) return new TxtmeshError('ERR_CERT_EXPIRED', `${label}'s certificate ${problem}`);
+  return fingerprint;
 }

@@ -6,6 +6,7 @@
  */
 import { CONNECT_TIMEOUT_MS, REQUEST_TIMEOUT_MS } from '../constants.js';
 import { type ErrorCode, TxtmeshError, codeOf, describeError } from '../errors.js';
+import type { Credentials } from '../security/credentials.js';
 import { type PeerAddress, formatAddress } from '../settings.js';
 import { hello, listFiles } from './peer-client.js';
 import { PeerConnection } from './peer-connection.js';
@@ -29,6 +30,8 @@ export interface ProbeOptions {
   readonly timeoutMs?: number;
   /** Our own ID, announced in HELLO. */
   readonly myId?: string;
+  /** Who we are (claimed on connect; our certificate in secure mode). */
+  readonly as?: Credentials;
   readonly signal?: AbortSignal;
 }
 
@@ -49,6 +52,8 @@ export interface Probe {
   readonly files: number | null;
   /** The first failure, if any. */
   readonly error: Problem | null;
+  /** The fingerprint of the peer's certificate, verified against the settings (secure mode). */
+  readonly identity: string | null;
 }
 
 /** Rounds a duration in ms to microseconds, for output. */
@@ -67,15 +72,17 @@ export async function probePeer(peer: PeerAddress, options: ProbeOptions = {}): 
   let announced: string | null = null;
   let files: number | null = null;
   let error: Problem | null = null;
+  let identity: string | null = null;
   let conn: PeerConnection | undefined;
   try {
     const started = performance.now();
-    conn = await PeerConnection.connect(peer, { timeoutMs: Math.min(timeoutMs, CONNECT_TIMEOUT_MS), signal: options.signal });
+    conn = await PeerConnection.connect(peer, { timeoutMs: Math.min(timeoutMs, CONNECT_TIMEOUT_MS), signal: options.signal, as: options.as });
+    identity = conn.verifiedFingerprint ?? null;
     connectMs = roundMs(performance.now() - started);
     for (let i = 0; i < wanted; i++) {
       sent++;
       const t0 = performance.now();
-      const answer = await withDeadline(timeoutMs, peer, options.signal, (signal) => hello(conn as PeerConnection, options.myId, signal));
+      const answer = await withDeadline(timeoutMs, peer, options.signal, (signal) => hello(conn as PeerConnection, options.myId ?? options.as?.id, signal));
       samples.push(roundMs(performance.now() - t0));
       version = answer.version;
       announced = answer.peerId ?? null;
@@ -86,7 +93,7 @@ export async function probePeer(peer: PeerAddress, options: ProbeOptions = {}): 
   } finally {
     conn?.close();
   }
-  return { peer: peer.id, address: formatAddress(peer), reachable: samples.length > 0, connectMs, samples, sent, version, announced, files, error };
+  return { peer: peer.id, address: formatAddress(peer), reachable: samples.length > 0, connectMs, samples, sent, version, announced, files, error, identity };
 }
 
 /**

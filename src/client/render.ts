@@ -46,7 +46,14 @@ export function renderResult(result: Result): string[] {
   }
 }
 
+/** What each mode means, in one line under #PEERS. */
+export const MODE_NOTES = {
+  open: 'mesh: open (plain TCP, nothing encrypted; peers known by address only; uploads accepted only from listed addresses)',
+  secure: 'mesh: secure (mutual TLS 1.3; each identity below is the certificate fingerprint the peer proved, as the settings list it)',
+} as const;
+
 function renderPeers(result: PeersResult): string[] {
+  const secure = result.mode === 'secure';
   const rows = result.peers.map((p) => {
     const notes = [
       ...(p.self ? ['this peer'] : []),
@@ -60,12 +67,15 @@ function renderPeers(result: PeersResult): string[] {
       p.rttMs === null ? '-' : formatMs(p.rttMs),
       p.files === null ? '-' : String(p.files),
       p.version ?? '-',
+      ...(secure ? [p.identity === null ? '-' : `${p.identity.slice(0, 16)}… verified`] : []),
       notes.join('; '),
     ];
   });
   const online = result.peers.filter((p) => p.online).length;
+  const head = ['peer', 'address', 'status', 'rtt', 'files', 'version', ...(secure ? ['identity'] : []), ''];
   return [
-    ...table([['peer', 'address', 'status', 'rtt', 'files', 'version', ''], ...rows], '').map((l) => l.trimEnd()),
+    MODE_NOTES[result.mode],
+    ...table([head, ...rows], '').map((l) => l.trimEnd()),
     `${online} of ${plural(result.peers.length, 'peer')} online`,
   ];
 }

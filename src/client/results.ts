@@ -4,6 +4,7 @@
  * `--json` prints them as they are (README, "JSON output"). Pure types.
  */
 import type { FileEntry } from '../protocol/messages.js';
+import type { MeshMode } from '../settings.js';
 import type { FileVersion, MeshFile, UnlistedPeer } from './mesh-files.js';
 import type { Problem } from './probe.js';
 
@@ -23,10 +24,17 @@ export interface PeerStatus {
   readonly announced: string | null;
   readonly files: number | null;
   readonly error: Problem | null;
+  /**
+   * Secure mode: the SHA-256 fingerprint of the certificate the peer proved it holds, checked
+   * against the settings. Open mode: null (a peer is known by its address only).
+   */
+  readonly identity: string | null;
 }
 
 export interface PeersResult {
   readonly command: 'peers';
+  /** open (plain TCP, members known by address) or secure (mutual TLS, by certificate). */
+  readonly mode: MeshMode;
   readonly peers: PeerStatus[];
 }
 

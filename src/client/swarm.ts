@@ -10,6 +10,7 @@ import { type ErrorCode, TxtmeshError, codeOf, describeError } from '../errors.j
 import { type FileInfo, HASH_BYTES } from '../protocol/messages.js';
 import type { PartFile } from '../storage/part-file.js';
 import { hashPiecesOf } from '../storage/piece-hasher.js';
+import type { Credentials } from '../security/credentials.js';
 import type { PeerAddress } from '../settings.js';
 import { BufferPool } from './buffer-pool.js';
 import { fileInfo, getRange } from './peer-client.js';
@@ -27,6 +28,8 @@ export interface SwarmOptions {
   readonly stallTimeoutMs: number;
   readonly retry?: RetryPolicy;
   readonly signal: AbortSignal;
+  /** Who we are when reconnecting. */
+  readonly as?: Credentials;
   readonly onPiece?: (peer: string, bytes: number) => void;
 }
 
@@ -140,7 +143,7 @@ export class Swarm {
         source.attempts++;
         try {
           await sleep(backoffDelay(source.attempts + 1, policy), signal);
-          const conn = await PeerConnection.connect(source.peer, { signal, stallTimeoutMs: this.#options.stallTimeoutMs });
+          const conn = await PeerConnection.connect(source.peer, { signal, stallTimeoutMs: this.#options.stallTimeoutMs, as: this.#options.as });
           source.conn = conn;
           const info = await fileInfo(conn, this.#options.info.name);
           if (info.identity !== this.#options.info.identity) {

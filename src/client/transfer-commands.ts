@@ -46,6 +46,7 @@ export async function downloadCommand(session: Session, args: string[], signal: 
     peers: candidates,
     folder: session.folder,
     signal,
+    as: session.ctx.credentials,
     requestTimeoutMs: session.timeoutMs,
     onPeers: (used) => out.note(`${searched ? 'Found' : 'Downloading'} ${name} ${searched ? 'at' : 'from'} ${used.join(', ')}`),
     onResume: (pieces, of, bytes) => out.note(`Resuming: ${pieces} of ${of} pieces (${formatBytes(bytes)}) from an earlier attempt are verified and kept`),
@@ -106,7 +107,7 @@ export async function uploadCommand(session: Session, args: string[], signal: Ab
   if (ids.length === 0) throw usageError(usage, 'name at least one peer to upload to');
   const peers = findPeers(session.ctx.peers, ids);
   try {
-    const { size, identity, outcomes } = await upload({ name, peers, folder: session.folder, signal });
+    const { size, identity, outcomes } = await upload({ name, peers, folder: session.folder, signal, as: session.ctx.credentials });
     return {
       command: 'upload',
       name,

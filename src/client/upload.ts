@@ -9,6 +9,7 @@ import { RemoteError, TxtmeshError, codeOf, describeError, type ErrorCode } from
 import { checkName, resolveName } from '../storage/names.js';
 import { shortIdentity } from '../storage/piece-hasher.js';
 import type { ServedFolder } from '../storage/served-folder.js';
+import type { Credentials } from '../security/credentials.js';
 import type { PeerAddress } from '../settings.js';
 import { fileInfo, putFile } from './peer-client.js';
 import { PeerConnection } from './peer-connection.js';
@@ -29,6 +30,8 @@ export interface UploadOptions {
   readonly folder: ServedFolder;
   readonly connectTimeoutMs?: number;
   readonly signal?: AbortSignal;
+  /** Who we are: a peer accepts uploads only from members of its mesh. */
+  readonly as?: Credentials;
 }
 
 /**
@@ -53,7 +56,7 @@ export async function upload(options: UploadOptions): Promise<{ size: number; id
         const seconds = () => (performance.now() - started) / 1000;
         let conn: PeerConnection | undefined;
         try {
-          conn = await PeerConnection.connect(peer, { timeoutMs: options.connectTimeoutMs, signal: options.signal });
+          conn = await PeerConnection.connect(peer, { timeoutMs: options.connectTimeoutMs, signal: options.signal, as: options.as });
           // Ask first, so a file the peer already has (or has in another version) is not sent.
           const theirs = await fileInfo(conn, name, options.signal).catch((err: unknown) => {
             if (err instanceof RemoteError && err.code === 'ERR_NOT_FOUND') return undefined;

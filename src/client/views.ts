@@ -5,7 +5,8 @@
  */
 import pLimit from 'p-limit';
 import { PEER_CONCURRENCY } from '../constants.js';
-import type { PeerAddress } from '../settings.js';
+import type { Credentials } from '../security/credentials.js';
+import { type PeerAddress, meshMode } from '../settings.js';
 import { fileLists } from './filelist.js';
 import { groupFiles } from './mesh-files.js';
 import { type Probe, probePeer, roundMs } from './probe.js';
@@ -16,6 +17,8 @@ export interface ViewOptions {
   readonly timeoutMs?: number;
   /** Our own ID, announced in HELLO. */
   readonly myId?: string;
+  /** Who we are (claimed on connect; our certificate in secure mode). */
+  readonly as?: Credentials;
   readonly signal?: AbortSignal;
 }
 
@@ -34,6 +37,7 @@ export async function peersView(peers: readonly PeerAddress[], selfId: string, o
   const probes = await probeAll(peers, { ...options, samples: 2, list: true });
   return {
     command: 'peers',
+    mode: meshMode(peers),
     peers: probes.map((p) => ({
       peer: p.peer,
       address: p.address,
@@ -44,6 +48,7 @@ export async function peersView(peers: readonly PeerAddress[], selfId: string, o
       announced: p.announced,
       files: p.files,
       error: p.error,
+      identity: p.identity,
     })),
   };
 }
@@ -74,7 +79,7 @@ function pingStatus(p: Probe): PingStatus {
 
 /** #FILELIST: each peer's files, in the order given. */
 export async function fileListView(peers: readonly PeerAddress[], options: ViewOptions = {}): Promise<FileListResult> {
-  const listings = await fileLists(peers, { timeoutMs: options.timeoutMs });
+  const listings = await fileLists(peers, { timeoutMs: options.timeoutMs, as: options.as });
   return {
     command: 'filelist',
     peers: listings.map((l) => (l.ok ? { peer: l.peer, ok: true, files: l.files } : { peer: l.peer, ok: false, error: { code: l.code, message: l.error } })),
@@ -83,7 +88,7 @@ export async function fileListView(peers: readonly PeerAddress[], options: ViewO
 
 /** #FILES: every file on the mesh, grouped by name and version. */
 export async function filesView(peers: readonly PeerAddress[], options: ViewOptions = {}): Promise<FilesResult> {
-  const listings = await fileLists(peers, { timeoutMs: options.timeoutMs });
+  const listings = await fileLists(peers, { timeoutMs: options.timeoutMs, as: options.as });
   return {
     command: 'files',
     files: groupFiles(listings),

@@ -14,6 +14,7 @@ import { FrameDecoder } from '../protocol/decoder.js';
 import type { Header } from '../protocol/header.js';
 import { REQUEST_VERBS, encodeError } from '../protocol/messages.js';
 import { send, sendOne } from '../transport/send.js';
+import type { ConnectionGate } from './admission.js';
 import {
   type BodySink,
   type HandlerContext,
@@ -27,6 +28,7 @@ import {
   onList,
   onPut,
 } from './handlers.js';
+import { refuseAndClose } from './refuse.js';
 
 /** One line per request, for the server's log. */
 export interface RequestLog {
@@ -62,8 +64,12 @@ export interface ConnectionState {
 
 const KNOWN_VERBS: ReadonlySet<string> = new Set(REQUEST_VERBS);
 
-/** Serves one connection until it closes. Never throws. */
-export async function serveConnection(socket: Socket, ctx: ConnectionContext, state: ConnectionState): Promise<void> {
+/**
+ * Serves one connection until it closes. Never throws. With a gate (a server that knows its
+ * mesh: admission.ts), each request is checked before it is handled, and a refusal closes the
+ * connection.
+ */
+export async function serveConnection(socket: Socket, ctx: ConnectionContext, state: ConnectionState, gate?: ConnectionGate): Promise<void> {
   const remote = `${socket.remoteAddress ?? '?'}:${socket.remotePort ?? '?'}`;
   const handles = new HandleCache();
   const decoder = new FrameDecoder({
@@ -111,6 +117,12 @@ export async function serveConnection(socket: Socket, ctx: ConnectionContext, st
           clearTimeout(headerTimer);
           headerTimer = undefined;
           state.busy = true;
+          const refused = gate && (await gate.check(event.header));
+          if (refused) {
+            ctx.log({ remote, verb: event.header.verb, bytes: 0, ms: 0, status: refused.code });
+            refuseAndClose(socket, encodeError(event.header.id, refused.code, refused.message));
+            return;
+          }
           ctx.activity?.onHeader(remote, event.header);
           current = event.header;
           sink = await begin(event.header).catch((err: unknown) => refusal(event.header, err));

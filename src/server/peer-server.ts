@@ -5,14 +5,24 @@
  * Limits (README, "Server limits"): at most maxConnections at once; when full, the connection
  * that has been idle longest is closed to make room (so a crowd of idle sockets cannot lock out
  * real peers), and if every connection is busy the newcomer gets ERR_BUSY.
+ *
+ * With `mesh`, connections are admitted as admission.ts says; in secure mode each one is
+ * upgraded to mutual TLS first, and a client that speaks plain TCP gets a plaintext
+ * ERR_TLS_REQUIRED. Without `mesh` (an embedded server that knows no settings) every
+ * connection may do everything: txtmesh-server always passes the mesh.
  */
 import { type AddressInfo, type Server, type Socket, createServer } from 'node:net';
+import type { SecureContext } from 'node:tls';
 import { DEFAULT_MAX_UPLOAD_BYTES, MAX_HEADER_BYTES } from '../constants.js';
+import { TxtmeshError } from '../errors.js';
 import { encodeError } from '../protocol/messages.js';
 import { ServedFolder } from '../storage/served-folder.js';
+import { acceptTls, sniffTls, tlsServerContext } from '../transport/tls.js';
+import { type ConnectionGate, type MeshOptions, admitOpen, admitTls } from './admission.js';
 import { type ConnectionState, type RequestLog, serveConnection } from './connection.js';
 import { SEND_CHUNK } from './handlers.js';
 import { ReadPool } from './read-pool.js';
+import { refuseAndClose } from './refuse.js';
 import { ServerStats } from './stats.js';
 
 export interface PeerServerOptions {
@@ -28,6 +38,13 @@ export interface PeerServerOptions {
   /** A header must be complete within this long of its first byte (ms). */
   readonly headerTimeoutMs?: number;
   readonly log?: (entry: RequestLog) => void;
+  /** The mesh this server belongs to: who may connect, upload and read (admission.ts). */
+  readonly mesh?: MeshOptions;
+}
+
+/** A connection as the server keeps it: its state, and the socket requests arrive on (TLS or the TCP one). */
+interface Served extends ConnectionState {
+  socket: Socket;
 }
 
 export const SERVER_DEFAULTS = {
@@ -43,15 +60,25 @@ export class PeerServer {
   /** Counters and transfers in flight, for the server console. */
   readonly stats = new ServerStats();
   readonly #server: Server;
-  readonly #connections = new Map<Socket, ConnectionState>();
+  readonly #connections = new Map<Socket, Served>();
   /** Connections still being served: close() waits for them, so aborted uploads are cleaned up. */
   readonly #serving = new Set<Promise<void>>();
   readonly #maxConnections: number;
+  readonly #mesh: MeshOptions | undefined;
+  readonly #tls: SecureContext | undefined;
+  readonly #handshakeTimeoutMs: number;
+  readonly #idleTimeoutMs: number;
   #stopped: Promise<void> | undefined;
 
   constructor(options: PeerServerOptions) {
     this.folder = new ServedFolder(options.dir);
     this.#maxConnections = options.maxConnections ?? SERVER_DEFAULTS.maxConnections;
+    this.#mesh = options.mesh;
+    if (this.#mesh?.membership.mode === 'secure') {
+      if (!this.#mesh.identity) throw new TxtmeshError('ERR_IDENTITY_FILE', 'a server in a secure mesh needs its identity (key and certificate)');
+      this.#tls = tlsServerContext(this.#mesh.identity);
+    }
+    this.#handshakeTimeoutMs = options.headerTimeoutMs ?? SERVER_DEFAULTS.headerTimeoutMs;
     const ctx = {
       folder: this.folder,
       // Enough buffers for a few dozen transfers at once; beyond that they are allocated.
@@ -66,7 +93,7 @@ export class PeerServer {
       },
       activity: this.stats,
     };
-    const idleTimeoutMs = options.idleTimeoutMs ?? SERVER_DEFAULTS.idleTimeoutMs;
+    this.#idleTimeoutMs = options.idleTimeoutMs ?? SERVER_DEFAULTS.idleTimeoutMs;
     // allowHalfOpen: a client may send its requests and then its FIN (nc does); the answers
     // are still sent before the connection is closed.
     this.#server = createServer({ allowHalfOpen: true, noDelay: true }, (socket) => {
@@ -78,18 +105,70 @@ export class PeerServer {
         socket.destroySoon();
         return;
       }
-      const state: ConnectionState = { busy: false, lastActive: performance.now() };
-      this.#connections.set(socket, state);
+      const served: Served = { busy: false, lastActive: performance.now(), socket };
+      this.#connections.set(socket, served);
       this.stats.onConnect(remote);
       socket.once('close', () => {
         this.#connections.delete(socket);
         this.stats.onClose(remote);
       });
-      if (idleTimeoutMs > 0) socket.setTimeout(idleTimeoutMs, () => socket.destroy());
-      const serving = serveConnection(socket, ctx, state);
+      this.#watchIdle(socket);
+      const serving = this.#admit(served, remote, ctx.log).then((gate) => {
+        if (gate !== undefined) return serveConnection(served.socket, ctx, served, gate ?? undefined);
+      });
       this.#serving.add(serving);
       void serving.finally(() => this.#serving.delete(serving));
     });
+  }
+
+  #watchIdle(socket: Socket): void {
+    if (this.#idleTimeoutMs > 0) socket.setTimeout(this.#idleTimeoutMs, () => socket.destroy());
+  }
+
+  /**
+   * Decides whether a new connection is served (admission.ts), upgrading it to TLS in secure
+   * mode. Refusals are answered, logged and closed here.
+   * @returns the connection's gate (null: no mesh, no checks), or undefined if refused
+   */
+  async #admit(served: Served, remote: string, log: (entry: RequestLog) => void): Promise<ConnectionGate | null | undefined> {
+    const mesh = this.#mesh;
+    if (!mesh) return null;
+    const raw = served.socket;
+    const address = raw.remoteAddress ?? '';
+    const started = performance.now();
+    const refuse = (socket: Socket, err: TxtmeshError) => {
+      log({ remote, verb: '-', bytes: 0, ms: performance.now() - started, status: err.code });
+      refuseAndClose(socket, encodeError(0, err.code, err.message));
+      return undefined;
+    };
+    if (!this.#tls) {
+      const verdict = await admitOpen(mesh, address);
+      return verdict instanceof TxtmeshError ? refuse(raw, verdict) : verdict;
+    }
+    const first = await sniffTls(raw, this.#handshakeTimeoutMs);
+    if (first === 'closed') {
+      raw.destroy(); // ended, or silent past the handshake deadline
+      return undefined;
+    }
+    if (first === 'plain') {
+      // Answered in plaintext, so nc shows why.
+      return refuse(raw, new TxtmeshError('ERR_TLS_REQUIRED', 'this peer accepts only TLS connections: its mesh runs in secure mode (README, "Security model")'));
+    }
+    let socket;
+    try {
+      socket = await acceptTls(raw, this.#tls, this.#handshakeTimeoutMs);
+    } catch (err) {
+      log({ remote, verb: '-', bytes: 0, ms: performance.now() - started, status: (err as TxtmeshError).code ?? 'ERR_TLS_HANDSHAKE' });
+      return undefined;
+    }
+    served.socket = socket;
+    socket.once('close', () => raw.destroy());
+    socket.setNoDelay(true);
+    // Traffic now flows through the TLS socket: the idle clock goes with it.
+    raw.setTimeout(0);
+    this.#watchIdle(socket);
+    const verdict = admitTls(mesh, socket, address);
+    return verdict instanceof TxtmeshError ? refuse(socket, verdict) : verdict;
   }
 
   /** Starts listening; resolves with the bound address (use port 0 for any free port). */
@@ -113,14 +192,17 @@ export class PeerServer {
   /** Bytes queued in the server's socket buffers, not yet taken by the kernel. */
   get bufferedBytes(): number {
     let total = 0;
-    for (const socket of this.#connections.keys()) total += socket.writableLength;
+    for (const served of this.#connections.values()) total += served.socket.writableLength;
     return total;
   }
 
   /** Stops accepting, closes every connection, and resolves when all are cleaned up. */
   async close(): Promise<void> {
     const closed = this.#stopAccepting();
-    for (const socket of this.#connections.keys()) socket.destroy();
+    for (const [raw, served] of this.#connections) {
+      served.socket.destroy();
+      raw.destroy();
+    }
     await closed;
     await Promise.all(this.#serving);
   }
@@ -159,7 +241,9 @@ export class PeerServer {
       }
     }
     if (!oldest) return false;
+    const served = this.#connections.get(oldest);
     this.#connections.delete(oldest);
+    served?.socket.destroy();
     oldest.destroy();
     return true;
   }

@@ -148,13 +148,15 @@ export class ServedFolder {
   /**
    * Opens a served file for reading. The file must be a regular file reached without any
    * symlink: O_NOFOLLOW refuses a linked file, and the real path of its folder must be the
-   * folder the name spells out.
+   * folder the name spells out. FIFOs, sockets and devices are refused without blocking.
    * @throws TxtmeshError ERR_BAD_NAME, ERR_NOT_FOUND
    */
   async openFile(name: string): Promise<FileHandle> {
     const path = resolveName(this.root, name);
     const notFound = () => new TxtmeshError('ERR_NOT_FOUND', `no such file: ${name}`);
-    const handle = await open(path, constants.O_RDONLY | constants.O_NOFOLLOW).catch(() => {
+    // O_NONBLOCK: opening a FIFO (or a device) named like a served file must not block a
+    // worker thread; it is refused below as not a regular file. Regular files ignore the flag.
+    const handle = await open(path, constants.O_RDONLY | constants.O_NOFOLLOW | constants.O_NONBLOCK).catch(() => {
       throw notFound();
     });
     try {

@@ -24,8 +24,14 @@ describe('client/exit-codes', () => {
     expect(exitCodeFor('ERR_INTERNAL')).to.equal(1);
   });
 
-  it('maps every error code to a status from 1 to 6', () => {
-    for (const code of ERROR_CODES) expect(exitCodeFor(code), code).to.be.within(1, 6);
+  it('maps every error code to a status from 1 to 7', () => {
+    for (const code of ERROR_CODES) expect(exitCodeFor(code), code).to.be.within(1, 7);
+  });
+
+  it('maps refusals for who we are to 7', () => {
+    for (const code of ['ERR_NOT_A_MEMBER', 'ERR_BAD_IDENTITY', 'ERR_TLS_REQUIRED', 'ERR_TLS_HANDSHAKE', 'ERR_CERT_EXPIRED'] as const) expect(exitCodeFor(code), code).to.equal(7);
+    expect(exitCodeFor('ERR_IDENTITY_FILE')).to.equal(2);
+    expect(exitCodeFor('ERR_SETTINGS_MIXED')).to.equal(2);
   });
 
   it('lets the class that most needs a person win when peers fail differently', () => {
@@ -38,9 +44,9 @@ describe('client/exit-codes', () => {
   });
 
   it('fails targeted commands when a peer did not answer, but not the mesh-wide views', () => {
-    const peerRow = { address: 'a:1', self: false, online: false, rttMs: null, version: null, announced: null, files: null, error: down };
+    const peerRow = { address: 'a:1', self: false, online: false, rttMs: null, version: null, announced: null, files: null, error: down, identity: null };
     const results: [Result, number][] = [
-      [{ command: 'peers', peers: [{ peer: 'p1', ...peerRow }] }, 0],
+      [{ command: 'peers', mode: 'open', peers: [{ peer: 'p1', ...peerRow }] }, 0],
       [{ command: 'files', files: [], peers: [{ peer: 'p1', ok: false, error: down }] }, 0],
       [{ command: 'filelist', peers: [{ peer: 'p1', ok: true, files: [] }] }, 0],
       [{ command: 'filelist', peers: [{ peer: 'p1', ok: true, files: [] }, { peer: 'p2', ok: false, error: down }] }, 3],

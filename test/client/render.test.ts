@@ -1,5 +1,5 @@
 import { expect } from 'chai';
-import { formatMs, renderResult } from '../../src/client/render.js';
+import { MODE_NOTES, formatMs, renderResult } from '../../src/client/render.js';
 import type { DownloadSummary, FilesResult, PeersResult, PingResult } from '../../src/client/results.js';
 
 const A = 'a1'.repeat(32);
@@ -13,21 +13,42 @@ describe('client/render', () => {
     expect(formatMs(250.4)).to.equal('250 ms');
   });
 
-  it('#PEERS: a row per peer under a header, offline peers with their error, a count', () => {
+  it('#PEERS: the mode, a row per peer under a header, offline peers with their error, a count', () => {
     const result: PeersResult = {
       command: 'peers',
+      mode: 'open',
       peers: [
-        { peer: 'p1', address: '127.0.0.1:1', self: false, online: true, rttMs: 0.25, version: 'txtmesh/1', announced: 'p1', files: 2, error: null },
-        { peer: 'p2', address: '127.0.0.1:2', self: false, online: true, rttMs: 1.5, version: 'txtmesh/1', announced: 'p7', files: 0, error: null },
-        { peer: 'p3', address: '127.0.0.1:9', self: true, online: false, rttMs: null, version: null, announced: null, files: null, error: down },
+        { peer: 'p1', address: '127.0.0.1:1', self: false, online: true, rttMs: 0.25, version: 'txtmesh/1', announced: 'p1', files: 2, error: null, identity: null },
+        { peer: 'p2', address: '127.0.0.1:2', self: false, online: true, rttMs: 1.5, version: 'txtmesh/1', announced: 'p7', files: 0, error: null, identity: null },
+        { peer: 'p3', address: '127.0.0.1:9', self: true, online: false, rttMs: null, version: null, announced: null, files: null, error: down, identity: null },
       ],
     };
     expect(renderResult(result)).to.deep.equal([
+      MODE_NOTES.open,
       'peer  address      status   rtt      files  version',
       'p1    127.0.0.1:1  online   0.25 ms  2      txtmesh/1',
       'p2    127.0.0.1:2  online   1.50 ms  0      txtmesh/1  answers as p7!',
       `p3    127.0.0.1:9  offline  -        -      -          this peer; ${down.message}`,
       '2 of 3 peers online',
+    ]);
+  });
+
+  it('#PEERS in a secure mesh: each verified identity, shortened', () => {
+    const fp = 'ab'.repeat(32);
+    const result: PeersResult = {
+      command: 'peers',
+      mode: 'secure',
+      peers: [
+        { peer: 'p1', address: '127.0.0.1:1', self: false, online: true, rttMs: 0.25, version: 'txtmesh/1', announced: 'p1', files: 2, error: null, identity: fp },
+        { peer: 'p3', address: '127.0.0.1:9', self: true, online: false, rttMs: null, version: null, announced: null, files: null, error: down, identity: null },
+      ],
+    };
+    expect(renderResult(result)).to.deep.equal([
+      MODE_NOTES.secure,
+      'peer  address      status   rtt      files  version    identity',
+      'p1    127.0.0.1:1  online   0.25 ms  2      txtmesh/1  abababababababab… verified',
+      `p3    127.0.0.1:9  offline  -        -      -          -                           this peer; ${down.message}`,
+      '1 of 2 peers online',
     ]);
   });
 

@@ -3,6 +3,7 @@
  * written through; replaced files are not served from stale handles.
  */
 import { expect } from 'chai';
+import { execFileSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import { mkdir, readdir, rename, symlink, writeFile } from 'node:fs/promises';
@@ -46,7 +47,7 @@ describe('confinement to served_files/', function () {
 
   it('refuses an upload through a symlinked folder, writing nothing outside', async function () {
     const body = Buffer.from('planted');
-    const raw = await rawExchange(mesh.address('p1').port, Buffer.concat([encodePutHeader(1, 'linkdir/planted.txt', body.length, identityOf(body)), body]));
+    const raw = await rawExchange(mesh.address('p1').port, Buffer.concat([encodePutHeader(1, 'linkdir/planted.txt', body.length, identityOf(body)), body]), 300, { claimAs: 'me' });
     expect(raw.text).to.match(/^ERR 1 0 ERR_BAD_NAME /);
     expect(await readdir(outside)).to.deep.equal(['secret.txt']);
   });
@@ -69,6 +70,31 @@ describe('confinement to served_files/', function () {
       await rename(join(mesh.dirOf('p1'), 'new.tmp'), join(mesh.dirOf('p1'), 'real.txt'));
       const err = await getRange(conn, 'real.txt', 0, 4, before.identity).then(() => undefined, (e: TxtmeshError) => e);
       expect(err?.code).to.equal('ERR_CHANGED');
+    } finally {
+      conn.close();
+    }
+  });
+
+  it('neither writes through nor replaces a symlink at the target name (dangling, pointing out)', async function () {
+    await symlink(join(outside, 'planted.txt'), join(mesh.dirOf('p1'), 'planted.txt'));
+    const body = Buffer.from('planted');
+    const raw = await rawExchange(mesh.address('p1').port, Buffer.concat([encodePutHeader(1, 'planted.txt', body.length, identityOf(body)), body]), 300, { claimAs: 'me' });
+    expect(raw.text).to.match(/^ERR 1 0 ERR_EXISTS /);
+    await writeFile(join(mesh.dirOf('p1'), 'dl.txt'), 'to download');
+    await symlink(join(outside, 'dl.txt'), join(mesh.dirOf('me'), 'dl.txt'));
+    const err = await download({ name: 'dl.txt', peers: [mesh.address('p1')], folder: await mesh.folderOf('me') }).then(() => undefined, (e: TxtmeshError) => e);
+    expect(err?.code).to.equal('ERR_EXISTS');
+    expect(await readdir(outside)).to.deep.equal(['secret.txt']);
+  });
+
+  it('neither lists nor opens a FIFO named like a text file, and keeps answering', async function () {
+    execFileSync('mkfifo', [join(mesh.dirOf('p1'), 'pipe.txt')]);
+    const conn = await PeerConnection.connect(mesh.address('p1'));
+    try {
+      // More than the libuv thread pool (4): a blocking open would hang every later request.
+      const errs = await Promise.all(Array.from({ length: 6 }, () => fileInfo(conn, 'pipe.txt').then(() => undefined, (e: TxtmeshError) => e.code)));
+      expect(errs).to.deep.equal(Array(6).fill('ERR_NOT_FOUND'));
+      expect((await listFiles(conn)).map((f) => f.name)).to.deep.equal(['real.txt']);
     } finally {
       conn.close();
     }

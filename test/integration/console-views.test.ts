@@ -30,7 +30,8 @@ describe('txtmesh-client console: mesh views, #SHARE, #HELP command', function (
     const r = await console('#PEERS\n#files\nDISCOVER p2\n');
     expect(r.stderr).to.equal('');
     expect(r.code).to.equal(0);
-    const lines = r.stdout.trimEnd().split('\n');
+    const lines = r.stdout.trimEnd().split('\n').slice(1);
+    expect(r.stdout).to.match(/^mesh: open /);
     expect(lines[0]).to.match(/^peer +address +status +rtt +files +version$/);
     expect(lines.slice(1, 5).map((l) => l.split(/\s+/).slice(0, 3).join(' '))).to.deep.equal([
       `p1 127.0.0.1:${mesh.address('p1').port} online`,

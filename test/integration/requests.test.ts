@@ -39,7 +39,7 @@ describe('server requests', function () {
   const port = () => mesh.address('p1').port;
 
   it('answers HELLO with its version and peer ID', async function () {
-    expect(await hello(conn, 'p9')).to.deep.equal({ version: 'txtmesh/1', peerId: 'p1' });
+    expect(await hello(conn, 'p1')).to.deep.equal({ version: 'txtmesh/1', peerId: 'p1' });
   });
 
   it('serves byte-exact ranges, including CRLF and invalid UTF-8', async function () {
@@ -90,7 +90,7 @@ describe('server requests', function () {
   ] as const) {
     it(`refuses a traversal or illegal name (${label}) with ERR_BAD_NAME on INFO, GET and PUT`, async function () {
       const put = `PUT 3 5 ${field} ${'a'.repeat(64)}\nhello`;
-      const raw = await rawExchange(port(), `INFO 1 0 ${field}\nGET 2 0 ${field} 0 1\n${put}HELLO 4 0 txtmesh/1\n`);
+      const raw = await rawExchange(port(), `INFO 1 0 ${field}\nGET 2 0 ${field} 0 1\n${put}HELLO 4 0 txtmesh/1\n`, 300, { claimAs: 'p1' });
       const lines = raw.text.split('\n');
       expect(lines[0]).to.match(/^ERR 1 0 ERR_BAD_NAME /);
       expect(lines[1]).to.match(/^ERR 2 0 ERR_BAD_NAME /);

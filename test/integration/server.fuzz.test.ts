@@ -20,7 +20,10 @@ import { freePort, makeText, tempDir } from '../helpers.js';
 
 const repo = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..', '..');
 
-/** Sends bytes on a fresh connection; waits until the server closes it or goes quiet. */
+/**
+ * Sends bytes on a fresh connection, after a claim to be p1 (a member may upload, so PUTs get
+ * past admission to the parser); waits until the server closes it or goes quiet.
+ */
 function poke(port: number, data: Buffer): Promise<void> {
   return new Promise((resolvePromise) => {
     const socket = connect(port, '127.0.0.1');
@@ -36,7 +39,7 @@ function poke(port: number, data: Buffer): Promise<void> {
       clearTimeout(timer);
       timer = setTimeout(done, 50);
     });
-    socket.on('connect', () => socket.write(data));
+    socket.on('connect', () => socket.write(Buffer.concat([Buffer.from('HELLO 99 0 txtmesh/1 p1\n'), data])));
   });
 }
 

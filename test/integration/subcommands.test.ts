@@ -46,7 +46,8 @@ describe('txtmesh-client subcommands', function () {
   it('peers: every peer in the settings, the down one and this one offline; exit 0', async function () {
     const r = await cli('peers');
     expect(r.code).to.equal(0);
-    const lines = r.stdout.trimEnd().split('\n');
+    const lines = r.stdout.trimEnd().split('\n').slice(1);
+    expect(r.stdout).to.match(/^mesh: open /);
     expect(lines[0]).to.match(/^peer +address +status +rtt +files +version$/);
     expect(lines[1]).to.match(/^p1 +127\.0\.0\.1:\d+ +online +[\d.]+ ms +2 +txtmesh\/1$/);
     expect(lines[4]).to.match(/^p4 +127\.0\.0\.1:\d+ +offline +- +- +- +p4 .*ERR_PEER_UNREACHABLE/);

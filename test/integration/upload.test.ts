@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import { upload } from '../../src/client/upload.js';
 import { PIECE_SIZE } from '../../src/constants.js';
 import type { TxtmeshError } from '../../src/errors.js';
-import { encodePutHeader } from '../../src/protocol/messages.js';
+import { encodeHello, encodePutHeader } from '../../src/protocol/messages.js';
 import { type Mesh, makeText, rawExchange, startMesh } from '../helpers.js';
 
 function identityOf(data: Buffer): string {
@@ -41,25 +41,25 @@ describe('upload', function () {
   afterEach(() => mesh.stop());
 
   it('pushes a file to two peers in parallel, byte for byte', async function () {
-    const { outcomes } = await upload({ name: 'doc.txt', peers: [mesh.address('p2'), mesh.address('p3')], folder: await mesh.folderOf('me') });
+    const { outcomes } = await upload({ name: 'doc.txt', peers: [mesh.address('p2'), mesh.address('p3')], folder: await mesh.folderOf('me'), as: mesh.credentialsOf('me') });
     expect(outcomes.map((o) => [o.peer, o.status, o.bytes])).to.deep.equal([
       ['p2', 'stored', text.length],
       ['p3', 'stored', text.length],
     ]);
     for (const peer of ['p2', 'p3']) expect((await readFile(join(mesh.dirOf(peer), 'doc.txt'))).equals(text)).to.equal(true);
     // A second upload finds the same bytes there and sends nothing.
-    const again = await upload({ name: 'doc.txt', peers: [mesh.address('p2')], folder: await mesh.folderOf('me') });
+    const again = await upload({ name: 'doc.txt', peers: [mesh.address('p2')], folder: await mesh.folderOf('me'), as: mesh.credentialsOf('me') });
     expect(again.outcomes[0]?.status).to.equal('same');
   });
 
   it('uploads into subfolders', async function () {
-    const { outcomes } = await upload({ name: 'sub/n.txt', peers: [mesh.address('p3')], folder: await mesh.folderOf('me') });
+    const { outcomes } = await upload({ name: 'sub/n.txt', peers: [mesh.address('p3')], folder: await mesh.folderOf('me'), as: mesh.credentialsOf('me') });
     expect(outcomes[0]?.status).to.equal('stored');
     expect(await readFile(join(mesh.dirOf('p3'), 'sub', 'n.txt'), 'utf8')).to.equal('nested');
   });
 
   it('is refused over different content, which stays untouched; other peers still get it', async function () {
-    const { outcomes } = await upload({ name: 'taken.txt', peers: [mesh.address('p2'), mesh.address('p3'), mesh.address('p4')], folder: await mesh.folderOf('me') });
+    const { outcomes } = await upload({ name: 'taken.txt', peers: [mesh.address('p2'), mesh.address('p3'), mesh.address('p4')], folder: await mesh.folderOf('me'), as: mesh.credentialsOf('me') });
     expect(outcomes.map((o) => [o.peer, o.status, o.code])).to.deep.equal([
       ['p2', 'failed', 'ERR_EXISTS'],
       ['p3', 'stored', undefined],
@@ -70,14 +70,14 @@ describe('upload', function () {
 
   it('is refused by the server even without the client\'s pre-check (raw PUT)', async function () {
     const body = Buffer.from('my different words');
-    const raw = await rawExchange(mesh.address('p2').port, Buffer.concat([encodePutHeader(1, 'taken.txt', body.length, identityOf(body)), body]));
+    const raw = await rawExchange(mesh.address('p2').port, Buffer.concat([encodePutHeader(1, 'taken.txt', body.length, identityOf(body)), body]), 300, { claimAs: 'me' });
     expect(raw.text).to.match(/^ERR 1 0 ERR_EXISTS /);
     expect(await readFile(join(mesh.dirOf('p2'), 'taken.txt'), 'utf8')).to.equal('their own words');
   });
 
   it('refuses bytes that do not match the announced identity, leaving nothing', async function () {
     const body = Buffer.from('actual bytes');
-    const raw = await rawExchange(mesh.address('p3').port, Buffer.concat([encodePutHeader(1, 'x.txt', body.length, identityOf(Buffer.from('other bytes!'))), body]));
+    const raw = await rawExchange(mesh.address('p3').port, Buffer.concat([encodePutHeader(1, 'x.txt', body.length, identityOf(Buffer.from('other bytes!'))), body]), 300, { claimAs: 'me' });
     expect(raw.text).to.match(/^ERR 1 0 ERR_UPLOAD_MISMATCH /);
     expect(await readdir(mesh.dirOf('p3'))).to.deep.equal([]);
   });
@@ -85,6 +85,7 @@ describe('upload', function () {
   it('leaves nothing under the real name (and no temp file) when cut off half-way', async function () {
     const socket = connect(mesh.address('p3').port, '127.0.0.1');
     await new Promise((r) => socket.once('connect', r));
+    socket.write(encodeHello(9, 'me')); // a member may upload
     socket.write(encodePutHeader(1, 'cut.txt', text.length, identityOf(text)));
     socket.write(text.subarray(0, PIECE_SIZE));
     await waitFor(async () => (await readdir(mesh.dirOf('p3'))).length > 0); // the temp file exists
@@ -95,7 +96,7 @@ describe('upload', function () {
 
   it('fails with ERR_NOT_FOUND for a file this peer does not serve', async function () {
     try {
-      await upload({ name: 'absent.txt', peers: [mesh.address('p2')], folder: await mesh.folderOf('me') });
+      await upload({ name: 'absent.txt', peers: [mesh.address('p2')], folder: await mesh.folderOf('me'), as: mesh.credentialsOf('me') });
       expect.fail('should have thrown');
     } catch (err) {
       expect((err as TxtmeshError).code).to.equal('ERR_NOT_FOUND');
@@ -106,8 +107,8 @@ describe('upload', function () {
     const a = Buffer.from('version A '.repeat(50_000));
     const b = Buffer.from('version B '.repeat(50_000));
     const [ra, rb] = await Promise.all([
-      rawExchange(mesh.address('p3').port, Buffer.concat([encodePutHeader(1, 'race.txt', a.length, identityOf(a)), a]), 500),
-      rawExchange(mesh.address('p3').port, Buffer.concat([encodePutHeader(1, 'race.txt', b.length, identityOf(b)), b]), 500),
+      rawExchange(mesh.address('p3').port, Buffer.concat([encodePutHeader(1, 'race.txt', a.length, identityOf(a)), a]), 500, { claimAs: 'me' }),
+      rawExchange(mesh.address('p3').port, Buffer.concat([encodePutHeader(1, 'race.txt', b.length, identityOf(b)), b]), 500, { claimAs: 'me' }),
     ]);
     const answers = [ra.text, rb.text].map((t) => t.split(' ')[0] === 'OK' ? 'OK' : t.split(' ')[3]).sort();
     expect(answers).to.deep.equal(['ERR_EXISTS', 'OK']);
