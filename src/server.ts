@@ -119,6 +119,9 @@ try {
   const bound = await server.listen(argv.port ?? ctx.self.port, argv.host ?? ctx.self.host);
   const address = formatAddress({ host: bound.address, port: bound.port });
   say(`txtmesh-server: peer ${ctx.id} serving ${ctx.dir} on ${address}`);
+  // Index the served files in the background (identities are cached), so the first LIST or
+  // INFO after a start does not wait for every file to be hashed; requests meanwhile are served.
+  void server.folder.list().catch(() => undefined);
   say(`txtmesh-server: ${modeNote(ctx, argv['serve-to'])}`);
   watchSettings(ctx.settingsPath, membership, (line) => say(`txtmesh-server: ${line}`));
 

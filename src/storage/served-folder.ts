@@ -40,6 +40,7 @@ export class ServedFolder {
   readonly root: string;
   #realRoot: string | undefined;
   readonly #cache = new Map<string, CacheEntry>();
+  #scanning: Promise<FileEntry[]> | undefined;
 
   constructor(root: string) {
     this.root = root;
@@ -65,7 +66,14 @@ export class ServedFolder {
    * The glob's own lstat tells which cached identities still hold, so a warm listing opens no
    * file; small new files are hashed synchronously in batches (see #hashSmall).
    */
-  async list(): Promise<FileEntry[]> {
+  list(): Promise<FileEntry[]> {
+    // Callers that arrive while a scan runs share it (the background index at start, or many
+    // peers listing at once) instead of hashing the same new files twice.
+    this.#scanning ??= this.#scan().finally(() => (this.#scanning = undefined));
+    return this.#scanning;
+  }
+
+  async #scan(): Promise<FileEntry[]> {
     const entries = await fg('**/*.txt', { cwd: this.root, onlyFiles: true, dot: false, followSymbolicLinks: false, stats: true });
     const valid = entries.filter((e) => e.stats?.isFile() && nameProblem(e.path) === undefined).sort((a, b) => (a.path < b.path ? -1 : 1));
     const present = new Set(valid.map((e) => e.path));
