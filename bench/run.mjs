@@ -12,7 +12,7 @@ import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { cpus, release, totalmem } from 'node:os';
 import { join, relative } from 'node:path';
 import { parseArgs } from 'node:util';
-import { removeRoots } from './lib/files.mjs';
+import { removeRoots, useSecureMeshes } from './lib/files.mjs';
 import { Skip } from './lib/measure.mjs';
 import { killAll, repo, serverJs, unexpectedExits } from './lib/procs.mjs';
 import { targetLines } from './lib/report.mjs';
@@ -57,6 +57,7 @@ function usage() {
   --out DIR          where results go (default bench/results, or bench/results/partial for --quick/--only)
   --keep             keep the temp peer folders (/tmp/txtmesh-bench-*)
   --smoke            tiny sizes, to check the harness itself (figures mean nothing)
+  --secure           every mesh in secure mode: identities, fingerprints, mutual TLS 1.3
 `;
 }
 
@@ -70,6 +71,7 @@ try {
       out: { type: 'string' },
       keep: { type: 'boolean', default: false },
       smoke: { type: 'boolean', default: false },
+      secure: { type: 'boolean', default: false },
       help: { type: 'boolean', default: false },
     },
   }));
@@ -97,7 +99,8 @@ if (!existsSync(serverJs)) {
   process.stderr.write('bench: dist/ is not built; run "npm run bench" (it builds first) or "npm run build"\n');
   process.exit(2);
 }
-const partial = args.quick || args.smoke || only !== undefined;
+useSecureMeshes(args.secure);
+const partial = args.quick || args.smoke || args.secure || only !== undefined;
 const outDir = args.out ?? join(repo, 'bench', 'results', partial ? 'partial' : '');
 mkdirSync(outDir, { recursive: true });
 
@@ -144,6 +147,7 @@ const report = {
   cpuModel: cpus()[0]?.model,
   memoryGiB: Math.round(totalmem() / 2 ** 30),
   mode: args.smoke ? 'smoke' : args.quick ? 'quick' : 'full',
+  transport: args.secure ? 'secure (mutual TLS 1.3)' : 'open (TCP)',
   only: only ?? null,
   runs: runs ?? null,
   scenarios: {},

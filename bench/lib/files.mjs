@@ -3,6 +3,7 @@ import { createHash, randomBytes } from 'node:crypto';
 import { closeSync, createReadStream, fsyncSync, linkSync, mkdirSync, mkdtempSync, openSync, readdirSync, rmSync, writeFileSync, writeSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { CERT_FILE, IDENTITY_DIR, KEY_FILE, generateIdentity } from '../../dist/security/identity.js';
 
 const LINE = 64; // 63 base64 characters and a newline
 
@@ -65,11 +66,23 @@ export function removeRoots() {
  * A mesh of peer folders under `root`: root/<id>/served_files for each peer and the settings
  * file root/peer_settings.txt. `peers`: [{ id, host, port }].
  */
+/** Set by `--secure`: every mesh gives each peer an identity and lists its fingerprint. */
+let secure = false;
+export function useSecureMeshes(on) {
+  secure = on;
+}
+export function secureMeshes() {
+  return secure;
+}
+
 export class Mesh {
   constructor(root, peers) {
     this.root = root;
     this.peers = peers.map((p) => ({ ...p }));
-    for (const p of this.peers) mkdirSync(this.served(p.id), { recursive: true });
+    for (const p of this.peers) {
+      mkdirSync(this.served(p.id), { recursive: true });
+      if (secure) p.fingerprint = writeIdentity(join(this.dir(p.id), IDENTITY_DIR), p.id);
+    }
     this.writeSettings();
   }
 
@@ -87,7 +100,8 @@ export class Mesh {
   }
 
   writeSettings() {
-    writeFileSync(join(this.root, 'peer_settings.txt'), this.peers.map((p) => `${p.id} ${p.host} ${p.port}`).join('\n') + '\n');
+    const line = (p) => `${p.id} ${p.host} ${p.port}${p.fingerprint ? ` ${p.fingerprint}` : ''}`;
+    writeFileSync(join(this.root, 'peer_settings.txt'), this.peers.map(line).join('\n') + '\n');
   }
 
   /** Puts the same file into several peers' folders as hard links: one copy on disk and in cache. */
@@ -97,4 +111,13 @@ export class Mesh {
       if (target !== source) linkSync(source, target);
     }
   }
+}
+
+/** Writes a new identity (key 0600, certificate) into `dir`; returns its fingerprint. */
+function writeIdentity(dir, peerId) {
+  const identity = generateIdentity({ peerId });
+  mkdirSync(dir, { recursive: true, mode: 0o700 });
+  writeFileSync(join(dir, KEY_FILE), identity.key, { mode: 0o600 });
+  writeFileSync(join(dir, CERT_FILE), identity.cert);
+  return identity.fingerprint;
 }

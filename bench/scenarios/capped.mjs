@@ -7,6 +7,7 @@
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { mbps, mib, spread, summarize, table, target, fmt } from '../lib/report.mjs';
+import { secureMeshes } from '../lib/files.mjs';
 import { timedDownload, timedStaticSplit } from '../lib/measure.mjs';
 import { lineChart } from '../svg.mjs';
 import { LAB_PEERS, labMesh } from './lab-mesh.mjs';
@@ -17,7 +18,9 @@ const TARGET_RATIO = 1.05;
  * @param {object} ctx the driver's context
  * @param {{id: string, rates: string[], staticSplit: boolean, svg?: string}} options
  */
-export async function cappedDownload(ctx, { rates, staticSplit, svg }) {
+export async function cappedDownload(ctx, { rates, staticSplit: wanted, svg }) {
+  // The static split is a plain-TCP client of the original design: no row in secure mode.
+  const staticSplit = wanted && !secureMeshes();
   const env = await labMesh(ctx);
   rates.forEach((rate, i) => env.lab.setRate(i + 1, rate));
   const { mesh, size, sha, name, netns } = env;

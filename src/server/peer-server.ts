@@ -81,8 +81,8 @@ export class PeerServer {
     this.#handshakeTimeoutMs = options.headerTimeoutMs ?? SERVER_DEFAULTS.headerTimeoutMs;
     const ctx = {
       folder: this.folder,
-      // Enough buffers for a few dozen transfers at once; beyond that they are allocated.
-      readPool: new ReadPool(SEND_CHUNK, 32),
+      // Buffers kept for reuse; more are allocated (and dropped) when more transfers run at once.
+      readPool: new ReadPool(SEND_CHUNK, 8),
       peerId: options.peerId,
       maxUploadBytes: options.maxUploadBytes ?? SERVER_DEFAULTS.maxUploadBytes,
       maxHeaderBytes: options.maxHeaderBytes ?? SERVER_DEFAULTS.maxHeaderBytes,

@@ -43,6 +43,7 @@ export class ServedFolder {
   #realRoot: string | undefined;
   readonly #cache = new Map<string, CacheEntry>();
   #scanning: Promise<FileEntry[]> | undefined;
+  readonly #describing = new Map<string, Promise<FileInfo>>();
 
   constructor(root: string) {
     this.root = root;
@@ -155,11 +156,16 @@ export class ServedFolder {
    * @throws TxtmeshError ERR_BAD_NAME, ERR_NOT_FOUND
    */
   async describe(name: string): Promise<FileInfo> {
+    // Requests for a file that is being hashed wait for that hashing, then check the cache.
+    const running = this.#describing.get(name);
+    if (running) await running.catch(() => undefined);
     const handle = await this.openFile(name);
+    const work = this.describeHandle(name, handle).finally(() => handle.close());
+    this.#describing.set(name, work);
     try {
-      return await this.describeHandle(name, handle);
+      return await work;
     } finally {
-      await handle.close();
+      if (this.#describing.get(name) === work) this.#describing.delete(name);
     }
   }
 
