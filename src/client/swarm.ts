@@ -12,7 +12,7 @@ import type { PartFile } from '../storage/part-file.js';
 import { hashPiecesOf } from '../storage/piece-hasher.js';
 import type { Credentials } from '../security/credentials.js';
 import type { PeerAddress } from '../settings.js';
-import { BufferPool } from './buffer-pool.js';
+import { BufferPool } from '../transport/buffer-pool.js';
 import { fileInfo, getRange } from './peer-client.js';
 import { PeerConnection } from './peer-connection.js';
 import { DEFAULT_RETRY, type RetryPolicy, backoffDelay, isTransient, sleep } from './retry.js';

@@ -10,7 +10,7 @@ import type { Header } from '../protocol/header.js';
 import { decodeName } from '../protocol/header.js';
 import { encodeListBody, encodeOk, encodeOkWords, isIdentity } from '../protocol/messages.js';
 import { IncomingFile } from '../storage/incoming-file.js';
-import type { ReadPool } from './read-pool.js';
+import type { BufferPool } from '../transport/buffer-pool.js';
 import { checkName, resolveName } from '../storage/names.js';
 import { type ServedFolder, sameStamp, stampOfSync } from '../storage/served-folder.js';
 
@@ -18,7 +18,7 @@ import { type ServedFolder, sameStamp, stampOfSync } from '../storage/served-fol
 export interface HandlerContext {
   readonly folder: ServedFolder;
   /** Buffers for reading ranges (SEND_CHUNK bytes each). */
-  readonly readPool: ReadPool;
+  readonly readPool: BufferPool;
   readonly peerId: string;
   readonly maxUploadBytes: number;
 }

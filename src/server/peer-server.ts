@@ -20,8 +20,8 @@ import { ServedFolder } from '../storage/served-folder.js';
 import { acceptTls, sniffTls, tlsServerContext } from '../transport/tls.js';
 import { type ConnectionGate, type MeshOptions, admitOpen, admitTls } from './admission.js';
 import { type ConnectionState, type RequestLog, serveConnection } from './connection.js';
+import { BufferPool } from '../transport/buffer-pool.js';
 import { SEND_CHUNK } from './handlers.js';
-import { ReadPool } from './read-pool.js';
 import { refuseAndClose } from './refuse.js';
 import { ServerStats } from './stats.js';
 
@@ -82,7 +82,7 @@ export class PeerServer {
     const ctx = {
       folder: this.folder,
       // Buffers kept for reuse; more are allocated (and dropped) when more transfers run at once.
-      readPool: new ReadPool(SEND_CHUNK, 8),
+      readPool: new BufferPool(SEND_CHUNK, 8),
       peerId: options.peerId,
       maxUploadBytes: options.maxUploadBytes ?? SERVER_DEFAULTS.maxUploadBytes,
       maxHeaderBytes: options.maxHeaderBytes ?? SERVER_DEFAULTS.maxHeaderBytes,

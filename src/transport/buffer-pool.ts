@@ -1,6 +1,9 @@
 /**
- * Fixed-size buffers for piece data, reused instead of allocated per request: a download of
- * any size makes no garbage per piece, and its memory is the buffers in flight.
+ * Fixed-size buffers, reused instead of allocated per request: a download's receive buffers and
+ * a server's disk-read buffers. Transfers of any size make no garbage per piece. take() never
+ * waits: when every kept buffer is out (say, held by clients that read slowly) it allocates a
+ * fresh one, and give() keeps at most `max` — a crowd of slow readers costs memory for a while,
+ * never service for the others.
  */
 export class BufferPool {
   readonly size: number;
