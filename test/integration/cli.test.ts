@@ -3,47 +3,11 @@
  * peer folder as working directory (npm test builds dist/ first).
  */
 import { expect } from 'chai';
-import { type ChildProcess, spawn } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import { mkdir, readFile, rm, writeFile } from 'node:fs/promises';
-import { dirname, join, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { join } from 'node:path';
 import { type Mesh, freePort, startMesh, tempDir } from '../helpers.js';
-
-const repo = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..', '..');
-const serverJs = join(repo, 'dist', 'server.js');
-const clientJs = join(repo, 'dist', 'client.js');
-
-interface Run {
-  code: number | null;
-  stdout: string;
-  stderr: string;
-}
-
-function run(script: string, args: string[], cwd: string, input = ''): Promise<Run> {
-  return new Promise((resolvePromise) => {
-    const child = spawn(process.execPath, [script, ...args], { cwd, stdio: ['pipe', 'pipe', 'pipe'] });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (d) => (stdout += d));
-    child.stderr.on('data', (d) => (stderr += d));
-    child.on('close', (code) => resolvePromise({ code, stdout, stderr }));
-    child.stdin.end(input);
-  });
-}
-
-function waitForOutput(child: ChildProcess, pattern: RegExp, ms = 10_000): Promise<string> {
-  return new Promise((resolvePromise, reject) => {
-    let seen = '';
-    const timer = setTimeout(() => reject(new Error(`no ${pattern} in output: ${seen}`)), ms);
-    child.stdout?.on('data', (d) => {
-      seen += d;
-      if (pattern.test(seen)) {
-        clearTimeout(timer);
-        resolvePromise(seen);
-      }
-    });
-  });
-}
+import { clientJs, run, serverJs, waitForOutput } from './cli-helpers.js';
 
 describe('txtmesh-client (piped console)', function () {
   this.timeout(30_000);
