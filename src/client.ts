@@ -8,10 +8,10 @@ import { createWriteStream } from 'node:fs';
 import yargs from 'yargs';
 import { hideBin } from 'yargs/helpers';
 import { addSubcommands, errorDocument } from './cli/client-commands.js';
-import { runConsole } from './client/console.js';
-import { EXIT } from './client/exit-codes.js';
+import { runConsole } from './cli/console.js';
+import { EXIT } from './cli/exit-codes.js';
 import { describeError } from './errors.js';
-import { loadPeerContext } from './peer-context.js';
+import { loadPeerContext } from './cli/peer-context.js';
 import { ServedFolder } from './storage/served-folder.js';
 
 const SUBCOMMANDS = ['filelist', 'discover', 'peers', 'ping', 'files', 'download', 'upload', 'share'];

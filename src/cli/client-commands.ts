@@ -7,16 +7,16 @@
  */
 import { createWriteStream } from 'node:fs';
 import type { Argv } from 'yargs';
-import { type Output, type Session, runCommand } from '../client/commands.js';
-import { CommandFailure } from '../client/command-failure.js';
-import { type CommandSpec, findSpec } from '../client/command-specs.js';
-import { terminalOutput } from '../client/console.js';
-import { EXIT, type ExitCode, exitCodeFor, exitCodeOf } from '../client/exit-codes.js';
-import { renderResult } from '../client/render.js';
+import { type Output, type Session, runCommand } from './commands.js';
+import { CommandFailure } from './command-failure.js';
+import { type CommandSpec, findSpec } from './command-specs.js';
+import { terminalOutput } from './console.js';
+import { EXIT, type ExitCode, exitCodeOf, exitCodeOfError } from './exit-codes.js';
+import { renderResult } from './render.js';
 import type { Result } from '../client/results.js';
 import { DEFAULT_PING_COUNT } from '../client/views.js';
 import { TxtmeshError, codeOf, describeError } from '../errors.js';
-import { loadPeerContext } from '../peer-context.js';
+import { loadPeerContext } from './peer-context.js';
 import { ServedFolder } from '../storage/served-folder.js';
 
 /** Options every subcommand shares with the console. */
@@ -73,7 +73,7 @@ export async function runSubcommand(argv: GlobalArgs, spec: CommandSpec, args: s
     else for (const line of renderResult(result)) out.print(line);
   } catch (err) {
     const code = codeOf(err);
-    exitCode = interrupted ? EXIT.INTERRUPTED : exitCodeFor(code);
+    exitCode = interrupted ? EXIT.INTERRUPTED : exitCodeOfError(err);
     const message = describeError(err);
     out.progress(undefined);
     process.stderr.write(`txtmesh-client ${command}: ${message}\n`);
