@@ -14,6 +14,7 @@ import { encodeOk } from '../../src/protocol/messages.js';
 import { PeerServer } from '../../src/server/peer-server.js';
 import type { PeerAddress } from '../../src/settings.js';
 import { type Mesh, freePort, makeText, startMesh } from '../helpers.js';
+import { expectCode } from '../helpers/expect-code.js';
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
@@ -98,12 +99,8 @@ describe('downloads under faults', function () {
     try {
       const started = performance.now();
       const fast = { attempts: 1, baseDelayMs: 10, maxDelayMs: 10 };
-      const err = await download({ name: 'f.txt', peers: [{ ...mesh.address('frozen'), port: proxy.port }], folder: await mesh.folderOf('me'), stallTimeoutMs: 400, retry: fast }).then(
-        () => undefined,
-        (e: { code: string; message: string }) => e,
-      );
-      expect(err?.code).to.equal('ERR_DOWNLOAD_INCOMPLETE');
-      expect(err?.message).to.contain('stalled');
+      const err = await expectCode(download({ name: 'f.txt', peers: [{ ...mesh.address('frozen'), port: proxy.port }], folder: await mesh.folderOf('me'), stallTimeoutMs: 400, retry: fast }), 'ERR_DOWNLOAD_INCOMPLETE');
+      expect(err.message).to.contain('stalled');
       expect(performance.now() - started).to.be.below(3000);
     } finally {
       await proxy.close();

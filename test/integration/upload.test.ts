@@ -8,9 +8,9 @@ import { connect } from 'node:net';
 import { join } from 'node:path';
 import { upload } from '../../src/client/upload.js';
 import { PIECE_SIZE } from '../../src/constants.js';
-import type { TxtmeshError } from '../../src/errors.js';
 import { encodeHello, encodePutHeader } from '../../src/protocol/messages.js';
 import { type Mesh, makeText, rawExchange, startMesh } from '../helpers.js';
+import { expectCode } from '../helpers/expect-code.js';
 
 function identityOf(data: Buffer): string {
   const hashes: Buffer[] = [];
@@ -95,12 +95,7 @@ describe('upload', function () {
   });
 
   it('fails with ERR_NOT_FOUND for a file this peer does not serve', async function () {
-    try {
-      await upload({ name: 'absent.txt', peers: [mesh.address('p2')], folder: await mesh.folderOf('me'), as: mesh.credentialsOf('me') });
-      expect.fail('should have thrown');
-    } catch (err) {
-      expect((err as TxtmeshError).code).to.equal('ERR_NOT_FOUND');
-    }
+    await expectCode(upload({ name: 'absent.txt', peers: [mesh.address('p2')], folder: await mesh.folderOf('me'), as: mesh.credentialsOf('me') }), 'ERR_NOT_FOUND');
   });
 
   it('lets exactly one of two racing uploads of different content land', async function () {
