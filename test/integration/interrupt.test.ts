@@ -5,13 +5,10 @@
 import { expect } from 'chai';
 import { type ChildProcess, spawn } from 'node:child_process';
 import { readFile, readdir, writeFile } from 'node:fs/promises';
-import { dirname, join, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { join } from 'node:path';
 import { PIECE_SIZE } from '../../src/constants.js';
 import { type Mesh, makeText, startMesh, throttledProxy } from '../helpers.js';
-
-const repo = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..', '..');
-const clientJs = join(repo, 'dist', 'client.js');
+import { clientJs } from './cli-helpers.js';
 
 function startClient(cwd: string, input: string): { child: ChildProcess; output: () => string; exit: Promise<number | null> } {
   const child = spawn(process.execPath, [clientJs], { cwd, stdio: ['pipe', 'pipe', 'pipe'] });
