@@ -3,7 +3,7 @@
 // the same check, so `npm test` enforces them):
 //   - imports point inward only: entry points (server.ts, client.ts, index.ts) -> cli/, web/ ->
 //     client/, server/ -> protocol/, storage/, transport/, security/ -> settings.ts, errors.ts,
-//     constants.ts. Within a layer a file imports only from its own folder: client/ (the engine)
+//     constants.ts, options.ts. Within a layer a file imports only from its own folder: client/ (the engine)
 //     never imports server/, server/ never imports client/ or cli/, and protocol/, storage/,
 //     transport/ and security/ do not import each other; protocol/ imports no I/O module.
 //     Type-only imports count. The table is LAYERS in scripts/layout/rules.mjs.
