@@ -9,6 +9,7 @@ import { type ConnectionOptions, connect as tlsConnect } from 'node:tls';
 export { freePort, tempDir, writeFiles } from './helpers/files.js';
 export { type Mesh, type MeshPeerSpec, type StartMeshOptions, startMesh } from './helpers/mesh.js';
 export { type Proxy, freezingProxy, throttledProxy } from './helpers/proxy.js';
+export { waitFor } from './helpers/wait.js';
 
 /** The request id rawExchange uses for its claim, whose answer it leaves out. */
 const CLAIM_ID = 4294967295;

@@ -49,7 +49,7 @@ export function applyExceptions(findings, list) {
     }
     excused.push(finding);
     if (match.rule.sized && finding.size < match.entry.lines) {
-      notes.push(`${list.name}:${entryLine(list.text, match.entry)}: ${finding.key} is down to ${finding.size} lines: lower "lines" to ${finding.size}`);
+      notes.push(`${list.name}:${entryLine(list.text, match.section, match.entry)}: ${finding.key} is down to ${finding.size} lines: lower "lines" to ${finding.size}`);
     }
   }
   for (const [id, { section, rule, entry }] of entries) {
@@ -57,17 +57,18 @@ export function applyExceptions(findings, list) {
     failures.push({
       kind: 'stale',
       file: list.name,
-      line: entryLine(list.text, entry),
+      line: entryLine(list.text, section, entry),
       message: `${section} entry "${rule.key(entry)}" no longer violates the rule: remove it (the list only shrinks)`,
     });
   }
   return { failures, excused, notes };
 }
 
-/** The line of the list on which an entry stands (the first that names all its strings). */
-function entryLine(text, entry) {
+/** The line of the list on which an entry stands: in its section, the first naming all its strings. */
+function entryLine(text, section, entry) {
   const strings = typeof entry === 'string' ? [entry] : Object.values(entry).filter((v) => typeof v === 'string');
   const lines = text.split('\n');
-  const index = lines.findIndex((l) => strings.every((s) => l.includes(JSON.stringify(s))));
+  const start = Math.max(0, lines.findIndex((l) => l.includes(JSON.stringify(section))));
+  const index = lines.findIndex((l, i) => i >= start && strings.every((s) => l.includes(JSON.stringify(s))));
   return index + 1 || 1;
 }

@@ -1,0 +1,106 @@
+/**
+ * storage/part-file: a download in progress, in a hidden part file named after the version.
+ * Real files: pieces written, the file closed and reopened (a resume), bytes spoiled on disk,
+ * another version of the same name, publishing beside an existing file.
+ */
+import { expect } from 'chai';
+import { open, readFile, readdir, rm, writeFile } from 'node:fs/promises';
+import { basename, join } from 'node:path';
+import { PIECE_SIZE } from '../../src/constants.js';
+import type { FileInfo } from '../../src/protocol/messages.js';
+import { PartFile } from '../../src/storage/part-file.js';
+import { PieceHasher } from '../../src/storage/piece-hasher.js';
+import { ServedFolder } from '../../src/storage/served-folder.js';
+import { makeText, tempDir, waitFor } from '../helpers.js';
+
+function infoOf(name: string, bytes: Buffer): FileInfo {
+  const hasher = new PieceHasher(PIECE_SIZE);
+  hasher.update(bytes);
+  return { name, size: bytes.length, pieceSize: PIECE_SIZE, ...hasher.digest() };
+}
+
+const piece = (bytes: Buffer, i: number) => bytes.subarray(i * PIECE_SIZE, (i + 1) * PIECE_SIZE);
+
+describe('storage/part-file', function () {
+  const text = makeText(3 * PIECE_SIZE + 100, [PIECE_SIZE, 2 * PIECE_SIZE]); // 4 pieces, the last short
+  const info = infoOf('notes.txt', text);
+  let root: string;
+  let folder: ServedFolder;
+  beforeEach(async () => {
+    root = await tempDir('txtmesh-part-');
+    folder = new ServedFolder(join(root, 'served_files'));
+    await folder.init();
+  });
+  afterEach(() => rm(root, { recursive: true, force: true }));
+
+  const everything = async () => (await readdir(folder.root)).sort();
+
+  it('starts a hidden part file named after the version, and nothing under the real name', async function () {
+    const { part, verified } = await PartFile.open(folder, info);
+    expect(verified).to.deep.equal([]);
+    expect(part.path).to.equal(join(folder.root, `.notes.txt.dl-${info.identity.slice(0, 16)}.txtmesh-part`));
+    expect(part.finalPath).to.equal(join(folder.root, 'notes.txt'));
+    expect(await everything()).to.deep.equal([`.notes.txt.dl-${info.identity.slice(0, 16)}.txtmesh-part`]);
+    expect(await folder.names()).to.deep.equal([]);
+    await part.discard();
+  });
+
+  it('resumes: pieces written before a close count again once they verify, the short last one too', async function () {
+    const first = await PartFile.open(folder, info);
+    await first.part.write(3 * PIECE_SIZE, text.subarray(3 * PIECE_SIZE));
+    await first.part.write(PIECE_SIZE, piece(text, 1));
+    await first.part.close(); // interrupted; the part file stays
+    const again = await PartFile.open(folder, info);
+    // Piece 0 was never written: the hole reads as zeros and does not verify.
+    expect(again.verified).to.deep.equal([1, 3]);
+    expect(again.part.path).to.equal(first.part.path);
+    await again.part.discard();
+  });
+
+  it('does not count a piece whose bytes on disk are spoiled, nor one cut short', async function () {
+    const { part } = await PartFile.open(folder, info);
+    await part.write(0, text.subarray(0, 3 * PIECE_SIZE + 50)); // the last piece is 50 bytes short
+    await part.close();
+    const handle = await open(part.path, 'r+');
+    await handle.write(Buffer.from([text[PIECE_SIZE + 9]! ^ 0xff]), 0, 1, PIECE_SIZE + 9); // a flipped byte in piece 1
+    await handle.close();
+    const again = await PartFile.open(folder, info);
+    expect(again.verified).to.deep.equal([0, 2]);
+    await again.part.discard();
+  });
+
+  it('publishes the whole file under its name, fsynced, with no part file left', async function () {
+    const { part } = await PartFile.open(folder, info);
+    for (let i = 3; i >= 0; i--) await part.write(i * PIECE_SIZE, piece(text, i));
+    const stamp = await part.publish();
+    expect(stamp?.size).to.equal(text.length);
+    expect((await readFile(join(folder.root, 'notes.txt'))).equals(text)).to.equal(true);
+    expect(await everything()).to.deep.equal(['notes.txt']);
+    await part.discard(); // after publish, nothing more to remove
+    expect(await everything()).to.deep.equal(['notes.txt']);
+  });
+
+  it('never replaces a file that took the name meanwhile; discard then removes the part file', async function () {
+    const { part } = await PartFile.open(folder, info);
+    await part.write(0, text);
+    await writeFile(join(folder.root, 'notes.txt'), 'written meanwhile');
+    expect(await part.publish()).to.equal(undefined);
+    expect(await readFile(join(folder.root, 'notes.txt'), 'utf8')).to.equal('written meanwhile');
+    await part.discard();
+    expect(await everything()).to.deep.equal(['notes.txt']);
+  });
+
+  it('clears the part files of other versions of the name, never resuming from them', async function () {
+    const old = await PartFile.open(folder, infoOf('notes.txt', text.subarray(0, 2 * PIECE_SIZE)));
+    await old.part.write(0, text.subarray(0, 2 * PIECE_SIZE));
+    await old.part.close();
+    const other = await PartFile.open(folder, infoOf('other.txt', text));
+    await other.part.close();
+    const { part, verified } = await PartFile.open(folder, info);
+    expect(verified).to.deep.equal([]);
+    const names = (...parts: PartFile[]) => parts.map((p) => basename(p.path)).sort();
+    await waitFor(async () => !(await everything()).includes(basename(old.part.path)), 3000, 'the old part file removed'); // in the background
+    expect(await everything()).to.deep.equal(names(other.part, part));
+    await part.discard();
+  });
+});
