@@ -3,6 +3,7 @@ import { mkdir, mkdtemp, writeFile } from 'node:fs/promises';
 import { type AddressInfo, createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
+import { ServedFolder } from '../../src/storage/served-folder.js';
 
 /** A fresh temp folder. */
 export function tempDir(prefix = 'txtmesh-test-'): Promise<string> {
@@ -16,6 +17,13 @@ export async function writeFiles(dir: string, files: Record<string, string | Buf
     await mkdir(dirname(path), { recursive: true });
     await writeFile(path, content);
   }
+}
+
+/** A served folder at `dir` (created if missing), ready for downloads and uploads. */
+export async function servedFolder(dir: string): Promise<ServedFolder> {
+  const folder = new ServedFolder(dir);
+  await folder.init();
+  return folder;
 }
 
 /** A port nothing listens on (bound, then released). */

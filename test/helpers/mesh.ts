@@ -14,8 +14,8 @@ import type { ServeTo } from '../../src/server/admission.js';
 import type { RequestLog } from '../../src/server/connection.js';
 import { PeerServer } from '../../src/server/peer-server.js';
 import { type PeerAddress, meshMode } from '../../src/settings.js';
-import { ServedFolder } from '../../src/storage/served-folder.js';
-import { freePort, tempDir, writeFiles } from './files.js';
+import type { ServedFolder } from '../../src/storage/served-folder.js';
+import { freePort, servedFolder, tempDir, writeFiles } from './files.js';
 
 export interface MeshPeerSpec {
   /** Files to serve. */
@@ -210,10 +210,8 @@ class RunningMesh implements Mesh {
     return { id, localAddress: localAddressOf('127.0.0.1'), ...(identity ? { tls: identity } : {}) };
   }
 
-  async folderOf(id: string): Promise<ServedFolder> {
-    const folder = new ServedFolder(this.dirOf(id));
-    await folder.init();
-    return folder;
+  folderOf(id: string): Promise<ServedFolder> {
+    return servedFolder(this.dirOf(id));
   }
 
   async writeSettings(): Promise<string> {

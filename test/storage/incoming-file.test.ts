@@ -9,8 +9,8 @@ import { join } from 'node:path';
 import { PIECE_SIZE } from '../../src/constants.js';
 import { IncomingFile } from '../../src/storage/incoming-file.js';
 import { PieceHasher } from '../../src/storage/piece-hasher.js';
-import { ServedFolder } from '../../src/storage/served-folder.js';
-import { makeText, tempDir } from '../helpers.js';
+import type { ServedFolder } from '../../src/storage/served-folder.js';
+import { makeText, servedFolder, tempDir } from '../helpers.js';
 import { expectCode } from '../helpers/expect-code.js';
 
 function identityOf(bytes: Buffer): string {
@@ -25,8 +25,7 @@ describe('storage/incoming-file', function () {
   let folder: ServedFolder;
   beforeEach(async () => {
     root = await tempDir('txtmesh-incoming-');
-    folder = new ServedFolder(join(root, 'served_files'));
-    await folder.init();
+    folder = await servedFolder(join(root, 'served_files'));
   });
   afterEach(() => rm(root, { recursive: true, force: true }));
 

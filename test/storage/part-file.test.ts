@@ -10,8 +10,8 @@ import { PIECE_SIZE } from '../../src/constants.js';
 import type { FileInfo } from '../../src/protocol/messages.js';
 import { PartFile } from '../../src/storage/part-file.js';
 import { PieceHasher } from '../../src/storage/piece-hasher.js';
-import { ServedFolder } from '../../src/storage/served-folder.js';
-import { makeText, tempDir, waitFor } from '../helpers.js';
+import type { ServedFolder } from '../../src/storage/served-folder.js';
+import { makeText, servedFolder, tempDir, waitFor } from '../helpers.js';
 
 function infoOf(name: string, bytes: Buffer): FileInfo {
   const hasher = new PieceHasher(PIECE_SIZE);
@@ -28,8 +28,7 @@ describe('storage/part-file', function () {
   let folder: ServedFolder;
   beforeEach(async () => {
     root = await tempDir('txtmesh-part-');
-    folder = new ServedFolder(join(root, 'served_files'));
-    await folder.init();
+    folder = await servedFolder(join(root, 'served_files'));
   });
   afterEach(() => rm(root, { recursive: true, force: true }));
 
