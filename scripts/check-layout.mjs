@@ -1,12 +1,13 @@
 #!/usr/bin/env node
 // npm run check:layout — the layout rules of issue 9, checked over src/ (test/layout.test.ts runs
 // the same check, so `npm test` enforces them):
-//   - imports point inward only: entry points (server.ts, client.ts, index.ts) -> cli/, web/ ->
-//     client/, server/ -> protocol/, storage/, transport/, security/ -> settings.ts, errors.ts,
-//     constants.ts, options.ts. Within a layer a file imports only from its own folder: client/ (the engine)
-//     never imports server/, server/ never imports client/ or cli/, and protocol/, storage/,
-//     transport/ and security/ do not import each other; protocol/ imports no I/O module.
-//     Type-only imports count. The table is LAYERS in scripts/layout/rules.mjs.
+//   - imports point inward only: programs (server.ts, client.ts) -> cli/, web/, index.ts (the
+//     engine API) -> client/, server/ -> protocol/, storage/, transport/, security/ ->
+//     settings.ts, errors.ts, constants.ts, options.ts. Within a layer a file imports only from
+//     its own folder: client/ (the engine) never imports server/, server/ never imports client/
+//     or cli/, index.ts never imports cli/, and protocol/, storage/, transport/ and security/
+//     do not import each other; protocol/ imports no I/O module. Type-only imports count.
+//     The table is LAYERS in scripts/layout/rules.mjs.
 //   - no import cycles at all, between modules (type-only imports and import() count);
 //   - no file over 300 lines, no function over 60: declarations, methods, accessors, arrows and
 //     function expressions, named or not (a function's lines include those of functions inside

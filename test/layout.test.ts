@@ -38,13 +38,18 @@ const CLEAN: Record<string, string> = {
 const VIOLATIONS = {
   outward: {
     files: { 'src/client/up.ts': "// the engine must not know the console\nimport type { c } from '../cli/c.js';\nexport type U = typeof c;\n" },
-    report: 'src/client/up.ts:2: imports src/cli/c.ts, in an outer layer (console): arrows point inward only',
+    report: 'src/client/up.ts:2: imports src/cli/c.ts, in an outer layer (console and engine API): arrows point inward only',
     entry: { imports: [{ from: 'src/client/up.ts', to: 'src/cli/c.ts' }] },
   },
   sideways: {
     files: { 'src/server/side.ts': "import { a } from '../client/a.js';\nexport const side = a;\n" },
     report: 'src/server/side.ts:1: imports src/client/a.ts, in client/, beside server/ in the same layer: arrows point inward only',
     entry: { imports: [{ from: 'src/server/side.ts', to: 'src/client/a.ts' }] },
+  },
+  engineOnConsole: {
+    files: { 'src/index.ts': "// the engine API re-exports the engine, not the console\nexport { c } from './cli/c.js';\n" },
+    report: 'src/index.ts:2: imports src/cli/c.ts, in cli/, beside index.ts in the same layer: arrows point inward only',
+    entry: { imports: [{ from: 'src/index.ts', to: 'src/cli/c.ts' }] },
   },
   cycle: {
     files: {

@@ -10,15 +10,16 @@ export const MAX_FUNCTION_LINES = 60;
  * The import rule, outermost layer first. A file may import a file of a later (inner) layer,
  * or a file of its own group in its own layer; nothing else. A folder is a group: client/ and
  * server/ share a layer and so may not import each other (the engine and the server are apart;
- * both sit below the console), cli/ and web/ likewise, and protocol/, storage/, transport/ and
- * security/ do not import each other. The entry points are each a group of their own, above
- * the console (they parse options and hand over to cli/), so they do not import each other.
+ * both sit below the console), and protocol/, storage/, transport/ and security/ do not import
+ * each other. The programs server.ts and client.ts sit on top (they parse options and hand
+ * over to cli/) and do not import each other. index.ts, the engine API, stands beside cli/ and
+ * web/: it exports the engine, not the console, and the console does not go through it.
  * settings.ts, errors.ts, constants.ts and options.ts (checking option values) form one group
  * at the bottom.
  */
 export const LAYERS = [
-  { name: 'entry points', groups: { 'server.ts': ['server.ts'], 'client.ts': ['client.ts'], 'index.ts': ['index.ts'] } },
-  { name: 'console', groups: { 'cli/': ['cli/'], 'web/': ['web/'] } },
+  { name: 'programs', groups: { 'server.ts': ['server.ts'], 'client.ts': ['client.ts'] } },
+  { name: 'console and engine API', groups: { 'cli/': ['cli/'], 'web/': ['web/'], 'index.ts': ['index.ts'] } },
   { name: 'engine and server', groups: { 'client/': ['client/'], 'server/': ['server/'] } },
   {
     name: 'parts',
