@@ -6,7 +6,7 @@
  * rest of the download; one whose copy changed is dropped. Sources may join late.
  */
 import { PIECE_SIZE, REQUEST_TIMEOUT_MS } from '../constants.js';
-import { type ErrorCode, TxtmeshError, codeOf, describeError } from '../errors.js';
+import { type ErrorCode, TxtmeshError, codeOf, describeError, isLie, isTransient } from '../errors.js';
 import { type FileInfo, HASH_BYTES } from '../protocol/messages.js';
 import type { PartFile } from '../storage/part-file.js';
 import { hashPiecesOf } from '../storage/piece-hasher.js';
@@ -15,7 +15,7 @@ import type { PeerAddress } from '../settings.js';
 import { BufferPool } from '../transport/buffer-pool.js';
 import { fileInfo, getRange } from './peer-client.js';
 import { PeerConnection } from './peer-connection.js';
-import { DEFAULT_RETRY, type RetryPolicy, backoffDelay, isTransient, sleep } from './retry.js';
+import { DEFAULT_RETRY, type RetryPolicy, backoffDelay, sleep } from './retry.js';
 import { PieceScheduler } from './scheduler.js';
 
 export interface SwarmOptions {
@@ -56,11 +56,6 @@ const MAX_RUN_PIECES = 4;
 
 /** Receive buffers of MAX_RUN_PIECES pieces, shared by the downloads of this process. */
 const RECEIVE_POOL = new BufferPool(MAX_RUN_PIECES * PIECE_SIZE, 16);
-
-/** Failures that mean the peer lied: it is banned for the rest of the download. */
-function isLie(err: unknown): boolean {
-  return err instanceof TxtmeshError && (err.code === 'ERR_HASH_MISMATCH' || err.code === 'ERR_PEER_PROTOCOL');
-}
 
 export class Swarm {
   readonly scheduler: PieceScheduler;
