@@ -1,9 +1,9 @@
 /**
  * Every relative link in README.md, docs/*.md and bench/README.md leads to a file of the
  * repository, and every #anchor to a heading of that file (GitHub's heading ids), so moving a
- * section cannot silently break the way to it; and every comment or message in the code that
- * sends a reader to a section (`docs/PROTOCOL.md, "Frames"`, `README, "Security model"`) names
- * one that exists.
+ * section cannot silently break the way to it; every src/ or test/ file they name exists; and
+ * every comment or message in the code that sends a reader to a section
+ * (`docs/PROTOCOL.md, "Frames"`, `README, "Security model"`) names one that exists.
  */
 import { expect } from 'chai';
 import { existsSync, readFileSync, readdirSync } from 'node:fs';
@@ -54,6 +54,13 @@ describe('links in the documentation', () => {
         else if (anchor !== undefined && !headingIds(readFileSync(file, 'utf8')).has(anchor)) broken.push(`${target}: no such heading`);
       }
       expect(broken).to.deep.equal([]);
+    });
+  }
+
+  for (const doc of DOCS) {
+    it(`${doc}: every file of src/ and test/ it names exists`, () => {
+      const named = [...readFileSync(join(repo, doc), 'utf8').matchAll(/\b((?:src|test)\/[\w./-]+\.ts)\b/g)].map((m) => m[1] as string);
+      expect(named.filter((path) => !existsSync(join(repo, path)))).to.deep.equal([]);
     });
   }
 

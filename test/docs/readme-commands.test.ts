@@ -1,12 +1,12 @@
 /**
  * The README's command table and docs/cli.md say what the command spec says (the table
- * #HELP, Tab completion and the subcommands are made from), so none of them drifts.
+ * #HELP, Tab completion and the subcommands' --help are made from), so none of them drifts.
  */
 import { expect } from 'chai';
 import { readFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { COMMAND_SPECS } from '../../src/client/command-specs.js';
+import { COMMAND_SPECS } from '../../src/cli/command-specs.js';
 
 const repo = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..', '..');
 const readme = readFileSync(join(repo, 'README.md'), 'utf8');
@@ -36,12 +36,14 @@ describe('README command table and docs/cli.md against the command spec', () => 
     expect(rows).to.deep.equal(wanted);
   });
 
-  it('docs/cli.md has a section for every command, naming its subcommand', () => {
+  it('docs/cli.md has a section for every command, with its subcommand, JSON shape and exit statuses', () => {
     const sections = cli.split(/^### /m).slice(1);
     for (const spec of COMMAND_SPECS) {
       const section = sections.find((s) => s.startsWith(`${code(spec.usage)}\n`));
       expect(section, spec.usage).to.be.a('string');
-      if (spec.subcommand) expect(section, spec.usage).to.contain(code(spec.subcommand));
+      if (spec.subcommand) expect(section, spec.usage).to.contain(`As a subcommand: ${code(spec.subcommand)}`);
+      if (spec.json) expect(section, spec.usage).to.contain(`\nJSON: ${code(spec.json)}\n`);
+      if (spec.exit) expect(section, spec.usage).to.contain(`\nExit status: ${spec.exit}\n`);
     }
   });
 
