@@ -1,13 +1,15 @@
 /**
- * storage/part-file: a download in progress, in a hidden part file named after the version.
- * Real files: pieces written, the file closed and reopened (a resume), bytes spoiled on disk,
- * another version of the same name, publishing beside an existing file.
+ * storage/part-file: a download in progress, in a hidden part file named after the version,
+ * with its sidecar (storage/have-file) saying which pieces are verified. Real files: pieces
+ * written, the file closed and reopened (a resume), bytes spoiled on disk, another version of
+ * the same name, publishing beside an existing file.
  */
 import { expect } from 'chai';
 import { open, readFile, readdir, rm, writeFile } from 'node:fs/promises';
 import { basename, join } from 'node:path';
 import { PIECE_SIZE } from '../../src/constants.js';
 import type { FileInfo } from '../../src/protocol/messages.js';
+import { findPartials, havePathFor } from '../../src/storage/have-file.js';
 import { PartFile } from '../../src/storage/part-file.js';
 import { PieceHasher } from '../../src/storage/piece-hasher.js';
 import type { ServedFolder } from '../../src/storage/served-folder.js';
@@ -33,14 +35,30 @@ describe('storage/part-file', function () {
   afterEach(() => rm(root, { recursive: true, force: true }));
 
   const everything = async () => (await readdir(folder.root)).sort();
+  /** The names a part file and its sidecar have in the folder. */
+  const namesOf = (...parts: PartFile[]) => parts.flatMap((p) => [basename(p.path), basename(havePathFor(p.path))]).sort();
 
-  it('starts a hidden part file named after the version, and nothing under the real name', async function () {
+  it('starts a hidden part file named after the version, its sidecar, and nothing under the real name', async function () {
     const { part, verified } = await PartFile.open(folder, info);
     expect(verified).to.deep.equal([]);
-    expect(part.path).to.equal(join(folder.root, `.notes.txt.dl-${info.identity.slice(0, 16)}.txtmesh-part`));
+    const stem = `.notes.txt.dl-${info.identity.slice(0, 16)}`;
+    expect(part.path).to.equal(join(folder.root, `${stem}.txtmesh-part`));
     expect(part.finalPath).to.equal(join(folder.root, 'notes.txt'));
-    expect(await everything()).to.deep.equal([`.notes.txt.dl-${info.identity.slice(0, 16)}.txtmesh-part`]);
+    expect(await everything()).to.deep.equal([`${stem}.txtmesh-have`, `${stem}.txtmesh-part`]);
     expect(await folder.names()).to.deep.equal([]);
+    await part.discard();
+    expect(await everything()).to.deep.equal([]);
+  });
+
+  it("records the pieces marked verified in the sidecar, where this peer's server finds them", async function () {
+    const { part } = await PartFile.open(folder, info);
+    await part.write(2 * PIECE_SIZE, piece(text, 2));
+    await part.markVerified(2);
+    const [partial, ...others] = await findPartials(part.finalPath, 'notes.txt');
+    expect(others).to.deep.equal([]);
+    expect(partial?.partPath).to.equal(part.path);
+    expect(partial?.info.identity).to.equal(info.identity);
+    expect([...(partial?.have ?? [])]).to.deep.equal([0, 0, 1, 0]);
     await part.discard();
   });
 
@@ -49,10 +67,13 @@ describe('storage/part-file', function () {
     await first.part.write(3 * PIECE_SIZE, text.subarray(3 * PIECE_SIZE));
     await first.part.write(PIECE_SIZE, piece(text, 1));
     await first.part.close(); // interrupted; the part file stays
+    expect(await everything()).to.deep.equal(namesOf(first.part));
     const again = await PartFile.open(folder, info);
     // Piece 0 was never written: the hole reads as zeros and does not verify.
     expect(again.verified).to.deep.equal([1, 3]);
     expect(again.part.path).to.equal(first.part.path);
+    // The fresh sidecar says so, for the server.
+    expect([...((await findPartials(again.part.finalPath, 'notes.txt'))[0]?.have ?? [])]).to.deep.equal([0, 1, 0, 1]);
     await again.part.discard();
   });
 
@@ -74,8 +95,8 @@ describe('storage/part-file', function () {
     const stamp = await part.publish();
     expect(stamp?.size).to.equal(text.length);
     expect((await readFile(join(folder.root, 'notes.txt'))).equals(text)).to.equal(true);
-    expect(await everything()).to.deep.equal(['notes.txt']);
-    await part.discard(); // after publish, nothing more to remove
+    expect(await everything()).to.deep.equal([basename(havePathFor(part.path)), 'notes.txt']);
+    await part.discard(); // after publish, only the sidecar is left to remove
     expect(await everything()).to.deep.equal(['notes.txt']);
   });
 
@@ -97,9 +118,9 @@ describe('storage/part-file', function () {
     await other.part.close();
     const { part, verified } = await PartFile.open(folder, info);
     expect(verified).to.deep.equal([]);
-    const names = (...parts: PartFile[]) => parts.map((p) => basename(p.path)).sort();
-    await waitFor(async () => !(await everything()).includes(basename(old.part.path)), 3000, 'the old part file removed'); // in the background
-    expect(await everything()).to.deep.equal(names(other.part, part));
+    const gone = async () => !(await everything()).some((n) => namesOf(old.part).includes(n));
+    await waitFor(gone, 3000, 'the old part file and sidecar removed'); // in the background
+    expect(await everything()).to.deep.equal(namesOf(other.part, part));
     await part.discard();
   });
 });
