@@ -28,8 +28,8 @@ export const LAYERS = [
   { name: 'base', groups: { base: ['settings.ts', 'errors.ts', 'constants.ts', 'options.ts'] } },
 ];
 
-/** The wire codec is pure (STYLE.md guideline 2): no I/O module under these folders. */
-export const PURE = { 'protocol/': ['node:net', 'node:tls', 'node:fs', 'node:fs/promises', 'node:dgram', 'node:http', 'node:https', 'node:child_process'] };
+/** The wire codec is pure (STYLE.md guideline 2): no I/O module under these folders (with or without `node:`). */
+export const PURE = { 'protocol/': ['net', 'tls', 'fs', 'fs/promises', 'dgram', 'http', 'https', 'child_process'] };
 
 /** Where a path (relative to src/) stands: its layer's index and its group; undefined if nowhere. */
 export function placeOf(srcPath) {
@@ -45,6 +45,7 @@ export function placeOf(srcPath) {
  * Imports that point outward or sideways, files in no layer, I/O in a pure folder.
  * @param sources {{ rel: string, src: string, info: import('./source.mjs').SourceInfo }[]}
  *   rel: path from the repo root; src: path from src/
+ * @param relOf {(path: string) => string} an absolute path as a path from the repo root
  */
 export function importFindings(sources, relOf) {
   const findings = new Map();
@@ -56,7 +57,7 @@ export function importFindings(sources, relOf) {
       continue;
     }
     for (const imp of info.imports) {
-      const banned = Object.entries(PURE).find(([dir, mods]) => src.startsWith(dir) && mods.includes(imp.spec));
+      const banned = Object.entries(PURE).find(([dir, mods]) => src.startsWith(dir) && mods.includes(imp.spec.replace(/^node:/, '')));
       if (banned) add({ kind: 'import', file: rel, line: imp.line, key: `${rel} -> ${imp.spec}`, message: `imports ${imp.spec}: ${banned[0]} does no I/O` });
       const target = imp.target && relOf(imp.target);
       if (!target || !target.startsWith('src/')) continue;
@@ -71,7 +72,7 @@ export function importFindings(sources, relOf) {
 
 /** Every import cycle, one finding per strongly connected set of modules (type imports count). */
 export function cycleFindings(sources, relOf) {
-  const edges = new Map(sources.map(({ rel, info }) => [rel, new Map()]));
+  const edges = new Map(sources.map(({ rel }) => [rel, new Map()]));
   for (const { rel, info } of sources) {
     for (const imp of info.imports) {
       const target = imp.target && relOf(imp.target);
