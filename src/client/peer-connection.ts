@@ -6,7 +6,7 @@
  * Given credentials (`as`), a connection says who it is: a HELLO claiming this peer's ID goes
  * out first, pipelined with the first request.
  */
-import type { Credentials } from '../security/credentials.js';
+import { type Credentials, bindAddress } from '../security/credentials.js';
 import type { PeerAddress } from '../settings.js';
 import { type Link, dial, peerLabel } from '../transport/dial.js';
 import { PeerSession } from './peer-session.js';
@@ -43,7 +43,8 @@ export class PeerConnection extends PeerSession {
    */
   static async connect(peer: PeerAddress, options: ConnectOptions = {}): Promise<PeerConnection> {
     const { timeoutMs, signal, as } = options;
-    const link = await dial(peer, { timeoutMs, signal, localAddress: as?.localAddress, identity: as?.tls });
+    const localAddress = bindAddress(as?.localAddress, peer.host);
+    const link = await dial(peer, { timeoutMs, signal, localAddress, identity: as?.tls });
     return new PeerConnection(peer, link, options);
   }
 }

@@ -184,7 +184,10 @@ export class PeerSession {
     };
     if (this.#waiting.size === 0) this.#lastProgress = performance.now();
     this.#waiting.set(id, waiting);
-    if (options.signal?.aborted) return void onAbort();
+    if (options.signal?.aborted) {
+      onAbort();
+      return undefined;
+    }
     options.signal?.addEventListener('abort', onAbort, { once: true });
     this.#watchStall();
     this.#arm(id, waiting);

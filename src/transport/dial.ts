@@ -1,8 +1,8 @@
 /**
  * Dialling a peer: a TCP connection, or, to a peer whose certificate fingerprint the settings
  * list (secure mode), mutual TLS 1.3 whose server certificate must match that fingerprint
- * before anything is sent. The connection comes from this peer's own address when that can
- * reach the peer (security/credentials.ts, bindAddress), so open-mode servers can check it.
+ * before anything is sent. It can come from a given local address: this peer's own, so that
+ * open-mode servers can check it (the caller picks it with security/credentials.ts bindAddress).
  *
  * What comes back is the connected stream, the verified fingerprint, and a way to receive
  * its bytes without copies (reads.ts): whatever speaks the protocol over it (a client session)
@@ -12,7 +12,6 @@ import { type Socket, isIP, connect as netConnect } from 'node:net';
 import { type TLSSocket, connect as tlsConnect } from 'node:tls';
 import { CONNECT_TIMEOUT_MS } from '../constants.js';
 import { TxtmeshError } from '../errors.js';
-import { bindAddress } from '../security/credentials.js';
 import { type PeerAddress, formatAddress } from '../settings.js';
 import { type ByteSink, ReusedReadBuffer, receiveData } from './reads.js';
 import { type TlsIdentity, checkPinnedCertificate, tlsClientOptions } from './tls.js';
@@ -22,7 +21,7 @@ export interface DialOptions {
   readonly timeoutMs?: number;
   /** Give up when this aborts (ERR_PEER_TIMEOUT). */
   readonly signal?: AbortSignal;
-  /** This peer's own address: connect from it when it can reach the peer. */
+  /** Connect from this local address (one that can reach the peer: see bindAddress). */
   readonly localAddress?: string;
   /** This peer's key and certificate: needed to dial a peer with a pinned fingerprint. */
   readonly identity?: TlsIdentity;
@@ -55,7 +54,7 @@ export async function dial(peer: PeerAddress, options: DialOptions = {}): Promis
     throw new TxtmeshError('ERR_TLS_REQUIRED', `${label} is in a secure mesh, and this peer has no identity to connect with`);
   }
   if (options.signal?.aborted) throw aborted(label);
-  const localAddress = bindAddress(options.localAddress, peer.host);
+  const { localAddress } = options;
   const endpoint = { host: peer.host, port: peer.port, ...(localAddress ? { localAddress, family: isIP(localAddress) } : {}) };
   if (peer.fingerprint !== undefined && options.identity) {
     const socket = tlsConnect({ ...endpoint, ...tlsClientOptions(options.identity) });
