@@ -29,6 +29,7 @@ export interface DialOptions {
 
 /** A connected stream to a peer. */
 export interface Link {
+  /** Connected; from now on its 'error' and 'close' events are the caller's to handle. */
   readonly socket: Socket;
   /** The fingerprint of the server's certificate, checked against the settings (secure mode). */
   readonly fingerprint: string | undefined;

@@ -26,8 +26,10 @@ export const READ_BUFFER_BYTES = 256 * 1024;
 
 /** Options for net.connect that route reads through `onread`, and a way to attach the sink. */
 export class ReusedReadBuffer {
-  // `buffer` may become a function (Node calls it before each read) returning where the next
-  // bytes should land, e.g. the free part of the body a request waits for: no copy at all.
+  // Node also takes `buffer` as a function, called before each read, returning where the next
+  // bytes should land. That is the way to no copy at all (issue 11): the sink would gain a
+  // method returning the free part of the body a request waits for, and this buffer would
+  // serve only headers and between-answer bytes.
   readonly onread = {
     buffer: Buffer.allocUnsafe(READ_BUFFER_BYTES),
     callback: (bytes: number, buffer: Uint8Array): boolean => {
