@@ -14,10 +14,11 @@
 import { isIP, connect as netConnect, type Socket } from 'node:net';
 import { type TLSSocket, connect as tlsConnect } from 'node:tls';
 import { CONNECT_TIMEOUT_MS, MAX_REQUEST_ID, REQUEST_TIMEOUT_MS } from '../constants.js';
-import { ProtocolError, TxtmeshError } from '../errors.js';
+import { ProtocolError, RemoteError, TxtmeshError } from '../errors.js';
+import { ANSWERS } from '../protocol/answers.js';
 import { FrameDecoder } from '../protocol/decoder.js';
 import type { Header } from '../protocol/header.js';
-import { encodeHello, readError } from '../protocol/messages.js';
+import { REQUESTS } from '../protocol/requests.js';
 import { type Credentials, bindAddress } from '../security/credentials.js';
 import { fingerprintOf, validityProblem } from '../security/identity.js';
 import { send } from '../transport/send.js';
@@ -178,7 +179,7 @@ export class PeerConnection {
    */
   #claim(id: string): void {
     const requestId = this.nextId();
-    this.request(requestId, encodeHello(requestId, id), { maxBody: 0 }).catch((err: unknown) => {
+    this.request(requestId, REQUESTS.HELLO.encode({ verb: 'HELLO', id: requestId, peerId: id }), { maxBody: 0 }).catch((err: unknown) => {
       this.#fail(err instanceof TxtmeshError ? err : new TxtmeshError('ERR_PEER_CLOSED', `${this.#label}: ${(err as Error).message}`));
     });
   }
@@ -306,7 +307,8 @@ export class PeerConnection {
           if (!current) continue;
           const { header, pending } = current;
           if (header.verb === 'ERR') {
-            const err = readError(header);
+            const { code, message } = ANSWERS.ERR.decode(header);
+            const err = new RemoteError(code, message);
             // ERR with id 0: the server could not parse our bytes and is closing the connection.
             if (!pending) this.#fail(err);
             else pending.reject(err);

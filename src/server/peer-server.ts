@@ -15,11 +15,11 @@ import { type AddressInfo, type Server, type Socket, createServer } from 'node:n
 import type { SecureContext } from 'node:tls';
 import { DEFAULT_MAX_UPLOAD_BYTES, MAX_HEADER_BYTES } from '../constants.js';
 import { TxtmeshError } from '../errors.js';
-import { encodeError } from '../protocol/messages.js';
+import { errFrame } from '../protocol/answers.js';
 import { ServedFolder } from '../storage/served-folder.js';
 import { acceptTls, sniffTls, tlsServerContext } from '../transport/tls.js';
 import { type ConnectionGate, type MeshOptions, admitOpen, admitTls } from './admission.js';
-import { type ConnectionState, type RequestLog, serveConnection } from './connection.js';
+import { type ConnectionState, type RequestLog, ServerConnection } from './connection.js';
 import { BufferPool } from '../transport/buffer-pool.js';
 import { SEND_CHUNK } from './handlers.js';
 import { refuseAndClose } from './refuse.js';
@@ -101,7 +101,8 @@ export class PeerServer {
       const remote = `${socket.remoteAddress ?? '?'}:${socket.remotePort ?? '?'}`;
       if (!this.#makeRoom()) {
         ctx.log({ remote, verb: '-', bytes: 0, ms: 0, status: 'ERR_BUSY' });
-        socket.end(encodeError(0, 'ERR_BUSY', `server is busy: all ${this.#maxConnections} connections are in use; try again later`));
+        const busy = new TxtmeshError('ERR_BUSY', `server is busy: all ${this.#maxConnections} connections are in use; try again later`);
+        socket.end(errFrame(0, busy));
         socket.destroySoon();
         return;
       }
@@ -114,7 +115,7 @@ export class PeerServer {
       });
       this.#watchIdle(socket);
       const serving = this.#admit(served, remote, ctx.log).then((gate) => {
-        if (gate !== undefined) return serveConnection(served.socket, ctx, served, gate ?? undefined);
+        if (gate !== undefined) return new ServerConnection(served.socket, remote, ctx, served, gate ?? undefined).serve();
       });
       this.#serving.add(serving);
       void serving.finally(() => this.#serving.delete(serving));
@@ -138,7 +139,7 @@ export class PeerServer {
     const started = performance.now();
     const refuse = (socket: Socket, err: TxtmeshError) => {
       log({ remote, verb: '-', bytes: 0, ms: performance.now() - started, status: err.code });
-      refuseAndClose(socket, encodeError(0, err.code, err.message));
+      refuseAndClose(socket, errFrame(0, err));
       return undefined;
     };
     if (!this.#tls) {

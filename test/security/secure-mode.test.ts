@@ -14,7 +14,7 @@ import { upload } from '../../src/client/upload.js';
 import { peersView } from '../../src/client/views.js';
 import { PIECE_SIZE } from '../../src/constants.js';
 import type { TxtmeshError } from '../../src/errors.js';
-import { encodePutHeader } from '../../src/protocol/messages.js';
+import { REQUESTS } from '../../src/protocol/requests.js';
 import { generateIdentity } from '../../src/security/identity.js';
 import { Membership } from '../../src/security/membership.js';
 import { PeerServer } from '../../src/server/peer-server.js';
@@ -22,7 +22,7 @@ import { type Mesh, makeText, rawExchange, startMesh, tlsExchange, writeFiles } 
 
 const identityOf = (data: Buffer) => createHash('sha256').update(createHash('sha256').update(data).digest()).digest('hex');
 const body = Buffer.from('planted words');
-const put = (id: number, name = 'planted.txt') => Buffer.concat([encodePutHeader(id, name, body.length, identityOf(body)), body]);
+const put = (id: number, name = 'planted.txt') => Buffer.concat([REQUESTS.PUT.encode({ verb: 'PUT', id: id, name: name, size: body.length, identity: identityOf(body) }), body]);
 
 async function failure(p: Promise<unknown>): Promise<TxtmeshError> {
   return p.then(() => expect.fail('expected a failure'), (e: TxtmeshError) => e);
