@@ -10,6 +10,9 @@ export const PROTOCOL_VERSION = 'txtmesh/1';
  */
 export const PIECE_SIZE = 256 * 1024;
 
+/** Length in bytes of one piece hash (SHA-256). */
+export const HASH_BYTES = 32;
+
 /** Longest header line, terminator included. A longer one is a malformed frame. */
 export const MAX_HEADER_BYTES = 4096;
 

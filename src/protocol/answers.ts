@@ -14,11 +14,11 @@
  * A new answer (issue 10's piece bitfield in INFO, notices) is one more codec in ANSWERS.
  * Pure: no I/O.
  */
-import { MAX_REQUEST_ID, PIECE_SIZE, PROTOCOL_VERSION } from '../constants.js';
+import { HASH_BYTES, MAX_REQUEST_ID, PIECE_SIZE, PROTOCOL_VERSION } from '../constants.js';
 import { type ErrorCode, TxtmeshError, codeOf, isErrorCode } from '../errors.js';
 import { type Header, encodeHeader, sanitizeText } from './header.js';
 import { decodeListBody, encodeListBody } from './list-body.js';
-import { type FileEntry, HASH_BYTES, isIdentity, protocolViolation } from './messages.js';
+import { type FileEntry, isIdentity, protocolViolation } from './messages.js';
 import { formatNumber, parseNumber } from './numbers.js';
 
 export interface HelloAnswer {

@@ -80,5 +80,12 @@ export function decodeName(field: string): string | undefined {
 export function sanitizeText(text: string, maxLength = 300): string {
   // Runs of spaces too: the header grammar has exactly one space between fields.
   const clean = text.replace(/[\u0000-\u001f\u007f\s]+/g, ' ').trim();
-  return clean.length > maxLength ? clean.slice(0, maxLength - 1) + '…' : clean;
+  if (clean.length <= maxLength) return clean;
+  // Never cut between the halves of a surrogate pair: the lone half would go out as U+FFFD.
+  const end = isHighSurrogate(clean.charCodeAt(maxLength - 2)) ? maxLength - 2 : maxLength - 1;
+  return clean.slice(0, end) + '…';
+}
+
+function isHighSurrogate(code: number): boolean {
+  return code >= 0xd800 && code <= 0xdbff;
 }

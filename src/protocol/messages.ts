@@ -8,8 +8,8 @@
  */
 import { TxtmeshError } from '../errors.js';
 
-/** Length in bytes of one piece hash (SHA-256). */
-export const HASH_BYTES = 32;
+// Here too, beside the hash lists that messages carry.
+export { HASH_BYTES } from '../constants.js';
 
 /** A file as listed by LIST. */
 export interface FileEntry {
