@@ -97,7 +97,7 @@ export class PeerServer {
     // allowHalfOpen: a client may send its requests and then its FIN (nc does); the answers
     // are still sent before the connection is closed.
     this.#server = createServer({ allowHalfOpen: true, noDelay: true }, (socket) => {
-      socket.on('error', () => undefined); // resets end the connection; serveConnection sees the close
+      socket.on('error', () => undefined); // resets end the connection; its ServerConnection sees the close
       const remote = `${socket.remoteAddress ?? '?'}:${socket.remotePort ?? '?'}`;
       if (!this.#makeRoom()) {
         ctx.log({ remote, verb: '-', bytes: 0, ms: 0, status: 'ERR_BUSY' });
