@@ -14,8 +14,8 @@
 import { isIP, connect as netConnect, type Socket } from 'node:net';
 import { type TLSSocket, connect as tlsConnect } from 'node:tls';
 import { CONNECT_TIMEOUT_MS, MAX_REQUEST_ID, REQUEST_TIMEOUT_MS } from '../constants.js';
-import { ProtocolError, RemoteError, TxtmeshError } from '../errors.js';
-import { ANSWERS } from '../protocol/answers.js';
+import { ProtocolError, TxtmeshError } from '../errors.js';
+import { ANSWERS, errorOf } from '../protocol/answers.js';
 import { FrameDecoder } from '../protocol/decoder.js';
 import type { Header } from '../protocol/header.js';
 import { REQUESTS } from '../protocol/requests.js';
@@ -307,8 +307,7 @@ export class PeerConnection {
           if (!current) continue;
           const { header, pending } = current;
           if (header.verb === 'ERR') {
-            const { code, message } = ANSWERS.ERR.decode(header);
-            const err = new RemoteError(code, message);
+            const err = errorOf(ANSWERS.ERR.decode(header));
             // ERR with id 0: the server could not parse our bytes and is closing the connection.
             if (!pending) this.#fail(err);
             else pending.reject(err);

@@ -15,7 +15,7 @@
  * Pure: no I/O.
  */
 import { HASH_BYTES, MAX_REQUEST_ID, PIECE_SIZE, PROTOCOL_VERSION } from '../constants.js';
-import { type ErrorCode, TxtmeshError, codeOf, isErrorCode } from '../errors.js';
+import { type ErrorCode, RemoteError, TxtmeshError, codeOf, isErrorCode } from '../errors.js';
 import { type Header, encodeHeader, sanitizeText } from './header.js';
 import { decodeListBody, encodeListBody } from './list-body.js';
 import { type FileEntry, isIdentity, protocolViolation } from './messages.js';
@@ -222,6 +222,11 @@ export function encodeAnswer(answer: Answer): Buffer[] {
 /** The ERR answer for a failure: its code and message (ERR_INTERNAL for anything not txtmesh's own). */
 export function errAnswer(id: number, err: unknown): ErrAnswer {
   return { kind: 'ERR', id, code: codeOf(err), message: err instanceof TxtmeshError ? err.message : 'internal error' };
+}
+
+/** The error an ERR answer reports, for the request it answers. */
+export function errorOf(answer: ErrAnswer): RemoteError {
+  return new RemoteError(answer.code, answer.message);
 }
 
 /** The one frame of the ERR answer for a failure, for a server about to close the connection. */

@@ -6,8 +6,8 @@ import { createHash } from 'node:crypto';
 import { expect } from 'chai';
 import fc from 'fast-check';
 import { MAX_REQUEST_ID, PIECE_SIZE } from '../../src/constants.js';
-import { ERROR_CODES, TxtmeshError } from '../../src/errors.js';
-import { ANSWERS, type Answer, encodeAnswer, errAnswer, errFrame, statusOf } from '../../src/protocol/answers.js';
+import { ERROR_CODES, RemoteError, TxtmeshError } from '../../src/errors.js';
+import { ANSWERS, type Answer, encodeAnswer, errAnswer, errFrame, errorOf, statusOf } from '../../src/protocol/answers.js';
 import { type Header, parseHeader, sanitizeText } from '../../src/protocol/header.js';
 
 const ID_A = 'a'.repeat(64);
@@ -118,6 +118,12 @@ describe('protocol/answers', () => {
       expect(ANSWERS.ERR.decode(parseHeader('ERR 3 0 ERR_MADE_UP something'))).to.include({ id: 3, code: 'ERR_PEER_PROTOCOL' });
       expect(ANSWERS.ERR.decode(parseHeader('ERR 3 0 hello'))).to.include({ code: 'ERR_PEER_PROTOCOL' });
       expect(ANSWERS.ERR.decode(parseHeader('ERR 3 0'))).to.include({ code: 'ERR_PEER_PROTOCOL' });
+    });
+
+    it('becomes a RemoteError with its code and message for the request it answers', () => {
+      const err = errorOf(ANSWERS.ERR.decode(parseHeader('ERR 3 0 ERR_BAD_RANGE range 5+10 is past the end')));
+      expect(err).to.be.instanceOf(RemoteError);
+      expect(err).to.include({ code: 'ERR_BAD_RANGE', message: 'range 5+10 is past the end' });
     });
 
     it('refuses an ERR with a body', () => {
