@@ -10,7 +10,7 @@
  */
 
 /** Most digits a number may have: 2^53 − 1 has 16. */
-export const MAX_NUMBER_DIGITS = 16;
+const MAX_NUMBER_DIGITS = 16;
 
 const ZERO = 0x30;
 const NINE = 0x39;

@@ -4,8 +4,8 @@
  *
  *   READ_HEADER  between requests. Once a header's first byte is in, its LF must follow within
  *                the header timeout (slowloris), or the answer is ERR_HEADER_TIMEOUT and close.
- *   READ_BODY    a header is in and its request decoded and started: the body (a PUT's file,
- *                or a refused request's bytes) goes to the handler's sink.
+ *   READ_BODY    a header is in: its request is checked by the gate, decoded and started, and
+ *                its body (a PUT's file, or a refused request's bytes) goes to the handler's sink.
  *   ANSWERING    the body is in: the answer is handed to the socket with backpressure.
  *   CLOSING      refused, malformed or timed out: one ERR went out and nothing more is parsed.
  *

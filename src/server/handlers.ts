@@ -73,17 +73,17 @@ function answered(reply: Reply): BodySink {
 }
 
 /** HELLO: the version was checked by the codec; the answer names this server. */
-export function onHello(ctx: HandlerContext, request: HelloRequest): Reply {
+function onHello(ctx: HandlerContext, request: HelloRequest): Reply {
   return { answer: { kind: 'HELLO', id: request.id, peerId: ctx.peerId } };
 }
 
 /** LIST: every served file. */
-export async function onList(ctx: HandlerContext, request: ListRequest): Promise<Reply> {
+async function onList(ctx: HandlerContext, request: ListRequest): Promise<Reply> {
   return { answer: { kind: 'LIST', id: request.id, files: await ctx.folder.list() } };
 }
 
 /** INFO: size, identity and piece hashes of one file. */
-export async function onInfo(ctx: HandlerContext, request: InfoRequest): Promise<Reply> {
+async function onInfo(ctx: HandlerContext, request: InfoRequest): Promise<Reply> {
   const { size, pieceSize, identity, pieceHashes } = await ctx.folder.describe(request.name);
   return { answer: { kind: 'INFO', id: request.id, size, pieceSize, identity, pieceHashes } };
 }
@@ -100,7 +100,7 @@ export const SEND_CHUNK = 1024 * 1024;
  * it; if the file changes while it is being sent, the connection is closed rather than finish
  * a range of mixed bytes.
  */
-export async function onGet(ctx: HandlerContext, request: GetRequest, note: RequestNote, handles: HandleCache): Promise<Reply> {
+async function onGet(ctx: HandlerContext, request: GetRequest, note: RequestNote, handles: HandleCache): Promise<Reply> {
   const { name, offset, length, identity } = request;
   if (length > MAX_RANGE_BYTES) throw new TxtmeshError('ERR_BAD_RANGE', `range of ${length} bytes exceeds the limit of ${MAX_RANGE_BYTES}`);
   const handle = await handles.get(name);
@@ -146,7 +146,7 @@ export async function onGet(ctx: HandlerContext, request: GetRequest, note: Requ
 }
 
 /** PUT: receive a file into a temp file, verify, publish; never replace a file. */
-export async function onPut(ctx: HandlerContext, request: PutRequest, note: RequestNote): Promise<BodySink> {
+async function onPut(ctx: HandlerContext, request: PutRequest, note: RequestNote): Promise<BodySink> {
   const { id, name, size, identity } = request;
   note.bytes = size;
   const existing = await ctx.folder.describe(name).catch((err: unknown) => {
