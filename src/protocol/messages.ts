@@ -6,6 +6,7 @@
  * requests.ts (client → server) and answers.ts (server → client); the frame around them is
  * header.ts and decoder.ts; docs/PROTOCOL.md is the full description. Pure: no I/O.
  */
+import { IDENTITY_PATTERN } from '../constants.js';
 import { TxtmeshError } from '../errors.js';
 
 // Here too, beside the hash lists that messages carry.
@@ -26,11 +27,9 @@ export interface FileInfo extends FileEntry {
   readonly pieceHashes: Buffer;
 }
 
-const HEX64 = /^[0-9a-f]{64}$/;
-
 /** True for a lower-case hex SHA-256. */
 export function isIdentity(text: string): boolean {
-  return HEX64.test(text);
+  return IDENTITY_PATTERN.test(text);
 }
 
 /** An answer that breaks the protocol: the client drops the connection (ERR_PEER_PROTOCOL). */
