@@ -6,8 +6,8 @@
  */
 import { constants } from 'node:fs';
 import { open } from 'node:fs/promises';
+import { HASH_BYTES } from '../constants.js';
 import { TxtmeshError } from '../errors.js';
-import { HASH_BYTES } from '../protocol/messages.js';
 import type { PartialCopy } from './have-file.js';
 import { hashPiece } from './piece-hasher.js';
 
