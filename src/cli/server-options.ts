@@ -24,6 +24,11 @@ const LIMIT_FLAGS: readonly LimitFlag[] = [
   { flag: 'max-header', key: 'maxHeaderBytes', scale: 1, describe: 'longest request header line, in bytes' },
   { flag: 'idle-timeout', key: 'idleTimeoutMs', scale: 1000, describe: 'close a connection that sends and receives nothing this many seconds (0: never)' },
   { flag: 'header-timeout', key: 'headerTimeoutMs', scale: 1000, describe: 'seconds a request header may take from its first byte to its end' },
+  { flag: 'send-timeout', key: 'sendTimeoutMs', scale: 1000, describe: 'close a connection whose client takes less than --min-send-rate of an answer over this many seconds (0: never)' },
+  { flag: 'min-send-rate', key: 'minSendRate', scale: 1, describe: 'bytes a second a client must take of an answer, measured over --send-timeout' },
+  { flag: 'member-slots', key: 'memberSlots', scale: 1, describe: 'connections kept for the peers in the settings; other addresses share the rest (at least one)' },
+  { flag: 'max-per-address', key: 'maxPerAddress', scale: 1, describe: 'connections one address that is no peer\'s may hold at once' },
+  { flag: 'max-buffered', key: 'maxBufferedBytes', scale: 1, describe: 'bytes of answers held for slow clients, in all; past it the slowest are closed' },
 ];
 
 /** Seconds a graceful stop lets transfers in flight finish. */

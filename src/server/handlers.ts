@@ -18,6 +18,11 @@ export interface HandlerContext {
   readonly folder: ServedFolder;
   /** Buffers for reading ranges (SEND_CHUNK bytes each). */
   readonly readPool: BufferPool;
+  /**
+   * The pool a GET reads with now, if not readPool: smaller buffers when many connections are
+   * busy, so the memory their answers hold stays bounded (peer-server.ts).
+   */
+  readonly readPoolNow?: () => BufferPool;
   readonly peerId: string;
   readonly maxUploadBytes: number;
 }
@@ -114,9 +119,9 @@ async function onGet(ctx: HandlerContext, request: GetRequest, note: RequestNote
     throw new TxtmeshError('ERR_BAD_RANGE', `range ${offset}+${length} is beyond the end of ${name} (${info.size} bytes)`);
   }
   note.bytes = length;
-  const pool = ctx.readPool;
+  const pool = ctx.readPoolNow?.() ?? ctx.readPool;
   const readChunk = async (at: number): Promise<Buffer> => {
-    const want = Math.min(SEND_CHUNK, length - at);
+    const want = Math.min(pool.size, length - at);
     const data = pool.take(want);
     let filled = 0;
     while (filled < want) {

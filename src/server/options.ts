@@ -22,12 +22,34 @@ export interface PeerServerOptions {
   readonly idleTimeoutMs?: number;
   /** A header must be complete within this long of its first byte (ms). */
   readonly headerTimeoutMs?: number;
+  /**
+   * An answer whose client takes fewer than minSendRate bytes a second over this long (ms), while
+   * bytes wait for it the whole time, closes the connection; 0 turns it off (nginx's send_timeout).
+   */
+  readonly sendTimeoutMs?: number;
+  /** Bytes a second a client must take of an answer, measured over sendTimeoutMs (0: any byte at all). */
+  readonly minSendRate?: number;
+  /** Connections kept for the peers in the settings: other addresses share the rest (at least one). */
+  readonly memberSlots?: number;
+  /** Connections one address that is no peer's in the settings may hold at once. */
+  readonly maxPerAddress?: number;
+  /**
+   * Bytes of answers held in memory for clients that have not taken them yet, over all
+   * connections: past half of it answers are read in small chunks, past all of it the slowest
+   * are closed.
+   */
+  readonly maxBufferedBytes?: number;
   readonly log?: (entry: RequestLog) => void;
   /** The mesh this server belongs to: who may connect, upload and read (admission.ts). */
   readonly mesh?: MeshOptions;
 }
 
-export type ServerLimits = Required<Pick<PeerServerOptions, 'maxUploadBytes' | 'maxConnections' | 'maxHeaderBytes' | 'idleTimeoutMs' | 'headerTimeoutMs'>>;
+export type ServerLimits = Required<
+  Pick<
+    PeerServerOptions,
+    'maxUploadBytes' | 'maxConnections' | 'maxHeaderBytes' | 'idleTimeoutMs' | 'headerTimeoutMs' | 'sendTimeoutMs' | 'minSendRate' | 'memberSlots' | 'maxPerAddress' | 'maxBufferedBytes'
+  >
+>;
 
 export const SERVER_DEFAULTS: ServerLimits = {
   maxUploadBytes: DEFAULT_MAX_UPLOAD_BYTES,
@@ -35,6 +57,11 @@ export const SERVER_DEFAULTS: ServerLimits = {
   maxHeaderBytes: MAX_HEADER_BYTES,
   idleTimeoutMs: 60_000,
   headerTimeoutMs: 10_000,
+  sendTimeoutMs: 30_000,
+  minSendRate: 1024,
+  memberSlots: 32,
+  maxPerAddress: 16,
+  maxBufferedBytes: 64 * 1024 * 1024,
 };
 
 /** What each limit must be. */
@@ -44,6 +71,11 @@ export const SERVER_RULES: { readonly [K in keyof ServerLimits]: NumberRule } = 
   maxHeaderBytes: { min: 64, integer: true },
   idleTimeoutMs: { min: 0 },
   headerTimeoutMs: { min: 0, exclusive: true },
+  sendTimeoutMs: { min: 0 },
+  minSendRate: { min: 0 },
+  memberSlots: { min: 0, integer: true },
+  maxPerAddress: { min: 1, integer: true },
+  maxBufferedBytes: { min: 1024 * 1024, integer: true },
 };
 
 /**
@@ -58,3 +90,4 @@ export function serverLimits(options: Partial<ServerLimits>): ServerLimits {
   }
   return limits;
 }
+
