@@ -3,10 +3,11 @@
  * (peer-connection.ts), or one end of an in-memory pair in tests. Requests carry ids and may be
  * pipelined; each answer is matched to its request by id (docs/PROTOCOL.md, "Frames").
  *
- * Every request has a deadline and an optional AbortSignal. A timeout, an abort, a stall, a
- * protocol violation, an ERR with id 0 or a lost connection fails every request still waiting
- * and destroys the stream: a stream that missed a deadline or broke the grammar cannot be
- * trusted to stay in step. An ERR answer to one request fails only that request.
+ * Every request has a deadline, which follows bytes arriving (nothing from the peer for that
+ * long while it waits: a slow but steady peer is never cut off), and an optional AbortSignal.
+ * A timeout, an abort, a stall, a protocol violation, an ERR with id 0 or a lost connection
+ * fails every request still waiting and destroys the stream: a stream that missed a deadline
+ * or broke the grammar cannot be trusted to stay in step. An ERR answer fails only its request.
  */
 import type { Duplex } from 'node:stream';
 import { MAX_REQUEST_ID, REQUEST_TIMEOUT_MS } from '../constants.js';
@@ -29,7 +30,7 @@ export interface RequestOptions {
   readonly maxBody: number;
   /** If set, the answer body must have exactly this length. */
   readonly exactBody?: number;
-  /** Fail the connection (ERR_PEER_TIMEOUT) if no answer within this long; REQUEST_TIMEOUT_MS by default. */
+  /** Fail the connection (ERR_PEER_TIMEOUT) if nothing arrives for this long while it waits; REQUEST_TIMEOUT_MS by default. */
   readonly timeoutMs?: number;
   /** Aborting it fails the connection (ERR_PEER_TIMEOUT). */
   readonly signal?: AbortSignal;
@@ -63,6 +64,7 @@ interface Waiting {
   readonly resolve: (answer: Answer) => void;
   readonly reject: (err: Error) => void;
   timer: NodeJS.Timeout | undefined;
+  armedAt: number; // performance.now() of the start, or of the last chunk of its body sent
   /** Where the OK answer's body goes, once its header has arrived. */
   body: Buffer | undefined;
   filled: number;
@@ -172,6 +174,7 @@ export class PeerSession {
     const waiting: Waiting = {
       options,
       timer: undefined,
+      armedAt: 0,
       body: undefined,
       filled: 0,
       resolve: (answer) => {
@@ -198,11 +201,23 @@ export class PeerSession {
   /** (Re)starts a request's deadline: it is re-armed while a request body is still being sent. */
   #arm(id: number, waiting: Waiting): void {
     if (this.#waiting.get(id) !== waiting) return; // already answered
+    waiting.armedAt = performance.now();
+    if (!waiting.timer) this.#schedule(id, waiting, waiting.options.timeoutMs ?? REQUEST_TIMEOUT_MS);
+  }
+
+  /** The deadline's timer: when it fires, the deadline has passed only if nothing arrived meanwhile. */
+  #schedule(id: number, waiting: Waiting, delayMs: number): void {
+    waiting.timer = setTimeout(() => this.#onDeadline(id, waiting), delayMs);
+  }
+
+  #onDeadline(id: number, waiting: Waiting): void {
+    waiting.timer = undefined;
+    if (this.#waiting.get(id) !== waiting) return;
     const timeoutMs = waiting.options.timeoutMs ?? REQUEST_TIMEOUT_MS;
-    clearTimeout(waiting.timer);
-    waiting.timer = setTimeout(() => {
-      this.#fail(new TxtmeshError('ERR_PEER_TIMEOUT', `${this.#label} did not answer within ${timeoutMs} ms`));
-    }, timeoutMs);
+    const left = Math.max(waiting.armedAt, this.#lastProgress) + timeoutMs - performance.now();
+    if (left > 0) return this.#schedule(id, waiting, left);
+    const got = this.#current?.waiting === waiting && waiting.body ? `, after ${waiting.filled} of the ${waiting.body.length} bytes of its answer` : '';
+    this.#fail(new TxtmeshError('ERR_PEER_TIMEOUT', `${this.#label} sent nothing for ${timeoutMs} ms while a request waited${got}`));
   }
 
   #watchStall(): void {

@@ -52,6 +52,9 @@ export interface SourceState {
   readonly meter: RateMeter;
 }
 
+/** Bytes of one socket read: the unit a request's deadline gives a peer time for (#deadline). */
+const SILENCE_BYTES = 64 * 1024;
+
 /** Most pieces one request may cover. */
 const MAX_RUN_PIECES = 4;
 
@@ -198,7 +201,7 @@ export class Swarm {
         const data = this.#pool.take(length);
         source.meter.start(performance.now());
         try {
-          await getRange(conn, info.name, offset, length, info.identity, { timeoutMs: this.#deadline(source, conn, length), into: data });
+          await getRange(conn, info.name, offset, length, info.identity, { timeoutMs: this.#deadline(source), into: data });
         } catch (err) {
           this.#pool.give(data);
           for (const p of pieces) this.scheduler.release(p, id);
@@ -239,16 +242,17 @@ export class Swarm {
   }
 
   /**
-   * A request's deadline adapts to the peer's observed speed: generous multiples of the time
-   * the bytes queued ahead of it should take, never above the request timeout. Before any
-   * speed is known, the request timeout applies (and the stall detector catches silence).
+   * A request's deadline is how long the peer may send nothing at all while it waits (the
+   * session's deadlines follow bytes arriving, not whole pieces, so a slow but steady source is
+   * never cut off): the request timeout until the peer's speed is known, then generous
+   * multiples of the time a socket read's worth of bytes should take at that speed, at least
+   * 2 s, never above the request timeout.
    */
-  #deadline(source: SourceState, conn: PeerConnection, length: number): number {
+  #deadline(source: SourceState): number {
     const ceiling = this.#options.requestTimeoutMs ?? REQUEST_TIMEOUT_MS;
     const rate = source.meter.rate;
     if (rate <= 0) return ceiling;
-    const expected = ((conn.waiting + 1) * length) / rate;
-    return Math.min(ceiling, Math.max(2000, 8 * expected + 1000));
+    return Math.min(ceiling, Math.max(2000, (8 * SILENCE_BYTES) / rate + 1000));
   }
 
   /**
