@@ -5,13 +5,15 @@
  * re-verified against the piece hashes before they count (a power loss may have left zeros or
  * garbage). Nothing appears under the real name until the whole file is verified and fsynced.
  * Beside it, a sidecar (have-file.ts) records which pieces are verified, so this peer's server
- * can serve them while the download runs.
+ * can serve them while the download runs. A lock (download-lock.ts) keeps a second download of
+ * the same name out of the folder until this one is closed or discarded.
  */
 import { constants, fstatSync, fsyncSync } from 'node:fs';
 import { type FileHandle, open, readdir } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
 import { HASH_BYTES, PIECE_SIZE } from '../constants.js';
 import { TEMP_SUFFIX, publishNoReplace, removeQuietly, tempPathFor } from './atomic-file.js';
+import { DownloadLock } from './download-lock.js';
 import type { FileInfo } from './file-info.js';
 import { HAVE_SUFFIX, HaveFile } from './have-file.js';
 import { hashPiece } from './piece-hasher.js';
@@ -25,32 +27,41 @@ export class PartFile {
   readonly path: string;
   readonly finalPath: string;
   readonly #handle: FileHandle;
+  readonly #lock: DownloadLock;
   #have: HaveFile | undefined;
   #closed = false;
   #published = false;
 
-  private constructor(path: string, finalPath: string, handle: FileHandle) {
+  private constructor(path: string, finalPath: string, handle: FileHandle, lock: DownloadLock) {
     this.path = path;
     this.finalPath = finalPath;
     this.#handle = handle;
+    this.#lock = lock;
   }
 
   /**
-   * Opens (or creates) the part file for `info` in the folder, removing part files of other
-   * versions of the same name.
+   * Takes the name's download lock, then opens (or creates) the part file for `info` in the
+   * folder, removing part files of other versions of the same name.
    * @returns the part file and the pieces already on disk that verify
+   * @throws TxtmeshError ERR_BUSY while another download of the name into this folder runs
    */
   static async open(folder: ServedFolder, info: FileInfo): Promise<{ part: PartFile; verified: number[] }> {
     const finalPath = await folder.prepareDir(info.name);
-    const path = tempPathFor(finalPath, DOWNLOAD_TAG + info.identity.slice(0, 16));
-    // Stale parts of other versions are only garbage: cleared in the background.
-    void removeOtherVersions(finalPath, path);
-    // Open or create in one call; a file with bytes in it is an earlier attempt to resume.
-    const handle = await open(path, constants.O_RDWR | constants.O_CREAT, 0o644);
-    const part = new PartFile(path, finalPath, handle);
-    const verified = fstatSync(handle.fd).size > 0 ? await part.#verifyExisting(info) : [];
-    part.#have = await HaveFile.create(path, info, verified);
-    return { part, verified };
+    const lock = await DownloadLock.acquire(finalPath, info.name);
+    let part: PartFile | undefined;
+    try {
+      const path = tempPathFor(finalPath, DOWNLOAD_TAG + info.identity.slice(0, 16));
+      // Stale parts of other versions are only garbage: cleared in the background.
+      void removeOtherVersions(finalPath, path);
+      // Open or create in one call; a file with bytes in it is an earlier attempt to resume.
+      part = new PartFile(path, finalPath, await open(path, constants.O_RDWR | constants.O_CREAT, 0o644), lock);
+      const verified = fstatSync(part.#handle.fd).size > 0 ? await part.#verifyExisting(info) : [];
+      part.#have = await HaveFile.create(path, info, verified);
+      return { part, verified };
+    } catch (err) {
+      await (part ? part.close() : lock.release());
+      throw err;
+    }
   }
 
   /** Writes verified pieces at their offset. */
@@ -76,26 +87,33 @@ export class PartFile {
     // round trip per file when many small files are fetched one after another.
     if (stamp.size <= SYNC_FSYNC_BYTES) fsyncSync(this.#handle.fd);
     else await this.#handle.sync();
-    await this.close();
+    await this.#closeFiles();
     if (!(await publishNoReplace(this.path, this.finalPath))) return undefined;
     this.#published = true;
     return stamp;
   }
 
-  /** Closes the file, leaving it on disk for a later resume. */
+  /** Closes the file, leaving it on disk for a later resume, and lets other downloads of the name in. */
   async close(): Promise<void> {
-    if (this.#closed) return;
-    this.#closed = true;
-    await this.#handle.close().catch(() => undefined);
-    await this.#have?.close();
+    await this.#closeFiles();
+    await this.#lock.release();
   }
 
   /** Closes and deletes the part file (after publish(), its name is already gone). */
   async discard(): Promise<void> {
-    await this.close();
+    await this.#closeFiles();
     // The sidecar goes first: a server must not be pointed at a part file that is gone.
     await this.#have?.remove();
     if (!this.#published) await removeQuietly(this.path);
+    await this.#lock.release();
+  }
+
+  /** Closes the part file and its sidecar; the lock stays until close() or discard(). */
+  async #closeFiles(): Promise<void> {
+    if (this.#closed) return;
+    this.#closed = true;
+    await this.#handle.close().catch(() => undefined);
+    await this.#have?.close();
   }
 
   /** Hashes each full-length piece already in the file; returns the ones that match. */
