@@ -6,7 +6,7 @@
  * rest of the download; one whose copy changed is dropped. Sources may join late.
  */
 import { PIECE_SIZE, REQUEST_TIMEOUT_MS } from '../constants.js';
-import { type ErrorCode, TxtmeshError, codeOf, describeError, isLie, isTransient } from '../errors.js';
+import { TxtmeshError, isLie, isTransient } from '../errors.js';
 import { type FileInfo, HASH_BYTES } from '../protocol/messages.js';
 import type { PartFile } from '../storage/part-file.js';
 import { hashPiecesOf } from '../storage/piece-hasher.js';
@@ -15,6 +15,7 @@ import type { PeerAddress } from '../settings.js';
 import { BufferPool } from '../transport/buffer-pool.js';
 import { fileInfo, getRange } from './peer-client.js';
 import { PeerConnection } from './peer-connection.js';
+import { type Problem, problemOf } from './problem.js';
 import { DEFAULT_RETRY, type RetryPolicy, backoffDelay, sleep } from './retry.js';
 import { PieceScheduler } from './scheduler.js';
 
@@ -39,11 +40,9 @@ export interface SourceState {
   /** Bytes of verified pieces written from this source. */
   bytes: number;
   /** Set when the source is out of this download for good. */
-  problem?: string;
-  problemCode?: ErrorCode;
+  problem?: Problem;
   /** The last failure it recovered from (or was recovering from when the download ended). */
-  note?: string;
-  noteCode?: ErrorCode;
+  note?: Problem;
   /** Reconnects since the last piece delivered. */
   attempts: number;
   /** Observed throughput, bytes per ms (EWMA); 0 until measured. */
@@ -118,9 +117,8 @@ export class Swarm {
     wake();
   }
 
-  #drop(source: SourceState, problem: string, ban: boolean, code?: ErrorCode): void {
+  #drop(source: SourceState, problem: Problem, ban: boolean): void {
     source.problem = problem;
-    source.problemCode = code;
     source.conn?.close();
     source.conn = undefined;
     if (ban) this.scheduler.ban(source.peer.id);
@@ -130,106 +128,122 @@ export class Swarm {
   async #run(source: SourceState): Promise<void> {
     const signal = this.#signal;
     const policy = this.#options.retry ?? DEFAULT_RETRY;
-    let lastError = '';
-    let lastCode: ErrorCode | undefined;
+    let last: Problem | undefined;
     while (!this.scheduler.complete && !signal.aborted && !source.problem) {
-      if (!source.conn) {
-        if (source.attempts >= policy.attempts) return this.#drop(source, `gave up after ${source.attempts} reconnects: ${lastError}`, false, lastCode);
+      let conn = source.conn;
+      if (!conn) {
+        if (source.attempts >= policy.attempts) {
+          return this.#drop(source, { code: last?.code ?? 'ERR_PEER_CLOSED', message: `gave up after ${source.attempts} reconnects: ${last?.message ?? ''}` }, false);
+        }
         source.attempts++;
-        try {
-          await sleep(backoffDelay(source.attempts + 1, policy), signal);
-          const conn = await PeerConnection.connect(source.peer, { signal, stallTimeoutMs: this.#options.stallTimeoutMs, as: this.#options.as });
-          source.conn = conn;
-          const info = await fileInfo(conn, this.#options.info.name);
-          if (info.identity !== this.#options.info.identity) {
-            return this.#drop(source, `its copy changed (now ${info.identity.slice(0, 12)}); dropped (ERR_CHANGED)`, true, 'ERR_CHANGED');
-          }
-        } catch (err) {
-          source.conn?.close();
-          source.conn = undefined;
-          if (signal.aborted) return;
-          lastError = describeError(err);
-          lastCode = codeOf(err);
-          if (!isTransient(err)) return this.#drop(source, lastError, true, lastCode);
+        const attempt = await this.#reconnect(source, policy);
+        if (signal.aborted || source.problem) return;
+        if ('failed' in attempt) {
+          last = problemOf(attempt.failed);
+          if (!isTransient(attempt.failed)) return this.#drop(source, last, true);
           continue;
         }
+        conn = attempt.conn;
       }
-      const failure = await this.#work(source, source.conn);
+      const failure = await this.#work(source, conn);
       source.conn?.close();
       source.conn = undefined;
       if (failure === undefined || signal.aborted) return;
-      if (isLie(failure)) return this.#drop(source, `${describeError(failure)}; banned for this download`, true, codeOf(failure));
-      if (!isTransient(failure)) return this.#drop(source, describeError(failure), true, codeOf(failure));
-      lastError = describeError(failure);
-      lastCode = codeOf(failure);
-      source.note = `${lastError}; reconnecting`;
-      source.noteCode = lastCode;
+      last = problemOf(failure);
+      if (isLie(failure)) return this.#drop(source, { ...last, message: `${last.message}; banned for this download` }, true);
+      if (!isTransient(failure)) return this.#drop(source, last, true);
+      source.note = { ...last, message: `${last.message}; reconnecting` };
       this.#notify();
+    }
+  }
+
+  /** After a backoff, connects again and checks the peer still has the same version. */
+  async #reconnect(source: SourceState, policy: RetryPolicy): Promise<{ conn: PeerConnection } | { failed: unknown }> {
+    const signal = this.#signal;
+    try {
+      await sleep(backoffDelay(source.attempts + 1, policy), signal);
+      const conn = await PeerConnection.connect(source.peer, { signal, stallTimeoutMs: this.#options.stallTimeoutMs, as: this.#options.as });
+      source.conn = conn;
+      const info = await fileInfo(conn, this.#options.info.name);
+      if (info.identity !== this.#options.info.identity) {
+        this.#drop(source, { code: 'ERR_CHANGED', message: `its copy changed (now ${info.identity.slice(0, 12)}); dropped (ERR_CHANGED)` }, true);
+      }
+      return { conn };
+    } catch (err) {
+      source.conn?.close();
+      source.conn = undefined;
+      return { failed: err };
     }
   }
 
   /** Runs the workers of one connection; resolves with what ended it (undefined: done). */
   async #work(source: SourceState, conn: PeerConnection): Promise<Error | undefined> {
-    const { info } = this.#options;
     const signal = this.#signal;
-    const id = source.peer.id;
     let failure: Error | undefined;
-    const fail = (err: unknown) => {
-      failure ??= err instanceof Error ? err : new Error(String(err));
-      conn.close();
-      this.#notify();
-    };
     const worker = async () => {
       while (!this.scheduler.complete && !failure && !signal.aborted) {
-        const run = this.scheduler.nextRun(id, this.#runLength(source));
+        const run = this.scheduler.nextRun(source.peer.id, this.#runLength(source));
         if (run === undefined) {
           await this.#changed;
           continue;
         }
-        const pieces = Array.from({ length: run.count }, (_, i) => run.first + i);
-        const lengths = pieces.map((p) => Math.min(info.pieceSize, info.size - p * info.pieceSize));
-        const offset = run.first * info.pieceSize;
-        const length = lengths.reduce((a, b) => a + b, 0);
-        const data = this.#pool.take(length);
-        const sent = performance.now();
-        try {
-          await getRange(conn, info.name, offset, length, info.identity, { timeoutMs: this.#deadline(source, conn, length), into: data });
-        } catch (err) {
-          this.#pool.give(data);
-          for (const p of pieces) this.scheduler.release(p, id);
-          fail(err);
-          return;
-        }
-        this.#measure(source, length, sent);
-        // Verify every piece before writing any of it.
-        const digests = hashPiecesOf([data], lengths);
-        const bad = pieces.findIndex((p, i) => !(digests[i] as Buffer).equals(info.pieceHashes.subarray(p * HASH_BYTES, (p + 1) * HASH_BYTES)));
-        if (bad >= 0) {
-          this.#pool.give(data);
-          for (const p of pieces) this.scheduler.release(p, id);
-          fail(new TxtmeshError('ERR_HASH_MISMATCH', `sent a bad piece ${run.first + bad}`));
-          return;
-        }
-        // A piece another peer delivered first (endgame) has the same verified bytes.
-        const freshPieces = lengths.filter((_, i) => this.scheduler.markDone(pieces[i] as number, id));
-        const fresh = freshPieces.reduce((a, b) => a + b, 0);
-        if (fresh > 0) {
-          await this.#options.part.write(offset, data).finally(() => this.#pool.give(data));
-          source.bytes += fresh;
-          source.attempts = 0;
-          source.note = undefined;
-          source.noteCode = undefined;
-          this.received += fresh;
-          for (const bytes of freshPieces) this.#options.onPiece?.(id, bytes);
-          if (this.scheduler.complete) this.#finished.abort();
-        } else {
-          this.#pool.give(data);
+        const err = await this.#fetch(source, conn, run);
+        if (err) {
+          failure ??= err;
+          conn.close();
         }
         this.#notify();
       }
     };
     await Promise.all(Array.from({ length: this.#options.depth }, worker));
     return failure;
+  }
+
+  /** Requests a run of pieces, verifies each piece and writes the new ones; resolves with what failed. */
+  async #fetch(source: SourceState, conn: PeerConnection, run: { readonly first: number; readonly count: number }): Promise<Error | undefined> {
+    const { info } = this.#options;
+    const id = source.peer.id;
+    const pieces = Array.from({ length: run.count }, (_, i) => run.first + i);
+    const lengths = pieces.map((p) => Math.min(info.pieceSize, info.size - p * info.pieceSize));
+    const offset = run.first * info.pieceSize;
+    const length = lengths.reduce((a, b) => a + b, 0);
+    const data = this.#pool.take(length);
+    const giveBack = (err: unknown): Error => {
+      this.#pool.give(data);
+      for (const p of pieces) this.scheduler.release(p, id);
+      return err instanceof Error ? err : new Error(String(err));
+    };
+    const sent = performance.now();
+    try {
+      await getRange(conn, info.name, offset, length, info.identity, { timeoutMs: this.#deadline(source, conn, length), into: data });
+    } catch (err) {
+      return giveBack(err);
+    }
+    this.#measure(source, length, sent);
+    // Verify every piece before writing any of it.
+    const digests = hashPiecesOf([data], lengths);
+    const bad = pieces.findIndex((p, i) => !(digests[i] as Buffer).equals(info.pieceHashes.subarray(p * HASH_BYTES, (p + 1) * HASH_BYTES)));
+    if (bad >= 0) return giveBack(new TxtmeshError('ERR_HASH_MISMATCH', `sent a bad piece ${run.first + bad}`));
+    // A piece another peer delivered first (endgame) has the same verified bytes.
+    const fresh = lengths.filter((_, i) => this.scheduler.markDone(pieces[i] as number, id));
+    if (fresh.reduce((a, b) => a + b, 0) === 0) {
+      this.#pool.give(data);
+      return undefined;
+    }
+    await this.#options.part.write(offset, data).finally(() => this.#pool.give(data));
+    this.#credit(source, fresh);
+    return undefined;
+  }
+
+  /** Counts verified pieces written from a source: it is delivering, so its failures are forgotten. */
+  #credit(source: SourceState, pieceBytes: readonly number[]): void {
+    const bytes = pieceBytes.reduce((a, b) => a + b, 0);
+    source.bytes += bytes;
+    source.attempts = 0;
+    source.note = undefined;
+    this.received += bytes;
+    for (const piece of pieceBytes) this.#options.onPiece?.(source.peer.id, piece);
+    if (this.scheduler.complete) this.#finished.abort();
   }
 
   /**

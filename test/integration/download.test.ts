@@ -64,7 +64,7 @@ describe('download from several peers', function () {
     expect(killed).to.equal(true);
     expect((await readFile(join(mesh.dirOf('me'), 'f.txt'))).equals(text)).to.equal(true);
     const p2 = result.peers.find((p) => p.peer === 'p2');
-    expect(p2?.problem).to.match(/ERR_PEER_CLOSED|ERR_PEER_UNREACHABLE/);
+    expect(p2?.problem?.message).to.match(/ERR_PEER_CLOSED|ERR_PEER_UNREACHABLE/);
     expect(p2?.bytes).to.be.below(text.length);
   });
 
@@ -83,7 +83,7 @@ describe('download from several peers', function () {
     await utimes(path, 1_000_000, 1_000_000);
     const result = await download({ name: 'f.txt', peers: [mesh.address('liar'), mesh.address('honest')], folder: await mesh.folderOf('me') });
     expect((await readFile(join(mesh.dirOf('me'), 'f.txt'))).equals(text)).to.equal(true);
-    expect(result.peers.find((p) => p.peer === 'liar')?.problem).to.contain('ERR_HASH_MISMATCH');
+    expect(result.peers.find((p) => p.peer === 'liar')?.problem?.message).to.contain('ERR_HASH_MISMATCH');
     expect(result.peers.find((p) => p.peer === 'honest')?.bytes).to.be.at.least(PIECE_SIZE);
   });
 
@@ -96,7 +96,7 @@ describe('download from several peers', function () {
     expect((await readFile(join(mesh.dirOf('me'), 'v.txt'))).equals(a)).to.equal(true);
     const p2 = result.peers.find((p) => p.peer === 'p2');
     expect(p2?.bytes).to.equal(0);
-    expect(p2?.problem).to.contain('another version');
+    expect(p2?.problem?.message).to.contain('another version');
     expect(mesh.logs.get('p2')?.some((e) => e.verb === 'GET')).to.equal(false);
   });
 
