@@ -55,7 +55,7 @@ export class HolderSearch {
     this.#signal = signal;
     this.#ledger = ledger;
     this.decided = new Promise<void>((resolve) => (this.#decide = resolve)).then(() => this.#onDecided());
-    this.settled = fanOut(options.peers, (conn) => askInfo(conn, options.name), {
+    this.settled = fanOut(options.peers, (conn, turn) => askInfo(conn, options.name, turn.signal), {
       signal,
       as: options.as,
       connectTimeoutMs: options.connectTimeoutMs,
@@ -111,8 +111,8 @@ export class HolderSearch {
 }
 
 /** INFO, checked: the piece hashes must add up to the identity the peer claims. */
-async function askInfo(conn: PeerConnection, name: string): Promise<{ conn: PeerConnection; info: FileInfo }> {
-  const info = await fileInfo(conn, name);
+async function askInfo(conn: PeerConnection, name: string, signal: AbortSignal | undefined): Promise<{ conn: PeerConnection; info: FileInfo }> {
+  const info = await fileInfo(conn, name, signal);
   if (identityOf(info.pieceHashes) !== info.identity) {
     throw new TxtmeshError('ERR_HASH_MISMATCH', 'its piece-hash list does not match the identity it claims');
   }

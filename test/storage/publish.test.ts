@@ -1,0 +1,106 @@
+import { expect } from 'chai';
+import { readFile, readdir, rm, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { TxtmeshError } from '../../src/errors.js';
+import type { FileInfo } from '../../src/protocol/messages.js';
+import { createTempFile } from '../../src/storage/atomic-file.js';
+import { PieceHasher } from '../../src/storage/piece-hasher.js';
+import { compareExisting, publishOrSame } from '../../src/storage/publish.js';
+import { type FileStamp, ServedFolder, stampOf } from '../../src/storage/served-folder.js';
+import { PIECE_SIZE } from '../../src/constants.js';
+import { tempDir } from '../helpers.js';
+import { failure } from '../failure.js';
+
+function infoOf(name: string, data: Buffer): FileInfo {
+  const hasher = new PieceHasher(PIECE_SIZE);
+  hasher.update(data);
+  return { name, size: data.length, pieceSize: PIECE_SIZE, ...hasher.digest() };
+}
+
+/** A finished temp file beside the target, as a writer leaves it: fsynced and closed. */
+async function finishedTemp(folder: ServedFolder, name: string, data: Buffer): Promise<{ tempPath: string; finalPath: string; stamp: FileStamp }> {
+  const finalPath = await folder.prepareDir(name);
+  const { path: tempPath, handle } = await createTempFile(finalPath);
+  await handle.write(data, 0, data.length, 0);
+  await handle.sync();
+  const stamp = await stampOf(handle);
+  await handle.close();
+  return { tempPath, finalPath, stamp };
+}
+
+const conflict = (theirs: string | undefined) => new TxtmeshError('ERR_EXISTS', `taken by ${theirs ?? 'something'}`);
+
+describe('storage/publish', function () {
+  let dir: string;
+  let folder: ServedFolder;
+  const ours = Buffer.from('our bytes\r\n');
+  const theirs = Buffer.from('their bytes\r\n');
+
+  beforeEach(async function () {
+    dir = await tempDir();
+    folder = new ServedFolder(dir);
+    await folder.init();
+  });
+  afterEach(() => rm(dir, { recursive: true, force: true }));
+
+  describe('compareExisting', function () {
+    it('is absent when nothing has the name', async function () {
+      expect(await compareExisting(folder, 'a.txt', infoOf('a.txt', ours).identity, conflict)).to.equal('absent');
+    });
+
+    it('is the same when the name holds that version', async function () {
+      await writeFile(join(dir, 'a.txt'), ours);
+      expect(await compareExisting(folder, 'a.txt', infoOf('a.txt', ours).identity, conflict)).to.equal('same');
+    });
+
+    it('is the caller\'s conflict, given the other identity, when the name holds another version', async function () {
+      await writeFile(join(dir, 'a.txt'), theirs);
+      const err = await failure(compareExisting(folder, 'a.txt', infoOf('a.txt', ours).identity, conflict));
+      expect(err.code).to.equal('ERR_EXISTS');
+      expect(err.message).to.equal(`taken by ${infoOf('a.txt', theirs).identity}`);
+    });
+  });
+
+  describe('publishOrSame', function () {
+    it('stores a file under a free name and removes the temp name', async function () {
+      const info = infoOf('sub/a.txt', ours);
+      const temp = await finishedTemp(folder, 'sub/a.txt', ours);
+      expect(await publishOrSame(folder, temp, info, temp.stamp, conflict)).to.equal('stored');
+      expect(await readFile(join(dir, 'sub', 'a.txt'))).to.deep.equal(ours);
+      expect(await readdir(join(dir, 'sub'))).to.deep.equal(['a.txt']);
+      expect((await folder.describe('sub/a.txt')).identity).to.equal(info.identity);
+    });
+
+    it('is the same when the name already holds these bytes: nothing replaced, temp removed', async function () {
+      await writeFile(join(dir, 'a.txt'), ours);
+      const temp = await finishedTemp(folder, 'a.txt', ours);
+      expect(await publishOrSame(folder, temp, infoOf('a.txt', ours), temp.stamp, conflict)).to.equal('same');
+      expect(await readdir(dir)).to.deep.equal(['a.txt']);
+    });
+
+    it('never replaces other bytes: the caller\'s conflict, the file untouched, temp removed', async function () {
+      await writeFile(join(dir, 'a.txt'), theirs);
+      const temp = await finishedTemp(folder, 'a.txt', ours);
+      const err = await failure(publishOrSame(folder, temp, infoOf('a.txt', ours), temp.stamp, conflict));
+      expect(err.code).to.equal('ERR_EXISTS');
+      expect(err.message).to.equal(`taken by ${infoOf('a.txt', theirs).identity}`);
+      expect(await readFile(join(dir, 'a.txt'))).to.deep.equal(theirs);
+      expect(await readdir(dir)).to.deep.equal(['a.txt']);
+    });
+
+    it('lets exactly one of two racing publishers of different bytes take the name', async function () {
+      const a = await finishedTemp(folder, 'race.txt', ours);
+      const b = await finishedTemp(folder, 'race.txt', theirs);
+      const outcomes = await Promise.allSettled([
+        publishOrSame(folder, a, infoOf('race.txt', ours), a.stamp, conflict),
+        publishOrSame(folder, b, infoOf('race.txt', theirs), b.stamp, conflict),
+      ]);
+      expect(outcomes.filter((o) => o.status === 'fulfilled').map((o) => (o as PromiseFulfilledResult<string>).value)).to.deep.equal(['stored']);
+      const lost = outcomes.find((o) => o.status === 'rejected') as PromiseRejectedResult;
+      expect((lost.reason as TxtmeshError).code).to.equal('ERR_EXISTS');
+      const kept = await readFile(join(dir, 'race.txt'));
+      expect(kept.equals(ours) || kept.equals(theirs)).to.equal(true);
+      expect(await readdir(dir)).to.deep.equal(['race.txt']);
+    });
+  });
+});
