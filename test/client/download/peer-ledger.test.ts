@@ -1,11 +1,12 @@
 import { expect } from 'chai';
 import { NOT_HELD, PeerLedger, listProblems } from '../../../src/client/download/peer-ledger.js';
+import { RateMeter } from '../../../src/client/rate-meter.js';
 import type { SourceState } from '../../../src/client/swarm.js';
 
 const A = 'a'.repeat(64);
 
 function source(id: string, bytes: number, extra: Partial<SourceState> = {}): SourceState {
-  return { peer: { id, host: '127.0.0.1', port: 1, line: 1 }, conn: undefined, bytes, attempts: 0, rate: 0, lastArrival: 0, ...extra };
+  return { peer: { id, host: '127.0.0.1', port: 1, line: 1 }, conn: undefined, bytes, attempts: 0, meter: new RateMeter(), ...extra };
 }
 
 describe('client/download/peer-ledger', () => {
