@@ -236,6 +236,7 @@ export class Swarm {
       return undefined;
     }
     await this.#options.part.write(offset, data).finally(() => this.#pool.give(data));
+    for (const piece of pieces) if (this.scheduler.isDone(piece)) await this.#options.part.markVerified(piece);
     this.#credit(source, fresh);
     return undefined;
   }

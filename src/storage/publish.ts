@@ -7,7 +7,7 @@
  */
 import type { TxtmeshError } from '../errors.js';
 import type { FileInfo } from '../protocol/messages.js';
-import { publishNoReplace, removeQuietly } from './atomic-file.js';
+import { publishNoReplace } from './atomic-file.js';
 import type { FileStamp, ServedFolder } from './served-folder.js';
 
 /** The ERR_EXISTS for a name held by other bytes (`theirs`: their identity, when known). */
@@ -28,7 +28,8 @@ export async function compareExisting(folder: ServedFolder, name: string, identi
 
 /**
  * Links a finished temp file (fsynced and closed, with the bytes of `info`) into place and
- * remembers its identity, unless the name is taken. The temp file is gone afterwards.
+ * remembers its identity, unless the name is taken. A temp file that was not published is left
+ * for the caller to remove (after what depends on it: a part file's sidecar goes first).
  * @returns 'stored', or 'same' when the name already held these bytes
  * @throws the caller's `conflict` when the name holds other bytes
  */
@@ -37,7 +38,6 @@ export async function publishOrSame(folder: ServedFolder, paths: { readonly temp
     folder.remember(info, stamp);
     return 'stored';
   }
-  await removeQuietly(paths.tempPath);
   const theirs = await folder.describe(info.name).catch(() => undefined);
   if (theirs?.identity === info.identity) return 'same';
   throw conflict(theirs?.identity);

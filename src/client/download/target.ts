@@ -60,9 +60,12 @@ export async function publishTarget(target: Target, swarm: Swarm, ledger: PeerLe
     const codes = failed.flatMap((o) => (o.problem ? [o.problem.code] : []));
     throw new TxtmeshError('ERR_DOWNLOAD_INCOMPLETE', `download of ${info.name} stopped at ${done}/${pieceCount} pieces: no peer left to serve the rest (${listProblems(failed)})${kept}`, { reasons: codes });
   }
-  const published = await part.publish(() => new TxtmeshError('ERR_EXISTS', `${info.name} appeared here with different content during the download; nothing was replaced`));
-  await part.discard(); // the temp name, if it is still there; the file itself is under its real name
-  return published === 'stored' ? 'downloaded' : 'already';
+  try {
+    const published = await part.publish(() => new TxtmeshError('ERR_EXISTS', `${info.name} appeared here with different content during the download; nothing was replaced`));
+    return published === 'stored' ? 'downloaded' : 'already';
+  } finally {
+    await part.discard(); // what is left beside the file; the file itself is under its real name
+  }
 }
 
 /** A download the caller interrupted (`kept`: what stays for a resume). */
