@@ -71,9 +71,8 @@ export class IncomingFile {
       this.#handle = undefined;
       // Someone else may have published first (another upload or a download): same bytes is success.
       const info = { name: this.#name, size: this.#size, identity, pieceSize: PIECE_SIZE, pieceHashes };
-      return await publishOrSame(this.#folder, { tempPath: this.#tempPath, finalPath: this.#finalPath }, info, stamp, () => {
-        return new TxtmeshError('ERR_EXISTS', `${this.#name} already exists with different content; nothing was replaced`);
-      });
+      const conflict = () => new TxtmeshError('ERR_EXISTS', `${this.#name} already exists with different content; nothing was replaced`);
+      return await publishOrSame(this.#folder, { tempPath: this.#tempPath, finalPath: this.#finalPath }, info, stamp, conflict);
     } finally {
       await this.abort();
     }
