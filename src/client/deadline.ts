@@ -3,12 +3,13 @@
  * the deadline that passed is known here, and the error says so ("did not answer within").
  */
 import { TxtmeshError } from '../errors.js';
-import { type PeerAddress, formatAddress } from '../settings.js';
+import type { PeerAddress } from '../settings.js';
+import { peerLabel } from '../transport/dial.js';
 
-/** ERR_PEER_TIMEOUT: `peer` did not answer within `ms`. */
-export function noAnswer(peer: PeerAddress, ms: number, cause?: unknown): TxtmeshError {
+/** ERR_PEER_TIMEOUT: the peer called `label` (peerLabel) did not answer within `ms`. */
+export function noAnswer(label: string, ms: number, cause?: unknown): TxtmeshError {
   // Deadlines worked out from measured rates are fractional: whole ms are exact enough.
-  return new TxtmeshError('ERR_PEER_TIMEOUT', `${peer.id} (${formatAddress(peer)}) did not answer within ${Math.round(ms)} ms`, cause === undefined ? {} : { cause });
+  return new TxtmeshError('ERR_PEER_TIMEOUT', `${label} did not answer within ${Math.round(ms)} ms`, cause === undefined ? {} : { cause });
 }
 
 /**
@@ -22,7 +23,7 @@ export async function withDeadline<T>(peer: PeerAddress, ms: number | undefined,
   try {
     return await fn(outer ? AbortSignal.any([outer, timeout]) : timeout);
   } catch (err) {
-    if (timeout.aborted && !outer?.aborted) throw noAnswer(peer, ms, err);
+    if (timeout.aborted && !outer?.aborted) throw noAnswer(peerLabel(peer), ms, err);
     throw err;
   }
 }

@@ -9,7 +9,8 @@ import pLimit from 'p-limit';
 import { CONNECT_TIMEOUT_MS, PEER_CONCURRENCY } from '../constants.js';
 import { TxtmeshError } from '../errors.js';
 import type { Credentials } from '../security/credentials.js';
-import { type PeerAddress, formatAddress } from '../settings.js';
+import type { PeerAddress } from '../settings.js';
+import { peerLabel } from '../transport/dial.js';
 import { withDeadline } from './deadline.js';
 import type { PeerConnection } from './peer-connection.js';
 import { type Problem, problemOf } from './problem.js';
@@ -77,7 +78,7 @@ async function turn<T>(peer: PeerAddress, index: number, exchange: (conn: PeerCo
   const ms = () => performance.now() - started;
   try {
     // A peer still waiting for its turn when the caller gave up is not asked at all.
-    if (options.signal?.aborted) throw new TxtmeshError('ERR_PEER_TIMEOUT', `${peer.id} (${formatAddress(peer)}) was not asked: aborted`);
+    if (options.signal?.aborted) throw new TxtmeshError('ERR_PEER_TIMEOUT', `${peerLabel(peer)} was not asked: aborted`);
     const value = await withDeadline(peer, options.timeoutMs, options.signal, async (signal) => {
       const { conn, value } = await withRetry(peer, (c, connectMs) => exchange(c, { peer, index, signal, connectMs }), {
         signal,

@@ -76,9 +76,9 @@ describe('download from several peers', function () {
     const path = join(mesh.dirOf('liar'), 'f.txt');
     await utimes(path, 1_000_000, 1_000_000);
     await mesh.servers.get('liar')?.folder.describe('f.txt');
-    // Every piece is corrupt: pieces are taken from a random start, so whichever the liar is
-    // asked for, it is caught.
     const handle = await open(path, 'r+');
+    // Every piece is bad, so whichever pieces the liar is asked for (downloads start at a
+    // random piece), its first answer fails verification.
     for (let piece = 0; piece < 8; piece++) await handle.write(Buffer.from('XXXX'), 0, 4, piece * PIECE_SIZE);
     await handle.close();
     await utimes(path, 1_000_000, 1_000_000);
