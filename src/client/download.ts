@@ -16,13 +16,13 @@ import type { FileInfo } from '../protocol/messages.js';
 import { checkName } from '../storage/names.js';
 import { chooseHolders } from './download/choose-holders.js';
 import { HolderSearch } from './download/find-holders.js';
-import type { DownloadOptions } from './download/options.js';
+import { type DownloadOptions, downloadSettings } from './download/options.js';
 import { PeerLedger, type PeerOutcome } from './download/peer-ledger.js';
 import { type DownloadRun, startSwarm, swarmStopped } from './download/run-swarm.js';
 import { interruptedError, prepareTarget, publishTarget } from './download/target.js';
 import type { Swarm } from './swarm.js';
 
-export { DEFAULT_STALL_TIMEOUT_MS, type DownloadOptions, type DownloadProgress } from './download/options.js';
+export { DEFAULT_STALL_TIMEOUT_MS, DOWNLOAD_DEFAULTS, type DownloadOptions, type DownloadProgress } from './download/options.js';
 export { NOT_HELD, type PeerOutcome } from './download/peer-ledger.js';
 
 /** A download that failed, with what each peer did by then. */
@@ -50,16 +50,18 @@ export interface DownloadResult {
 
 /**
  * Downloads `name` into the folder.
- * @throws DownloadError (a TxtmeshError) ERR_NOT_FOUND, ERR_PEER_UNREACHABLE, a refusal,
+ * @throws TxtmeshError ERR_BAD_NAME, ERR_USAGE (an option out of range, named); then
+ *   DownloadError (a TxtmeshError) ERR_NOT_FOUND, ERR_PEER_UNREACHABLE, a refusal,
  *   ERR_VERSION_CONFLICT, ERR_EXISTS, ERR_DOWNLOAD_INCOMPLETE
  */
 export async function download(options: DownloadOptions): Promise<DownloadResult> {
   const { name, folder } = options;
   checkName(name);
+  const settings = downloadSettings(options);
   const over = new AbortController(); // ends the search and reconnects when we are done
   const signal = options.signal ? AbortSignal.any([options.signal, over.signal]) : over.signal;
   const ledger = new PeerLedger();
-  const run: DownloadRun = { options, ledger, signal, started: performance.now(), search: new HolderSearch(options, signal, ledger) };
+  const run: DownloadRun = { options: settings, ledger, signal, started: performance.now(), search: new HolderSearch(settings, signal, ledger) };
   let swarm: Swarm | undefined;
   const result = (info: FileInfo, status: DownloadResult['status'], resumedBytes = 0): DownloadResult => {
     const seconds = (performance.now() - run.started) / 1000;

@@ -60,9 +60,9 @@ export async function share(options: ShareOptions): Promise<ShareSummary> {
     await handle.sync();
     const stamp = await stampOf(handle);
     await handle.close();
-    const info = { name, size, identity, pieceSize: PIECE_SIZE, pieceHashes };
-    const published = await publishOrSame(folder, { tempPath, finalPath }, info, stamp, (theirs) => conflict(name, theirs));
-    return summary(published === 'stored' ? 'shared' : 'already');
+    if ((await publishOrSame(folder, { tempPath, finalPath }, name, identity, (theirs) => conflict(name, theirs))) === 'same') return summary('already');
+    folder.remember({ name, size, identity, pieceSize: PIECE_SIZE, pieceHashes }, stamp);
+    return summary('shared');
   } finally {
     await handle.close().catch(() => undefined);
     await removeQuietly(tempPath);

@@ -70,9 +70,10 @@ export class IncomingFile {
       await handle.close();
       this.#handle = undefined;
       // Someone else may have published first (another upload or a download): same bytes is success.
-      const info = { name: this.#name, size: this.#size, identity, pieceSize: PIECE_SIZE, pieceHashes };
       const conflict = () => new TxtmeshError('ERR_EXISTS', `${this.#name} already exists with different content; nothing was replaced`);
-      return await publishOrSame(this.#folder, { tempPath: this.#tempPath, finalPath: this.#finalPath }, info, stamp, conflict);
+      const result = await publishOrSame(this.#folder, { tempPath: this.#tempPath, finalPath: this.#finalPath }, this.#name, identity, conflict);
+      if (result === 'stored') this.#folder.remember({ name: this.#name, size: this.#size, identity, pieceSize: PIECE_SIZE, pieceHashes }, stamp);
+      return result;
     } finally {
       await this.abort();
     }

@@ -82,8 +82,11 @@ export class PartFile {
     if (stamp.size <= SYNC_FSYNC_BYTES) fsyncSync(this.#handle.fd);
     else await this.#handle.sync();
     await this.close();
-    const result = await publishOrSame(this.#folder, { tempPath: this.path, finalPath: this.finalPath }, this.#info, stamp, conflict);
-    this.#published = result === 'stored';
+    const result = await publishOrSame(this.#folder, { tempPath: this.path, finalPath: this.finalPath }, this.#info.name, this.#info.identity, conflict);
+    if (result === 'stored') {
+      this.#published = true;
+      this.#folder.remember(this.#info, stamp);
+    }
     return result;
   }
 

@@ -6,9 +6,8 @@
  * ever replaced. #SHARE, #DOWNLOAD and a received upload (PUT) all publish this way.
  */
 import type { TxtmeshError } from '../errors.js';
-import type { FileInfo } from '../protocol/messages.js';
 import { publishNoReplace } from './atomic-file.js';
-import type { FileStamp, ServedFolder } from './served-folder.js';
+import type { ServedFolder } from './served-folder.js';
 
 /** The ERR_EXISTS for a name held by other bytes (`theirs`: their identity, when known). */
 export type Conflict = (theirs: string | undefined) => TxtmeshError;
@@ -27,18 +26,16 @@ export async function compareExisting(folder: ServedFolder, name: string, identi
 }
 
 /**
- * Links a finished temp file (fsynced and closed, with the bytes of `info`) into place and
- * remembers its identity, unless the name is taken. A temp file that was not published is left
- * for the caller to remove (after what depends on it: a part file's sidecar goes first).
- * @returns 'stored', or 'same' when the name already held these bytes
+ * Links a finished temp file (fsynced and closed) into place as `name`, unless the name is
+ * taken. A temp file that was not published is left for the caller to remove (after what
+ * depends on it: a part file's sidecar goes first).
+ * @returns 'stored' (the caller remembers the file's identity), or 'same' when the name
+ *   already held the version `identity`
  * @throws the caller's `conflict` when the name holds other bytes
  */
-export async function publishOrSame(folder: ServedFolder, paths: { readonly tempPath: string; readonly finalPath: string }, info: FileInfo, stamp: FileStamp, conflict: Conflict): Promise<'stored' | 'same'> {
-  if (await publishNoReplace(paths.tempPath, paths.finalPath)) {
-    folder.remember(info, stamp);
-    return 'stored';
-  }
-  const theirs = await folder.describe(info.name).catch(() => undefined);
-  if (theirs?.identity === info.identity) return 'same';
+export async function publishOrSame(folder: ServedFolder, paths: { readonly tempPath: string; readonly finalPath: string }, name: string, identity: string, conflict: Conflict): Promise<'stored' | 'same'> {
+  if (await publishNoReplace(paths.tempPath, paths.finalPath)) return 'stored';
+  const theirs = await folder.describe(name).catch(() => undefined);
+  if (theirs?.identity === identity) return 'same';
   throw conflict(theirs?.identity);
 }

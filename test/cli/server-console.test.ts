@@ -7,15 +7,7 @@ import { connect } from 'node:net';
 import { join } from 'node:path';
 import { type ServerConsoleState, completeServerCommand, formatUptime, runServerCommand } from '../../src/cli/server-console.js';
 import { encodeHello, encodePutHeader } from '../../src/protocol/messages.js';
-import { type Mesh, startMesh, writeFiles } from '../helpers.js';
-
-async function waitFor(check: () => boolean, ms = 3000): Promise<void> {
-  const deadline = Date.now() + ms;
-  while (!check()) {
-    if (Date.now() > deadline) throw new Error('condition not met in time');
-    await new Promise((r) => setTimeout(r, 10));
-  }
-}
+import { type Mesh, startMesh, waitFor, writeFiles } from '../helpers.js';
 
 describe('cli/server-console', function () {
   let mesh: Mesh;

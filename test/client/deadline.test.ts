@@ -2,7 +2,7 @@ import { expect } from 'chai';
 import { noAnswer, withDeadline } from '../../src/client/deadline.js';
 import { TxtmeshError } from '../../src/errors.js';
 import type { PeerAddress } from '../../src/settings.js';
-import { failure } from '../failure.js';
+import { expectCode } from '../helpers/expect-code.js';
 
 const peer: PeerAddress = { id: 'p1', host: '127.0.0.1', port: 4001, line: 1 };
 
@@ -32,7 +32,7 @@ describe('client/deadline', () => {
 
   it('reports a deadline that passed as ERR_PEER_TIMEOUT naming it, with the failure as cause', async () => {
     const started = performance.now();
-    const err = await failure(withDeadline(peer, 100, undefined, untilAborted));
+    const err = await expectCode(withDeadline(peer, 100, undefined, untilAborted), 'ERR_PEER_TIMEOUT');
     expect(performance.now() - started).to.be.within(90, 2000);
     expect(err.code).to.equal('ERR_PEER_TIMEOUT');
     expect(err.message).to.equal('p1 (127.0.0.1:4001) did not answer within 100 ms');
@@ -42,10 +42,10 @@ describe('client/deadline', () => {
   it('leaves the failure alone when the caller aborted, or when there is no deadline', async () => {
     const stop = new AbortController();
     setTimeout(() => stop.abort(), 50);
-    const aborted = await failure(withDeadline(peer, 5000, stop.signal, untilAborted));
+    const aborted = await expectCode(withDeadline(peer, 5000, stop.signal, untilAborted), 'ERR_PEER_TIMEOUT');
     expect(aborted.message).to.equal('p1: request aborted');
     const refused = new TxtmeshError('ERR_PEER_UNREACHABLE', 'refused');
-    expect(await failure(withDeadline(peer, 5000, undefined, () => Promise.reject(refused)))).to.equal(refused);
+    expect(await expectCode(withDeadline(peer, 5000, undefined, () => Promise.reject(refused)), 'ERR_PEER_UNREACHABLE')).to.equal(refused);
     const outer = new AbortController();
     expect(await withDeadline(peer, undefined, outer.signal, async (signal) => signal)).to.equal(outer.signal);
   });

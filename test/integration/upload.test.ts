@@ -8,9 +8,9 @@ import { connect } from 'node:net';
 import { join } from 'node:path';
 import { upload } from '../../src/client/upload.js';
 import { PIECE_SIZE } from '../../src/constants.js';
-import type { TxtmeshError } from '../../src/errors.js';
 import { encodeHello, encodePutHeader } from '../../src/protocol/messages.js';
-import { type Mesh, makeText, rawExchange, startMesh } from '../helpers.js';
+import { type Mesh, makeText, rawExchange, startMesh, waitFor, writeFiles } from '../helpers.js';
+import { expectCode } from '../helpers/expect-code.js';
 
 function identityOf(data: Buffer): string {
   const hashes: Buffer[] = [];
@@ -20,14 +20,6 @@ function identityOf(data: Buffer): string {
   return createHash('sha256').update(Buffer.concat(hashes)).digest('hex');
 }
 
-async function waitFor(check: () => Promise<boolean>, ms = 3000): Promise<void> {
-  const deadline = Date.now() + ms;
-  while (!(await check())) {
-    if (Date.now() > deadline) throw new Error('condition not met in time');
-    await new Promise((r) => setTimeout(r, 20));
-  }
-}
-
 describe('upload', function () {
   this.timeout(30_000);
   let mesh: Mesh;
@@ -35,7 +27,6 @@ describe('upload', function () {
 
   beforeEach(async function () {
     mesh = await startMesh({ p2: { files: { 'taken.txt': 'their own words' } }, p3: {}, p4: { state: 'down' } }, ['me']);
-    const { writeFiles } = await import('../helpers.js');
     await writeFiles(mesh.dirOf('me'), { 'doc.txt': text, 'taken.txt': 'my different words', 'sub/n.txt': 'nested' });
   });
   afterEach(() => mesh.stop());
@@ -95,12 +86,7 @@ describe('upload', function () {
   });
 
   it('fails with ERR_NOT_FOUND for a file this peer does not serve', async function () {
-    try {
-      await upload({ name: 'absent.txt', peers: [mesh.address('p2')], folder: await mesh.folderOf('me'), as: mesh.credentialsOf('me') });
-      expect.fail('should have thrown');
-    } catch (err) {
-      expect((err as TxtmeshError).code).to.equal('ERR_NOT_FOUND');
-    }
+    await expectCode(upload({ name: 'absent.txt', peers: [mesh.address('p2')], folder: await mesh.folderOf('me'), as: mesh.credentialsOf('me') }), 'ERR_NOT_FOUND');
   });
 
   it('lets exactly one of two racing uploads of different content land', async function () {

@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import { expect } from 'chai';
 import { PIECE_SIZE } from '../../src/constants.js';
-import { RemoteError, TxtmeshError } from '../../src/errors.js';
+import { RemoteError } from '../../src/errors.js';
 import { type Header, parseHeader } from '../../src/protocol/header.js';
 import {
   type FileEntry,
@@ -19,6 +19,7 @@ import {
   readError,
   readFields,
 } from '../../src/protocol/messages.js';
+import { expectCode } from '../helpers/expect-code.js';
 
 const ID_A = 'a'.repeat(64);
 const ID_B = createHash('sha256').update('b').digest('hex');
@@ -31,16 +32,6 @@ function text(buf: Buffer): string {
 function headerOf(buf: Buffer): Header {
   expect(buf[buf.length - 1]).to.equal(0x0a);
   return parseHeader(buf.subarray(0, -1).toString('utf8'));
-}
-
-function catchError(fn: () => unknown): TxtmeshError {
-  try {
-    fn();
-  } catch (err) {
-    expect(err).to.be.instanceOf(TxtmeshError);
-    return err as TxtmeshError;
-  }
-  expect.fail('expected an error');
 }
 
 describe('protocol/messages', () => {
@@ -181,7 +172,7 @@ describe('protocol/messages', () => {
     for (const [what, line] of badLines) {
       it(`decodeListBody rejects a line with ${what} (ERR_PEER_PROTOCOL)`, () => {
         const body = Buffer.from(`${ID_B} 3 good.txt\n${line}\n`);
-        expect(catchError(() => decodeListBody(body)).code).to.equal('ERR_PEER_PROTOCOL');
+        expectCode(() => decodeListBody(body), 'ERR_PEER_PROTOCOL');
       });
     }
   });
@@ -233,7 +224,7 @@ describe('protocol/messages', () => {
     for (const [what, make] of bad) {
       it(`rejects ${what} with ERR_PEER_PROTOCOL`, () => {
         const [header, body] = make();
-        expect(catchError(() => decodeInfo('a.txt', header, body)).code).to.equal('ERR_PEER_PROTOCOL');
+        expectCode(() => decodeInfo('a.txt', header, body), 'ERR_PEER_PROTOCOL');
       });
     }
   });

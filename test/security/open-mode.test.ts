@@ -9,10 +9,10 @@ import { readdir } from 'node:fs/promises';
 import { listFiles } from '../../src/client/peer-client.js';
 import { PeerConnection } from '../../src/client/peer-connection.js';
 import { upload } from '../../src/client/upload.js';
-import type { TxtmeshError } from '../../src/errors.js';
 import { encodePutHeader } from '../../src/protocol/messages.js';
 import { localAddressOf } from '../../src/security/credentials.js';
 import { type Mesh, rawExchange, startMesh, writeFiles } from '../helpers.js';
+import { expectCode } from '../helpers/expect-code.js';
 
 const identityOf = (data: Buffer) => createHash('sha256').update(createHash('sha256').update(data).digest()).digest('hex');
 const body = Buffer.from('planted words');
@@ -111,8 +111,7 @@ describe('open mode: membership by address and claim', function () {
   it('fails every request pipelined behind a refused claim with the refusal code', async function () {
     const conn = await PeerConnection.connect(mesh.address('p1'), { as: { id: 'me', localAddress: '127.0.0.2' } });
     try {
-      const err = await listFiles(conn).then(() => undefined, (e: TxtmeshError) => e);
-      expect(err?.code).to.equal('ERR_BAD_IDENTITY');
+      await expectCode(listFiles(conn), 'ERR_BAD_IDENTITY');
     } finally {
       conn.close();
     }

@@ -2,30 +2,20 @@ import { expect } from 'chai';
 import { readFile, readdir, rm, writeFile } from 'node:fs/promises';
 import { basename, join } from 'node:path';
 import { TxtmeshError } from '../../src/errors.js';
-import type { FileInfo } from '../../src/protocol/messages.js';
 import { createTempFile } from '../../src/storage/atomic-file.js';
-import { PieceHasher } from '../../src/storage/piece-hasher.js';
 import { compareExisting, publishOrSame } from '../../src/storage/publish.js';
-import { type FileStamp, ServedFolder, stampOf } from '../../src/storage/served-folder.js';
-import { PIECE_SIZE } from '../../src/constants.js';
-import { tempDir } from '../helpers.js';
-import { failure } from '../failure.js';
-
-function infoOf(name: string, data: Buffer): FileInfo {
-  const hasher = new PieceHasher(PIECE_SIZE);
-  hasher.update(data);
-  return { name, size: data.length, pieceSize: PIECE_SIZE, ...hasher.digest() };
-}
+import type { ServedFolder } from '../../src/storage/served-folder.js';
+import { fileInfoOf, servedFolder, tempDir } from '../helpers.js';
+import { expectCode } from '../helpers/expect-code.js';
 
 /** A finished temp file beside the target, as a writer leaves it: fsynced and closed. */
-async function finishedTemp(folder: ServedFolder, name: string, data: Buffer): Promise<{ tempPath: string; finalPath: string; stamp: FileStamp }> {
+async function finishedTemp(folder: ServedFolder, name: string, data: Buffer): Promise<{ tempPath: string; finalPath: string }> {
   const finalPath = await folder.prepareDir(name);
   const { path: tempPath, handle } = await createTempFile(finalPath);
   await handle.write(data, 0, data.length, 0);
   await handle.sync();
-  const stamp = await stampOf(handle);
   await handle.close();
-  return { tempPath, finalPath, stamp };
+  return { tempPath, finalPath };
 }
 
 const conflict = (theirs: string | undefined) => new TxtmeshError('ERR_EXISTS', `taken by ${theirs ?? 'something'}`);
@@ -38,34 +28,32 @@ describe('storage/publish', function () {
 
   beforeEach(async function () {
     dir = await tempDir();
-    folder = new ServedFolder(dir);
-    await folder.init();
+    folder = await servedFolder(dir);
   });
   afterEach(() => rm(dir, { recursive: true, force: true }));
 
   describe('compareExisting', function () {
     it('is absent when nothing has the name', async function () {
-      expect(await compareExisting(folder, 'a.txt', infoOf('a.txt', ours).identity, conflict)).to.equal('absent');
+      expect(await compareExisting(folder, 'a.txt', fileInfoOf('a.txt', ours).identity, conflict)).to.equal('absent');
     });
 
     it('is the same when the name holds that version', async function () {
       await writeFile(join(dir, 'a.txt'), ours);
-      expect(await compareExisting(folder, 'a.txt', infoOf('a.txt', ours).identity, conflict)).to.equal('same');
+      expect(await compareExisting(folder, 'a.txt', fileInfoOf('a.txt', ours).identity, conflict)).to.equal('same');
     });
 
     it('is the caller\'s conflict, given the other identity, when the name holds another version', async function () {
       await writeFile(join(dir, 'a.txt'), theirs);
-      const err = await failure(compareExisting(folder, 'a.txt', infoOf('a.txt', ours).identity, conflict));
-      expect(err.code).to.equal('ERR_EXISTS');
-      expect(err.message).to.equal(`taken by ${infoOf('a.txt', theirs).identity}`);
+      const err = await expectCode(compareExisting(folder, 'a.txt', fileInfoOf('a.txt', ours).identity, conflict), 'ERR_EXISTS');
+      expect(err.message).to.equal(`taken by ${fileInfoOf('a.txt', theirs).identity}`);
     });
   });
 
   describe('publishOrSame', function () {
     it('stores a file under a free name and removes the temp name', async function () {
-      const info = infoOf('sub/a.txt', ours);
+      const info = fileInfoOf('sub/a.txt', ours);
       const temp = await finishedTemp(folder, 'sub/a.txt', ours);
-      expect(await publishOrSame(folder, temp, info, temp.stamp, conflict)).to.equal('stored');
+      expect(await publishOrSame(folder, temp, info.name, info.identity, conflict)).to.equal('stored');
       expect(await readFile(join(dir, 'sub', 'a.txt'))).to.deep.equal(ours);
       expect(await readdir(join(dir, 'sub'))).to.deep.equal(['a.txt']);
       expect((await folder.describe('sub/a.txt')).identity).to.equal(info.identity);
@@ -74,16 +62,15 @@ describe('storage/publish', function () {
     it('is the same when the name already holds these bytes: nothing replaced, the temp file left to the caller', async function () {
       await writeFile(join(dir, 'a.txt'), ours);
       const temp = await finishedTemp(folder, 'a.txt', ours);
-      expect(await publishOrSame(folder, temp, infoOf('a.txt', ours), temp.stamp, conflict)).to.equal('same');
+      expect(await publishOrSame(folder, temp, 'a.txt', fileInfoOf('a.txt', ours).identity, conflict)).to.equal('same');
       expect((await readdir(dir)).sort()).to.deep.equal([basename(temp.tempPath), 'a.txt']);
     });
 
     it('never replaces other bytes: the caller\'s conflict, the file untouched', async function () {
       await writeFile(join(dir, 'a.txt'), theirs);
       const temp = await finishedTemp(folder, 'a.txt', ours);
-      const err = await failure(publishOrSame(folder, temp, infoOf('a.txt', ours), temp.stamp, conflict));
-      expect(err.code).to.equal('ERR_EXISTS');
-      expect(err.message).to.equal(`taken by ${infoOf('a.txt', theirs).identity}`);
+      const err = await expectCode(publishOrSame(folder, temp, 'a.txt', fileInfoOf('a.txt', ours).identity, conflict), 'ERR_EXISTS');
+      expect(err.message).to.equal(`taken by ${fileInfoOf('a.txt', theirs).identity}`);
       expect(await readFile(join(dir, 'a.txt'))).to.deep.equal(theirs);
     });
 
@@ -91,8 +78,8 @@ describe('storage/publish', function () {
       const a = await finishedTemp(folder, 'race.txt', ours);
       const b = await finishedTemp(folder, 'race.txt', theirs);
       const outcomes = await Promise.allSettled([
-        publishOrSame(folder, a, infoOf('race.txt', ours), a.stamp, conflict),
-        publishOrSame(folder, b, infoOf('race.txt', theirs), b.stamp, conflict),
+        publishOrSame(folder, a, 'race.txt', fileInfoOf('race.txt', ours).identity, conflict),
+        publishOrSame(folder, b, 'race.txt', fileInfoOf('race.txt', theirs).identity, conflict),
       ]);
       expect(outcomes.filter((o) => o.status === 'fulfilled').map((o) => (o as PromiseFulfilledResult<string>).value)).to.deep.equal(['stored']);
       const lost = outcomes.find((o) => o.status === 'rejected') as PromiseRejectedResult;

@@ -17,8 +17,7 @@ import { type PeerResult, fanOut } from '../fan-out.js';
 import { fileInfo } from '../peer-client.js';
 import type { PeerConnection } from '../peer-connection.js';
 import { problemOf } from '../problem.js';
-import { DEFAULT_RETRY } from '../retry.js';
-import { DEFAULT_STALL_TIMEOUT_MS, type DownloadOptions } from './options.js';
+import type { DownloadSettings } from './options.js';
 import { NOT_HELD, type PeerLedger } from './peer-ledger.js';
 
 /** A peer that holds the file, on an open connection that has confirmed which version. */
@@ -30,14 +29,12 @@ export interface Holder {
   readonly latencyMs: number;
 }
 
-const MIN_GRACE_MS = 500;
-
 export class HolderSearch {
   /** The holders known when the choice is made, in the order the peers were given. */
   readonly decided: Promise<Holder[]>;
   /** Resolves when every peer has answered or failed for good (retries included). */
   readonly settled: Promise<void>;
-  readonly #options: DownloadOptions;
+  readonly #options: DownloadSettings;
   readonly #ledger: PeerLedger;
   readonly #signal: AbortSignal;
   readonly #started = performance.now();
@@ -50,7 +47,7 @@ export class HolderSearch {
   #graceTimer: NodeJS.Timeout | undefined;
 
   /** Starts asking `options.peers`; what each peer said goes into the ledger. */
-  constructor(options: DownloadOptions, signal: AbortSignal, ledger: PeerLedger) {
+  constructor(options: DownloadSettings, signal: AbortSignal, ledger: PeerLedger) {
     this.#options = options;
     this.#signal = signal;
     this.#ledger = ledger;
@@ -59,8 +56,8 @@ export class HolderSearch {
       signal,
       as: options.as,
       connectTimeoutMs: options.connectTimeoutMs,
-      stallTimeoutMs: options.stallTimeoutMs ?? DEFAULT_STALL_TIMEOUT_MS,
-      retry: options.retry ?? DEFAULT_RETRY,
+      stallTimeoutMs: options.stallTimeoutMs,
+      retry: options.retry,
       keepOpen: true, // a holder's connection goes on to the swarm
       // Known while it is still being retried, in case the download ends first.
       onRetry: (peer, err) => {
@@ -97,7 +94,7 @@ export class HolderSearch {
     const holder: Holder = { peer, conn, info, latencyMs: performance.now() - this.#started };
     if (!this.#isDecided) {
       this.#found.push({ holder, index });
-      this.#graceTimer ??= setTimeout(this.#decide, Math.max(this.#options.graceMs ?? MIN_GRACE_MS, 3 * holder.latencyMs));
+      this.#graceTimer ??= setTimeout(this.#decide, Math.max(this.#options.graceMs, 3 * holder.latencyMs));
     } else if (this.#follower) this.#follower(holder);
     else this.#waiting.push(holder);
   }

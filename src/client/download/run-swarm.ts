@@ -2,17 +2,16 @@
  * Phase 4 of a download: the swarm fetches the missing pieces from the chosen holders
  * (swarm.ts). Holders the search finds later join while it runs, if they hold the same version.
  */
-import { PIPELINE_DEPTH } from '../../constants.js';
 import { Swarm } from '../swarm.js';
 import { setAside } from './choose-holders.js';
 import type { Holder, HolderSearch } from './find-holders.js';
-import { DEFAULT_STALL_TIMEOUT_MS, type DownloadOptions } from './options.js';
+import type { DownloadSettings } from './options.js';
 import type { PeerLedger } from './peer-ledger.js';
 import type { Target } from './target.js';
 
 /** What the phases of one download share. */
 export interface DownloadRun {
-  readonly options: DownloadOptions;
+  readonly options: DownloadSettings;
   readonly search: HolderSearch;
   readonly ledger: PeerLedger;
   /** Aborts when the caller aborts or the download is over: ends the search and reconnects. */
@@ -30,9 +29,9 @@ export function startSwarm(run: DownloadRun, target: Target, chosen: readonly Ho
     info,
     part,
     verified,
-    depth: Math.max(1, Math.min(options.pipelineDepth ?? PIPELINE_DEPTH, Math.ceil((pieceCount - verified.length) / chosen.length))),
+    depth: Math.max(1, Math.min(options.pipelineDepth, Math.ceil((pieceCount - verified.length) / chosen.length))),
     requestTimeoutMs: options.requestTimeoutMs,
-    stallTimeoutMs: options.stallTimeoutMs ?? DEFAULT_STALL_TIMEOUT_MS,
+    stallTimeoutMs: options.stallTimeoutMs,
     retry: options.retry,
     signal: run.signal,
     as: options.as,

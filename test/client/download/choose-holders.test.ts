@@ -4,8 +4,9 @@ import type { Holder } from '../../../src/client/download/find-holders.js';
 import { NOT_HELD, PeerLedger } from '../../../src/client/download/peer-ledger.js';
 import { fileInfo } from '../../../src/client/peer-client.js';
 import { PeerConnection } from '../../../src/client/peer-connection.js';
+import type { ErrorCode } from '../../../src/errors.js';
 import { type Mesh, startMesh } from '../../helpers.js';
-import { failureOf } from '../../failure.js';
+import { expectCode } from '../../helpers/expect-code.js';
 
 describe('client/download/choose-holders', function () {
   let mesh: Mesh;
@@ -53,7 +54,7 @@ describe('client/download/choose-holders', function () {
 
   it('refuses to pick between versions without a majority', async function () {
     const both = await holders('a1', 'b1');
-    expect(failureOf(() => chooseHolders('v.txt', both, new PeerLedger())).code).to.equal('ERR_VERSION_CONFLICT');
+    expectCode(() => chooseHolders('v.txt', both, new PeerLedger()), 'ERR_VERSION_CONFLICT');
   });
 
   it('setAside says why a holder was left out', async function () {
@@ -65,7 +66,7 @@ describe('client/download/choose-holders', function () {
   });
 
   describe('with no holder, says whose fault it is', function () {
-    const cases: [string, [string, string][], string][] = [
+    const cases: [string, [string, ErrorCode][], ErrorCode][] = [
       ['the file\'s, when a peer answered that it lacks it', [['p1', 'ERR_PEER_UNREACHABLE'], ['p2', 'ERR_NOT_FOUND']], 'ERR_NOT_FOUND'],
       ['ours, when every peer refused us for who we are', [['p1', 'ERR_NOT_A_MEMBER'], ['p2', 'ERR_NOT_A_MEMBER']], 'ERR_NOT_A_MEMBER'],
       ['the network\'s otherwise', [['p1', 'ERR_PEER_UNREACHABLE'], ['p2', 'ERR_PEER_TIMEOUT']], 'ERR_PEER_UNREACHABLE'],
@@ -74,9 +75,8 @@ describe('client/download/choose-holders', function () {
     for (const [what, problems, code] of cases) {
       it(what, function () {
         const ledger = new PeerLedger();
-        for (const [peer, c] of problems) ledger.set(peer, { problem: { code: c as 'ERR_NOT_FOUND', message: c === 'ERR_NOT_FOUND' ? NOT_HELD : `why (${c})` } });
-        const err = failureOf(() => chooseHolders('v.txt', [], ledger));
-        expect(err.code).to.equal(code);
+        for (const [peer, c] of problems) ledger.set(peer, { problem: { code: c, message: c === 'ERR_NOT_FOUND' ? NOT_HELD : `why (${c})` } });
+        const err = expectCode(() => chooseHolders('v.txt', [], ledger), code);
         for (const [peer] of problems) expect(err.message).to.contain(`${peer}: `);
       });
     }

@@ -6,7 +6,7 @@
 import { expect } from 'chai';
 import { type AddressInfo, type Server, createServer } from 'node:net';
 import { HolderSearch } from '../../../src/client/download/find-holders.js';
-import type { DownloadOptions } from '../../../src/client/download/options.js';
+import { type DownloadOptions, downloadSettings } from '../../../src/client/download/options.js';
 import { NOT_HELD, PeerLedger } from '../../../src/client/download/peer-ledger.js';
 import { PIECE_SIZE } from '../../../src/constants.js';
 import { PeerServer } from '../../../src/server/peer-server.js';
@@ -62,7 +62,7 @@ describe('client/download/find-holders', function () {
   it('decides on the holders in the order given, each on an open connection; the others are in the ledger', async function () {
     const ledger = new PeerLedger();
     const peers = ['lacks', 'h2', 'down', 'h1'].map((id) => mesh.address(id));
-    const search = new HolderSearch({ ...options, peers }, new AbortController().signal, ledger);
+    const search = new HolderSearch(downloadSettings({ ...options, peers }), new AbortController().signal, ledger);
     const holders = await search.decided;
     await search.settled;
     try {
@@ -83,7 +83,7 @@ describe('client/download/find-holders', function () {
   it('decides a grace period after the first answer, without waiting for a silent peer', async function () {
     const ledger = new PeerLedger();
     const started = performance.now();
-    const search = new HolderSearch({ ...options, peers: [mesh.address('silent'), mesh.address('h1')], graceMs: 100, stallTimeoutMs: 2000 }, new AbortController().signal, ledger);
+    const search = new HolderSearch(downloadSettings({ ...options, peers: [mesh.address('silent'), mesh.address('h1')], graceMs: 100, stallTimeoutMs: 2000 }), new AbortController().signal, ledger);
     try {
       const holders = await search.decided;
       expect(performance.now() - started).to.be.below(1500);
@@ -103,7 +103,7 @@ describe('client/download/find-holders', function () {
     const starting = sleep(500).then(() => late.listen(port, '127.0.0.1'));
     const lateAddress = { id: 'late', host: '127.0.0.1', port, line: 9 };
     const search = new HolderSearch(
-      { ...options, peers: [mesh.address('h1'), lateAddress], graceMs: 100, retry: { attempts: 20, baseDelayMs: 100, maxDelayMs: 100 } },
+      downloadSettings({ ...options, peers: [mesh.address('h1'), lateAddress], graceMs: 100, retry: { attempts: 20, baseDelayMs: 100, maxDelayMs: 100 } }),
       new AbortController().signal,
       ledger,
     );
@@ -127,7 +127,7 @@ describe('client/download/find-holders', function () {
   it('does not take a peer whose piece hashes do not add up to the identity it claims', async function () {
     const { address, server } = await inconsistentPeer();
     const ledger = new PeerLedger();
-    const search = new HolderSearch({ ...options, peers: [address, mesh.address('h1')] }, new AbortController().signal, ledger);
+    const search = new HolderSearch(downloadSettings({ ...options, peers: [address, mesh.address('h1')] }), new AbortController().signal, ledger);
     try {
       expect((await search.decided).map((h) => h.peer.id)).to.deep.equal(['h1']);
       await search.settled;
@@ -141,7 +141,7 @@ describe('client/download/find-holders', function () {
   it('stops asking when aborted, records nothing more, and decides with what it has', async function () {
     const ledger = new PeerLedger();
     const stop = new AbortController();
-    const search = new HolderSearch({ ...options, peers: [mesh.address('silent')], stallTimeoutMs: 5000 }, stop.signal, ledger);
+    const search = new HolderSearch(downloadSettings({ ...options, peers: [mesh.address('silent')], stallTimeoutMs: 5000 }), stop.signal, ledger);
     setTimeout(() => stop.abort(), 100);
     const started = performance.now();
     try {

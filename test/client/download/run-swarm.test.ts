@@ -7,7 +7,7 @@ import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { chooseHolders } from '../../../src/client/download/choose-holders.js';
 import { HolderSearch } from '../../../src/client/download/find-holders.js';
-import type { DownloadOptions } from '../../../src/client/download/options.js';
+import { type DownloadOptions, downloadSettings } from '../../../src/client/download/options.js';
 import { PeerLedger } from '../../../src/client/download/peer-ledger.js';
 import { type DownloadRun, startSwarm, swarmStopped } from '../../../src/client/download/run-swarm.js';
 import { type Target, prepareTarget, publishTarget } from '../../../src/client/download/target.js';
@@ -37,7 +37,7 @@ describe('client/download/run-swarm', function () {
   /** The phases before the swarm, with the search already settled (late holders queued). */
   async function beforeSwarm(peers: PeerAddress[], extra: Partial<DownloadOptions> = {}): Promise<{ run: DownloadRun; target: Target; chosen: ReturnType<typeof chooseHolders>['chosen'] }> {
     const over = new AbortController();
-    const options: DownloadOptions = { name: 'f.txt', peers, folder: await mesh.folderOf('me'), graceMs: 100, retry: { attempts: 30, baseDelayMs: 100, maxDelayMs: 100 }, ...extra };
+    const options = downloadSettings({ name: 'f.txt', peers, folder: await mesh.folderOf('me'), graceMs: 100, retry: { attempts: 30, baseDelayMs: 100, maxDelayMs: 100 }, ...extra });
     const ledger = new PeerLedger();
     const search = new HolderSearch(options, over.signal, ledger);
     cleanup.push(() => over.abort(), () => search.close());

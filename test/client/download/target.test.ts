@@ -9,21 +9,13 @@ import { PeerLedger } from '../../../src/client/download/peer-ledger.js';
 import { type Target, prepareTarget, publishTarget } from '../../../src/client/download/target.js';
 import { Swarm } from '../../../src/client/swarm.js';
 import { PIECE_SIZE } from '../../../src/constants.js';
-import type { FileInfo } from '../../../src/protocol/messages.js';
-import { PieceHasher } from '../../../src/storage/piece-hasher.js';
-import { ServedFolder } from '../../../src/storage/served-folder.js';
-import { makeText, tempDir } from '../../helpers.js';
-import { failure } from '../../failure.js';
-
-function infoOf(name: string, data: Buffer): FileInfo {
-  const hasher = new PieceHasher(PIECE_SIZE);
-  hasher.update(data);
-  return { name, size: data.length, pieceSize: PIECE_SIZE, ...hasher.digest() };
-}
+import type { ServedFolder } from '../../../src/storage/served-folder.js';
+import { fileInfoOf, makeText, servedFolder, tempDir } from '../../helpers.js';
+import { expectCode } from '../../helpers/expect-code.js';
 
 describe('client/download/target', function () {
   const text = makeText(3 * PIECE_SIZE + 100);
-  const info = infoOf('f.txt', text);
+  const info = fileInfoOf('f.txt', text);
   let dir: string;
   let folder: ServedFolder;
   const swarms: Swarm[] = [];
@@ -48,8 +40,7 @@ describe('client/download/target', function () {
 
   beforeEach(async function () {
     dir = await tempDir();
-    folder = new ServedFolder(dir);
-    await folder.init();
+    folder = await servedFolder(dir);
   });
   afterEach(async function () {
     for (const s of swarms.splice(0)) s.close();
@@ -63,8 +54,7 @@ describe('client/download/target', function () {
 
   it('never replaces a different file under the name', async function () {
     await writeFile(join(dir, 'f.txt'), 'something else');
-    const err = await failure(prepareTarget(folder, info, undefined));
-    expect(err.code).to.equal('ERR_EXISTS');
+    await expectCode(prepareTarget(folder, info, undefined), 'ERR_EXISTS');
     expect(await readFile(join(dir, 'f.txt'), 'utf8')).to.equal('something else');
   });
 
@@ -109,8 +99,7 @@ describe('client/download/target', function () {
     const other = await prepared();
     await writePieces(other, [0, 1, 2, 3]);
     await writeFile(join(dir, 'f.txt'), 'another file');
-    const err = await failure(publishTarget(other, swarmWith(other, [0, 1, 2, 3]), new PeerLedger(), false));
-    expect(err.code).to.equal('ERR_EXISTS');
+    await expectCode(publishTarget(other, swarmWith(other, [0, 1, 2, 3]), new PeerLedger(), false), 'ERR_EXISTS');
     expect(await readFile(join(dir, 'f.txt'), 'utf8')).to.equal('another file');
     expect(await readdir(dir)).to.deep.equal(['f.txt']);
   });
@@ -120,8 +109,7 @@ describe('client/download/target', function () {
     await writePieces(target, [0]);
     const ledger = new PeerLedger();
     ledger.set('p1', { problem: { code: 'ERR_PEER_UNREACHABLE', message: 'down (ERR_PEER_UNREACHABLE)' } });
-    const err = await failure(publishTarget(target, swarmWith(target, [0]), ledger, false));
-    expect(err.code).to.equal('ERR_DOWNLOAD_INCOMPLETE');
+    const err = await expectCode(publishTarget(target, swarmWith(target, [0]), ledger, false), 'ERR_DOWNLOAD_INCOMPLETE');
     expect(err.reasons).to.deep.equal(['ERR_PEER_UNREACHABLE']);
     expect(err.message).to.contain('1/4 pieces').and.to.contain('p1: down (ERR_PEER_UNREACHABLE)');
     // Nothing under the real name; the part file is kept, with the record of its verified pieces.
@@ -131,8 +119,7 @@ describe('client/download/target', function () {
 
   it('says it was interrupted; with no verified piece, the part file goes', async function () {
     const target = await prepared();
-    const err = await failure(publishTarget(target, swarmWith(target, []), new PeerLedger(), true));
-    expect(err.code).to.equal('ERR_DOWNLOAD_INCOMPLETE');
+    const err = await expectCode(publishTarget(target, swarmWith(target, []), new PeerLedger(), true), 'ERR_DOWNLOAD_INCOMPLETE');
     expect(err.message).to.equal('download of f.txt was interrupted');
     expect(await readdir(dir)).to.deep.equal([]);
   });
