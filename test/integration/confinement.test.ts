@@ -11,7 +11,7 @@ import { join } from 'node:path';
 import { download } from '../../src/client/download.js';
 import { fileInfo, getRange, listFiles } from '../../src/client/peer-client.js';
 import { PeerConnection } from '../../src/client/peer-connection.js';
-import { encodePutHeader } from '../../src/protocol/messages.js';
+import { REQUESTS } from '../../src/protocol/requests.js';
 import { type Mesh, rawExchange, startMesh } from '../helpers.js';
 import { expectCode } from '../helpers/expect-code.js';
 
@@ -46,7 +46,7 @@ describe('confinement to served_files/', function () {
 
   it('refuses an upload through a symlinked folder, writing nothing outside', async function () {
     const body = Buffer.from('planted');
-    const raw = await rawExchange(mesh.address('p1').port, Buffer.concat([encodePutHeader(1, 'linkdir/planted.txt', body.length, identityOf(body)), body]), 300, { claimAs: 'me' });
+    const raw = await rawExchange(mesh.address('p1').port, Buffer.concat([REQUESTS.PUT.encode({ verb: 'PUT', id: 1, name: 'linkdir/planted.txt', size: body.length, identity: identityOf(body) }), body]), 300, { claimAs: 'me' });
     expect(raw.text).to.match(/^ERR 1 0 ERR_BAD_NAME /);
     expect(await readdir(outside)).to.deep.equal(['secret.txt']);
   });
@@ -75,7 +75,7 @@ describe('confinement to served_files/', function () {
   it('neither writes through nor replaces a symlink at the target name (dangling, pointing out)', async function () {
     await symlink(join(outside, 'planted.txt'), join(mesh.dirOf('p1'), 'planted.txt'));
     const body = Buffer.from('planted');
-    const raw = await rawExchange(mesh.address('p1').port, Buffer.concat([encodePutHeader(1, 'planted.txt', body.length, identityOf(body)), body]), 300, { claimAs: 'me' });
+    const raw = await rawExchange(mesh.address('p1').port, Buffer.concat([REQUESTS.PUT.encode({ verb: 'PUT', id: 1, name: 'planted.txt', size: body.length, identity: identityOf(body) }), body]), 300, { claimAs: 'me' });
     expect(raw.text).to.match(/^ERR 1 0 ERR_EXISTS /);
     await writeFile(join(mesh.dirOf('p1'), 'dl.txt'), 'to download');
     await symlink(join(outside, 'dl.txt'), join(mesh.dirOf('me'), 'dl.txt'));

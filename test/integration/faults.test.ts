@@ -10,7 +10,7 @@ import { join } from 'node:path';
 import { download } from '../../src/client/download.js';
 import { PIECE_SIZE } from '../../src/constants.js';
 import { FrameDecoder } from '../../src/protocol/decoder.js';
-import { encodeOk } from '../../src/protocol/messages.js';
+import { ANSWERS } from '../../src/protocol/answers.js';
 import { PeerServer } from '../../src/server/peer-server.js';
 import { type Mesh, freePort, freezingProxy, makeText, startMesh } from '../helpers.js';
 import { expectCode } from '../helpers/expect-code.js';
@@ -120,11 +120,11 @@ describe('downloads under faults', function () {
           if (ev.type !== 'header') continue;
           const h = ev.header;
           if (h.verb === 'INFO' && info) {
-            socket.write(encodeOk(h.id, info.pieceHashes.length, { size: info.size, piece: info.pieceSize, pieces: info.pieceHashes.length / 32, identity: info.identity }));
-            socket.write(info.pieceHashes);
+            const { size, pieceSize, identity, pieceHashes } = info;
+            for (const frame of ANSWERS.INFO.encode({ kind: 'INFO', id: h.id, size, pieceSize, identity, pieceHashes })) socket.write(frame);
           } else if (h.verb === 'GET') {
             const length = Number(h.args[2]) - 1;
-            socket.write(encodeOk(h.id, length));
+            for (const frame of ANSWERS.GET.encode({ kind: 'GET', id: h.id, length })) socket.write(frame);
             socket.write(Buffer.alloc(length, 'L'));
           }
         }

@@ -13,7 +13,7 @@ import { fileInfo, getRange, hello } from '../../src/client/peer-client.js';
 import { PeerConnection } from '../../src/client/peer-connection.js';
 import { PIECE_SIZE } from '../../src/constants.js';
 import { encodeName } from '../../src/protocol/header.js';
-import { encodeGet, encodeInfo, encodePutHeader } from '../../src/protocol/messages.js';
+import { REQUESTS } from '../../src/protocol/requests.js';
 import type { PeerAddress } from '../../src/settings.js';
 import { freePort, makeText, tempDir } from '../helpers.js';
 import { serverJs, waitForOutput } from './cli-helpers.js';
@@ -82,9 +82,9 @@ describe('live server under generated hostile input (fuzz)', function () {
   }
 
   const validFrames = [
-    encodeInfo(1, 'doc.txt'),
-    encodeGet(2, 'doc.txt', 0, 100),
-    Buffer.concat([encodePutHeader(3, 'new.txt', 5, 'a'.repeat(64)), Buffer.from('hello')]),
+    REQUESTS.INFO.encode({ verb: 'INFO', id: 1, name: 'doc.txt' }),
+    REQUESTS.GET.encode({ verb: 'GET', id: 2, name: 'doc.txt', offset: 0, length: 100 }),
+    Buffer.concat([REQUESTS.PUT.encode({ verb: 'PUT', id: 3, name: 'new.txt', size: 5, identity: 'a'.repeat(64) }), Buffer.from('hello')]),
     Buffer.from('HELLO 4 0 txtmesh/1\n'),
     Buffer.from('LIST 5 0\n'),
   ];

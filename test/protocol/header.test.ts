@@ -144,6 +144,9 @@ describe('protocol/header', () => {
       expect(sanitizeText('abcdefg', 5)).to.equal('abcd…');
       expect(sanitizeText('abcde', 5)).to.equal('abcde');
       expect(sanitizeText('x'.repeat(400))).to.equal('x'.repeat(299) + '…');
+      // An emoji is two UTF-16 units: a cut between them would send a lone half (U+FFFD).
+      expect(sanitizeText('abc😀def', 5)).to.equal('abc…');
+      expect(sanitizeText('ab😀def', 5)).to.equal('ab😀…');
     });
   });
 });

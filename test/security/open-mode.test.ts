@@ -9,14 +9,14 @@ import { readdir } from 'node:fs/promises';
 import { listFiles } from '../../src/client/peer-client.js';
 import { PeerConnection } from '../../src/client/peer-connection.js';
 import { upload } from '../../src/client/upload.js';
-import { encodePutHeader } from '../../src/protocol/messages.js';
+import { REQUESTS } from '../../src/protocol/requests.js';
 import { localAddressOf } from '../../src/security/credentials.js';
 import { type Mesh, rawExchange, startMesh, writeFiles } from '../helpers.js';
 import { expectCode } from '../helpers/expect-code.js';
 
 const identityOf = (data: Buffer) => createHash('sha256').update(createHash('sha256').update(data).digest()).digest('hex');
 const body = Buffer.from('planted words');
-const put = (id: number, name = 'planted.txt') => Buffer.concat([encodePutHeader(id, name, body.length, identityOf(body)), body]);
+const put = (id: number, name = 'planted.txt') => Buffer.concat([REQUESTS.PUT.encode({ verb: 'PUT', id: id, name: name, size: body.length, identity: identityOf(body) }), body]);
 
 describe('open mode: membership by address and claim', function () {
   this.timeout(20_000);

@@ -13,7 +13,7 @@ import { PeerConnection } from '../../src/client/peer-connection.js';
 import { upload } from '../../src/client/upload.js';
 import { peersView } from '../../src/client/views.js';
 import { PIECE_SIZE } from '../../src/constants.js';
-import { encodePutHeader } from '../../src/protocol/messages.js';
+import { REQUESTS } from '../../src/protocol/requests.js';
 import { generateIdentity } from '../../src/security/identity.js';
 import { Membership } from '../../src/security/membership.js';
 import { PeerServer } from '../../src/server/peer-server.js';
@@ -22,7 +22,7 @@ import { expectCode } from '../helpers/expect-code.js';
 
 const identityOf = (data: Buffer) => createHash('sha256').update(createHash('sha256').update(data).digest()).digest('hex');
 const body = Buffer.from('planted words');
-const put = (id: number, name = 'planted.txt') => Buffer.concat([encodePutHeader(id, name, body.length, identityOf(body)), body]);
+const put = (id: number, name = 'planted.txt') => Buffer.concat([REQUESTS.PUT.encode({ verb: 'PUT', id: id, name: name, size: body.length, identity: identityOf(body) }), body]);
 
 describe('secure mode: mutual TLS pinned by fingerprint', function () {
   this.timeout(30_000);
