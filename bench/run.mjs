@@ -20,6 +20,7 @@ import { cappedDownload } from './scenarios/capped.mjs';
 import { loopback } from './scenarios/loopback.mjs';
 import { memory } from './scenarios/memory.mjs';
 import { smallFiles } from './scenarios/small-files.mjs';
+import { startup } from './scenarios/startup.mjs';
 import { upload } from './scenarios/upload.mjs';
 
 const MiB = 1024 * 1024;
@@ -36,17 +37,18 @@ const SCENARIOS = [
     title: '2. A straggler: 3 peers at 80/80/4 mbit',
     run: (ctx) => cappedDownload(ctx, { rates: ['80mbit', '80mbit', '4mbit'], staticSplit: false }),
   },
-  { id: 'loopback', title: '3. Loopback throughput: 1 and 3 peers on 127.0.0.1 against a plain TCP copy', run: loopback },
+  { id: 'loopback', title: '3. Loopback throughput: 1 and 3 peers on 127.0.0.1 against a plain TCP copy and aria2c', run: loopback },
   { id: 'memory', title: '4. Memory: peak RSS of a downloading client and of a peer serving three clients', run: memory },
   { id: 'smallfiles', title: '5. Many small files: #FILELIST and sequential downloads of 4 KiB files', run: smallFiles },
   { id: 'upload', title: '6. Upload: one file to three peers at once on the capped links', run: upload },
+  { id: 'startup', title: '7. Start-up: client spawn → first request, server spawn → accepting', run: startup },
 ];
 
 const SIZES = {
-  full: { capped: 64 * MiB, loopback: 512 * MiB, memory: [64 * MiB, 1024 * MiB], smallFiles: { files: 10_000, downloads: 1_000 }, upload: 64 * MiB, probeCapMs: 15_000, runs: 3, runsBy: { loopback: 5 } },
-  quick: { capped: 8 * MiB, loopback: 64 * MiB, memory: [16 * MiB, 128 * MiB], smallFiles: { files: 2_000, downloads: 200 }, upload: 4 * MiB, probeCapMs: 2_000, runs: 1 },
+  full: { capped: 64 * MiB, loopback: 512 * MiB, memory: [64 * MiB, 1024 * MiB], smallFiles: { files: 10_000, downloads: 1_000 }, upload: 64 * MiB, startupSamples: 10, probeCapMs: 15_000, runs: 3, runsBy: { loopback: 5 } },
+  quick: { capped: 8 * MiB, loopback: 64 * MiB, memory: [16 * MiB, 128 * MiB], smallFiles: { files: 2_000, downloads: 200 }, upload: 4 * MiB, startupSamples: 10, probeCapMs: 2_000, runs: 1 },
   // The harness's own smoke test (test/integration/bench-harness.test.ts): every code path, tiny.
-  smoke: { capped: 2 * MiB, loopback: 4 * MiB, memory: [1 * MiB, 2 * MiB], smallFiles: { files: 50, downloads: 20 }, upload: 1 * MiB, probeCapMs: 1_000, runs: 1 },
+  smoke: { capped: 2 * MiB, loopback: 4 * MiB, memory: [1 * MiB, 2 * MiB], smallFiles: { files: 50, downloads: 20 }, upload: 1 * MiB, startupSamples: 3, probeCapMs: 1_000, runs: 1 },
 };
 
 function usage() {

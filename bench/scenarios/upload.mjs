@@ -11,7 +11,7 @@ const TARGET_RATIO = 1.05;
 
 export async function upload(ctx) {
   const env = await labMesh(ctx);
-  RATES.forEach((rate, i) => env.lab.setRate(i + 1, rate));
+  RATES.forEach((rate, i) => env.lab.setRate(env.lab.servers[i], rate));
   const { mesh, netns } = env;
   const name = 'up.txt';
   const size = ctx.sizes.upload;
