@@ -17,6 +17,7 @@ import { Skip } from './lib/measure.mjs';
 import { killAll, repo, serverJs, unexpectedExits } from './lib/procs.mjs';
 import { targetLines } from './lib/report.mjs';
 import { cappedDownload } from './scenarios/capped.mjs';
+import { crowd } from './scenarios/crowd.mjs';
 import { loopback } from './scenarios/loopback.mjs';
 import { memory } from './scenarios/memory.mjs';
 import { smallFiles } from './scenarios/small-files.mjs';
@@ -42,13 +43,14 @@ const SCENARIOS = [
   { id: 'smallfiles', title: '5. Many small files: #FILELIST and sequential downloads of 4 KiB files', run: smallFiles },
   { id: 'upload', title: '6. Upload: one file to three peers at once on the capped links', run: upload },
   { id: 'startup', title: '7. Start-up: client spawn → first request, server spawn → accepting', run: startup },
+  { id: 'crowd', title: '8. A crowd: 1 seed and N downloaders at once, every link 40 mbit, against BitTorrent', run: crowd },
 ];
 
 const SIZES = {
-  full: { capped: 64 * MiB, loopback: 512 * MiB, memory: [64 * MiB, 1024 * MiB], smallFiles: { files: 10_000, downloads: 1_000 }, upload: 64 * MiB, startupSamples: 10, probeCapMs: 15_000, runs: 3, runsBy: { loopback: 5 } },
-  quick: { capped: 8 * MiB, loopback: 64 * MiB, memory: [16 * MiB, 128 * MiB], smallFiles: { files: 2_000, downloads: 200 }, upload: 4 * MiB, startupSamples: 10, probeCapMs: 2_000, runs: 1 },
+  full: { capped: 64 * MiB, loopback: 512 * MiB, memory: [64 * MiB, 1024 * MiB], smallFiles: { files: 10_000, downloads: 1_000 }, upload: 64 * MiB, startupSamples: 10, crowd: { size: 32 * MiB, counts: [8, 16] }, probeCapMs: 15_000, runs: 3, runsBy: { loopback: 5, crowd: 1 } },
+  quick: { capped: 8 * MiB, loopback: 64 * MiB, memory: [16 * MiB, 128 * MiB], smallFiles: { files: 2_000, downloads: 200 }, upload: 4 * MiB, startupSamples: 10, crowd: { size: 8 * MiB, counts: [8] }, probeCapMs: 2_000, runs: 1 },
   // The harness's own smoke test (test/integration/bench-harness.test.ts): every code path, tiny.
-  smoke: { capped: 2 * MiB, loopback: 4 * MiB, memory: [1 * MiB, 2 * MiB], smallFiles: { files: 50, downloads: 20 }, upload: 1 * MiB, startupSamples: 3, probeCapMs: 1_000, runs: 1 },
+  smoke: { capped: 2 * MiB, loopback: 4 * MiB, memory: [1 * MiB, 2 * MiB], smallFiles: { files: 50, downloads: 20 }, upload: 1 * MiB, startupSamples: 3, crowd: { size: 1 * MiB, counts: [2] }, probeCapMs: 1_000, runs: 1 },
 };
 
 function usage() {

@@ -5,8 +5,8 @@
 // The kinds run in a rotating order so that no one of them always follows another's writes.
 import { join } from 'node:path';
 import { Mesh, benchRoot, writeTextFile } from '../lib/files.mjs';
-import { BenchFailure, timedDownload, verifyAndRemove } from '../lib/measure.mjs';
-import { ConsoleSession, LineReader, repo, runGoDone, spawnNode, startServer, stop } from '../lib/procs.mjs';
+import { BenchFailure, tcpCopy, timedDownload, verifyAndRemove } from '../lib/measure.mjs';
+import { ConsoleSession, startServer } from '../lib/procs.mjs';
 import { mbps, spread, summarize, table, target } from '../lib/report.mjs';
 import { PIECE_SIZE } from '../../dist/constants.js';
 import { ARIA2_HTTP, aria2Download, missing, startNginx } from '../lib/anchors.mjs';
@@ -56,7 +56,7 @@ export async function loopback(ctx) {
       return { ...result, served: bytes / size };
     };
     const kinds = {
-      baseline: () => tcpCopy(mesh, source, sha),
+      baseline: () => tcpCopy({ source, target: join(mesh.served('d'), 'baseline.txt'), sha }),
       one: () => served(() => timedDownload({ ...common, peers: ['p1'] })),
       three: () => served(() => timedDownload({ ...common, peers: ids })),
       spawn: () => served(() => spawnedDownload({ ...common, peers: ids })),
@@ -166,21 +166,4 @@ async function ariaDownload(mesh, nginx, name, sha, size) {
   const { ms } = await aria2Download({ urls: nginx.map((n) => n.url(name)), dir: mesh.served('d'), out });
   await verifyAndRemove(join(mesh.served('d'), out), sha, `aria2c ${name}`);
   return { ms, served: nginx.reduce((n, x, i) => n + x.bytesSent() - before[i], 0) / size };
-}
-
-/** The baseline copy: sender and receiver processes, timed from "go" to the fsync. */
-async function tcpCopy(mesh, source, sha) {
-  const script = join(repo, 'bench', 'tcp-copy.mjs');
-  const sender = spawnNode([script, 'send', source]);
-  try {
-    const out = new LineReader(sender.stdout);
-    const index = await out.waitFor((l) => l.startsWith('port '), 0, 15_000);
-    const port = out.lines[index].slice(5);
-    const target = join(mesh.served('d'), 'baseline.txt');
-    const { ms, result } = await runGoDone([script, 'receive', port, target]);
-    await verifyAndRemove(target, sha, 'baseline copy');
-    return { ms, lastMs: result.receivedMs };
-  } finally {
-    await stop(sender);
-  }
 }
