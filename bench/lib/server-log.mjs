@@ -20,6 +20,11 @@ export class RequestTally {
     return this.#bytes.get(`${verb} ${name}`) ?? 0;
   }
 
+  /** Bytes logged so far for `verb`, every name. */
+  total(verb) {
+    return this.#bytes.get(verb) ?? 0;
+  }
+
   /** Requests logged so far for `verb` of file `name`. */
   requests(verb, name) {
     return this.#requests.get(`${verb} ${name}`) ?? 0;
@@ -41,6 +46,7 @@ export class RequestTally {
     if (entry.status !== 'OK' || typeof entry.bytes !== 'number') return;
     const key = `${entry.verb} ${entry.name}`;
     this.#bytes.set(key, (this.#bytes.get(key) ?? 0) + entry.bytes);
+    this.#bytes.set(entry.verb, (this.#bytes.get(entry.verb) ?? 0) + entry.bytes);
     this.#requests.set(key, (this.#requests.get(key) ?? 0) + 1);
   }
 }
