@@ -1,8 +1,8 @@
 #!/usr/bin/env node
 // npm run bench [-- --quick] [--only NAME[,NAME]] [--runs N] [--out DIR] [--keep]
 //
-// Runs the benchmark scenarios of issue 4 against the real programs in dist/ (npm run bench
-// builds first), prints a table per scenario and writes every figure to
+// Runs the benchmark scenarios (bench/README.md) against the real programs in dist/ (npm run
+// bench builds first), prints a table per scenario and writes every figure to
 // bench/results/latest.json (a full run) or bench/results/partial/ (--quick or --only).
 // Targets are marked PASS/FAIL but never fail the process; a wrong byte, a failed command or
 // a crash does (exit 1). Scenarios that need root and network namespaces print a SKIP line
@@ -55,9 +55,9 @@ const SIZES = {
 
 function usage() {
   return `usage: npm run bench [-- options]
-  --quick            small sizes, one run each: under a minute
+  --quick            small sizes, one run each: a few minutes
   --only NAME[,...]  run only these scenarios: ${SCENARIOS.map((s) => s.id).join(', ')}
-  --runs N           repetitions per scenario (default ${SIZES.full.runs}, loopback ${SIZES.full.runsBy.loopback}; --quick: ${SIZES.quick.runs})
+  --runs N           repetitions per scenario (default ${SIZES.full.runs}, loopback ${SIZES.full.runsBy.loopback}, crowd ${SIZES.full.runsBy.crowd}; --quick: ${SIZES.quick.runs})
   --out DIR          where results go (default bench/results, or bench/results/partial for --quick/--only)
   --keep             keep the temp peer folders (/tmp/txtmesh-bench-*)
   --smoke            tiny sizes, to check the harness itself (figures mean nothing)
