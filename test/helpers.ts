@@ -7,7 +7,7 @@ import { type AddressInfo, type Server, type Socket, connect, createServer } fro
 import { type ConnectionOptions, connect as tlsConnect } from 'node:tls';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
-import type { PeerContext } from '../src/peer-context.js';
+import type { PeerContext } from '../src/cli/peer-context.js';
 import { type Credentials, localAddressOf } from '../src/security/credentials.js';
 import { type Identity, createIdentity } from '../src/security/identity.js';
 import { Membership } from '../src/security/membership.js';

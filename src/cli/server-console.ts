@@ -3,7 +3,7 @@
  * `status`, `files`, `peers`, `quit`, `help`. A command line and the server's state in, text
  * out; the terminal side is server-tty.ts. Tests drive it directly.
  */
-import { formatBytes, table } from '../client/format.js';
+import { formatBytes, table } from './format.js';
 import { describeError } from '../errors.js';
 import type { FileEntry } from '../protocol/messages.js';
 import type { StatsSnapshot, Transfer } from '../server/stats.js';

@@ -7,7 +7,7 @@ import { unwatchFile, watchFile } from 'node:fs';
 import { stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { describeError } from '../errors.js';
-import { type PeerContext, type PeerPaths, checkIdentityPlace } from '../peer-context.js';
+import { type PeerContext, type PeerPaths, checkIdentityPlace } from './peer-context.js';
 import { CERT_FILE, type Identity, KEY_FILE, createIdentity, loadIdentity } from '../security/identity.js';
 import type { Membership } from '../security/membership.js';
 import type { ServeTo } from '../server/admission.js';

@@ -12,7 +12,7 @@
  */
 import pLimit from 'p-limit';
 import { PEER_CONCURRENCY, PIPELINE_DEPTH } from '../constants.js';
-import { type ErrorCode, RemoteError, TxtmeshError, codeOf, describeError } from '../errors.js';
+import { type ErrorCode, RemoteError, TxtmeshError, codeOf, describeError, isRefusal } from '../errors.js';
 import { type FileInfo, HASH_BYTES } from '../protocol/messages.js';
 import { checkName } from '../storage/names.js';
 import { PartFile } from '../storage/part-file.js';
@@ -79,7 +79,7 @@ export class DownloadError extends TxtmeshError {
   readonly peers: PeerOutcome[];
 
   constructor(err: TxtmeshError, peers: PeerOutcome[]) {
-    super(err.code, err.message, { cause: err });
+    super(err.code, err.message, { cause: err, reasons: err.reasons });
     this.name = 'DownloadError';
     this.peers = peers;
   }
@@ -103,7 +103,6 @@ export interface DownloadResult {
 export const NOT_HELD = 'does not have it';
 
 export const DEFAULT_STALL_TIMEOUT_MS = 5000;
-const REFUSALS: ReadonlySet<ErrorCode> = new Set(['ERR_NOT_A_MEMBER', 'ERR_BAD_IDENTITY', 'ERR_TLS_REQUIRED', 'ERR_TLS_HANDSHAKE', 'ERR_CERT_EXPIRED']);
 const MIN_GRACE_MS = 500;
 
 interface Answer {
@@ -139,7 +138,7 @@ export async function download(options: DownloadOptions): Promise<DownloadResult
       // Every peer refused us for who we are: that, not the network, is the problem.
       const codes = new Set([...problems.values()].map((p) => p.code));
       const [only] = codes;
-      if (codes.size === 1 && only && REFUSALS.has(only)) throw new TxtmeshError(only, `every peer refused this peer (${reasons})`);
+      if (codes.size === 1 && only && isRefusal(only)) throw new TxtmeshError(only, `every peer refused this peer (${reasons})`);
       throw new TxtmeshError('ERR_PEER_UNREACHABLE', `no peer could be asked for ${name}${reasons ? ` (${reasons})` : ''}`);
     }
     for (const a of answers) problems.set(a.peer.id, { identity: a.info.identity, size: a.info.size });
@@ -208,8 +207,10 @@ export async function download(options: DownloadOptions): Promise<DownloadResult
       else await part.close();
       const kept = done > 0 ? `; ${done} of ${pieceCount} pieces are verified and kept, so the same #DOWNLOAD resumes from them` : '';
       if (options.signal?.aborted) throw interrupted(name, kept);
-      const reasons = outcomes(swarm, problems).filter((o) => o.problem).map((o) => `${o.peer}: ${o.problem}`).join('; ');
-      throw new TxtmeshError('ERR_DOWNLOAD_INCOMPLETE', `download of ${name} stopped at ${done}/${pieceCount} pieces: no peer left to serve the rest (${reasons})${kept}`);
+      const failed = outcomes(swarm, problems).filter((o) => o.problem);
+      const reasons = failed.map((o) => `${o.peer}: ${o.problem}`).join('; ');
+      const codes = failed.flatMap((o) => (o.code ? [o.code] : []));
+      throw new TxtmeshError('ERR_DOWNLOAD_INCOMPLETE', `download of ${name} stopped at ${done}/${pieceCount} pieces: no peer left to serve the rest (${reasons})${kept}`, { reasons: codes });
     }
     const stamp = await part.publish();
     if (!stamp) {

@@ -2,7 +2,6 @@
  * The mesh's files from the peers' listings: grouped by name, then by identity, so a name
  * held in different versions is seen as such. Pure: listings in, views out.
  */
-import type { FileEntry } from '../protocol/messages.js';
 import type { PeerListing } from './filelist.js';
 import type { Problem } from './probe.js';
 
@@ -53,24 +52,4 @@ export function groupFiles(listings: readonly PeerListing[]): MeshFile[] {
 /** The peers that could not be listed. */
 export function unlisted(listings: readonly PeerListing[]): UnlistedPeer[] {
   return listings.flatMap((l) => (l.ok ? [] : [{ peer: l.peer, error: { code: l.code, message: l.error } }]));
-}
-
-/** Where one name is: who holds which version, who answered without it, who did not answer. */
-export interface Whereabouts {
-  readonly holders: { readonly peer: string; readonly file: FileEntry }[];
-  readonly missing: string[];
-  readonly unreachable: UnlistedPeer[];
-}
-
-/** Finds `name` in the listings, keeping the listing order. */
-export function locate(name: string, listings: readonly PeerListing[]): Whereabouts {
-  const holders: { peer: string; file: FileEntry }[] = [];
-  const missing: string[] = [];
-  for (const listing of listings) {
-    if (!listing.ok) continue;
-    const file = listing.files.find((f) => f.name === name);
-    if (file) holders.push({ peer: listing.peer, file });
-    else missing.push(listing.peer);
-  }
-  return { holders, missing, unreachable: unlisted(listings) };
 }

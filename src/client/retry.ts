@@ -3,7 +3,7 @@
  * restarting). Only transport failures are retried; a peer's answer (not found, another
  * version) or a lie is not.
  */
-import { TxtmeshError } from '../errors.js';
+import { TxtmeshError, isTransient } from '../errors.js';
 import type { PeerAddress } from '../settings.js';
 import { type ConnectOptions, PeerConnection } from './peer-connection.js';
 
@@ -24,10 +24,6 @@ export function backoffDelay(attempt: number, policy: RetryPolicy = DEFAULT_RETR
   return Math.round(base * (0.8 + Math.random() * 0.4));
 }
 
-/** True for failures worth another try: the peer could not be reached or the link failed. */
-export function isTransient(err: unknown): boolean {
-  return err instanceof TxtmeshError && (err.code === 'ERR_PEER_UNREACHABLE' || err.code === 'ERR_PEER_TIMEOUT' || err.code === 'ERR_PEER_CLOSED');
-}
 
 /** Resolves after `ms`, or rejects at once when the signal aborts. */
 export function sleep(ms: number, signal?: AbortSignal): Promise<void> {

@@ -13,7 +13,6 @@
  */
 import { type AddressInfo, type Server, type Socket, createServer } from 'node:net';
 import type { SecureContext } from 'node:tls';
-import { DEFAULT_MAX_UPLOAD_BYTES, MAX_HEADER_BYTES } from '../constants.js';
 import { TxtmeshError } from '../errors.js';
 import { encodeError } from '../protocol/messages.js';
 import { ServedFolder } from '../storage/served-folder.js';
@@ -22,38 +21,16 @@ import { type ConnectionGate, type MeshOptions, admitOpen, admitTls } from './ad
 import { type ConnectionState, type RequestLog, serveConnection } from './connection.js';
 import { BufferPool } from '../transport/buffer-pool.js';
 import { SEND_CHUNK } from './handlers.js';
+import { type PeerServerOptions, serverLimits } from './options.js';
 import { refuseAndClose } from './refuse.js';
 import { ServerStats } from './stats.js';
-
-export interface PeerServerOptions {
-  /** This peer's ID, announced in HELLO answers. */
-  readonly peerId: string;
-  /** The served_files folder. */
-  readonly dir: string;
-  readonly maxUploadBytes?: number;
-  readonly maxConnections?: number;
-  readonly maxHeaderBytes?: number;
-  /** Close a connection that sends nothing for this long (ms); 0 turns it off. */
-  readonly idleTimeoutMs?: number;
-  /** A header must be complete within this long of its first byte (ms). */
-  readonly headerTimeoutMs?: number;
-  readonly log?: (entry: RequestLog) => void;
-  /** The mesh this server belongs to: who may connect, upload and read (admission.ts). */
-  readonly mesh?: MeshOptions;
-}
 
 /** A connection as the server keeps it: its state, and the socket requests arrive on (TLS or the TCP one). */
 interface Served extends ConnectionState {
   socket: Socket;
 }
 
-export const SERVER_DEFAULTS = {
-  maxUploadBytes: DEFAULT_MAX_UPLOAD_BYTES,
-  maxConnections: 256,
-  maxHeaderBytes: MAX_HEADER_BYTES,
-  idleTimeoutMs: 60_000,
-  headerTimeoutMs: 10_000,
-} as const;
+export { type PeerServerOptions, SERVER_DEFAULTS } from './options.js';
 
 export class PeerServer {
   readonly folder: ServedFolder;
@@ -71,29 +48,30 @@ export class PeerServer {
   #stopped: Promise<void> | undefined;
 
   constructor(options: PeerServerOptions) {
+    const limits = serverLimits(options);
     this.folder = new ServedFolder(options.dir);
-    this.#maxConnections = options.maxConnections ?? SERVER_DEFAULTS.maxConnections;
+    this.#maxConnections = limits.maxConnections;
     this.#mesh = options.mesh;
     if (this.#mesh?.membership.mode === 'secure') {
       if (!this.#mesh.identity) throw new TxtmeshError('ERR_IDENTITY_FILE', 'a server in a secure mesh needs its identity (key and certificate)');
       this.#tls = tlsServerContext(this.#mesh.identity);
     }
-    this.#handshakeTimeoutMs = options.headerTimeoutMs ?? SERVER_DEFAULTS.headerTimeoutMs;
+    this.#handshakeTimeoutMs = limits.headerTimeoutMs;
     const ctx = {
       folder: this.folder,
       // Buffers kept for reuse; more are allocated (and dropped) when more transfers run at once.
       readPool: new BufferPool(SEND_CHUNK, 8),
       peerId: options.peerId,
-      maxUploadBytes: options.maxUploadBytes ?? SERVER_DEFAULTS.maxUploadBytes,
-      maxHeaderBytes: options.maxHeaderBytes ?? SERVER_DEFAULTS.maxHeaderBytes,
-      headerTimeoutMs: options.headerTimeoutMs ?? SERVER_DEFAULTS.headerTimeoutMs,
+      maxUploadBytes: limits.maxUploadBytes,
+      maxHeaderBytes: limits.maxHeaderBytes,
+      headerTimeoutMs: limits.headerTimeoutMs,
       log: (entry: RequestLog) => {
         this.stats.onLog(entry);
         options.log?.(entry);
       },
       activity: this.stats,
     };
-    this.#idleTimeoutMs = options.idleTimeoutMs ?? SERVER_DEFAULTS.idleTimeoutMs;
+    this.#idleTimeoutMs = limits.idleTimeoutMs;
     // allowHalfOpen: a client may send its requests and then its FIN (nc does); the answers
     // are still sent before the connection is closed.
     this.#server = createServer({ allowHalfOpen: true, noDelay: true }, (socket) => {

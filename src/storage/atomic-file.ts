@@ -6,7 +6,6 @@
 import { randomBytes } from 'node:crypto';
 import { type FileHandle, link, open, rename, stat, unlink } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
-import { TxtmeshError } from '../errors.js';
 
 /** Suffix of every temp file txtmesh writes; such files are hidden and never listed. */
 export const TEMP_SUFFIX = '.txtmesh-part';
@@ -73,8 +72,3 @@ async function syncDir(path: string): Promise<void> {
 }
 
 const dirHandles = new Map<string, Promise<FileHandle | undefined>>();
-
-/** Wraps an fs error for a user. */
-export function storageError(what: string, err: unknown): TxtmeshError {
-  return new TxtmeshError('ERR_INTERNAL', `${what}: ${(err as Error).message}`, { cause: err });
-}

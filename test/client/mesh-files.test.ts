@@ -1,6 +1,6 @@
 import { expect } from 'chai';
 import type { PeerListing } from '../../src/client/filelist.js';
-import { groupFiles, locate, unlisted } from '../../src/client/mesh-files.js';
+import { groupFiles, unlisted } from '../../src/client/mesh-files.js';
 
 const A = 'a'.repeat(64);
 const B = 'b'.repeat(64);
@@ -49,11 +49,4 @@ describe('client/mesh-files', () => {
     expect(unlisted(listings)).to.deep.equal([{ peer: 'p3', error: { code: 'ERR_PEER_UNREACHABLE', message: 'p3 is unreachable (ERR_PEER_UNREACHABLE)' } }]);
   });
 
-  it('locates one name: holders with their version, peers without it, peers that did not answer', () => {
-    const where = locate('x.txt', listings);
-    expect(where.holders.map((h) => [h.peer, h.file.identity])).to.deep.equal([['p1', B], ['p2', A], ['p4', B]]);
-    expect(where.missing).to.deep.equal(['p5']);
-    expect(where.unreachable.map((u) => u.peer)).to.deep.equal(['p3']);
-    expect(locate('nope.txt', listings).holders).to.deep.equal([]);
-  });
 });

@@ -105,7 +105,7 @@ describe('txtmesh-client subcommands', function () {
     expect(human.code).to.equal(0);
     expect(human.stdout).to.match(/^p1: 2 files\n {2}hello\.txt +6 B +[0-9a-f]{12}\n {2}my notes\.txt +8 B +[0-9a-f]{12}\n$/);
     const discover = await json('discover', 'p1');
-    expect(discover.doc.command).to.equal('filelist');
+    expect(discover.doc.command).to.equal('discover');
   });
 
   it('ping: min/avg/max over --count HELLOs; exit 3 when a peer is unreachable, 2 for a bad count', async function () {

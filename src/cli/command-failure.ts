@@ -9,7 +9,7 @@ export class CommandFailure extends TxtmeshError {
   readonly details: Readonly<Record<string, unknown>>;
 
   constructor(err: TxtmeshError, details: Record<string, unknown>) {
-    super(err.code, err.message, { cause: err });
+    super(err.code, err.message, { cause: err, reasons: err.reasons });
     this.name = 'CommandFailure';
     this.details = details;
   }

@@ -3,7 +3,7 @@
  * without --json. Pure: a result in, lines out.
  */
 import { shortIdentity } from '../storage/piece-hasher.js';
-import { NOT_HELD } from './download.js';
+import { NOT_HELD } from '../client/download.js';
 import { formatBytes, formatRate, formatSeconds, table } from './format.js';
 import type {
   DownloadSummary,
@@ -14,7 +14,7 @@ import type {
   Result,
   ShareSummary,
   UploadSummary,
-} from './results.js';
+} from '../client/results.js';
 
 /** 0.4213 → "0.42 ms"; 12.5 → "12.5 ms"; 250 → "250 ms". */
 export function formatMs(ms: number): string {

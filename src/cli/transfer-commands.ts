@@ -4,16 +4,16 @@
  */
 import { stat } from 'node:fs/promises';
 import { resolve } from 'node:path';
-import { type ErrorCode, TxtmeshError } from '../errors.js';
+import { type ErrorCode, TxtmeshError, isTransport } from '../errors.js';
 import { findPeers } from '../settings.js';
 import { nameProblem } from '../storage/names.js';
-import type { Session } from './commands.js';
-import { DownloadError, type PeerOutcome, download } from './download.js';
+import type { Session } from './session.js';
+import { DownloadError, type PeerOutcome, download } from '../client/download.js';
 import { withDetails } from './command-failure.js';
 import { formatBytes, formatProgress } from './format.js';
-import type { DownloadPeer, DownloadSummary, ShareSummary, UploadSummary } from './results.js';
-import { share } from './share.js';
-import { upload } from './upload.js';
+import type { DownloadPeer, DownloadSummary, ShareSummary, UploadSummary } from '../client/results.js';
+import { share } from '../client/share.js';
+import { upload } from '../client/upload.js';
 
 /** Seconds to the microsecond, for output. */
 function roundSeconds(seconds: number): number {
@@ -76,8 +76,6 @@ export async function downloadCommand(session: Session, args: string[], signal: 
   };
 }
 
-const TRANSPORT: ReadonlySet<string> = new Set(['ERR_PEER_UNREACHABLE', 'ERR_PEER_TIMEOUT', 'ERR_PEER_CLOSED']);
-
 /** Who held which version, who lacked the file, who could not be asked, in the order asked. */
 function whereabouts(outcomes: readonly PeerOutcome[], byOrder: <T extends { peer: string }>(list: T[]) => T[]) {
   const holders = byOrder(outcomes.filter((o) => o.identity !== undefined));
@@ -91,7 +89,7 @@ function whereabouts(outcomes: readonly PeerOutcome[], byOrder: <T extends { pee
   return {
     found: holders.map((h) => h.peer),
     missing: byOrder(outcomes.filter((o) => o.code === 'ERR_NOT_FOUND')).map((o) => o.peer),
-    unreachable: byOrder(outcomes.filter((o) => o.identity === undefined && o.code !== undefined && TRANSPORT.has(o.code))).map((o) => ({
+    unreachable: byOrder(outcomes.filter((o) => o.identity === undefined && o.code !== undefined && isTransport(o.code))).map((o) => ({
       peer: o.peer,
       error: { code: o.code as ErrorCode, message: o.problem ?? '' },
     })),

@@ -1,5 +1,5 @@
 import { expect } from 'chai';
-import { splitCommandLine } from '../../src/client/command-line.js';
+import { splitCommandLine } from '../../src/cli/command-line.js';
 import { TxtmeshError } from '../../src/errors.js';
 
 describe('client/command-line', () => {

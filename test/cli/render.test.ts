@@ -1,5 +1,5 @@
 import { expect } from 'chai';
-import { MODE_NOTES, formatMs, renderResult } from '../../src/client/render.js';
+import { MODE_NOTES, formatMs, renderResult } from '../../src/cli/render.js';
 import type { DownloadSummary, FilesResult, PeersResult, PingResult } from '../../src/client/results.js';
 
 const A = 'a1'.repeat(32);

@@ -1,5 +1,5 @@
 import { expect } from 'chai';
-import { complete, quoteWord } from '../../src/client/completer.js';
+import { complete, quoteWord } from '../../src/cli/completer.js';
 
 const source = { peers: ['p1', 'p2', 'q9'], names: ['notes.txt', 'my notes.txt', 'news.txt'] };
 

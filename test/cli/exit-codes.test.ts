@@ -1,11 +1,11 @@
 import { expect } from 'chai';
-import { EXIT, exitCodeFor, exitCodeOf, worstExitCode } from '../../src/client/exit-codes.js';
+import { EXIT, exitCodeFor, exitCodeOf, exitCodeOfError, worstExitCode } from '../../src/cli/exit-codes.js';
 import type { Result } from '../../src/client/results.js';
-import { ERROR_CODES } from '../../src/errors.js';
+import { ERROR_CODES, TxtmeshError } from '../../src/errors.js';
 
 const down = { code: 'ERR_PEER_UNREACHABLE' as const, message: 'down' };
 
-describe('client/exit-codes', () => {
+describe('cli/exit-codes', () => {
   it('gives each failure class its own status', () => {
     expect([EXIT.OK, EXIT.OTHER, EXIT.USAGE, EXIT.UNREACHABLE, EXIT.NOT_FOUND, EXIT.CONFLICT, EXIT.INTEGRITY]).to.deep.equal([0, 1, 2, 3, 4, 5, 6]);
     expect(exitCodeFor('ERR_USAGE')).to.equal(2);
@@ -19,13 +19,21 @@ describe('client/exit-codes', () => {
     expect(exitCodeFor('ERR_VERSION_CONFLICT')).to.equal(5);
     expect(exitCodeFor('ERR_EXISTS')).to.equal(5);
     expect(exitCodeFor('ERR_HASH_MISMATCH')).to.equal(6);
-    expect(exitCodeFor('ERR_DOWNLOAD_INCOMPLETE')).to.equal(6);
     expect(exitCodeFor('ERR_PEER_PROTOCOL')).to.equal(1);
     expect(exitCodeFor('ERR_INTERNAL')).to.equal(1);
   });
 
   it('maps every error code to a status from 1 to 7', () => {
     for (const code of ERROR_CODES) expect(exitCodeFor(code), code).to.be.within(1, 7);
+  });
+
+  it('gives an incomplete download the status of why it stopped', () => {
+    const stopped = (reasons: ConstructorParameters<typeof TxtmeshError>[2]) => new TxtmeshError('ERR_DOWNLOAD_INCOMPLETE', 'stopped', reasons);
+    expect(exitCodeOfError(stopped({ reasons: ['ERR_PEER_CLOSED', 'ERR_PEER_TIMEOUT'] }))).to.equal(EXIT.UNREACHABLE);
+    expect(exitCodeOfError(stopped({ reasons: ['ERR_PEER_CLOSED', 'ERR_HASH_MISMATCH'] }))).to.equal(EXIT.INTEGRITY);
+    expect(exitCodeOfError(stopped({ reasons: ['ERR_NOT_A_MEMBER'] }))).to.equal(EXIT.REFUSED);
+    expect(exitCodeOfError(stopped({}))).to.equal(EXIT.UNREACHABLE);
+    expect(exitCodeOfError(new Error('not ours'))).to.equal(EXIT.OTHER);
   });
 
   it('maps refusals for who we are to 7', () => {

@@ -4,42 +4,18 @@
  * a TxtmeshError; render.ts and --json only differ in how they show it.
  */
 import { TxtmeshError, describeError } from '../errors.js';
-import type { PeerContext } from '../peer-context.js';
 import { type PeerAddress, findPeers } from '../settings.js';
-import type { ServedFolder } from '../storage/served-folder.js';
 import { splitCommandLine } from './command-line.js';
 import { COMMAND_SPECS, type CommandSpec, findSpec } from './command-specs.js';
 import { exitCodeOf } from './exit-codes.js';
 import { renderResult } from './render.js';
-import type { HelpResult, Result } from './results.js';
+import type { HelpResult, Result } from '../client/results.js';
 import { downloadCommand, shareCommand, uploadCommand, usageError } from './transfer-commands.js';
-import { fileListView, filesView, peersView, pingView } from './views.js';
+import { fileListView, filesView, peersView, pingView } from '../client/views.js';
 import { table } from './format.js';
+import type { Session } from './session.js';
 
-/** Where command output goes. */
-export interface Output {
-  /** A result line (stdout). */
-  print(line: string): void;
-  /** What is happening while a command runs, e.g. "Downloading a.txt from p1, p2" (stdout, or stderr under --json). */
-  note(line: string): void;
-  /** Replaces the live progress line; undefined clears it. No-op when not on a TTY. */
-  progress(line: string | undefined): void;
-}
-
-export interface Session {
-  readonly ctx: PeerContext;
-  readonly folder: ServedFolder;
-  readonly out: Output;
-  readonly timeoutMs?: number;
-  /** HELLOs per peer for #PING. */
-  readonly pingCount?: number;
-  /** Where relative #SHARE paths start (default: the working directory). */
-  readonly cwd?: string;
-  /** File names seen in answers, for tab completion. */
-  readonly names?: Set<string>;
-  /** If set, every verified piece of a download is reported here (see --trace). */
-  readonly trace?: (event: { name: string; peer: string; bytes: number; ms: number }) => void;
-}
+export type { Output, Session } from './session.js';
 
 export type CommandResult = 'ok' | 'failed' | 'quit';
 

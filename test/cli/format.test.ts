@@ -1,5 +1,5 @@
 import { expect } from 'chai';
-import { formatBytes, formatProgress } from '../../src/client/format.js';
+import { formatBytes, formatProgress } from '../../src/cli/format.js';
 
 describe('client/format', () => {
   describe('formatBytes', () => {

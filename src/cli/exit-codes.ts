@@ -3,8 +3,8 @@
  * script can tell "try again later" (unreachable) from "you asked for something that is not
  * there" (not found) or "a human must choose" (conflict). Pure.
  */
-import type { ErrorCode } from '../errors.js';
-import type { Result } from './results.js';
+import { ERROR_TABLE, type ErrorCode, TxtmeshError } from '../errors.js';
+import type { Result } from '../client/results.js';
 
 export const EXIT = {
   OK: 0,
@@ -27,36 +27,21 @@ export const EXIT = {
 
 export type ExitCode = (typeof EXIT)[keyof typeof EXIT];
 
-const CLASS_OF: Partial<Record<ErrorCode, ExitCode>> = {
-  ERR_USAGE: EXIT.USAGE,
-  ERR_UNKNOWN_PEER: EXIT.USAGE,
-  ERR_BAD_NAME: EXIT.USAGE,
-  ERR_SETTINGS_LINE: EXIT.USAGE,
-  ERR_SETTINGS_DUPLICATE: EXIT.USAGE,
-  ERR_SETTINGS_READ: EXIT.USAGE,
-  ERR_SETTINGS_MIXED: EXIT.USAGE,
-  ERR_IDENTITY_FILE: EXIT.USAGE,
-  ERR_NOT_A_MEMBER: EXIT.REFUSED,
-  ERR_BAD_IDENTITY: EXIT.REFUSED,
-  ERR_TLS_REQUIRED: EXIT.REFUSED,
-  ERR_TLS_HANDSHAKE: EXIT.REFUSED,
-  ERR_CERT_EXPIRED: EXIT.REFUSED,
-  ERR_PEER_UNREACHABLE: EXIT.UNREACHABLE,
-  ERR_PEER_TIMEOUT: EXIT.UNREACHABLE,
-  ERR_PEER_CLOSED: EXIT.UNREACHABLE,
-  ERR_NO_PEERS: EXIT.UNREACHABLE,
-  ERR_NOT_FOUND: EXIT.NOT_FOUND,
-  ERR_VERSION_CONFLICT: EXIT.CONFLICT,
-  ERR_EXISTS: EXIT.CONFLICT,
-  ERR_HASH_MISMATCH: EXIT.INTEGRITY,
-  ERR_DOWNLOAD_INCOMPLETE: EXIT.INTEGRITY,
-  ERR_UPLOAD_MISMATCH: EXIT.INTEGRITY,
-  ERR_CHANGED: EXIT.INTEGRITY,
-};
+/**
+ * The exit status for a failure with this code (src/errors.ts, ERROR_TABLE). A code whose status
+ * depends on why (an incomplete download) takes the worst status of its reasons, or
+ * UNREACHABLE when it has none (its peers vanished).
+ */
+export function exitCodeFor(code: ErrorCode, reasons: readonly ErrorCode[] = []): ExitCode {
+  const exit = ERROR_TABLE[code].exit;
+  if (exit !== null) return exit as ExitCode;
+  const worst = worstExitCode(reasons.filter((r) => ERROR_TABLE[r].exit !== null));
+  return worst === EXIT.OK ? EXIT.UNREACHABLE : worst;
+}
 
-/** The exit status for a failure with this code. */
-export function exitCodeFor(code: ErrorCode): ExitCode {
-  return CLASS_OF[code] ?? EXIT.OTHER;
+/** The exit status for any error thrown by a command. */
+export function exitCodeOfError(err: unknown): ExitCode {
+  return err instanceof TxtmeshError ? exitCodeFor(err.code, err.reasons) : EXIT.OTHER;
 }
 
 // When several peers fail for different reasons, the class that most needs a human wins.
@@ -64,7 +49,7 @@ const PRECEDENCE: readonly ExitCode[] = [EXIT.USAGE, EXIT.REFUSED, EXIT.INTEGRIT
 
 /** The exit status for several failures (0 if there are none). */
 export function worstExitCode(codes: readonly ErrorCode[]): ExitCode {
-  const classes = new Set(codes.map(exitCodeFor));
+  const classes = new Set(codes.map((c) => exitCodeFor(c)));
   return PRECEDENCE.find((c) => classes.has(c)) ?? EXIT.OK;
 }
 

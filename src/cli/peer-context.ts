@@ -6,11 +6,11 @@
  * the fingerprint the settings list for it.
  */
 import { basename, dirname, isAbsolute, join, relative, resolve } from 'node:path';
-import { SERVED_DIR, SETTINGS_FILE } from './constants.js';
-import { TxtmeshError } from './errors.js';
-import { type Credentials, localAddressOf } from './security/credentials.js';
-import { IDENTITY_DIR, type Identity, loadIdentity } from './security/identity.js';
-import { type MeshMode, type PeerAddress, loadSettings, meshMode } from './settings.js';
+import { SERVED_DIR, SETTINGS_FILE } from '../constants.js';
+import { TxtmeshError } from '../errors.js';
+import { type Credentials, localAddressOf } from '../security/credentials.js';
+import { IDENTITY_DIR, type Identity, loadIdentity } from '../security/identity.js';
+import { type MeshMode, type PeerAddress, loadSettings, meshMode } from '../settings.js';
 
 export interface PeerContextOptions {
   readonly id?: string;

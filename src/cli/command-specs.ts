@@ -19,6 +19,10 @@ export interface CommandSpec {
   readonly subcommand?: string;
   /** Another name for the same command. */
   readonly aliasOf?: string;
+  /** The subcommand's `--json` document, for its --help (docs/cli.md shows the same). */
+  readonly json?: string;
+  /** The subcommand's exit statuses, for its --help. */
+  readonly exit?: string;
 }
 
 export const COMMAND_SPECS: readonly CommandSpec[] = [
@@ -32,6 +36,8 @@ export const COMMAND_SPECS: readonly CommandSpec[] = [
     ],
     args: ['peers'],
     subcommand: 'txtmesh-client filelist [peer ...]',
+    json: '{command: "filelist", ok, exitCode, peers: [{peer, ok, files: [{name, size, identity}]} | {peer, ok: false, error: {code, message}}]}',
+    exit: '0; 3 if a peer could not be listed; 2 for an unknown peer.',
   },
   {
     name: '#DISCOVER',
@@ -40,6 +46,8 @@ export const COMMAND_SPECS: readonly CommandSpec[] = [
     details: ['Another name for #FILELIST.'],
     args: ['peers'],
     subcommand: 'txtmesh-client discover [peer ...]',
+    json: '{command: "discover", ok, exitCode, peers: [{peer, ok, files: [{name, size, identity}]} | {peer, ok: false, error: {code, message}}]}',
+    exit: '0; 3 if a peer could not be listed; 2 for an unknown peer.',
     aliasOf: '#FILELIST',
   },
   {
@@ -55,6 +63,8 @@ export const COMMAND_SPECS: readonly CommandSpec[] = [
     ],
     args: [],
     subcommand: 'txtmesh-client peers',
+    json: '{command: "peers", ok, exitCode, mode: "open"|"secure", peers: [{peer, address, self, online, rttMs, version, announced, files, error, identity}]}; identity is the verified certificate fingerprint (secure mode) or null.',
+    exit: '0 (offline peers are part of the answer); 2 usage.',
   },
   {
     name: '#PING',
@@ -66,6 +76,8 @@ export const COMMAND_SPECS: readonly CommandSpec[] = [
     ],
     args: ['peers'],
     subcommand: 'txtmesh-client ping [peer ...]',
+    json: '{command: "ping", ok, exitCode, count, peers: [{peer, address, reachable, sent, received, connectMs, rttMs: {min, avg, max}, samples, version, announced, error}]}',
+    exit: '0; 3 if a peer did not answer; 2 usage.',
   },
   {
     name: '#FILES',
@@ -78,6 +90,8 @@ export const COMMAND_SPECS: readonly CommandSpec[] = [
     ],
     args: [],
     subcommand: 'txtmesh-client files',
+    json: '{command: "files", ok, exitCode, files: [{name, conflict, versions: [{identity, size, peers}]}], peers: [{peer, ok, files} | {peer, ok: false, error}]}',
+    exit: '0 (unreachable peers are named in the answer); 2 usage.',
   },
   {
     name: '#DOWNLOAD',
@@ -91,6 +105,8 @@ export const COMMAND_SPECS: readonly CommandSpec[] = [
     ],
     args: ['name', 'peers'],
     subcommand: 'txtmesh-client download name [--from peer ...]',
+    json: '{command: "download", ok, exitCode, name, status: "downloaded"|"already", size, identity, seconds, searched, found, missing, unreachable, peers: [{peer, bytes, problem}]}; on failure {…, error, name, found, missing, unreachable, versions: [{identity, size, peers}]}',
+    exit: '0; 2 usage; 3 no holder could be reached, or every source vanished; 4 nobody has it; 5 versions without a majority, or a different file here already; 6 bytes failed verification; 7 refused by every peer.',
   },
   {
     name: '#UPLOAD',
@@ -103,6 +119,8 @@ export const COMMAND_SPECS: readonly CommandSpec[] = [
     ],
     args: ['name', 'peers'],
     subcommand: 'txtmesh-client upload name --to peer [peer ...]',
+    json: '{command: "upload", ok, exitCode, name, size, identity, peers: [{peer, status: "stored"|"same"|"failed", bytes, seconds, error}]}',
+    exit: '0; 2 usage; 3 a peer unreachable; 4 the file is not served here (share it first); 5 a peer has a different file of that name.',
   },
   {
     name: '#SHARE',
@@ -115,6 +133,8 @@ export const COMMAND_SPECS: readonly CommandSpec[] = [
     ],
     args: ['path', 'name'],
     subcommand: 'txtmesh-client share path [name]',
+    json: '{command: "share", ok, exitCode, name, source, size, identity, status: "shared"|"already"}',
+    exit: '0; 2 bad name; 4 no such file; 5 a different file is served under that name.',
   },
   {
     name: '#HELP',

@@ -1,0 +1,65 @@
+/**
+ * The options every txtmesh-client run takes (console and subcommands alike), defined once:
+ * yargs reads them for subcommands and --help, and the console's own lean parser (node:util
+ * parseArgs, so starting the console does not load yargs) reads the same table.
+ */
+import { parseArgs } from 'node:util';
+import { REQUEST_TIMEOUT_MS } from '../constants.js';
+import { TxtmeshError } from '../errors.js';
+
+/** Options every run shares. */
+export interface GlobalArgs {
+  readonly id?: string;
+  readonly settings?: string;
+  readonly dir?: string;
+  readonly identity?: string;
+  readonly trace?: string;
+  /** Seconds to wait for a peer's answer. */
+  readonly timeout: number;
+  readonly json?: boolean;
+}
+
+interface GlobalOption {
+  readonly type: 'string' | 'number';
+  readonly describe: string;
+  readonly default?: number;
+}
+
+export const GLOBAL_OPTIONS: Readonly<Record<Exclude<keyof GlobalArgs, 'json'>, GlobalOption>> = {
+  id: { type: 'string', describe: 'this peer\'s ID [default: the working directory\'s name]' },
+  settings: { type: 'string', describe: 'settings file [default: ../peer_settings.txt]' },
+  dir: { type: 'string', describe: 'folder of served files, where downloads land [default: ./served_files]' },
+  identity: { type: 'string', describe: 'folder of this peer\'s key and certificate, for a secure mesh [default: ./identity]' },
+  trace: { type: 'string', describe: 'append one JSON line per downloaded piece to this file ({name, peer, bytes, ms}), for benchmarks' },
+  timeout: { type: 'number', default: REQUEST_TIMEOUT_MS / 1000, describe: 'seconds to wait for a peer\'s answer' },
+};
+
+/**
+ * Reads the console's command line (no subcommand) without yargs.
+ * @throws TxtmeshError ERR_USAGE for an unknown option, a missing value, or a stray argument
+ */
+export function parseConsoleArgs(args: readonly string[]): GlobalArgs {
+  const options = Object.fromEntries(Object.keys(GLOBAL_OPTIONS).map((name) => [name, { type: 'string' as const }]));
+  let values: Record<string, string | boolean | undefined>;
+  try {
+    ({ values } = parseArgs({ args: [...args], options, strict: true, allowPositionals: false }));
+  } catch (err) {
+    throw new TxtmeshError('ERR_USAGE', (err as Error).message.split('\n')[0] ?? 'bad command line');
+  }
+  const text = (name: string) => (typeof values[name] === 'string' ? (values[name] as string) : undefined);
+  const timeoutText = text('timeout');
+  const timeout = timeoutText === undefined ? (GLOBAL_OPTIONS.timeout.default as number) : Number(timeoutText);
+  return { id: text('id'), settings: text('settings'), dir: text('dir'), identity: text('identity'), trace: text('trace'), timeout };
+}
+
+/** True when the command line needs yargs: a subcommand, --help or --version. */
+export function needsFullParser(args: readonly string[]): boolean {
+  const takesValue = new Set(Object.keys(GLOBAL_OPTIONS).map((name) => `--${name}`));
+  for (let i = 0; i < args.length; i++) {
+    const arg = args[i] as string;
+    if (arg === '--help' || arg === '-h' || arg === '--version') return true;
+    if (takesValue.has(arg)) i++;
+    else if (!arg.startsWith('-')) return true;
+  }
+  return false;
+}

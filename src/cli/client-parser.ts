@@ -1,0 +1,62 @@
+/**
+ * txtmesh-client's full command line (yargs): the subcommands, --help and --version. Loaded
+ * only when the command line needs it; the console alone starts without it (client.ts).
+ * Every description comes from the command spec (command-specs.ts) and the option table
+ * (client-options.ts).
+ */
+import yargs, { type Argv } from 'yargs';
+import { describeError } from '../errors.js';
+import { GLOBAL_OPTIONS } from './client-options.js';
+import { addSubcommands, errorDocument } from './client-commands.js';
+import { COMMAND_SPECS } from './command-specs.js';
+import { consoleMain } from './console-main.js';
+import { EXIT } from './exit-codes.js';
+
+const SUBCOMMANDS = COMMAND_SPECS.flatMap((s) => (s.subcommand ? [s.name.slice(1).toLowerCase()] : []));
+
+/** The console commands, one line each, for the top-level --help. */
+function consoleCommands(): string {
+  const width = Math.max(...COMMAND_SPECS.map((s) => s.usage.length)) + 2;
+  return COMMAND_SPECS.map((s) => `  ${s.usage.padEnd(width)}${s.summary}`).join('\n');
+}
+
+/** A bad command line: say so on stderr (and as JSON on stdout under --json), exit 2. */
+function usageFailure(args: readonly string[], message: string, err: Error | undefined): never {
+  const text = err && !message ? describeError(err) : message;
+  const command = args.find((a) => SUBCOMMANDS.includes(a)) ?? null;
+  const name = `txtmesh-client${command ? ` ${command}` : ''}`;
+  process.stderr.write(`${name}: ${text}\nRun ${name} --help for usage.\n`);
+  if (args.includes('--json')) process.stdout.write(JSON.stringify(errorDocument(command, 'ERR_USAGE', text, EXIT.USAGE)) + '\n');
+  process.exit(EXIT.USAGE);
+}
+
+function withGlobalOptions(parser: Argv): Argv {
+  let y = parser;
+  for (const [name, option] of Object.entries(GLOBAL_OPTIONS)) y = y.option(name, { ...option, global: true });
+  return y;
+}
+
+/** Parses and runs a command line that has a subcommand, --help or --version. */
+export async function runFullParser(args: readonly string[]): Promise<void> {
+  const parser = withGlobalOptions(yargs([...args]).scriptName('txtmesh-client'))
+    .usage(
+      '$0 [options]            the console of a txtmesh peer\n$0 <command> [options]  one command, for scripts (add --json for JSON output)\n\n' +
+        `In the console, type commands at the prompt or pipe them in one a line:\n${consoleCommands()}\n` +
+        'With piped input the exit status is 1 if any command failed.',
+    )
+    .command('$0', 'the console (reads commands from the terminal or stdin)', (y) => y, (argv) => consoleMain(argv as never))
+    .example('cd example/p5 && echo "#FILELIST" | txtmesh-client', 'list every peer\'s files')
+    .example('cd example/p5 && txtmesh-client files --json', 'every file on the mesh, as JSON')
+    .epilogue(
+      'Exit status of a subcommand: 0 ok, 1 other failure, 2 usage (bad arguments, unknown peer, bad name or settings), ' +
+        '3 unreachable, 4 not found, 5 conflict (versions disagree, or a different file has the name), ' +
+        '6 integrity (bad bytes), 7 refused (not a member of the peer\'s mesh, identity not accepted), 130 interrupted. ' +
+        'An incomplete download exits with the status of why it stopped. The console: 0 ok, 1 a command failed, 2 could not start.',
+    )
+    .wrap(process.stdout.isTTY ? process.stdout.columns : null)
+    .strict()
+    .help()
+    .version()
+    .fail((message, err) => usageFailure(args, message, err));
+  await addSubcommands(parser).parseAsync();
+}

@@ -1,0 +1,31 @@
+/**
+ * What a console or subcommand run carries between commands: this peer, its served folder,
+ * where output goes, and per-run options. Types only.
+ */
+import type { ServedFolder } from '../storage/served-folder.js';
+import type { PeerContext } from './peer-context.js';
+
+/** Where command output goes. */
+export interface Output {
+  /** A result line (stdout). */
+  print(line: string): void;
+  /** What is happening while a command runs, e.g. "Downloading a.txt from p1, p2" (stdout, or stderr under --json). */
+  note(line: string): void;
+  /** Replaces the live progress line; undefined clears it. No-op when not on a TTY. */
+  progress(line: string | undefined): void;
+}
+
+export interface Session {
+  readonly ctx: PeerContext;
+  readonly folder: ServedFolder;
+  readonly out: Output;
+  readonly timeoutMs?: number;
+  /** HELLOs per peer for #PING. */
+  readonly pingCount?: number;
+  /** Where relative #SHARE paths start (default: the working directory). */
+  readonly cwd?: string;
+  /** File names seen in answers, for tab completion. */
+  readonly names?: Set<string>;
+  /** If set, every verified piece of a download is reported here (see --trace). */
+  readonly trace?: (event: { name: string; peer: string; bytes: number; ms: number }) => void;
+}

@@ -1,0 +1,60 @@
+/**
+ * A server's options, their defaults, and the rules they must follow: the one place where
+ * both PeerServer and txtmesh-server's command line (cli/server-options.ts) learn them.
+ */
+import { DEFAULT_MAX_UPLOAD_BYTES, MAX_HEADER_BYTES } from '../constants.js';
+import { type NumberRule, checkNumber } from '../options.js';
+import type { MeshOptions } from './admission.js';
+import type { RequestLog } from './connection.js';
+
+export interface PeerServerOptions {
+  /** This peer's ID, announced in HELLO answers. */
+  readonly peerId: string;
+  /** The served_files folder. */
+  readonly dir: string;
+  /** Largest file accepted by PUT, in bytes. */
+  readonly maxUploadBytes?: number;
+  /** Connections served at once; when full the longest-idle one is closed, or a newcomer gets ERR_BUSY. */
+  readonly maxConnections?: number;
+  /** Longest request header line, in bytes. */
+  readonly maxHeaderBytes?: number;
+  /** Close a connection that sends nothing for this long (ms); 0 turns it off. */
+  readonly idleTimeoutMs?: number;
+  /** A header must be complete within this long of its first byte (ms). */
+  readonly headerTimeoutMs?: number;
+  readonly log?: (entry: RequestLog) => void;
+  /** The mesh this server belongs to: who may connect, upload and read (admission.ts). */
+  readonly mesh?: MeshOptions;
+}
+
+export type ServerLimits = Required<Pick<PeerServerOptions, 'maxUploadBytes' | 'maxConnections' | 'maxHeaderBytes' | 'idleTimeoutMs' | 'headerTimeoutMs'>>;
+
+export const SERVER_DEFAULTS: ServerLimits = {
+  maxUploadBytes: DEFAULT_MAX_UPLOAD_BYTES,
+  maxConnections: 256,
+  maxHeaderBytes: MAX_HEADER_BYTES,
+  idleTimeoutMs: 60_000,
+  headerTimeoutMs: 10_000,
+};
+
+/** What each limit must be. */
+export const SERVER_RULES: { readonly [K in keyof ServerLimits]: NumberRule } = {
+  maxUploadBytes: { min: 0, integer: true },
+  maxConnections: { min: 1, integer: true },
+  maxHeaderBytes: { min: 64, integer: true },
+  idleTimeoutMs: { min: 0 },
+  headerTimeoutMs: { min: 0, exclusive: true },
+};
+
+/**
+ * The limits with defaults filled in.
+ * @throws TxtmeshError ERR_USAGE naming the first option that breaks its rule
+ */
+export function serverLimits(options: Partial<ServerLimits>): ServerLimits {
+  const limits = { ...SERVER_DEFAULTS };
+  for (const key of Object.keys(SERVER_RULES) as (keyof ServerLimits)[]) {
+    const value = options[key];
+    if (value !== undefined) limits[key] = checkNumber(key, value, SERVER_RULES[key]);
+  }
+  return limits;
+}

@@ -1,0 +1,35 @@
+import { expect } from 'chai';
+import yargs from 'yargs';
+import { type ServerArgs, limitsFromArgs, serverOptions } from '../../src/cli/server-options.js';
+import { SERVER_DEFAULTS } from '../../src/server/options.js';
+import { TxtmeshError } from '../../src/errors.js';
+
+async function parse(...args: string[]): Promise<ServerArgs> {
+  return (await serverOptions(yargs(args)).strict().parseAsync()) as unknown as ServerArgs;
+}
+
+async function refusal(...args: string[]): Promise<string> {
+  const argv = await parse(...args);
+  try {
+    limitsFromArgs(argv);
+  } catch (err) {
+    expect((err as TxtmeshError).code).to.equal('ERR_USAGE');
+    return (err as Error).message;
+  }
+  throw new Error('expected ERR_USAGE');
+}
+
+describe('cli/server-options', () => {
+  it('defaults to the server\'s own limits, in seconds on the command line', async () => {
+    expect(limitsFromArgs(await parse())).to.deep.equal(SERVER_DEFAULTS);
+    expect(limitsFromArgs(await parse('--idle-timeout', '2.5', '--max-connections', '7'))).to.include({ idleTimeoutMs: 2500, maxConnections: 7 });
+  });
+
+  it('names the flag of a bad value, in the flag\'s own unit', async () => {
+    expect(await refusal('--max-connections', '0')).to.match(/^--max-connections must be a whole number at least 1, not 0/);
+    expect(await refusal('--header-timeout', '0')).to.match(/^--header-timeout must be a number greater than 0, not 0/);
+    expect(await refusal('--idle-timeout', '-5')).to.match(/^--idle-timeout must be a number at least 0, not -5/);
+    expect(await refusal('--port', '99999')).to.match(/^--port must be a whole number from 0 to 65535, not 99999/);
+    expect(await refusal('--grace', '-1')).to.match(/^--grace /);
+  });
+});
