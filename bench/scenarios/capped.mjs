@@ -84,16 +84,19 @@ async function ariaDownload({ mesh, size, sha, name, netns }, nginx) {
   return { ms, served: nginx.reduce((n, x, i) => n + x.bytesSent() - before[i], 0) / size };
 }
 
-function report(ctx, reps, { rates, size, staticSplit, svg, anchors }) {
+const shareOf = (byPeer) => LAB_PEERS.map((p) => byPeer[p] ?? 0);
+const sharesMiB = (xs) => xs.map((b) => fmt(mib(b), 1)).join(' / ');
+const ratioText = (xs) => {
+  const least = Math.min(...xs.filter((x) => x > 0));
+  return xs.map((x) => (x / least).toFixed(1)).join(' : ');
+};
+
+/** Medians and spreads of every repetition's figures (what goes into the JSON). */
+function figuresOf(reps, { size, staticSplit, anchors }) {
   const S = (f) => summarize(reps.map(f));
-  const shareOf = (byPeer) => LAB_PEERS.map((p) => byPeer[p] ?? 0);
   const medianShare = (pick) => LAB_PEERS.map((p) => summarize(reps.map((r) => pick(r).byPeer[p] ?? 0)).median);
   const alone = LAB_PEERS.map((_, i) => summarize(reps.map((r) => r.throughputs[i])).median);
-  const ratioText = (xs) => {
-    const least = Math.min(...xs.filter((x) => x > 0));
-    return xs.map((x) => (x / least).toFixed(1)).join(' : ');
-  };
-  const f = {
+  return {
     ratio: S((r) => r.ratio),
     spawnRatio: S((r) => r.spawnRatio),
     multiMs: S((r) => r.multi.ms),
@@ -103,40 +106,49 @@ function report(ctx, reps, { rates, size, staticSplit, svg, anchors }) {
     multiLastPieceMs: S((r) => r.multi.lastMs),
     multiServedPerSize: S((r) => r.multi.served),
     spawnServedPerSize: S((r) => r.spawned.served),
+    ...(anchors.nginx ? { aria: { ms: S((r) => r.aria.ms), ratioToIdeal: S((r) => r.ariaRatio), servedPerSize: S((r) => r.aria.served), spawnOverAria: S((r) => r.spawned.ms / r.aria.ms) } } : {}),
+    ...(staticSplit ? { static: { ms: S((r) => r.stat.ms), ratioToIdeal: S((r) => r.staticRatio), bytesByPeer: reps.map((r) => shareOf(r.stat.byPeer)), bytesByPeerMedian: medianShare((r) => r.stat) } } : {}),
+    singleMs: LAB_PEERS.map((_, i) => S((r) => r.singles[i].ms)), // as run (a stopped probe: the cap)
+    singleComplete: LAB_PEERS.map((_, i) => reps.map((r) => r.singles[i].complete)),
+    singleThroughputBytesPerS: LAB_PEERS.map((_, i) => S((r) => r.throughputs[i])),
+    aloneBytesPerS: alone,
+    singleFileMs: LAB_PEERS.map((_, i) => S((r) => (size / r.throughputs[i]) * 1000)),
+    multiBytesByPeer: reps.map((r) => shareOf(r.multi.byPeer)),
+    multiBytesByPeerMedian: medianShare((r) => r.multi),
+    spawnBytesByPeer: reps.map((r) => shareOf(r.spawned.byPeer)),
+    spawnBytesByPeerMedian: medianShare((r) => r.spawned),
+    idealBytesByPeer: alone.map((x) => Math.round((x / alone.reduce((a, b) => a + b)) * size)),
   };
-  const multiShare = medianShare((r) => r.multi);
-  const spawnShare = medianShare((r) => r.spawned);
+}
+
+/** The printed table's rows. */
+function rowsOf(reps, f, { rates, size, anchors }) {
   const time = (s) => spread(s, 1 / 1000);
+  const speed = (s) => fmt(mbps(size, s.median));
+  const ratio = (label, s) => [label, ...spread(s, 1, 3), '', '', '', ''];
   const rows = LAB_PEERS.map((p, i) => {
     const probe = reps.some((r) => !r.singles[i].complete);
     // A probe that was stopped shows the time the whole file would take at its rate.
-    return [`${p} alone (${rates[i]})${probe ? ' *' : ''}`, ...time(S((r) => (size / r.throughputs[i]) * 1000)), fmt(alone[i] / 1e6), '', '', ''];
+    return [`${p} alone (${rates[i]})${probe ? ' *' : ''}`, ...time(f.singleFileMs[i]), fmt(f.aloneBytesPerS[i] / 1e6), '', '', ''];
   });
-  const sharesMiB = (xs) => xs.map((b) => fmt(mib(b), 1)).join(' / ');
-  rows.push(['ideal (size ÷ Σ throughputs)', ...time(f.idealMs), fmt(mbps(size, f.idealMs.median)), sharesMiB(alone.map((x) => (x / alone.reduce((a, b) => a + b)) * size)), ratioText(alone), '']);
-  rows.push(['txtmesh p1 p2 p3, in a running console', ...time(f.multiMs), fmt(mbps(size, f.multiMs.median)), sharesMiB(multiShare), ratioText(multiShare), fmt(f.multiServedPerSize.median, 3)]);
+  rows.push(['ideal (size ÷ Σ throughputs)', ...time(f.idealMs), speed(f.idealMs), sharesMiB(f.idealBytesByPeer), ratioText(f.aloneBytesPerS), '']);
+  rows.push(['txtmesh p1 p2 p3, in a running console', ...time(f.multiMs), speed(f.multiMs), sharesMiB(f.multiBytesByPeerMedian), ratioText(f.multiBytesByPeerMedian), fmt(f.multiServedPerSize.median, 3)]);
   // When the last piece was verified and written: the rest of the command's time is the tail.
   rows.push(['  its last piece verified at', ...time(f.multiLastPieceMs), '', '', '', '']);
-  rows.push(['txtmesh from spawn to exit (printf | node)', ...time(f.spawnMs), fmt(mbps(size, f.spawnMs.median)), sharesMiB(spawnShare), ratioText(spawnShare), fmt(f.spawnServedPerSize.median, 3)]);
+  rows.push(['txtmesh from spawn to exit (printf | node)', ...time(f.spawnMs), speed(f.spawnMs), sharesMiB(f.spawnBytesByPeerMedian), ratioText(f.spawnBytesByPeerMedian), fmt(f.spawnServedPerSize.median, 3)]);
   rows.push(['  the console reported', ...time(f.spawnReportedMs), '', '', '', '']);
-  if (anchors.nginx) {
-    f.aria = { ms: S((r) => r.aria.ms), ratioToIdeal: S((r) => r.ariaRatio), servedPerSize: S((r) => r.aria.served), spawnOverAria: S((r) => r.spawned.ms / r.aria.ms) };
-    rows.push(['aria2c -s3 -x1 -k1M from 3 nginx, spawn to exit', ...time(f.aria.ms), fmt(mbps(size, f.aria.ms.median)), '', '', fmt(f.aria.servedPerSize.median, 3)]);
-  } else {
-    rows.push(['aria2c from 3 nginx', 'SKIP', anchors.skip, '', '', '', '']);
-  }
-  if (staticSplit) {
-    const staticMs = S((r) => r.stat.ms);
-    const staticShare = medianShare((r) => r.stat);
-    rows.push(['static equal split (original)', ...time(staticMs), fmt(mbps(size, staticMs.median)), sharesMiB(staticShare), ratioText(staticShare), '']);
-    f.static = { ms: staticMs, ratioToIdeal: S((r) => r.staticRatio), bytesByPeer: reps.map((r) => shareOf(r.stat.byPeer)) };
-  }
-  rows.push(['ratio txtmesh in console / ideal', ...spread(f.ratio, 1, 3), '', '', '', '']);
-  rows.push(['ratio txtmesh from spawn / ideal', ...spread(f.spawnRatio, 1, 3), '', '', '', '']);
-  if (f.aria) rows.push(['ratio aria2c / ideal', ...spread(f.aria.ratioToIdeal, 1, 3), '', '', '', '']);
-  if (f.aria) rows.push(['time txtmesh from spawn / aria2c', ...spread(f.aria.spawnOverAria, 1, 3), '', '', '', '']);
-  if (f.static) rows.push(['ratio static / ideal', ...spread(f.static.ratioToIdeal, 1, 3), '', '', '', '']);
+  if (f.aria) rows.push(['aria2c -s3 -x1 -k1M from 3 nginx, spawn to exit', ...time(f.aria.ms), speed(f.aria.ms), '', '', fmt(f.aria.servedPerSize.median, 3)]);
+  else rows.push(['aria2c from 3 nginx', 'SKIP', anchors.skip, '', '', '', '']);
+  if (f.static) rows.push(['static equal split (original)', ...time(f.static.ms), speed(f.static.ms), sharesMiB(f.static.bytesByPeerMedian), ratioText(f.static.bytesByPeerMedian), '']);
+  rows.push(ratio('ratio txtmesh in console / ideal', f.ratio));
+  rows.push(ratio('ratio txtmesh from spawn / ideal', f.spawnRatio));
+  if (f.aria) rows.push(ratio('ratio aria2c / ideal', f.aria.ratioToIdeal), ratio('time txtmesh from spawn / aria2c', f.aria.spawnOverAria));
+  if (f.static) rows.push(ratio('ratio static / ideal', f.static.ratioToIdeal));
+  return rows;
+}
 
+function report(ctx, reps, { rates, size, staticSplit, svg, anchors }) {
+  const f = figuresOf(reps, { size, staticSplit, anchors });
   const notes = [
     'served/size: GET bytes in the servers\' request logs ÷ file size (a GET is logged with its requested length before it is sent, so an abandoned one counts whole); aria2c: body bytes nginx sent',
   ];
@@ -153,22 +165,13 @@ function report(ctx, reps, { rates, size, staticSplit, svg, anchors }) {
   const served = Math.max(f.multiServedPerSize.median, f.spawnServedPerSize.median);
   return {
     params: { sizeBytes: size, rates, runs: ctx.runs, probeCapMs: ctx.probeCapMs, tbf: { burst: '64kb', latency: '100ms' }, aria2c: anchors.skip ?? 'aria2c -s3 -x1 -k1M --file-allocation=falloc --enable-mmap=true' },
-    figures: {
-      ...f,
-      singleMs: LAB_PEERS.map((_, i) => S((r) => r.singles[i].ms)), // as run (a stopped probe: the cap)
-      singleComplete: LAB_PEERS.map((_, i) => reps.map((r) => r.singles[i].complete)),
-      singleThroughputBytesPerS: LAB_PEERS.map((_, i) => S((r) => r.throughputs[i])),
-      multiBytesByPeer: reps.map((r) => shareOf(r.multi.byPeer)),
-      multiBytesByPeerMedian: multiShare,
-      spawnBytesByPeer: reps.map((r) => shareOf(r.spawned.byPeer)),
-      idealBytesByPeer: alone.map((x) => Math.round((x / alone.reduce((a, b) => a + b)) * size)),
-    },
+    figures: f,
     targets: [
       target(`txtmesh in console / ideal (median of ${reps.length})`, f.ratio.median, '<=', TARGET_RATIO),
       target(`txtmesh from spawn / ideal (median of ${reps.length})`, f.spawnRatio.median, '<=', TARGET_RATIO),
       target('bytes served / file size (worse of the two txtmesh runs)', served, '<=', TARGET_SERVED),
     ],
-    table: table(['row', 'time s', 'spread', 'MB/s', 'MiB from p1 / p2 / p3', 'share', 'served/size'], rows),
+    table: table(['row', 'time s', 'spread', 'MB/s', 'MiB from p1 / p2 / p3', 'share', 'served/size'], rowsOf(reps, f, { rates, size, anchors })),
     notes,
   };
 }

@@ -31,6 +31,15 @@ async function timeList(peer, expected) {
 
 const fileName = (i) => `f${String(i).padStart(5, '0')}.txt`;
 
+/** The first `downloads` files in peer d's folder against p1's, byte for byte; then removed. */
+function checkCopies(mesh, downloads) {
+  for (let i = 0; i < downloads; i++) {
+    const copy = join(mesh.served('d'), fileName(i));
+    if (!readFileSync(copy).equals(readFileSync(join(mesh.served('p1'), fileName(i))))) throw new BenchFailure(`WRONG BYTES in ${copy}`);
+    rmSync(copy);
+  }
+}
+
 export async function smallFiles(ctx) {
   const { files, downloads } = ctx.sizes.smallFiles;
   const mesh = new Mesh(benchRoot('small'), ['p1', 'd'].map((id) => ({ id, host: '127.0.0.1', port: 1 })));
@@ -67,11 +76,7 @@ export async function smallFiles(ctx) {
       await session?.close();
       await server.stop();
     }
-    for (let i = 0; i < downloads; i++) {
-      const copy = join(mesh.served('d'), fileName(i));
-      if (!readFileSync(copy).equals(readFileSync(join(mesh.served('p1'), fileName(i))))) throw new BenchFailure(`WRONG BYTES in ${copy}`);
-      rmSync(copy);
-    }
+    checkCopies(mesh, downloads);
   }
   const S = (f) => summarize(reps.map(f));
   const cold = S((r) => r.coldMs);
