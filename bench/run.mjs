@@ -167,6 +167,9 @@ for (const scenario of SCENARIOS) {
   ctx.runs = runs ?? sizes.runsBy?.[scenario.id] ?? sizes.runs;
   const loadBefore = loadAverage();
   process.stdout.write(`\n== ${scenario.title}  (load average ${loadBefore.toFixed(2)})\n`);
+  if (loadBefore > cpus().length) {
+    process.stdout.write(`  WARNING: load average ${loadBefore.toFixed(1)} on ${cpus().length} cores: other work competes for the CPU, and times and ratios against the anchors may be skewed\n`);
+  }
   const t0 = performance.now();
   try {
     const result = await scenario.run(ctx);
