@@ -16,6 +16,7 @@ import { removeRoots, useSecureMeshes } from './lib/files.mjs';
 import { Skip } from './lib/measure.mjs';
 import { killAll, repo, serverJs, unexpectedExits } from './lib/procs.mjs';
 import { targetLines } from './lib/report.mjs';
+import { updateReadme } from './lib/summary.mjs';
 import { cappedDownload } from './scenarios/capped.mjs';
 import { crowd } from './scenarios/crowd.mjs';
 import { loopback } from './scenarios/loopback.mjs';
@@ -202,6 +203,8 @@ const file = join(outDir, 'latest.json');
 // Six significant digits are plenty, and keep the committed file's diffs readable.
 const rounded = (_, v) => (typeof v === 'number' && !Number.isInteger(v) ? Number(v.toPrecision(6)) : v);
 writeFileSync(file, JSON.stringify(report, rounded, 2) + '\n');
+// A full run into bench/results/ is the one bench/README.md quotes: its table follows the file.
+if (!partial && args.out === undefined) updateReadme(join(repo, 'bench', 'README.md'), file);
 const all = Object.values(report.scenarios).flatMap((s) => s.targets ?? []);
 process.stdout.write(
   `\n== ${Object.keys(report.scenarios).length} scenarios in ${report.seconds.toFixed(0)} s; targets met: ${all.filter((t) => t.pass).length}/${all.length}` +

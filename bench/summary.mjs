@@ -1,43 +1,32 @@
 #!/usr/bin/env node
-// Prints the targets of a benchmark run as a Markdown table, read from its results file:
+// The targets of a benchmark run as a Markdown table, read from its results file.
 //
-//   node bench/summary.mjs [FILE]     (default bench/results/latest.json)
-//
-// bench/README.md quotes no figures of its own; this is how to read the latest ones.
+//   node bench/summary.mjs [FILE]    print them (default bench/results/latest.json)
+//   node bench/summary.mjs --readme  rewrite bench/README.md's latest-run section from latest.json
+//                                    (a full `npm run bench` does this itself)
+//   node bench/summary.mjs --check   exit 1 if that section differs from latest.json
 import { readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { renderSummary, updateReadme, withSummary } from './lib/summary.mjs';
 
-const file = process.argv[2] ?? join(dirname(fileURLToPath(import.meta.url)), 'results', 'latest.json');
-let report;
+const here = dirname(fileURLToPath(import.meta.url));
+const readme = join(here, 'README.md');
+const latest = join(here, 'results', 'latest.json');
+const arg = process.argv[2];
 try {
-  report = JSON.parse(readFileSync(file, 'utf8'));
+  if (arg === '--readme') {
+    process.stdout.write(updateReadme(readme, latest) ? 'bench/README.md: latest-run section rewritten\n' : 'bench/README.md: already up to date\n');
+  } else if (arg === '--check') {
+    const text = readFileSync(readme, 'utf8');
+    if (withSummary(text, JSON.parse(readFileSync(latest, 'utf8'))) !== text) {
+      process.stderr.write('bench/README.md: the latest-run section does not match bench/results/latest.json; run node bench/summary.mjs --readme\n');
+      process.exit(1);
+    }
+  } else {
+    process.stdout.write(renderSummary(JSON.parse(readFileSync(arg ?? latest, 'utf8'))) + '\n');
+  }
 } catch (err) {
-  process.stderr.write(`summary: cannot read ${file}: ${err.message}\n`);
+  process.stderr.write(`summary: ${err.message}\n`);
   process.exit(2);
 }
-
-const num = (v) => (typeof v !== 'number' ? String(v) : Number.isInteger(v) ? String(v) : Math.abs(v) >= 100 ? v.toFixed(0) : String(Number(v.toPrecision(3))));
-const op = { '<=': '≤', '>=': '≥', '<': '<', '>': '>' };
-const out = [
-  `Run of ${report.date} on commit ${report.commit?.slice(0, 7) ?? '?'}${report.dirty ? ' (with uncommitted changes)' : ''}: ${report.mode} mode, ${report.transport ?? 'open (TCP)'}, ` +
-    `Node ${report.node}, ${report.cpus} cores, ${Math.round(report.seconds ?? 0)} s.`,
-  '',
-  '| scenario | target | value | limit | |',
-  '|---|---|---|---|---|',
-];
-let met = 0;
-let all = 0;
-for (const [id, s] of Object.entries(report.scenarios)) {
-  if (s.status !== 'ok') {
-    out.push(`| ${id} | ${s.status}: ${s.reason ?? s.error ?? ''} | | | |`);
-    continue;
-  }
-  for (const t of s.targets ?? []) {
-    all++;
-    if (t.pass) met++;
-    out.push(`| ${id} | ${t.what} | ${num(t.value)} | ${op[t.op] ?? t.op} ${num(t.limit)} | ${t.pass ? 'PASS' : 'FAIL'} |`);
-  }
-}
-out.push('', `${met} of ${all} targets met.`);
-process.stdout.write(out.join('\n') + '\n');

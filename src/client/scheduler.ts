@@ -3,7 +3,7 @@
  * without sockets.
  *
  * - A peer is only given pieces it holds. A peer is a full holder until told otherwise
- *   (setHolding); a partial holder (another downloader, docs/PROTOCOL.md "Partial holders")
+ *   (setHolding); a partial holder (another downloader; issue 10, not yet in docs/PROTOCOL.md)
  *   holds the pieces it has said it has, and more as it says so (addHolding).
  * - Rarest first: among the pieces a peer could fetch, the one the fewest known peers hold, so
  *   the pieces only one peer has are fetched while it is still there, and downloaders of one

@@ -220,6 +220,7 @@ export class Swarm {
         const fresh = freshPieces.reduce((a, b) => a + b, 0);
         if (fresh > 0) {
           await this.#options.part.write(offset, data).finally(() => this.#pool.give(data));
+          for (const piece of pieces) if (this.scheduler.isDone(piece)) await this.#options.part.markVerified(piece);
           source.bytes += fresh;
           source.attempts = 0;
           source.note = undefined;

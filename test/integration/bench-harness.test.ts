@@ -85,6 +85,11 @@ describe('benchmark harness (bench/)', function () {
     expect(report.scenarios.upload.figures.servedPerSize.median).to.be.at.least(1);
   });
 
+  it('bench/README.md quotes the targets of bench/results/latest.json as bench/summary.mjs renders them', async function () {
+    const { code, stderr } = await node([join(repo, 'bench', 'summary.mjs'), '--check']);
+    expect(code, stderr).to.equal(0);
+  });
+
   describe('static-split.mjs', function () {
     let mesh: Mesh;
     const content = Buffer.from('static split\n'.repeat(80_000)); // 1040000 bytes: 4 pieces
