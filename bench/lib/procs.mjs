@@ -30,8 +30,8 @@ export function killAll() {
  * Spawns a program, inside a network namespace if `netns` is given. `ip netns exec` execs the
  * command, so the child's pid is the program's own (for /proc/<pid>/status and kill).
  */
-export function spawnProgram(command, args, { cwd, netns, env } = {}) {
-  const options = { cwd, stdio: 'pipe', ...(env ? { env: { ...process.env, ...env } } : {}) };
+export function spawnProgram(command, args, { cwd, netns } = {}) {
+  const options = { cwd, stdio: 'pipe' };
   const child = netns ? spawn('ip', ['netns', 'exec', netns, command, ...args], options) : spawn(command, args, options);
   live.add(child);
   child.once('exit', () => live.delete(child));
