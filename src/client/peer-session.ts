@@ -11,9 +11,10 @@
 import type { Duplex } from 'node:stream';
 import { MAX_REQUEST_ID, REQUEST_TIMEOUT_MS } from '../constants.js';
 import { ProtocolError, TxtmeshError } from '../errors.js';
+import { ANSWERS, errorOf } from '../protocol/answers.js';
 import { FrameDecoder } from '../protocol/decoder.js';
 import type { Header } from '../protocol/header.js';
-import { encodeHello, readError } from '../protocol/messages.js';
+import { REQUESTS } from '../protocol/requests.js';
 import { type ByteSink, receiveData } from '../transport/reads.js';
 import { send } from '../transport/send.js';
 
@@ -157,7 +158,7 @@ export class PeerSession {
       if (this.#claimId === id) this.#claimId = undefined;
     };
     // Every other outcome has already failed the connection with its reason.
-    this.request(id, encodeHello(id, peerId), { maxBody: 0 }).then(claimed, () => undefined);
+    this.request(id, REQUESTS.HELLO.encode({ verb: 'HELLO', id, peerId }), { maxBody: 0 }).then(claimed, () => undefined);
   }
 
   /** Registers a request as waiting, starts its deadline; undefined if its signal had already aborted. */
@@ -260,7 +261,7 @@ export class PeerSession {
       waiting?.resolve({ header, body: waiting.body as Buffer });
       return;
     }
-    const err = readError(header);
+    const err = errorOf(ANSWERS.ERR.decode(header));
     // ERR with id 0: the server could not parse our bytes, or refuses the connection, and is
     // closing it. A refused claim: the server closes the connection too.
     if (!waiting || header.id === this.#claimId) this.#fail(err);

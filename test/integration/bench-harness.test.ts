@@ -7,26 +7,11 @@
  * where one is missing its row must say SKIP with the reason, and the rest still runs.
  */
 import { expect } from 'chai';
-import { spawn } from 'node:child_process';
 import { readFile } from 'node:fs/promises';
-import { dirname, join, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { join } from 'node:path';
 import { type Mesh, startMesh, tempDir } from '../helpers.js';
 import { labUnavailable } from '../netns/lab.js';
-
-const repo = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..', '..');
-
-function node(args: string[], input?: string): Promise<{ code: number | null; stdout: string; stderr: string }> {
-  return new Promise((resolvePromise) => {
-    const child = spawn(process.execPath, args, { cwd: repo, stdio: ['pipe', 'pipe', 'pipe'] });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (d) => (stdout += d));
-    child.stderr.on('data', (d) => (stderr += d));
-    child.on('close', (code) => resolvePromise({ code, stdout, stderr }));
-    if (input !== undefined) child.stdin.end(input);
-  });
-}
+import { repo, run } from './cli-helpers.js';
 
 describe('benchmark harness (bench/)', function () {
   this.timeout(30_000);
@@ -34,7 +19,7 @@ describe('benchmark harness (bench/)', function () {
   /** Runs bench/run.mjs --smoke on `only`; checks it exited 0 and every scenario ran; returns the report. */
   async function smoke(only: string[]): Promise<{ stdout: string; report: any }> {
     const out = await tempDir();
-    const { code, stdout, stderr } = await node([join(repo, 'bench', 'run.mjs'), '--smoke', '--only', only.join(','), '--out', out]);
+    const { code, stdout, stderr } = await run(join(repo, 'bench', 'run.mjs'), ['--smoke', '--only', only.join(','), '--out', out], repo);
     expect(code, stdout + stderr).to.equal(0);
     const report = JSON.parse(await readFile(join(out, 'latest.json'), 'utf8'));
     expect(report.mode).to.equal('smoke');
@@ -86,7 +71,7 @@ describe('benchmark harness (bench/)', function () {
   });
 
   it('bench/README.md quotes the targets of bench/results/latest.json as bench/summary.mjs renders them', async function () {
-    const { code, stderr } = await node([join(repo, 'bench', 'summary.mjs'), '--check']);
+    const { code, stderr } = await run(join(repo, 'bench', 'summary.mjs'), ['--check'], repo);
     expect(code, stderr).to.equal(0);
   });
 
@@ -104,7 +89,7 @@ describe('benchmark harness (bench/)', function () {
       const target = join(dir, 'f.txt');
       const trace = join(dir, 'trace.jsonl');
       const peers = ['p1', 'p2', 'p3'].flatMap((id) => ['--peer', `${id}=127.0.0.1:${mesh.address(id).port}`]);
-      const { code, stdout, stderr } = await node([join(repo, 'bench', 'static-split.mjs'), '--name', 'f.txt', '--out', target, '--trace', trace, ...peers], 'go\n');
+      const { code, stdout, stderr } = await run(join(repo, 'bench', 'static-split.mjs'), ['--name', 'f.txt', '--out', target, '--trace', trace, ...peers], repo, 'go\n');
       expect(code, stderr).to.equal(0);
       expect((await readFile(target)).equals(content)).to.equal(true);
       const done = JSON.parse(stdout.split('\n').find((l) => l.startsWith('done '))!.slice(5));
