@@ -7,7 +7,7 @@
  * search (onFound), so it can join the running swarm.
  *
  * The search outlives the decision: while the download runs, the peers that did not have the
- * file (or could not be reached) are asked again every RECHECK_MS, one round at a time, so a
+ * file (or could not be reached) are asked again (recheckMs), one round at a time, so a
  * peer that starts or finishes a download of it later joins the swarm through the same onFound.
  * Peers still downloading the file answer too (INFO … partial): they are holders of the
  * pieces in their `have` (docs/PROTOCOL.md, "Partial holders").
@@ -24,8 +24,15 @@ import { sleep } from '../retry.js';
 import type { DownloadSettings } from './options.js';
 import { NOT_HELD, type PeerLedger } from './peer-ledger.js';
 
-/** How often peers without the file are asked again while a download runs. */
-const RECHECK_MS = 3000;
+/**
+ * How often peers without the file are asked again while a download runs: every second in a
+ * small mesh (a crowd that starts together finds itself within a second), 50 ms per peer asked
+ * in a larger one, at most every 5 s, so a 100-peer mesh costs each downloader about 20 small
+ * INFOs a second (docs/design.md, "Partial holders").
+ */
+function recheckMs(peersAsked: number): number {
+  return Math.min(5000, Math.max(1000, 50 * peersAsked));
+}
 
 /** A peer that holds the file, on an open connection that has confirmed which version. */
 export interface Holder {
@@ -114,8 +121,8 @@ export class HolderSearch {
   async #recheck(): Promise<void> {
     const options = this.#options;
     while (!this.#signal.aborted) {
-      await sleep(RECHECK_MS, this.#signal).catch(() => undefined);
       const others = options.peers.filter((p) => !this.#holders.has(p.id));
+      await sleep(recheckMs(others.length), this.#signal).catch(() => undefined);
       if (this.#signal.aborted || others.length === 0) return;
       await fanOut(others, (conn, turn) => askInfo(conn, options.name, turn.signal), {
         signal: this.#signal,
