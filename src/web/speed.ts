@@ -5,39 +5,21 @@
  * show. Pure: the caller supplies times (ms).
  */
 export class SpeedWindow {
-  readonly #windowMs: number;
   readonly #samples: { at: number; bytes: number }[] = [];
-  #since: number | undefined;
 
-  constructor(windowMs = 1000) {
-    this.#windowMs = windowMs;
-  }
-
-  /** Measuring starts at `now` (so the first second is not read as a full window). */
-  start(now: number): void {
-    this.#since ??= now;
-  }
+  /** Measuring starts at `since`, so the first second is not read as a full window. */
+  constructor(readonly since: number, readonly windowMs = 1000) {}
 
   record(bytes: number, now: number): void {
-    this.#since ??= now;
     this.#samples.push({ at: now, bytes });
-    this.#drop(now);
   }
 
   /** Bytes per second over the window ending at `now`. */
   rate(now: number): number {
-    this.#drop(now);
-    if (this.#since === undefined) return 0;
-    const span = Math.min(this.#windowMs, now - this.#since);
-    if (span <= 0) return 0;
-    const bytes = this.#samples.reduce((sum, s) => sum + s.bytes, 0);
-    return (bytes / span) * 1000;
-  }
-
-  #drop(now: number): void {
-    const from = now - this.#windowMs;
-    let n = 0;
-    while (n < this.#samples.length && (this.#samples[n] as { at: number }).at <= from) n++;
-    if (n > 0) this.#samples.splice(0, n);
+    const from = now - this.windowMs;
+    const stale = this.#samples.findIndex((s) => s.at > from);
+    this.#samples.splice(0, stale < 0 ? this.#samples.length : stale);
+    const span = Math.min(this.windowMs, now - this.since);
+    return span <= 0 ? 0 : (this.#samples.reduce((sum, s) => sum + s.bytes, 0) / span) * 1000;
   }
 }

@@ -62,21 +62,24 @@ class Transfer {
   resumedBytes = 0;
   resumedPieces = 0;
   pieces = 0;
-  readonly total = new SpeedWindow();
   readonly perPeer = new Map<string, { bytes: number; speed: SpeedWindow; problem: string | null }>();
   readonly history = { t: [] as number[], total: [] as number[], peers: {} as Record<string, number[]> };
   lines: string[] = [];
   error: TransferSnapshot['error'] = null;
 
-  constructor(readonly name: string, readonly from: string[] | null) {
-    this.total.start(this.started);
+  constructor(readonly name: string, readonly from: string[] | null) {}
+
+  /** The total speed is the sum of the peers' speeds, so the graph's lines add up. */
+  totalRate(now: number): number {
+    let sum = 0;
+    for (const p of this.perPeer.values()) sum += p.speed.rate(now);
+    return sum;
   }
 
   peer(id: string) {
     let p = this.perPeer.get(id);
     if (!p) {
-      p = { bytes: 0, speed: new SpeedWindow(), problem: null };
-      p.speed.start(performance.now());
+      p = { bytes: 0, speed: new SpeedWindow(performance.now()), problem: null };
       this.perPeer.set(id, p);
     }
     return p;
@@ -85,7 +88,7 @@ class Transfer {
   sample(now: number): void {
     const h = this.history;
     h.t.push(Math.round(now - this.started) / 1000);
-    h.total.push(this.total.rate(now));
+    h.total.push(this.totalRate(now));
     const n = h.t.length;
     for (const [id, p] of this.perPeer) {
       const series = (h.peers[id] ??= []);
@@ -101,7 +104,7 @@ class Transfer {
 
   snapshot(now = performance.now()): TransferSnapshot {
     const received = this.resumedBytes + [...this.perPeer.values()].reduce((sum, p) => sum + p.bytes, 0);
-    const rate = this.state === 'running' ? this.total.rate(now) : 0;
+    const rate = this.state === 'running' ? this.totalRate(now) : 0;
     const left = this.size === null ? null : this.size - received;
     return {
       id: this.id,
@@ -209,7 +212,6 @@ export class Transfers {
           const p = t.peer(peer);
           p.bytes += bytes;
           p.speed.record(bytes, now);
-          t.total.record(bytes, now);
           t.pieces++;
         },
         onProgress: (p) => (t.size = p.size),

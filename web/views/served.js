@@ -80,7 +80,7 @@ function ShareBox({ maxBytes }) {
     <label>Serve it as <input id="share-name" type="text" value=${name} onInput=${(e) => setName(e.target.value)} required placeholder="notes.txt" /></label>
     <button type="submit" disabled=${!file || busy || name === ''}>${busy ? 'Sharing…' : 'Share'}</button>
     ${result?.error ? html`<p class="error" role="alert">${result.error}</p>` : ''}
-    ${result?.lines ? html`<p class="done" role="status">${result.lines.join(' ')}</p>` : ''}
+    ${result?.lines ? html`<p class="done lines" role="status">${result.lines.join('\n')}</p>` : ''}
   </form>`;
 }
 

@@ -52,7 +52,7 @@ function TransferCard({ t }) {
     ${active ? html`<button type="button" class="cancel" onClick=${cancel} aria-label=${`Cancel the download of ${t.name}`}>Cancel</button>` : ''}
     ${cancelError ? html`<p class="error" role="alert">${cancelError}</p>` : ''}
     ${t.error ? html`<p class="error" role="alert">${t.error.text}</p>` : ''}
-    ${t.state === 'done' ? html`<p class="done" role="status">${t.lines.join(' ')}</p>` : ''}
+    ${t.state === 'done' ? html`<p class="done lines" role="status">${t.lines.join('\n')}</p>` : ''}
   </article>`;
 }
 
