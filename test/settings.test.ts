@@ -2,19 +2,8 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { expect } from 'chai';
-import { TxtmeshError } from '../src/errors.js';
 import { type PeerAddress, findPeers, formatAddress, loadSettings, meshMode, parseFingerprint, parseSettings } from '../src/settings.js';
-
-/** Runs fn, expects a TxtmeshError, returns it. */
-function catchError(fn: () => unknown): TxtmeshError {
-  try {
-    fn();
-  } catch (err) {
-    expect(err).to.be.instanceOf(TxtmeshError);
-    return err as TxtmeshError;
-  }
-  expect.fail('expected an error');
-}
+import { expectCode } from './helpers/expect-code.js';
 
 /** [id, host, port, line] tuples, for compact comparisons. */
 function tuples(peers: readonly PeerAddress[]): [string, string, number, number][] {
@@ -137,28 +126,25 @@ describe('settings', () => {
     for (const [what, line] of badLines) {
       it(`rejects ${what} with ERR_SETTINGS_LINE naming file and line`, () => {
         const text = `# header\n\ngood 127.0.0.1 5000\n${line}\n`;
-        const err = catchError(() => parseSettings(text, 'mesh.txt'));
-        expect(err.code).to.equal('ERR_SETTINGS_LINE');
+        const err = expectCode(() => parseSettings(text, 'mesh.txt'), 'ERR_SETTINGS_LINE');
         expect(err.message).to.include('mesh.txt:4');
       });
     }
 
     it('uses peer_settings.txt as the default file name in errors', () => {
-      const err = catchError(() => parseSettings('p1 127.0.0.1 5001\np2 127.0.0.1'));
-      expect(err.code).to.equal('ERR_SETTINGS_LINE');
+      const err = expectCode(() => parseSettings('p1 127.0.0.1 5001\np2 127.0.0.1'), 'ERR_SETTINGS_LINE');
       expect(err.message).to.include('peer_settings.txt:2');
     });
 
     it('counts CRLF and lone-CR lines when naming the bad line', () => {
-      const crlf = catchError(() => parseSettings('p1 127.0.0.1 5001\r\n\r\nbad\r\n', 's.txt'));
+      const crlf = expectCode(() => parseSettings('p1 127.0.0.1 5001\r\n\r\nbad\r\n', 's.txt'), 'ERR_SETTINGS_LINE');
       expect(crlf.message).to.include('s.txt:3');
-      const cr = catchError(() => parseSettings('p1 127.0.0.1 5001\r\rbad\r', 's.txt'));
+      const cr = expectCode(() => parseSettings('p1 127.0.0.1 5001\r\rbad\r', 's.txt'), 'ERR_SETTINGS_LINE');
       expect(cr.message).to.include('s.txt:3');
     });
 
     it('rejects a duplicate ID with ERR_SETTINGS_DUPLICATE naming the second line', () => {
-      const err = catchError(() => parseSettings('p1 127.0.0.1 5001\np2 127.0.0.1 5002\np1 10.0.0.1 6000\n', 'dup.txt'));
-      expect(err.code).to.equal('ERR_SETTINGS_DUPLICATE');
+      const err = expectCode(() => parseSettings('p1 127.0.0.1 5001\np2 127.0.0.1 5002\np1 10.0.0.1 6000\n', 'dup.txt'), 'ERR_SETTINGS_DUPLICATE');
       expect(err.message).to.include('dup.txt:3');
     });
   });
@@ -173,13 +159,12 @@ describe('settings', () => {
     });
 
     it('throws ERR_UNKNOWN_PEER naming the unknown IDs and listing the known ones', () => {
-      const err = catchError(() => findPeers(peers, ['p1', 'nope', 'zzz']));
-      expect(err.code).to.equal('ERR_UNKNOWN_PEER');
+      const err = expectCode(() => findPeers(peers, ['p1', 'nope', 'zzz']), 'ERR_UNKNOWN_PEER');
       for (const id of ['nope', 'zzz', 'p1', 'p2', 'p3']) expect(err.message).to.include(id);
     });
 
     it('throws ERR_UNKNOWN_PEER when there are no known peers at all', () => {
-      expect(catchError(() => findPeers([], ['p1'])).code).to.equal('ERR_UNKNOWN_PEER');
+      expectCode(() => findPeers([], ['p1']), 'ERR_UNKNOWN_PEER');
     });
   });
 
@@ -218,21 +203,12 @@ describe('settings', () => {
     it('names the file path in line errors', async () => {
       const path = join(dir, 'bad_settings.txt');
       await writeFile(path, 'p1 127.0.0.1 5001\np2 127.0.0.1 99999\n');
-      const err = await loadSettings(path).then(
-        () => expect.fail('expected an error'),
-        (e: unknown) => e as TxtmeshError,
-      );
-      expect(err.code).to.equal('ERR_SETTINGS_LINE');
+      const err = await expectCode(loadSettings(path), 'ERR_SETTINGS_LINE');
       expect(err.message).to.include(`${path}:2`);
     });
 
     it('throws ERR_SETTINGS_READ for a missing file', async () => {
-      const err = await loadSettings(join(dir, 'missing.txt')).then(
-        () => expect.fail('expected an error'),
-        (e: unknown) => e as TxtmeshError,
-      );
-      expect(err).to.be.instanceOf(TxtmeshError);
-      expect(err.code).to.equal('ERR_SETTINGS_READ');
+      await expectCode(loadSettings(join(dir, 'missing.txt')), 'ERR_SETTINGS_READ');
     });
   });
 
@@ -250,20 +226,18 @@ describe('settings', () => {
     });
 
     it('refuses a bad fingerprint, naming the line', () => {
-      const err = catchError(() => parseSettings(`p1 127.0.0.1 5001 ${A}\np2 127.0.0.1 5002 ${'g'.repeat(64)}\n`));
-      expect(err.code).to.equal('ERR_SETTINGS_LINE');
+      const err = expectCode(() => parseSettings(`p1 127.0.0.1 5001 ${A}\np2 127.0.0.1 5002 ${'g'.repeat(64)}\n`), 'ERR_SETTINGS_LINE');
       expect(err.message).to.contain(':2:');
-      expect(catchError(() => parseSettings(`p1 127.0.0.1 5001 ${A} extra\n`)).code).to.equal('ERR_SETTINGS_LINE');
+      expectCode(() => parseSettings(`p1 127.0.0.1 5001 ${A} extra\n`), 'ERR_SETTINGS_LINE');
     });
 
     it('refuses a mix of peers with and without fingerprints, naming the lines of each', () => {
-      const err = catchError(() => parseSettings(`p1 127.0.0.1 5001 ${A}\n# comment\np2 127.0.0.1 5002\np3 127.0.0.1 5003 ${B}\n`, 'mesh.txt'));
-      expect(err.code).to.equal('ERR_SETTINGS_MIXED');
+      const err = expectCode(() => parseSettings(`p1 127.0.0.1 5001 ${A}\n# comment\np2 127.0.0.1 5002\np3 127.0.0.1 5003 ${B}\n`, 'mesh.txt'), 'ERR_SETTINGS_MIXED');
       expect(err.message).to.contain('mesh.txt').and.contain('lines 1 (p1), 4 (p3)').and.contain('line 3 (p2)');
     });
 
     it('refuses two peers with the same fingerprint', () => {
-      expect(catchError(() => parseSettings(`p1 127.0.0.1 5001 ${A}\np2 127.0.0.1 5002 ${A}\n`)).code).to.equal('ERR_SETTINGS_DUPLICATE');
+      expectCode(() => parseSettings(`p1 127.0.0.1 5001 ${A}\np2 127.0.0.1 5002 ${A}\n`), 'ERR_SETTINGS_DUPLICATE');
     });
   });
 });
