@@ -3,7 +3,6 @@
  * console with --ui. One table for yargs and for the console's lean parser (client-options.ts).
  */
 import { checkNumber } from '../options.js';
-import { DEFAULT_MAX_SHARE_BYTES } from '../web/limits.js';
 
 export interface UiArgs {
   /** Console only: also serve the page. */
@@ -23,7 +22,8 @@ export const UI_OPTIONS: Readonly<Record<Exclude<keyof UiArgs, 'ui'>, UiOption>>
   'ui-port': { type: 'number', describe: 'port of the page, on 127.0.0.1 only [default: a free port]' },
   open: { type: 'boolean', describe: 'start the system browser on the page (xdg-open; says so when there is none)' },
   'server-log': { type: 'string', describe: 'the file this peer\'s server writes its output to, shown live on the page [default: ./server.log]' },
-  'ui-max-share': { type: 'number', describe: `largest file the page may share, in bytes [default: ${DEFAULT_MAX_SHARE_BYTES}]` },
+  // The default is the page's own (web/share-upload.ts); test/cli/ui-options.test.ts checks this text against it.
+  'ui-max-share': { type: 'number', describe: 'largest file the page may share, in bytes [default: 67108864, 64 MiB]' },
 };
 
 /** The console's --ui switch. */

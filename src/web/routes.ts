@@ -5,14 +5,13 @@
  * back as the same typed results, with the console's lines for the log.
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { findPeers } from '../settings.js';
 import { checkName } from '../storage/names.js';
 import { filesView, peersView } from '../client/views.js';
 import { upload } from '../client/upload.js';
 import type { Result } from '../client/results.js';
 import type { ActivityLog } from './activity.js';
 import type { Assets } from './assets.js';
-import type { UiContext } from './context.js';
+import { type UiContext, pickPeers } from './context.js';
 import { BASE_HEADERS, WebError, errorBody, sendError, sendJson } from './http.js';
 import type { LogTail } from './log-tail.js';
 import { receiveShare } from './share-upload.js';
@@ -131,7 +130,7 @@ async function api(r: Routes, req: IncomingMessage, res: ServerResponse, path: s
       const name = checkName(text(body, 'name'));
       const to = ids(body, 'to');
       if (to.length === 0) throw new WebError('ERR_UI_BAD_REQUEST', 'pick at least one peer to upload to');
-      const peers = findPeers(ctx.peers, to);
+      const peers = pickPeers(ctx, to);
       r.log.add('page', `Uploading ${name} to ${to.join(', ')}`);
       const done = await upload({ name, peers, folder: r.ui.folder, signal: r.signal, as: ctx.credentials });
       return answered(r, res, uploadSummaryOf(name, done));

@@ -19,6 +19,9 @@ import { share } from '../client/share.js';
 import type { ShareSummary } from '../client/results.js';
 import { WebError } from './http.js';
 
+/** Largest file the page accepts unless told otherwise (--ui-max-share): 64 MiB. */
+export const DEFAULT_MAX_SHARE_BYTES = 64 * 1024 * 1024;
+
 export interface ShareUpload {
   /** The name to serve it under. */
   readonly name: string;

@@ -6,12 +6,12 @@
  */
 import { randomBytes } from 'node:crypto';
 import { PIECE_SIZE } from '../constants.js';
-import { TxtmeshError, codeOf } from '../errors.js';
-import { type PeerAddress, findPeers } from '../settings.js';
+import { codeOf } from '../errors.js';
+import type { PeerAddress } from '../settings.js';
 import { checkName } from '../storage/names.js';
 import { DownloadError, type DownloadResult, type PeerOutcome, download } from '../client/download.js';
 import type { ActivityLog } from './activity.js';
-import type { UiContext } from './context.js';
+import { type UiContext, pickPeers } from './context.js';
 import { errorBody, WebError } from './http.js';
 import { SpeedWindow } from './speed.js';
 import type { EventHub } from './sse.js';
@@ -149,13 +149,11 @@ export class Transfers {
 
   /**
    * Starts downloading `name` from the peers picked (every other peer if none).
-   * @throws TxtmeshError ERR_BAD_NAME, ERR_UNKNOWN_PEER; WebError ERR_UI_BUSY
+   * @throws TxtmeshError ERR_BAD_NAME, ERR_UNKNOWN_PEER, ERR_NO_PEERS; WebError ERR_UI_BUSY
    */
   start(name: string, from: readonly string[]): TransferSnapshot {
     checkName(name);
-    const { ctx } = this.ui;
-    const peers: readonly PeerAddress[] = from.length === 0 ? ctx.others : findPeers(ctx.peers, from);
-    if (peers.length === 0) throw new TxtmeshError('ERR_NO_PEERS', 'there are no other peers in the settings');
+    const peers = pickPeers(this.ui.ctx, from);
     for (const t of this.#all.values()) {
       if (t.name === name && (t.state === 'starting' || t.state === 'running')) throw new WebError('ERR_UI_BUSY', `${name} is already being downloaded`);
     }

@@ -13,7 +13,7 @@ import { guardRequest } from './guard.js';
 import { BASE_HEADERS, sendJson } from './http.js';
 import { LogTail } from './log-tail.js';
 import { route } from './routes.js';
-import { DEFAULT_MAX_SHARE_BYTES } from './limits.js';
+import { DEFAULT_MAX_SHARE_BYTES } from './share-upload.js';
 import { EventHub } from './sse.js';
 import { Transfers } from './transfers.js';
 

@@ -12,8 +12,7 @@ import type { Browser, Page } from 'playwright-core';
 import { formatRequestLog } from '../../src/cli/request-log.js';
 import type { RunningUi } from '../../src/web/ui-server.js';
 import { type Mesh, makeText, startMesh } from '../helpers.js';
-import { throttledPeers } from '../web/throttle-proxy.js';
-import { startMeshPage } from '../web/ui-helpers.js';
+import { startMeshPage, throttledPeers } from '../web/ui-helpers.js';
 import { DOC_SHOTS, SHOTS, launch, noBrowser } from './browser.js';
 
 const BIG = makeText(3 * 1024 * 1024 + 99);

@@ -4,8 +4,7 @@ import { join } from 'node:path';
 import { type Mesh, makeText, startMesh } from '../helpers.js';
 import type { TransferSnapshot } from '../../src/web/transfers.js';
 import type { RunningUi } from '../../src/web/ui-server.js';
-import { throttledPeers } from './throttle-proxy.js';
-import { EventReader, postJson, startMeshPage } from './ui-helpers.js';
+import { EventReader, postJson, startMeshPage, throttledPeers } from './ui-helpers.js';
 
 const BIG = makeText(3 * 1024 * 1024 + 777);
 

@@ -4,7 +4,8 @@
  * event stream that parses it the way a browser does.
  */
 import { type IncomingHttpHeaders, type IncomingMessage, request as httpRequest } from 'node:http';
-import type { Mesh } from '../helpers.js';
+import { type Mesh, type Proxy, throttledProxy } from '../helpers.js';
+import type { PeerAddress } from '../../src/settings.js';
 import { renderResult } from '../../src/cli/render.js';
 import { type RunningUi, type UiOptions, startUi } from '../../src/web/ui-server.js';
 
@@ -131,4 +132,17 @@ export class EventReader {
 /** Starts the page of peer `id` of a test mesh. */
 export async function startMeshPage(mesh: Mesh, id: string, options: Partial<UiOptions> = {}): Promise<RunningUi> {
   return startUi({ ctx: mesh.contextOf(id), folder: await mesh.folderOf(id), render: renderResult, timeoutMs: 5000, ...options });
+}
+
+/** The peers, with each one named in `rates` reached through a proxy passing its answers at that rate. */
+export async function throttledPeers(peers: readonly PeerAddress[], rates: Record<string, number>): Promise<{ peers: PeerAddress[]; close(): Promise<void> }> {
+  const proxies: Proxy[] = [];
+  const out: PeerAddress[] = [];
+  for (const p of peers) {
+    const rate = rates[p.id];
+    const proxy = rate === undefined ? undefined : await throttledProxy(p, rate);
+    if (proxy) proxies.push(proxy);
+    out.push(proxy ? { ...p, port: proxy.port } : p);
+  }
+  return { peers: out, close: async () => void (await Promise.all(proxies.map((p) => p.close()))) };
 }

@@ -7,7 +7,7 @@ import { spawn } from 'node:child_process';
 import { join } from 'node:path';
 import { type Mesh, startMesh } from '../helpers.js';
 import { request } from '../web/ui-helpers.js';
-import { clientJs, exited, run, waitForOutput } from './cli-helpers.js';
+import { clientJs, exited, run, waitForOutput } from '../integration/cli-helpers.js';
 
 const URL_LINE = /page for peer me: http:\/\/127\.0\.0\.1:(\d+)\/([A-Za-z0-9_-]{43})\/\n/;
 
