@@ -38,3 +38,8 @@ export function percent(part, whole) {
   if (!whole) return part > 0 || whole === 0 ? 100 : 0;
   return Math.min(100, (part / whole) * 100);
 }
+
+/** A peer's problem as the console shows it: the message, ending with its code once. */
+export function problem(error) {
+  return error.message.endsWith(`(${error.code})`) ? error.message : `${error.message} (${error.code})`;
+}

@@ -2,7 +2,7 @@
 // of them or from the peers picked.
 import { useState } from 'preact/hooks';
 import { errorText, postJson } from '../api.js';
-import { bytes } from '../format.js';
+import { bytes, problem } from '../format.js';
 import { html } from '../html.js';
 import { useFetch } from '../use-fetch.js';
 import { Refresh } from './peers.js';
@@ -63,7 +63,7 @@ export function FilesView({ peer }) {
         <thead><tr><th scope="col">name</th><th scope="col">size</th><th scope="col">version</th><th scope="col">held by (pick to choose)</th><th scope="col"><span class="sr-only">action</span></th></tr></thead>
         <tbody>${result.files.flatMap((f) => f.versions.map((v, i) => html`<${VersionRow} key=${`${f.name} ${v.identity}`} file=${f} version=${v} index=${i} me=${peer.id} onDownload=${onDownload} />`))}</tbody>
       </table></div>
-      ${unlisted.length > 0 ? html`<ul class="problems">${unlisted.map((p) => html`<li class="error" data-peer=${p.peer}>${p.peer}: unreachable: ${p.error.message} <code>${p.error.code}</code></li>`)}</ul>` : ''}`
+      ${unlisted.length > 0 ? html`<ul class="problems">${unlisted.map((p) => html`<li class="error" data-peer=${p.peer}>${p.peer}: unreachable: ${problem(p.error)}</li>`)}</ul>` : ''}`
     : loading ? html`<p>Asking every peer for its files…</p>` : ''}
   </section>`;
 }

@@ -1,6 +1,6 @@
 // #PEERS: every peer in the settings, asked now: online, round trip, files, version, identity.
 import { html } from '../html.js';
-import { ms } from '../format.js';
+import { ms, problem } from '../format.js';
 import { useFetch } from '../use-fetch.js';
 
 export function Refresh({ reload, loading, what }) {
@@ -17,7 +17,7 @@ function PeerRow({ p, secure }) {
     <td class="num">${p.files ?? '-'}</td>
     <td>${p.version ?? '-'}</td>
     ${secure ? html`<td>${p.identity === null ? '-' : html`<code title=${p.identity}>${p.identity.slice(0, 16)}…</code> verified`}</td>` : ''}
-    <td>${notes.join('; ')}${p.error ? html`${notes.length ? '; ' : ''}<span class="error">${p.error.message} <code>${p.error.code}</code></span>` : ''}</td>
+    <td>${notes.join('; ')}${p.error ? html`${notes.length ? '; ' : ''}<span class="error">${problem(p.error)}</span>` : ''}</td>
   </tr>`;
 }
 

@@ -2,14 +2,14 @@
 // this computer (picked or dropped; the peer serves it under the name given).
 import { useEffect, useState } from 'preact/hooks';
 import { errorText, postFile, postJson } from '../api.js';
-import { bytes } from '../format.js';
+import { bytes, problem } from '../format.js';
 import { html } from '../html.js';
 import { useFetch } from '../use-fetch.js';
 import { PeerPicker } from './files.js';
 import { Refresh } from './peers.js';
 
 function Outcome({ peer, status, error }) {
-  return html`<li data-peer=${peer} data-status=${status}><span class=${`state ${status === 'failed' ? 'bad' : 'ok'}`}>${status}</span> ${peer}${error ? html`: <span class="error">${error.message} <code>${error.code}</code></span>` : ''}</li>`;
+  return html`<li data-peer=${peer} data-status=${status}><span class=${`state ${status === 'failed' ? 'bad' : 'ok'}`}>${status}</span> ${peer}${error ? html`: <span class="error">${problem(error)}</span>` : ''}</li>`;
 }
 
 function FileRow({ file, others }) {
