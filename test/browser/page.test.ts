@@ -190,7 +190,8 @@ describe('the page in Chromium (browser)', function () {
     expect(focused).to.equal('Files on the mesh');
     await page.keyboard.press('Enter');
     await page.waitForURL(/#files$/);
-    expect(await page.textContent('#view-title')).to.equal('Files on the mesh');
+    await page.locator('#view-title', { hasText: /^Files on the mesh$/ }).waitFor();
+    expect(await page.locator('nav a[aria-current="page"]').textContent()).to.equal('Files on the mesh');
   });
 
   it('fits a phone\'s width, and follows the system into dark mode', async () => {
