@@ -9,7 +9,7 @@ import type { DownloadSummary, UploadSummary } from '../client/results.js';
 
 /** A finished download; `searched`: no peers were picked, every peer was asked. */
 export function summaryOf(r: DownloadResult, searched: boolean): DownloadSummary {
-  const failed = (o: DownloadResult['peers'][number]) => o.identity === undefined && o.code !== undefined && isTransport(o.code);
+  const failed = (o: DownloadResult['peers'][number]) => o.identity === undefined && o.problem !== undefined && isTransport(o.problem.code);
   return {
     command: 'download',
     name: r.name,
@@ -20,9 +20,9 @@ export function summaryOf(r: DownloadResult, searched: boolean): DownloadSummary
     resumedBytes: r.resumedBytes,
     searched,
     found: r.peers.filter((o) => o.identity !== undefined).map((o) => o.peer),
-    missing: r.peers.filter((o) => o.code === 'ERR_NOT_FOUND').map((o) => o.peer),
-    unreachable: r.peers.filter(failed).map((o) => ({ peer: o.peer, error: { code: o.code as ErrorCode, message: o.problem ?? '' } })),
-    peers: r.peers.map((o) => ({ peer: o.peer, bytes: o.bytes, problem: o.problem ?? null })),
+    missing: r.peers.filter((o) => o.problem?.code === 'ERR_NOT_FOUND').map((o) => o.peer),
+    unreachable: r.peers.filter(failed).map((o) => ({ peer: o.peer, error: { code: o.problem?.code as ErrorCode, message: o.problem?.message ?? '' } })),
+    peers: r.peers.map((o) => ({ peer: o.peer, bytes: o.bytes, problem: o.problem?.message ?? null })),
   };
 }
 
@@ -38,7 +38,7 @@ export function uploadSummaryOf(name: string, r: { size: number; identity: strin
       status: o.status,
       bytes: o.bytes,
       seconds: o.seconds,
-      error: o.status === 'failed' ? { code: o.code ?? 'ERR_INTERNAL', message: o.error ?? 'failed' } : null,
+      error: o.status === 'failed' ? (o.error ?? { code: 'ERR_INTERNAL', message: 'failed' }) : null,
     })),
   };
 }

@@ -129,10 +129,10 @@ class Transfer {
   settle(outcomes: readonly PeerOutcome[]): void {
     for (const o of outcomes) {
       // Searching every peer: one that answered it lacks the file gets no bar.
-      if (this.from === null && o.code === 'ERR_NOT_FOUND' && !this.perPeer.has(o.peer)) continue;
+      if (this.from === null && o.problem?.code === 'ERR_NOT_FOUND' && !this.perPeer.has(o.peer)) continue;
       const p = this.peer(o.peer);
       p.bytes = o.bytes;
-      p.problem = o.problem ?? null;
+      p.problem = o.problem ? `${o.problem.message} (${o.problem.code})` : null;
     }
   }
 }

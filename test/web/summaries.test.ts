@@ -13,8 +13,8 @@ const result: DownloadResult = {
   peers: [
     { peer: 'bob', bytes: 200, identity: 'ab'.repeat(32), size: 300 },
     { peer: 'carol', bytes: 100, identity: 'ab'.repeat(32), size: 300 },
-    { peer: 'dave', bytes: 0, problem: 'could not connect', code: 'ERR_PEER_UNREACHABLE' },
-    { peer: 'erin', bytes: 0, problem: 'does not have it', code: 'ERR_NOT_FOUND' },
+    { peer: 'dave', bytes: 0, problem: { code: 'ERR_PEER_UNREACHABLE', message: 'could not connect' } },
+    { peer: 'erin', bytes: 0, problem: { code: 'ERR_NOT_FOUND', message: 'does not have it' } },
   ],
 };
 
@@ -41,7 +41,7 @@ describe('web/summaries (engine results as the console\'s)', () => {
       outcomes: [
         { peer: 'bob', status: 'stored', bytes: 3, seconds: 0.1 },
         { peer: 'carol', status: 'same', bytes: 0, seconds: 0.1 },
-        { peer: 'dave', status: 'failed', bytes: 0, seconds: 0.2, error: 'could not connect', code: 'ERR_PEER_UNREACHABLE' },
+        { peer: 'dave', status: 'failed', bytes: 0, seconds: 0.2, error: { code: 'ERR_PEER_UNREACHABLE', message: 'could not connect' } },
       ],
     });
     expect(s.peers.map((p) => [p.peer, p.status, p.error?.code ?? null])).to.deep.equal([['bob', 'stored', null], ['carol', 'same', null], ['dave', 'failed', 'ERR_PEER_UNREACHABLE']]);
