@@ -9,6 +9,7 @@
  */
 import { needsFullParser, parseConsoleArgs } from './cli/client-options.js';
 import { describeError } from './errors.js';
+import { visible } from './cli/terminal-text.js';
 
 const args = process.argv.slice(2);
 if (needsFullParser(args)) {
@@ -19,7 +20,7 @@ if (needsFullParser(args)) {
   try {
     argv = parseConsoleArgs(args);
   } catch (err) {
-    process.stderr.write(`txtmesh-client: ${describeError(err)}\nRun txtmesh-client --help for usage.\n`);
+    process.stderr.write(`txtmesh-client: ${visible(describeError(err))}\nRun txtmesh-client --help for usage.\n`);
     process.exit(2);
   }
   const { consoleMain } = await import('./cli/console-main.js');

@@ -11,6 +11,7 @@ import { addSubcommands, errorDocument } from './client-commands.js';
 import { COMMAND_SPECS } from './command-specs.js';
 import { consoleMain } from './console-main.js';
 import { EXIT } from './exit-codes.js';
+import { jsonLine, visible } from './terminal-text.js';
 
 const SUBCOMMANDS = COMMAND_SPECS.flatMap((s) => (s.subcommand ? [s.name.slice(1).toLowerCase()] : []));
 
@@ -25,8 +26,8 @@ function usageFailure(args: readonly string[], message: string, err: Error | und
   const text = err && !message ? describeError(err) : message;
   const command = args.find((a) => SUBCOMMANDS.includes(a)) ?? null;
   const name = `txtmesh-client${command ? ` ${command}` : ''}`;
-  process.stderr.write(`${name}: ${text}\nRun ${name} --help for usage.\n`);
-  if (args.includes('--json')) process.stdout.write(JSON.stringify(errorDocument(command, 'ERR_USAGE', text, EXIT.USAGE)) + '\n');
+  process.stderr.write(`${name}: ${visible(text)}\nRun ${name} --help for usage.\n`);
+  if (args.includes('--json')) process.stdout.write(jsonLine(errorDocument(command, 'ERR_USAGE', text, EXIT.USAGE)) + '\n');
   process.exit(EXIT.USAGE);
 }
 

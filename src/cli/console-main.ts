@@ -6,6 +6,7 @@ import { describeError } from '../errors.js';
 import type { GlobalArgs } from './client-options.js';
 import { runConsole } from './console.js';
 import { startClient } from './startup.js';
+import { visible } from './terminal-text.js';
 
 export async function consoleMain(argv: GlobalArgs): Promise<void> {
   try {
@@ -19,7 +20,7 @@ export async function consoleMain(argv: GlobalArgs): Promise<void> {
     await started.close();
     if (process.exitCode === undefined) process.exitCode = failures > 0 ? 1 : 0;
   } catch (err) {
-    process.stderr.write(`txtmesh-client: ${describeError(err)}\n`);
+    process.stderr.write(`txtmesh-client: ${visible(describeError(err))}\n`);
     process.exitCode = 2;
   }
 }

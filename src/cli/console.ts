@@ -8,6 +8,7 @@ import { setMaxListeners } from 'node:events';
 import { createInterface } from 'node:readline';
 import { type Output, type Session, runCommandLine } from './commands.js';
 import { complete } from './completer.js';
+import { visible } from './terminal-text.js';
 
 export interface ConsoleOptions {
   readonly input: NodeJS.ReadableStream;
@@ -18,7 +19,8 @@ export interface ConsoleOptions {
 
 /**
  * Makes an Output that prints results to `stdout`, notes to `notes` (stdout unless told) and
- * draws progress on `stderr` when it is a TTY.
+ * draws progress on `stderr` when it is a TTY. Every line is made visible (terminal-text.ts):
+ * they carry names, peer IDs and error texts from peers.
  */
 export function terminalOutput(stdout: NodeJS.WritableStream, stderr: NodeJS.WritableStream & { isTTY?: boolean }, notes: NodeJS.WritableStream = stdout): Output {
   let shown = false;
@@ -29,16 +31,16 @@ export function terminalOutput(stdout: NodeJS.WritableStream, stderr: NodeJS.Wri
   return {
     print(line) {
       clear();
-      stdout.write(line + '\n');
+      stdout.write(visible(line) + '\n');
     },
     note(line) {
       clear();
-      notes.write(line + '\n');
+      notes.write(visible(line) + '\n');
     },
     progress(line) {
       if (!stderr.isTTY) return;
       if (line === undefined) return clear();
-      stderr.write('\r\x1b[2K' + line);
+      stderr.write('\r\x1b[2K' + visible(line));
       shown = true;
     },
   };

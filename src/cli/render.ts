@@ -1,10 +1,13 @@
 /**
  * Results as lines for people: what the console prints and what the subcommands print
- * without --json. Pure: a result in, lines out.
+ * without --json. Pure: a result in, lines out. Every name, peer ID, version and error text
+ * in them came from the settings, the disk or a peer, so each line is made visible
+ * (terminal-text.ts; table() does it to each cell before laying out the columns).
  */
 import { shortIdentity } from '../storage/piece-hasher.js';
 import { NOT_HELD } from '../client/download.js';
 import { formatBytes, formatRate, formatSeconds, table } from './format.js';
+import { visible } from './terminal-text.js';
 import type {
   DownloadSummary,
   FileListResult,
@@ -26,6 +29,10 @@ function plural(n: number, word: string): string {
 }
 
 export function renderResult(result: Result): string[] {
+  return renderLines(result).map(visible);
+}
+
+function renderLines(result: Result): string[] {
   switch (result.command) {
     case 'peers':
       return renderPeers(result);

@@ -15,11 +15,16 @@ import { formatRequestLog } from './request-log.js';
 import { identityCommand, modeNote, prepareSecureStart, watchSettings } from './server-security.js';
 import { type ServerArgs, limitsFromArgs } from './server-options.js';
 import { type ServerTty, startServerTty } from './server-tty.js';
+import { visible } from './terminal-text.js';
 
 /** Deadline for the server console's `peers` view, in ms. */
 const CONSOLE_PEERS_TIMEOUT_MS = 5000;
 
-/** Where the server's messages go: above the console prompt once there is one. */
+/**
+ * Where the server's messages go: above the console prompt once there is one. Every line is
+ * made visible (terminal-text.ts): names, addresses and error texts in it came from clients
+ * or the disk.
+ */
 class ServerOutput {
   tty: ServerTty | undefined;
   constructor(readonly argv: ServerArgs) {}
@@ -27,19 +32,19 @@ class ServerOutput {
   /** Messages for people: above the prompt, or on stdout (stderr when stdout carries JSON). */
   say(line: string): void {
     if (this.tty) this.tty.print(line);
-    else (this.argv['log-format'] === 'json' ? process.stderr : process.stdout).write(line + '\n');
+    else (this.argv['log-format'] === 'json' ? process.stderr : process.stdout).write(visible(line) + '\n');
   }
 
   /** One request log line; JSON lines stay on stdout, whole, for whatever collects them. */
   log(line: string): void {
     if (this.tty && this.argv['log-format'] === 'text') this.tty.print(line);
-    else process.stdout.write(line + '\n');
+    else process.stdout.write(visible(line) + '\n');
   }
 }
 
 /** Prints a start-up failure and exits with status 2. */
 export function failStart(message: string): never {
-  process.stderr.write(`txtmesh-server: ${message}\n`);
+  process.stderr.write(`txtmesh-server: ${visible(message)}\n`);
   process.exit(2);
 }
 
@@ -51,7 +56,7 @@ export async function serverMain(argv: ServerArgs): Promise<void> {
     const where = { id: argv.id, settings: argv.settings, dir: argv.dir, identity: argv.identity };
     const action = argv['show-identity'] ? 'show' : argv['rotate-identity'] ? 'rotate' : argv['init-identity'] ? 'init' : undefined;
     if (action) {
-      for (const line of await identityCommand(action, peerPaths(where))) process.stdout.write(line + '\n');
+      for (const line of await identityCommand(action, peerPaths(where))) process.stdout.write(visible(line) + '\n');
       process.exit(0);
     }
     if (argv.secure) for (const line of await prepareSecureStart(peerPaths(where))) out.say(line);
