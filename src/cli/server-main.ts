@@ -2,7 +2,7 @@
  * What txtmesh-server does once its command line is parsed: identity commands, start-up
  * checks, the server itself, its log and console, and a graceful stop on quit or a signal.
  */
-import { describeError } from '../errors.js';
+import { TxtmeshError, describeError } from '../errors.js';
 import { Membership } from '../security/membership.js';
 import { PeerServer } from '../server/peer-server.js';
 import type { ServerLimits } from '../server/options.js';
@@ -87,15 +87,24 @@ async function startServer(argv: ServerArgs, ctx: PeerContext, limits: ServerLim
       if (!argv.quiet) out.log(formatRequestLog(entry, argv['log-format']));
     },
   });
-  const bound = await server.listen(argv.port ?? ctx.self.port, argv.host ?? ctx.self.host);
+  const bound = await server.listen(argv.port ?? ctx.self.port, argv.host ?? ctx.self.host).catch((err: NodeJS.ErrnoException) => {
+    throw unresolved(err, argv, ctx);
+  });
   const address = formatAddress({ host: bound.address, port: bound.port });
   out.say(`txtmesh-server: peer ${ctx.id} serving ${ctx.dir} on ${address}`);
   // Index the served files in the background (identities are cached), so the first LIST or
   // INFO after a start does not wait for every file to be hashed; requests meanwhile are served.
   void server.folder.list().catch(() => undefined);
   out.say(`txtmesh-server: ${modeNote(ctx, argv['serve-to'])}`);
-  watchSettings(ctx.settingsPath, membership, (line) => out.say(`txtmesh-server: ${line}`));
+  watchSettings(ctx.settingsPath, ctx.id, membership, (line) => out.say(`txtmesh-server: ${line}`));
   return { server, address };
+}
+
+/** A listen address that does not resolve, said with where it came from; other errors as they are. */
+function unresolved(err: NodeJS.ErrnoException, argv: ServerArgs, ctx: PeerContext): Error {
+  if (err.code !== 'ENOTFOUND' && err.code !== 'EAI_AGAIN' && err.code !== 'EAI_FAIL') return err;
+  if (argv.host !== undefined) return new TxtmeshError('ERR_USAGE', `--host ${argv.host} does not resolve to an address of this machine (${err.code})`, { cause: err });
+  return new TxtmeshError('ERR_SETTINGS_LINE', `${ctx.settingsPath}:${ctx.self.line}: this peer's address ${ctx.self.host} does not resolve (${err.code})`, { cause: err });
 }
 
 type Stop = (why: string, mode: 'graceful' | 'now') => Promise<void>;
