@@ -9,7 +9,10 @@
  */
 import { needsFullParser, parseConsoleArgs } from './cli/client-options.js';
 import { describeError } from './errors.js';
+import { quietWhenOutputCloses } from './cli/closed-output.js';
 import { visible } from './cli/terminal-text.js';
+
+quietWhenOutputCloses();
 
 const args = process.argv.slice(2);
 if (needsFullParser(args)) {

@@ -7,6 +7,7 @@
 import { setMaxListeners } from 'node:events';
 import { createInterface } from 'node:readline';
 import { type Output, type Session, runCommandLine } from './commands.js';
+import { isOutputGone } from './closed-output.js';
 import { complete } from './completer.js';
 import { visible } from './terminal-text.js';
 
@@ -83,6 +84,13 @@ export async function runConsole(session: Omit<Session, 'out'>, options: Console
   };
   rl.on('SIGINT', onInterrupt);
   if (!options.interactive) process.on('SIGINT', onInterrupt);
+  // Output piped into a reader that has gone (`| head`): finish the command running, read no more.
+  const onOutputGone = (err: NodeJS.ErrnoException) => {
+    if (!isOutputGone(err)) return;
+    stopped = true;
+    rl.close();
+  };
+  options.output.on('error', onOutputGone);
 
   if (options.interactive) {
     const mode = session.ctx.mode === 'secure' ? 'secure mesh: mutual TLS, peers known by certificate' : 'open mesh: plain TCP, peers known by address';
@@ -104,6 +112,7 @@ export async function runConsole(session: Omit<Session, 'out'>, options: Console
   } finally {
     rl.close();
     process.off('SIGINT', onInterrupt);
+    options.output.off('error', onOutputGone);
   }
   return failures;
 }

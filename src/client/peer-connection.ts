@@ -13,7 +13,7 @@
  */
 import { isIP, connect as netConnect, type Socket } from 'node:net';
 import { type TLSSocket, connect as tlsConnect } from 'node:tls';
-import { CONNECT_TIMEOUT_MS, MAX_REQUEST_ID, REQUEST_TIMEOUT_MS } from '../constants.js';
+import { CONNECT_TIMEOUT_MS, MAX_REQUEST_ID, PROTOCOL_VERSION, REQUEST_TIMEOUT_MS } from '../constants.js';
 import { ProtocolError, TxtmeshError } from '../errors.js';
 import { FrameDecoder } from '../protocol/decoder.js';
 import type { Header } from '../protocol/header.js';
@@ -86,6 +86,8 @@ export class PeerConnection {
   /** performance.now() of the last byte received, or of the moment requests started waiting. */
   #lastProgress = 0;
   #stallTimer: NodeJS.Timeout | undefined;
+  /** The id of our HELLO claim until its answer arrives. */
+  #claimId: number | undefined;
 
   private constructor(peer: PeerAddress, socket: Socket, stallTimeoutMs: number, reads: { sink: (chunk: Buffer) => void }, verifiedFingerprint?: string) {
     this.peer = peer;
@@ -178,6 +180,7 @@ export class PeerConnection {
    */
   #claim(id: string): void {
     const requestId = this.nextId();
+    this.#claimId = requestId;
     this.request(requestId, encodeHello(requestId, id), { maxBody: 0 }).catch((err: unknown) => {
       this.#fail(err instanceof TxtmeshError ? err : new TxtmeshError('ERR_PEER_CLOSED', `${this.#label}: ${(err as Error).message}`));
     });
@@ -280,6 +283,11 @@ export class PeerConnection {
           const pending = this.#pending.get(event.header.id);
           const { header } = event;
           if (header.verb !== 'OK' && header.verb !== 'ERR') throw new TxtmeshError('ERR_PEER_PROTOCOL', `${this.#label} sent ${header.verb} where an answer was expected`);
+          // The claim's answer says which protocol the peer speaks; checked here, before the
+          // answers pipelined behind it are taken (docs/PROTOCOL.md, "Versioning").
+          if (header.id === this.#claimId && header.verb === 'OK' && header.args[0] !== PROTOCOL_VERSION) {
+            throw new TxtmeshError('ERR_PEER_PROTOCOL', `${this.#label} speaks ${header.args[0] ?? 'an unknown protocol'}, not ${PROTOCOL_VERSION}`);
+          }
           if (!pending && !(header.verb === 'ERR' && header.id === 0)) {
             throw new TxtmeshError('ERR_PEER_PROTOCOL', `${this.#label} answered request ${header.id}, which is not waiting`);
           }
