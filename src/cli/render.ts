@@ -59,12 +59,16 @@ export const MODE_NOTES = {
   secure: 'mesh: secure (mutual TLS 1.3; each identity below is the certificate fingerprint the peer proved, as the settings list it)',
 } as const;
 
+/** A peer that took our claim as an outsider's (docs/PROTOCOL.md, "HELLO"). */
+const ANONYMOUS_NOTE = 'serves us as anonymous: our ID is not in its settings (reads only, no uploads)';
+
 function renderPeers(result: PeersResult): string[] {
   const secure = result.mode === 'secure';
   const rows = result.peers.map((p) => {
     const notes = [
       ...(p.self ? ['this peer'] : []),
       ...(p.announced !== null && p.announced !== p.peer ? [`answers as ${p.announced}!`] : []),
+      ...(p.anonymous ? [ANONYMOUS_NOTE] : []),
       ...(p.error ? [p.error.message] : []),
     ];
     return [
@@ -97,6 +101,7 @@ function renderPing(p: PingStatus): string {
     ...(p.connectMs === null ? [] : [`connect ${formatMs(p.connectMs)}`]),
     ...(p.version ? [p.version] : []),
     ...(p.announced !== null && p.announced !== p.peer ? [`answers as ${p.announced}!`] : []),
+    ...(p.anonymous ? [ANONYMOUS_NOTE] : []),
   ];
   return head + parts.join(', ') + (p.error ? `; then ${p.error.message}` : '');
 }

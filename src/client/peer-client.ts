@@ -22,12 +22,16 @@ import type { PeerConnection } from './peer-connection.js';
 // A 1 TiB file has 4 Mi pieces: 128 MiB of hashes. Bound it well below that.
 const MAX_HASH_LIST = 1024 * 1024 * HASH_BYTES;
 
-/** HELLO: the peer's protocol version and the ID it announces. */
-export async function hello(conn: PeerConnection, myId?: string, signal?: AbortSignal): Promise<{ version: string; peerId: string | undefined }> {
+/**
+ * HELLO: the peer's protocol version, the ID it announces, and whether it took our claim as an
+ * anonymous reader's (`as=anonymous`: our ID is not in its settings; it serves reads only).
+ */
+export async function hello(conn: PeerConnection, myId?: string, signal?: AbortSignal): Promise<{ version: string; peerId: string | undefined; anonymous: boolean }> {
   const id = conn.nextId();
   const { header } = await conn.request(id, encodeHello(id, myId), { maxBody: 0, signal });
   if (header.args[0] !== PROTOCOL_VERSION) throw new TxtmeshError('ERR_PEER_PROTOCOL', `${conn.peer.id} speaks ${header.args[0] ?? 'an unknown protocol'}`);
-  return { version: header.args[0], peerId: readFields(header).get('peer') };
+  const fields = readFields(header);
+  return { version: header.args[0], peerId: fields.get('peer'), anonymous: fields.get('as') === 'anonymous' };
 }
 
 /** LIST: every file the peer serves. */

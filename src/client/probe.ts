@@ -48,6 +48,8 @@ export interface Probe {
   readonly version: string | null;
   /** The ID the peer announced in its HELLO answer (may differ from the settings!). */
   readonly announced: string | null;
+  /** The peer serves us as an anonymous reader: our ID is not in its settings (reads only). */
+  readonly anonymous: boolean;
   /** Files the peer listed, if asked and it answered. */
   readonly files: number | null;
   /** The first failure, if any. */
@@ -70,6 +72,7 @@ export async function probePeer(peer: PeerAddress, options: ProbeOptions = {}): 
   let connectMs: number | null = null;
   let version: string | null = null;
   let announced: string | null = null;
+  let anonymous = false;
   let files: number | null = null;
   let error: Problem | null = null;
   let identity: string | null = null;
@@ -86,6 +89,7 @@ export async function probePeer(peer: PeerAddress, options: ProbeOptions = {}): 
       samples.push(roundMs(performance.now() - t0));
       version = answer.version;
       announced = answer.peerId ?? null;
+      anonymous = answer.anonymous;
     }
     if (options.list) files = (await withDeadline(timeoutMs, peer, options.signal, (signal) => listFiles(conn as PeerConnection, signal))).length;
   } catch (err) {
@@ -93,7 +97,7 @@ export async function probePeer(peer: PeerAddress, options: ProbeOptions = {}): 
   } finally {
     conn?.close();
   }
-  return { peer: peer.id, address: formatAddress(peer), reachable: samples.length > 0, connectMs, samples, sent, version, announced, files, error, identity };
+  return { peer: peer.id, address: formatAddress(peer), reachable: samples.length > 0, connectMs, samples, sent, version, announced, anonymous, files, error, identity };
 }
 
 /**

@@ -88,7 +88,7 @@ export async function serveConnection(socket: Socket, ctx: ConnectionContext, st
     note = {};
     switch (header.verb) {
       case 'HELLO':
-        return answered(onHello(ctx, header));
+        return answered(onHello(ctx, header, gate?.outsider !== undefined));
       case 'LIST':
         return answered(await onList(ctx, header, note));
       case 'INFO':

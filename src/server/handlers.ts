@@ -68,12 +68,15 @@ function argCount(header: Header, index: number, what: string): number {
   return Number(text);
 }
 
-/** HELLO: version check. `OK <id> 0 txtmesh/1 peer=<server id>` */
-export function onHello(ctx: HandlerContext, header: Header): Reply {
+/**
+ * HELLO: version check. `OK <id> 0 txtmesh/1 peer=<server id>`, plus `as=anonymous` when the
+ * connection claimed an ID the settings do not list and is served as an anonymous reader.
+ */
+export function onHello(ctx: HandlerContext, header: Header, anonymous = false): Reply {
   if (header.args[0] !== PROTOCOL_VERSION) {
     throw badRequest(`unsupported protocol ${header.args[0] ?? '(none)'}; this server speaks ${PROTOCOL_VERSION}`);
   }
-  return { head: [encodeOkWords(header.id, [PROTOCOL_VERSION, `peer=${ctx.peerId}`])] };
+  return { head: [encodeOkWords(header.id, [PROTOCOL_VERSION, `peer=${ctx.peerId}`, ...(anonymous ? ['as=anonymous'] : [])])] };
 }
 
 /** LIST: every served file. */
