@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 /**
  * txtmesh-client: this peer's console, and the same commands as subcommands for scripts.
- * Run it with the peer folder as the working directory (README, "Running peers by hand"); type
+ * Run it with the peer folder as the working directory (README, "Running a peer"); type
  * #HELP for the commands, pipe them in one a line, or run e.g. `txtmesh-client files --json`.
  *
  * The console alone is parsed with node:util (cli/client-options.ts): yargs costs ~80 ms to

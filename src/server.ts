@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 /**
  * txtmesh-server: serves this peer's files to the mesh. Run it with the peer folder as the
- * working directory (README, "Running peers by hand"). On a terminal it also takes console
+ * working directory (README, "Running a peer"). On a terminal it also takes console
  * commands (status, files, peers, quit). The work is in cli/server-main.ts.
  */
 import yargs from 'yargs';

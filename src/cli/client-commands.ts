@@ -3,7 +3,7 @@
  * `txtmesh-client peers --json`. Each runs the console's own runner (client/commands.ts) and
  * prints its result for people, or as one JSON document on stdout with --json (notes and
  * progress then go to stderr). The exit status says which class of failure happened
- * (client/exit-codes.ts; README, "Exit status").
+ * (client/exit-codes.ts; docs/cli.md, "Exit status").
  */
 import type { Argv } from 'yargs';
 import { type Output, type Session, runCommand } from './commands.js';

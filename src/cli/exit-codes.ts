@@ -1,5 +1,5 @@
 /**
- * Exit statuses of the subcommands (README, "Exit status"): one per class of failure, so a
+ * Exit statuses of the subcommands (docs/cli.md, "Exit status"): one per class of failure, so a
  * script can tell "try again later" (unreachable) from "you asked for something that is not
  * there" (not found) or "a human must choose" (conflict). Pure.
  */

@@ -1,7 +1,7 @@
 /**
  * What each command produces: one typed result per command. The console and the subcommands
  * run the same code and get these; render.ts turns them into lines for people, and
- * `--json` prints them as they are (README, "JSON output"). Pure types.
+ * `--json` prints them as they are (docs/cli.md, "JSON output"). Pure types.
  */
 import type { FileEntry } from '../protocol/messages.js';
 import type { MeshMode } from '../settings.js';

@@ -1,11 +1,23 @@
 /**
  * Which peer fetches which piece: a pure scheduler, driven by the downloader and by tests
- * without sockets. Each peer pulls the lowest missing piece nobody is fetching, so a fast peer
- * simply pulls more often and serves more. When every missing piece is already being fetched
- * (the endgame), a peer with nothing in flight may fetch a piece a second time, so a slow or
- * stalled peer cannot hold back the last pieces; the first copy to arrive wins. Only idle peers
- * duplicate, so a small file at the start of a download is not fetched twice.
+ * without sockets.
+ *
+ * - A peer is only given pieces it holds. A peer is a full holder until told otherwise
+ *   (setHolding); a partial holder (another downloader; issue 10, not yet in docs/PROTOCOL.md)
+ *   holds the pieces it has said it has, and more as it says so (addHolding).
+ * - Rarest first: among the pieces a peer could fetch, the one the fewest known peers hold, so
+ *   the pieces only one peer has are fetched while it is still there, and downloaders of one
+ *   file end up holding different pieces they can trade.
+ * - Equals in a download-specific order: pieces are visited from a `start` piece onwards and
+ *   round (a random start per download, as BitTorrent picks its first pieces at random), so
+ *   downloaders of one file that all see the same holders still ask for different pieces,
+ *   while each one's requests stay runs of consecutive pieces.
+ * - When every missing piece is already being fetched (the endgame), a peer with nothing in
+ *   flight may fetch a piece a second time, so a slow or stalled peer cannot hold back the last
+ *   pieces; the first copy to arrive wins. Only idle peers duplicate.
  */
+import { Holdings } from './holdings.js';
+
 export class PieceScheduler {
   readonly pieceCount: number;
   readonly #done: Uint8Array;
@@ -15,18 +27,24 @@ export class PieceScheduler {
   /** peer → pieces it is fetching now */
   readonly #load = new Map<string, number>();
   readonly #maxDuplicates: number;
+  readonly #holdings: Holdings;
+  /** The piece the visiting order starts from. */
+  readonly #start: number;
   #doneCount = 0;
-  /** lowest piece that may still be unrequested */
+  /** Position (in visiting order) of the first piece that may still be unrequested. */
   #cursor = 0;
 
   /**
    * @param options.done pieces already verified (a resumed download)
    * @param options.maxDuplicates most peers fetching one piece at once in the endgame
+   * @param options.start the piece the visiting order starts from (default 0: lowest first)
    */
-  constructor(pieceCount: number, options: { maxDuplicates?: number; done?: Iterable<number> } = {}) {
+  constructor(pieceCount: number, options: { maxDuplicates?: number; done?: Iterable<number>; start?: number } = {}) {
     this.pieceCount = pieceCount;
     this.#done = new Uint8Array(pieceCount);
     this.#maxDuplicates = options.maxDuplicates ?? 2;
+    this.#holdings = new Holdings(pieceCount);
+    this.#start = pieceCount > 0 ? Math.abs(Math.trunc(options.start ?? 0)) % pieceCount : 0;
     for (const piece of options.done ?? []) {
       if (piece >= 0 && piece < pieceCount && this.#done[piece] === 0) {
         this.#done[piece] = 1;
@@ -47,32 +65,41 @@ export class PieceScheduler {
     return this.#done[piece] === 1;
   }
 
+  /** Says which pieces a peer holds: 'all', or a flag per piece (1: held). */
+  setHolding(peer: string, pieces: 'all' | Uint8Array): void {
+    this.#holdings.set(peer, pieces);
+    this.#cursor = 0; // pieces skipped before may be fetchable now
+  }
+
+  /** A partial holder now also holds `piece`. */
+  addHolding(peer: string, piece: number): void {
+    if (this.#holdings.add(peer, piece) && this.#position(piece) < this.#cursor) this.#cursor = this.#position(piece);
+  }
+
+  /** True if the peer holds the piece (as far as the scheduler knows). */
+  holds(peer: string, piece: number): boolean {
+    return this.#holdings.holds(peer, piece);
+  }
+
+  /** How many peers (not banned) hold the piece. */
+  availability(piece: number): number {
+    return this.#holdings.count(piece);
+  }
+
   /**
    * The next piece `peer` should fetch, or undefined if there is nothing for it right now
-   * (everything is done, or being fetched by it or by enough others).
+   * (everything is done, or being fetched by it or by enough others, or held by others only).
    */
   next(peer: string): number | undefined {
     if (this.#banned.has(peer)) return undefined;
-    while (this.#cursor < this.pieceCount && (this.#done[this.#cursor] === 1 || this.#inFlight.has(this.#cursor))) this.#cursor++;
-    for (let piece = this.#cursor; piece < this.pieceCount; piece++) {
-      if (this.#done[piece] === 0 && !this.#inFlight.has(piece)) return this.#take(piece, peer);
-    }
-    // Endgame: an idle peer duplicates the piece with the fewest fetchers.
-    if ((this.#load.get(peer) ?? 0) > 0) return undefined;
-    let best: number | undefined;
-    let bestCount = Infinity;
-    for (const [piece, peers] of this.#inFlight) {
-      if (!peers.has(peer) && peers.size < this.#maxDuplicates && peers.size < bestCount) {
-        best = piece;
-        bestCount = peers.size;
-      }
-    }
-    return best === undefined ? undefined : this.#take(best, peer);
+    const fresh = this.#holdings.anyPartial ? this.#rarest(peer) : this.#firstFree(peer);
+    if (fresh !== undefined) return this.#take(fresh, peer);
+    return this.#duplicate(peer);
   }
 
   /**
    * Like next(), but outside the endgame also takes up to `max - 1` pieces right after the
-   * first one that nobody is fetching, so one request can cover a run of pieces.
+   * first one that nobody is fetching and the peer holds, so one request can cover a run.
    * @returns the first piece and how many consecutive pieces were taken
    */
   nextRun(peer: string, max: number): { first: number; count: number } | undefined {
@@ -81,7 +108,7 @@ export class PieceScheduler {
     if ((this.#inFlight.get(first)?.size ?? 0) > 1) return { first, count: 1 }; // an endgame duplicate
     let count = 1;
     for (let piece = first + 1; count < max && piece < this.pieceCount; piece++, count++) {
-      if (this.#done[piece] === 1 || this.#inFlight.has(piece)) break;
+      if (!this.#free(piece, peer)) break;
       this.#take(piece, peer);
     }
     return { first, count };
@@ -109,14 +136,76 @@ export class PieceScheduler {
     this.#untake(piece, peer);
     if (peers.size === 0) {
       this.#inFlight.delete(piece);
-      if (piece < this.#cursor) this.#cursor = piece;
+      this.#cursor = Math.min(this.#cursor, this.#position(piece));
     }
   }
 
   /** Takes a peer out of this download (it failed or lied): all its pieces are released. */
   ban(peer: string): void {
     this.#banned.add(peer);
+    this.#holdings.remove(peer);
     for (const [piece, peers] of [...this.#inFlight]) if (peers.has(peer)) this.release(piece, peer);
+  }
+
+  /** Every source holds every piece: the first free piece in visiting order. */
+  #firstFree(peer: string): number | undefined {
+    const n = this.pieceCount;
+    while (this.#cursor < n && !this.#open(this.#pieceAt(this.#cursor))) this.#cursor++;
+    for (let k = this.#cursor; k < n; k++) {
+      const piece = this.#pieceAt(k);
+      if (this.#free(piece, peer)) return piece;
+    }
+    return undefined;
+  }
+
+  /** Some sources are partial: the free piece the fewest peers hold, first in visiting order. */
+  #rarest(peer: string): number | undefined {
+    let best: number | undefined;
+    let bestCount = Infinity;
+    for (let k = 0; k < this.pieceCount; k++) {
+      const piece = this.#pieceAt(k);
+      if (!this.#free(piece, peer)) continue;
+      const count = this.#holdings.count(piece);
+      if (count < bestCount) {
+        best = piece;
+        bestCount = count;
+        if (count <= 1) break; // nothing is rarer than a piece only this peer has
+      }
+    }
+    return best;
+  }
+
+  /** Endgame: an idle peer duplicates the piece it holds with the fewest fetchers. */
+  #duplicate(peer: string): number | undefined {
+    if ((this.#load.get(peer) ?? 0) > 0) return undefined;
+    let best: number | undefined;
+    let bestCount = Infinity;
+    for (const [piece, peers] of this.#inFlight) {
+      if (!peers.has(peer) && peers.size < this.#maxDuplicates && peers.size < bestCount && this.#holdings.holds(peer, piece)) {
+        best = piece;
+        bestCount = peers.size;
+      }
+    }
+    return best === undefined ? undefined : this.#take(best, peer);
+  }
+
+  /** Not done and nobody fetches it. */
+  #open(piece: number): boolean {
+    return this.#done[piece] === 0 && !this.#inFlight.has(piece);
+  }
+
+  /** Open, and the peer holds it. */
+  #free(piece: number, peer: string): boolean {
+    return this.#open(piece) && this.#holdings.holds(peer, piece);
+  }
+
+  #pieceAt(position: number): number {
+    const piece = this.#start + position;
+    return piece < this.pieceCount ? piece : piece - this.pieceCount;
+  }
+
+  #position(piece: number): number {
+    return piece >= this.#start ? piece - this.#start : piece + this.pieceCount - this.#start;
   }
 
   #take(piece: number, peer: string): number {

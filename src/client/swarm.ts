@@ -5,6 +5,7 @@
  * pieces go to the others meanwhile); one that lies (bad piece, wrong length) is banned for the
  * rest of the download; one whose copy changed is dropped. Sources may join late.
  */
+import { randomInt } from 'node:crypto';
 import { PIECE_SIZE, REQUEST_TIMEOUT_MS } from '../constants.js';
 import { type ErrorCode, TxtmeshError, codeOf, describeError, isLie, isTransient } from '../errors.js';
 import { type FileInfo, HASH_BYTES } from '../protocol/messages.js';
@@ -16,6 +17,7 @@ import { BufferPool } from '../transport/buffer-pool.js';
 import { fileInfo, getRange } from './peer-client.js';
 import { PeerConnection } from './peer-connection.js';
 import { DEFAULT_RETRY, type RetryPolicy, backoffDelay, sleep } from './retry.js';
+import { RateMeter } from './rate-meter.js';
 import { PieceScheduler } from './scheduler.js';
 
 export interface SwarmOptions {
@@ -46,9 +48,8 @@ export interface SourceState {
   noteCode?: ErrorCode;
   /** Reconnects since the last piece delivered. */
   attempts: number;
-  /** Observed throughput, bytes per ms (EWMA); 0 until measured. */
-  rate: number;
-  lastArrival: number;
+  /** Observed throughput over the last second (rate-meter.ts). */
+  readonly meter: RateMeter;
 }
 
 /** Most pieces one request may cover. */
@@ -74,7 +75,10 @@ export class Swarm {
 
   constructor(options: SwarmOptions) {
     this.#options = options;
-    this.scheduler = new PieceScheduler(options.info.pieceHashes.length / HASH_BYTES, { done: options.verified });
+    const pieces = options.info.pieceHashes.length / HASH_BYTES;
+    // A random first piece (then onwards and round), so downloaders of one file ask for
+    // different pieces and have something to trade (scheduler.ts).
+    this.scheduler = new PieceScheduler(pieces, { done: options.verified, start: randomInt(Math.max(1, pieces)) });
     this.#changed = this.#nextChange();
     this.#signal = AbortSignal.any([options.signal, this.#finished.signal]);
     // Done or aborted: close every connection, so workers waiting on a slow or frozen peer's
@@ -92,7 +96,8 @@ export class Swarm {
 
   /** Adds a source with an open connection that has confirmed the identity. */
   add(peer: PeerAddress, conn: PeerConnection): void {
-    const source: SourceState = { peer, conn, bytes: 0, attempts: 0, rate: 0, lastArrival: 0 };
+    const source: SourceState = { peer, conn, bytes: 0, attempts: 0, meter: new RateMeter() };
+    this.scheduler.setHolding(peer.id, 'all');
     this.sources.set(peer.id, source);
     this.#runs.push(this.#run(source));
     this.#notify();
@@ -191,7 +196,7 @@ export class Swarm {
         const offset = run.first * info.pieceSize;
         const length = lengths.reduce((a, b) => a + b, 0);
         const data = this.#pool.take(length);
-        const sent = performance.now();
+        source.meter.start(performance.now());
         try {
           await getRange(conn, info.name, offset, length, info.identity, { timeoutMs: this.#deadline(source, conn, length), into: data });
         } catch (err) {
@@ -200,7 +205,7 @@ export class Swarm {
           fail(err);
           return;
         }
-        this.#measure(source, length, sent);
+        source.meter.record(length, performance.now());
         // Verify every piece before writing any of it.
         const digests = hashPiecesOf([data], lengths);
         const bad = pieces.findIndex((p, i) => !(digests[i] as Buffer).equals(info.pieceHashes.subarray(p * HASH_BYTES, (p + 1) * HASH_BYTES)));
@@ -215,6 +220,7 @@ export class Swarm {
         const fresh = freshPieces.reduce((a, b) => a + b, 0);
         if (fresh > 0) {
           await this.#options.part.write(offset, data).finally(() => this.#pool.give(data));
+          for (const piece of pieces) if (this.scheduler.isDone(piece)) await this.#options.part.markVerified(piece);
           source.bytes += fresh;
           source.attempts = 0;
           source.note = undefined;
@@ -239,8 +245,9 @@ export class Swarm {
    */
   #deadline(source: SourceState, conn: PeerConnection, length: number): number {
     const ceiling = this.#options.requestTimeoutMs ?? REQUEST_TIMEOUT_MS;
-    if (source.rate <= 0) return ceiling;
-    const expected = ((conn.waiting + 1) * length) / source.rate;
+    const rate = source.meter.rate;
+    if (rate <= 0) return ceiling;
+    const expected = ((conn.waiting + 1) * length) / rate;
     return Math.min(ceiling, Math.max(2000, 8 * expected + 1000));
   }
 
@@ -249,15 +256,7 @@ export class Swarm {
    * deliver them in about 20 ms, so fast links spend less per request.
    */
   #runLength(source: SourceState): number {
-    const pieces = Math.floor((source.rate * 20) / this.#options.info.pieceSize);
+    const pieces = Math.floor((source.meter.rate * 20) / this.#options.info.pieceSize);
     return Math.max(1, Math.min(MAX_RUN_PIECES, pieces));
-  }
-
-  #measure(source: SourceState, bytes: number, sent: number): void {
-    const now = performance.now();
-    const interval = Math.max(0.01, now - Math.max(sent, source.lastArrival));
-    source.lastArrival = now;
-    const sample = bytes / interval;
-    source.rate = source.rate === 0 ? sample : 0.7 * source.rate + 0.3 * sample;
   }
 }

@@ -1,8 +1,8 @@
 /**
  * A self-signed X.509 v3 certificate for an Ed25519 key (RFC 5280, RFC 8410), built with
  * der.ts and signed with node:crypto. Node can make key pairs but not certificates; this is
- * the ~100 lines that fill the gap, so txtmesh needs no certificate package (README,
- * "Security model"). The result is checked by Node's own parser (X509Certificate) in the tests
+ * the ~100 lines that fill the gap, so txtmesh needs no certificate package (docs/security.md,
+ * "Why no certificate package"). The result is checked by Node's own parser (X509Certificate) in the tests
  * and by OpenSSL in every TLS handshake.
  *
  * Nothing in the certificate is trusted for what it says: a peer's identity is the SHA-256 of

@@ -1,5 +1,5 @@
 /**
- * Who may do what on a connection (README, "Security model"; docs/PROTOCOL.md, "Membership").
+ * Who may do what on a connection (docs/security.md; docs/PROTOCOL.md, "Transport and membership").
  *
  * - Secure mode: the client's certificate, checked right after the TLS handshake, must be one
  *   the settings list, and valid; it names the peer. Anything else is refused before a single

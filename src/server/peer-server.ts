@@ -2,7 +2,7 @@
  * A txtmesh peer server: a TCP listener whose connections are served by connection.ts.
  * Embeddable (tests start it in-process on port 0); src/server.ts is the command-line wrapper.
  *
- * Limits (README, "Server limits"): at most maxConnections at once; when full, the connection
+ * Limits (docs/reliability.md, "Server limits"): at most maxConnections at once; when full, the connection
  * that has been idle longest is closed to make room (so a crowd of idle sockets cannot lock out
  * real peers), and if every connection is busy the newcomer gets ERR_BUSY.
  *

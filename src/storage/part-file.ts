@@ -4,6 +4,8 @@
  * same version resumes from it and a different version never does. Pieces already on disk are
  * re-verified against the piece hashes before they count (a power loss may have left zeros or
  * garbage). Nothing appears under the real name until the whole file is verified and fsynced.
+ * Beside it, a sidecar (have-file.ts) records which pieces are verified, so this peer's server
+ * can serve them while the download runs.
  */
 import { constants, fstatSync, fsyncSync } from 'node:fs';
 import { type FileHandle, open, readdir } from 'node:fs/promises';
@@ -12,6 +14,7 @@ import { PIECE_SIZE } from '../constants.js';
 import type { FileInfo } from '../protocol/messages.js';
 import { HASH_BYTES } from '../protocol/messages.js';
 import { TEMP_SUFFIX, publishNoReplace, removeQuietly, tempPathFor } from './atomic-file.js';
+import { HAVE_SUFFIX, HaveFile } from './have-file.js';
 import { hashPiece } from './piece-hasher.js';
 import { type FileStamp, type ServedFolder, stampOfSync } from './served-folder.js';
 
@@ -23,6 +26,7 @@ export class PartFile {
   readonly path: string;
   readonly finalPath: string;
   readonly #handle: FileHandle;
+  #have: HaveFile | undefined;
   #closed = false;
   #published = false;
 
@@ -46,6 +50,7 @@ export class PartFile {
     const handle = await open(path, constants.O_RDWR | constants.O_CREAT, 0o644);
     const part = new PartFile(path, finalPath, handle);
     const verified = fstatSync(handle.fd).size > 0 ? await part.#verifyExisting(info) : [];
+    part.#have = await HaveFile.create(path, info, verified);
     return { part, verified };
   }
 
@@ -55,6 +60,11 @@ export class PartFile {
     while (written < data.length) {
       written += (await this.#handle.write(data, written, data.length - written, offset + written)).bytesWritten;
     }
+  }
+
+  /** Records that a piece written with write() is verified: this peer's server may serve it now. */
+  async markVerified(piece: number): Promise<void> {
+    await this.#have?.mark(piece);
   }
 
   /**
@@ -78,11 +88,14 @@ export class PartFile {
     if (this.#closed) return;
     this.#closed = true;
     await this.#handle.close().catch(() => undefined);
+    await this.#have?.close();
   }
 
   /** Closes and deletes the part file (after publish(), its name is already gone). */
   async discard(): Promise<void> {
     await this.close();
+    // The sidecar goes first: a server must not be pointed at a part file that is gone.
+    await this.#have?.remove();
     if (!this.#published) await removeQuietly(this.path);
   }
 
@@ -111,6 +124,7 @@ async function removeOtherVersions(finalPath: string, keep: string): Promise<voi
   const names = await readdir(dirname(finalPath)).catch(() => [] as string[]);
   for (const name of names) {
     const path = join(dirname(finalPath), name);
-    if (name.startsWith(prefix) && name.endsWith(TEMP_SUFFIX) && path !== keep) await removeQuietly(path);
+    const stale = (name.endsWith(TEMP_SUFFIX) && path !== keep) || (name.endsWith(HAVE_SUFFIX) && path !== keep.slice(0, -TEMP_SUFFIX.length) + HAVE_SUFFIX);
+    if (name.startsWith(prefix) && stale) await removeQuietly(path);
   }
 }

@@ -1,6 +1,6 @@
 /**
  * Incremental piece hashing: SHA-256 of each PIECE_SIZE piece, and the file's identity,
- * SHA-256 over the concatenated piece hashes (docs/PROTOCOL.md, "Identity").
+ * SHA-256 over the concatenated piece hashes (docs/PROTOCOL.md, "Pieces and identity").
  * Bytes can be fed in chunks of any size; each byte is hashed once.
  */
 import { createHash, type Hash } from 'node:crypto';

@@ -1,6 +1,6 @@
 /**
  * The secure-mode transport: mutual TLS 1.3 over the same TCP connection, with the same
- * frames inside (docs/PROTOCOL.md, "Transport"). Both sides present their certificate; neither
+ * frames inside (docs/PROTOCOL.md, "Transport and membership"). Both sides present their certificate; neither
  * trusts a certificate authority. TLS proves the other side holds the key of the certificate
  * it shows; whether that certificate belongs to the mesh is decided by its fingerprint
  * against the settings, by the caller, before any request is sent or read.

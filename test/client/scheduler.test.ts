@@ -212,4 +212,92 @@ describe('client/scheduler', () => {
     }
     expect(order).to.deep.equal(Array.from({ length: 20 }, (_, i) => i));
   });
+
+  describe('holders and rarest first', () => {
+    const flags = (n: number, held: number[]) => {
+      const f = new Uint8Array(n);
+      for (const p of held) f[p] = 1;
+      return f;
+    };
+
+    it('gives a partial holder only the pieces it holds, and more as it gets them', () => {
+      const s = new PieceScheduler(4);
+      s.setHolding('a', flags(4, [2]));
+      expect(s.next('a')).to.equal(2);
+      expect(s.next('a')).to.equal(undefined);
+      s.addHolding('a', 0);
+      expect(s.next('a')).to.equal(0);
+      expect(s.holds('a', 1)).to.equal(false);
+      expect(s.holds('b', 1)).to.equal(true); // never told: a full holder
+    });
+
+    it('takes the piece the fewest peers hold first', () => {
+      const s = new PieceScheduler(4);
+      s.setHolding('seed', 'all');
+      s.setHolding('x', flags(4, [0, 1, 2]));
+      s.setHolding('y', flags(4, [0, 1]));
+      expect([0, 1, 2, 3].map((p) => s.availability(p))).to.deep.equal([3, 3, 2, 1]);
+      expect(s.next('seed')).to.equal(3); // only the seed has 3
+      expect(s.next('seed')).to.equal(2);
+      expect(s.next('x')).to.equal(0);
+    });
+
+    it('keeps a run of consecutive pieces within what the peer holds', () => {
+      const s = new PieceScheduler(8);
+      s.setHolding('a', flags(8, [3, 4, 5, 7]));
+      expect(s.nextRun('a', 4)).to.deep.equal({ first: 3, count: 3 });
+    });
+
+    it('forgets what a banned peer held', () => {
+      const s = new PieceScheduler(2);
+      s.setHolding('a', flags(2, [0]));
+      s.setHolding('b', 'all');
+      expect(s.availability(0)).to.equal(2);
+      s.ban('a');
+      expect(s.availability(0)).to.equal(1);
+      s.addHolding('a', 1);
+      expect(s.availability(1)).to.equal(1);
+    });
+
+    it('duplicates in the endgame only pieces the idle peer holds', () => {
+      const s = new PieceScheduler(2);
+      s.setHolding('b', flags(2, [1]));
+      expect(s.next('a')).to.equal(0);
+      expect(s.next('a')).to.equal(1);
+      expect(s.next('b')).to.equal(1);
+      expect(s.next('c')).to.equal(0);
+    });
+  });
+
+  describe('visiting order', () => {
+    it('starts at the given piece and wraps round, and release goes back in that order', () => {
+      const s = new PieceScheduler(5, { start: 3 });
+      expect(take(s, 'a', 5)).to.deep.equal([3, 4, 0, 1, 2]);
+      s.release(4, 'a');
+      expect(s.next('b')).to.equal(4);
+    });
+
+    it('does not run past the end of the file in one request', () => {
+      const s = new PieceScheduler(5, { start: 4 });
+      expect(s.nextRun('a', 4)).to.deep.equal({ first: 4, count: 1 });
+      expect(s.nextRun('a', 4)).to.deep.equal({ first: 0, count: 4 });
+    });
+
+    it('spreads downloaders that start at different pieces: their first requests differ', () => {
+      const firsts = [0, 16, 32, 48].map((start) => new PieceScheduler(64, { start }).nextRun('seed', 4)?.first);
+      expect(new Set(firsts).size).to.equal(4);
+    });
+
+    it('still fetches every piece exactly once from any start', () => {
+      for (const start of [0, 1, 7, 19]) {
+        const s = new PieceScheduler(20, { start });
+        const got = new Set<number>();
+        for (let round = 0; !s.complete && round < 1000; round++) {
+          const piece = s.next(['a', 'b'][round % 2] as string);
+          if (piece !== undefined && s.markDone(piece, 'a')) got.add(piece);
+        }
+        expect(got.size, `start ${start}`).to.equal(20);
+      }
+    });
+  });
 });

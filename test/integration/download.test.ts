@@ -140,10 +140,12 @@ describe('download from several peers', function () {
     const err = await failure(download({ name: 'f.txt', peers: [mesh.address('p1')], folder: await mesh.folderOf('me'), retry: fast }));
     expect(err.code).to.equal('ERR_DOWNLOAD_INCOMPLETE');
     expect(err.message).to.match(/stopped at \d+\/32 pieces.* pieces are verified and kept/);
-    // Nothing under the real name; one hidden part file named after the version.
-    const left = await readdir(mesh.dirOf('me'));
-    expect(left).to.have.length(1);
-    expect(left[0]).to.match(/^\.f\.txt\.dl-[0-9a-f]{16}\.txtmesh-part$/);
+    // Nothing under the real name; one hidden part file named after the version, and beside it
+    // the record of its verified pieces (have-file.ts), which this peer's server serves from.
+    const left = (await readdir(mesh.dirOf('me'))).sort();
+    expect(left).to.have.length(2);
+    expect(left[0]).to.match(/^\.f\.txt\.dl-[0-9a-f]{16}\.txtmesh-have$/);
+    expect(left[1]).to.equal((left[0] as string).replace(/have$/, 'part'));
 
     // The peer comes back on the same port: the next download resumes.
     const { PeerServer } = await import('../../src/server/peer-server.js');
