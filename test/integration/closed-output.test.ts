@@ -4,9 +4,10 @@
  */
 import { expect } from 'chai';
 import { spawn } from 'node:child_process';
-import { rm } from 'node:fs/promises';
-import { tempDir } from '../helpers.js';
-import { clientJs, run } from './cli-helpers.js';
+import { mkdir, rm, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { freePort, rawExchange, tempDir } from '../helpers.js';
+import { clientJs, run, serverJs, waitForOutput } from './cli-helpers.js';
 import { type FakePeer, helloAnswer, listAnswer, peerFolder, startFakePeer } from './fake-peer.js';
 
 /** Runs `node client.js <args> | head -c 10` in bash; the client's status and what bash saw. */
@@ -69,6 +70,25 @@ describe('closed output and a peer of another version (issue 12, item 7)', funct
     expect(r.stderr).to.equal('');
     expect(r.status).to.equal(0);
     expect(many.requests.filter((l) => l.startsWith('LIST')).length - before).to.be.below(20);
+  });
+
+  it('txtmesh-server whose log reader has gone keeps serving, without a stack trace', async function () {
+    const port = await freePort();
+    const peerDir = join(root, 'srv');
+    await mkdir(join(peerDir, 'served_files'), { recursive: true });
+    await writeFile(join(peerDir, 'settings.txt'), `srv 127.0.0.1 ${port}\n`);
+    const server = spawn(process.execPath, [serverJs, '--settings', 'settings.txt', '--no-console'], { cwd: peerDir, stdio: ['ignore', 'pipe', 'pipe'] });
+    try {
+      let stderr = '';
+      server.stderr.on('data', (d) => (stderr += d));
+      await waitForOutput(server, /serving/);
+      server.stdout.destroy(); // the reader goes: the next log line is a write to a closed pipe
+      for (let i = 1; i <= 3; i++) expect((await rawExchange(port, `HELLO ${i} 0 txtmesh/1\n`)).text).to.equal(`OK ${i} 0 txtmesh/1 peer=srv\n`);
+      expect(server.exitCode).to.equal(null);
+      expect(stderr).to.equal('');
+    } finally {
+      server.kill('SIGKILL');
+    }
   });
 
   it('a claim answered with txtmesh/2 fails filelist for that peer (ERR_PEER_PROTOCOL), as ping and peers do', async function () {
