@@ -10,6 +10,12 @@ export const PROTOCOL_VERSION = 'txtmesh/1';
  */
 export const PIECE_SIZE = 256 * 1024;
 
+/** Length in bytes of one piece hash (SHA-256). */
+export const HASH_BYTES = 32;
+
+/** A file's identity, on the wire and on disk: a SHA-256 in 64 lower-case hex digits. */
+export const IDENTITY_PATTERN = /^[0-9a-f]{64}$/;
+
 /** Longest header line, terminator included. A longer one is a malformed frame. */
 export const MAX_HEADER_BYTES = 4096;
 

@@ -27,6 +27,15 @@ describe('duplex-pair (test helper)', () => {
     await once(a, 'drain');
   });
 
+  it('copies what is written, so a writer may reuse its buffer once the write is done', async () => {
+    const [a, b] = duplexPair();
+    const buffer = Buffer.from('first');
+    await new Promise<void>((resolve) => a.write(buffer, () => resolve()));
+    buffer.write('later');
+    const [chunk] = (await once(b, 'data')) as [Buffer];
+    expect(chunk.toString()).to.equal('first');
+  });
+
   it('destroying one end destroys the other', async () => {
     const [a, b] = duplexPair();
     a.destroy();

@@ -1,8 +1,9 @@
 /**
  * Two in-memory Duplex ends joined like a socket pair: what one writes the other reads. A write
  * is held (no callback, so `write()` backpressure builds up) until the other end reads, like a
- * socket whose peer stops reading; ending one end ends the other's readable side, and
- * destroying one end destroys the other (a reset). Node 20 has no stream.duplexPair.
+ * socket whose peer stops reading; the bytes are copied, as a socket copies them into the
+ * kernel; ending one end ends the other's readable side, and destroying one end destroys the
+ * other (a reset). Node 20 has no stream.duplexPair.
  */
 import { Duplex } from 'node:stream';
 
@@ -12,7 +13,9 @@ class End extends Duplex {
 
   override _write(chunk: Buffer, _encoding: BufferEncoding, callback: (err?: Error | null) => void): void {
     if (this.other.destroyed) return callback(new Error('the other end is closed'));
-    if (this.other.push(chunk)) callback();
+    // A copy, as a socket's write copies into the kernel: a writer may reuse its buffer once
+    // the write's callback has run (the server's pooled read buffers do).
+    if (this.other.push(Buffer.from(chunk))) callback();
     else this.#held = callback;
   }
 

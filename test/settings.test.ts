@@ -3,19 +3,8 @@ import { mkdtemp, rm, truncate, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { expect } from 'chai';
-import { TxtmeshError } from '../src/errors.js';
 import { MAX_SETTINGS_BYTES, type PeerAddress, findPeers, formatAddress, isHost, loadSettings, meshMode, parseFingerprint, parseSettings } from '../src/settings.js';
-
-/** Runs fn, expects a TxtmeshError, returns it. */
-function catchError(fn: () => unknown): TxtmeshError {
-  try {
-    fn();
-  } catch (err) {
-    expect(err).to.be.instanceOf(TxtmeshError);
-    return err as TxtmeshError;
-  }
-  expect.fail('expected an error');
-}
+import { expectCode } from './helpers/expect-code.js';
 
 /** [id, host, port, line] tuples, for compact comparisons. */
 function tuples(peers: readonly PeerAddress[]): [string, string, number, number][] {
@@ -143,37 +132,34 @@ describe('settings', () => {
     for (const [what, line] of badLines) {
       it(`rejects ${what} with ERR_SETTINGS_LINE naming file and line`, () => {
         const text = `# header\n\ngood 127.0.0.1 5000\n${line}\n`;
-        const err = catchError(() => parseSettings(text, 'mesh.txt'));
-        expect(err.code).to.equal('ERR_SETTINGS_LINE');
+        const err = expectCode(() => parseSettings(text, 'mesh.txt'), 'ERR_SETTINGS_LINE');
         expect(err.message).to.include('mesh.txt:4');
       });
     }
 
     it('says what is wrong with an address that looks like IPv4 and is not, and with a leading zero', () => {
-      const address = catchError(() => parseSettings('p1 999.1.1.1 5001\n', 'mesh.txt'));
+      const address = expectCode(() => parseSettings('p1 999.1.1.1 5001\n', 'mesh.txt'), 'ERR_SETTINGS_LINE');
       expect(address.message).to.contain('mesh.txt:1').and.contain('999.1.1.1').and.contain('IPv4');
-      expect(catchError(() => parseSettings('p1 127.0.0.1 080\n')).message).to.contain('leading zeros');
+      expect(expectCode(() => parseSettings('p1 127.0.0.1 080\n'), 'ERR_SETTINGS_LINE').message).to.contain('leading zeros');
       // Names whose last label has a letter are still names; IPv4 and IPv6 literals still addresses.
       for (const host of ['1.2.3.example', 'x1', '3com.com', '10.0.0.255', '::ffff:1.2.3.4']) expect(isHost(host), host).to.equal(true);
       for (const host of ['1.2.3.4.5', '256.0.0.1', '1.2.3.04x.5', '10.0.0.', '4']) expect(isHost(host), host).to.equal(false);
     });
 
     it('uses peer_settings.txt as the default file name in errors', () => {
-      const err = catchError(() => parseSettings('p1 127.0.0.1 5001\np2 127.0.0.1'));
-      expect(err.code).to.equal('ERR_SETTINGS_LINE');
+      const err = expectCode(() => parseSettings('p1 127.0.0.1 5001\np2 127.0.0.1'), 'ERR_SETTINGS_LINE');
       expect(err.message).to.include('peer_settings.txt:2');
     });
 
     it('counts CRLF and lone-CR lines when naming the bad line', () => {
-      const crlf = catchError(() => parseSettings('p1 127.0.0.1 5001\r\n\r\nbad\r\n', 's.txt'));
+      const crlf = expectCode(() => parseSettings('p1 127.0.0.1 5001\r\n\r\nbad\r\n', 's.txt'), 'ERR_SETTINGS_LINE');
       expect(crlf.message).to.include('s.txt:3');
-      const cr = catchError(() => parseSettings('p1 127.0.0.1 5001\r\rbad\r', 's.txt'));
+      const cr = expectCode(() => parseSettings('p1 127.0.0.1 5001\r\rbad\r', 's.txt'), 'ERR_SETTINGS_LINE');
       expect(cr.message).to.include('s.txt:3');
     });
 
     it('rejects a duplicate ID with ERR_SETTINGS_DUPLICATE naming the second line', () => {
-      const err = catchError(() => parseSettings('p1 127.0.0.1 5001\np2 127.0.0.1 5002\np1 10.0.0.1 6000\n', 'dup.txt'));
-      expect(err.code).to.equal('ERR_SETTINGS_DUPLICATE');
+      const err = expectCode(() => parseSettings('p1 127.0.0.1 5001\np2 127.0.0.1 5002\np1 10.0.0.1 6000\n', 'dup.txt'), 'ERR_SETTINGS_DUPLICATE');
       expect(err.message).to.include('dup.txt:3');
     });
   });
@@ -188,13 +174,12 @@ describe('settings', () => {
     });
 
     it('throws ERR_UNKNOWN_PEER naming the unknown IDs and listing the known ones', () => {
-      const err = catchError(() => findPeers(peers, ['p1', 'nope', 'zzz']));
-      expect(err.code).to.equal('ERR_UNKNOWN_PEER');
+      const err = expectCode(() => findPeers(peers, ['p1', 'nope', 'zzz']), 'ERR_UNKNOWN_PEER');
       for (const id of ['nope', 'zzz', 'p1', 'p2', 'p3']) expect(err.message).to.include(id);
     });
 
     it('throws ERR_UNKNOWN_PEER when there are no known peers at all', () => {
-      expect(catchError(() => findPeers([], ['p1'])).code).to.equal('ERR_UNKNOWN_PEER');
+      expectCode(() => findPeers([], ['p1']), 'ERR_UNKNOWN_PEER');
     });
   });
 
@@ -233,33 +218,22 @@ describe('settings', () => {
     it('names the file path in line errors', async () => {
       const path = join(dir, 'bad_settings.txt');
       await writeFile(path, 'p1 127.0.0.1 5001\np2 127.0.0.1 99999\n');
-      const err = await loadSettings(path).then(
-        () => expect.fail('expected an error'),
-        (e: unknown) => e as TxtmeshError,
-      );
-      expect(err.code).to.equal('ERR_SETTINGS_LINE');
+      const err = await expectCode(loadSettings(path), 'ERR_SETTINGS_LINE');
       expect(err.message).to.include(`${path}:2`);
     });
-
-    const readError = (path: string) => loadSettings(path).then(
-      () => expect.fail('expected an error'),
-      (e: unknown) => e as TxtmeshError,
-    );
 
     it('refuses a FIFO at once (ERR_SETTINGS_READ) instead of waiting for a writer', async function () {
       this.timeout(5000);
       const fifo = join(dir, 'fifo_settings.txt');
       expect(spawnSync('mkfifo', [fifo]).status).to.equal(0);
-      const err = await readError(fifo);
-      expect(err.code).to.equal('ERR_SETTINGS_READ');
+      const err = await expectCode(loadSettings(fifo), 'ERR_SETTINGS_READ');
       expect(err.message).to.contain(fifo).and.contain('not a regular file');
     });
 
     it('refuses /dev/zero and a folder (ERR_SETTINGS_READ) without reading them', async function () {
       this.timeout(5000);
       for (const path of ['/dev/zero', dir]) {
-        const err = await readError(path);
-        expect(err.code, path).to.equal('ERR_SETTINGS_READ');
+        const err = await expectCode(loadSettings(path), 'ERR_SETTINGS_READ');
         expect(err.message).to.contain('not a regular file');
       }
     });
@@ -270,21 +244,15 @@ describe('settings', () => {
       await writeFile(path, line + '#'.repeat(MAX_SETTINGS_BYTES - line.length));
       expect(tuples(await loadSettings(path))).to.deep.equal([['p1', '127.0.0.1', 5001, 1]]);
       await writeFile(path, line + '#'.repeat(MAX_SETTINGS_BYTES - line.length + 1));
-      expect((await readError(path)).code).to.equal('ERR_SETTINGS_READ');
+      await expectCode(loadSettings(path), 'ERR_SETTINGS_READ');
       // A sparse file of 4 GiB: refused after reading one byte past the cap.
       await truncate(path, 4 * 1024 ** 3);
-      const err = await readError(path);
-      expect(err.code).to.equal('ERR_SETTINGS_READ');
+      const err = await expectCode(loadSettings(path), 'ERR_SETTINGS_READ');
       expect(err.message).to.contain(`larger than ${MAX_SETTINGS_BYTES} bytes`);
     });
 
     it('throws ERR_SETTINGS_READ for a missing file', async () => {
-      const err = await loadSettings(join(dir, 'missing.txt')).then(
-        () => expect.fail('expected an error'),
-        (e: unknown) => e as TxtmeshError,
-      );
-      expect(err).to.be.instanceOf(TxtmeshError);
-      expect(err.code).to.equal('ERR_SETTINGS_READ');
+      await expectCode(loadSettings(join(dir, 'missing.txt')), 'ERR_SETTINGS_READ');
     });
   });
 
@@ -302,20 +270,18 @@ describe('settings', () => {
     });
 
     it('refuses a bad fingerprint, naming the line', () => {
-      const err = catchError(() => parseSettings(`p1 127.0.0.1 5001 ${A}\np2 127.0.0.1 5002 ${'g'.repeat(64)}\n`));
-      expect(err.code).to.equal('ERR_SETTINGS_LINE');
+      const err = expectCode(() => parseSettings(`p1 127.0.0.1 5001 ${A}\np2 127.0.0.1 5002 ${'g'.repeat(64)}\n`), 'ERR_SETTINGS_LINE');
       expect(err.message).to.contain(':2:');
-      expect(catchError(() => parseSettings(`p1 127.0.0.1 5001 ${A} extra\n`)).code).to.equal('ERR_SETTINGS_LINE');
+      expectCode(() => parseSettings(`p1 127.0.0.1 5001 ${A} extra\n`), 'ERR_SETTINGS_LINE');
     });
 
     it('refuses a mix of peers with and without fingerprints, naming the lines of each', () => {
-      const err = catchError(() => parseSettings(`p1 127.0.0.1 5001 ${A}\n# comment\np2 127.0.0.1 5002\np3 127.0.0.1 5003 ${B}\n`, 'mesh.txt'));
-      expect(err.code).to.equal('ERR_SETTINGS_MIXED');
+      const err = expectCode(() => parseSettings(`p1 127.0.0.1 5001 ${A}\n# comment\np2 127.0.0.1 5002\np3 127.0.0.1 5003 ${B}\n`, 'mesh.txt'), 'ERR_SETTINGS_MIXED');
       expect(err.message).to.contain('mesh.txt').and.contain('lines 1 (p1), 4 (p3)').and.contain('line 3 (p2)');
     });
 
     it('refuses two peers with the same fingerprint', () => {
-      expect(catchError(() => parseSettings(`p1 127.0.0.1 5001 ${A}\np2 127.0.0.1 5002 ${A}\n`)).code).to.equal('ERR_SETTINGS_DUPLICATE');
+      expectCode(() => parseSettings(`p1 127.0.0.1 5001 ${A}\np2 127.0.0.1 5002 ${A}\n`), 'ERR_SETTINGS_DUPLICATE');
     });
   });
 });

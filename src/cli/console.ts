@@ -5,7 +5,7 @@
  * one command a line, no prompt, exit at end of input.
  */
 import { setMaxListeners } from 'node:events';
-import { createInterface } from 'node:readline';
+import { type Interface, createInterface } from 'node:readline';
 import { type Output, type Session, runCommandLine } from './commands.js';
 import { isOutputGone } from './closed-output.js';
 import { complete } from './completer.js';
@@ -47,17 +47,14 @@ export function terminalOutput(stdout: NodeJS.WritableStream, stderr: NodeJS.Wri
   };
 }
 
-/** Runs the console until #QUIT or end of input; resolves with the number of failed commands. */
-export async function runConsole(session: Omit<Session, 'out'>, options: ConsoleOptions): Promise<number> {
-  const out = terminalOutput(options.output, options.errorOutput);
-  const names = session.names ?? new Set<string>();
-  const full: Session = { ...session, names, out };
+/** The line reader: prompt, history and completion of peer IDs and names on a terminal. */
+function lineReader(session: Omit<Session, 'out'>, names: ReadonlySet<string>, options: ConsoleOptions): Interface {
   const completer = (line: string, callback: (err: null, result: [string[], string]) => void) => {
     void session.folder.names().catch(() => []).then((local) => {
       callback(null, complete(line, { peers: session.ctx.peers.map((p) => p.id), names: [...names, ...local] }));
     });
   };
-  const rl = createInterface({
+  return createInterface({
     input: options.input,
     output: options.interactive ? options.output : undefined,
     terminal: options.interactive,
@@ -65,6 +62,14 @@ export async function runConsole(session: Omit<Session, 'out'>, options: Console
     removeHistoryDuplicates: true,
     ...(options.interactive ? { completer } : {}),
   });
+}
+
+/** Runs the console until #QUIT or end of input; resolves with the number of failed commands. */
+export async function runConsole(session: Omit<Session, 'out'>, options: ConsoleOptions): Promise<number> {
+  const out = terminalOutput(options.output, options.errorOutput);
+  const names = session.names ?? new Set<string>();
+  const full: Session = { ...session, names, out };
+  const rl = lineReader(session, names, options);
   let failures = 0;
   let running: AbortController | undefined;
   let stopped = false;

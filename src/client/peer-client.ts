@@ -4,19 +4,9 @@
 import { createReadStream } from 'node:fs';
 import { MAX_LIST_BYTES, MAX_RANGE_BYTES, PROTOCOL_VERSION } from '../constants.js';
 import { TxtmeshError } from '../errors.js';
-import {
-  type FileEntry,
-  type FileInfo,
-  HASH_BYTES,
-  decodeInfo,
-  decodeListBody,
-  encodeGet,
-  encodeHello,
-  encodeInfo,
-  encodeList,
-  encodePutHeader,
-  readFields,
-} from '../protocol/messages.js';
+import { ANSWERS } from '../protocol/answers.js';
+import { type FileEntry, type FileInfo, HASH_BYTES } from '../protocol/messages.js';
+import { REQUESTS } from '../protocol/requests.js';
 import type { PeerConnection } from './peer-connection.js';
 
 // A 1 TiB file has 4 Mi pieces: 128 MiB of hashes. Bound it well below that.
@@ -28,31 +18,31 @@ const MAX_HASH_LIST = 1024 * 1024 * HASH_BYTES;
  */
 export async function hello(conn: PeerConnection, myId?: string, signal?: AbortSignal): Promise<{ version: string; peerId: string | undefined; anonymous: boolean }> {
   const id = conn.nextId();
-  const { header } = await conn.request(id, encodeHello(id, myId), { maxBody: 0, signal });
-  if (header.args[0] !== PROTOCOL_VERSION) throw new TxtmeshError('ERR_PEER_PROTOCOL', `${conn.peer.id} speaks ${header.args[0] ?? 'an unknown protocol'}`);
-  const fields = readFields(header);
-  return { version: header.args[0], peerId: fields.get('peer'), anonymous: fields.get('as') === 'anonymous' };
+  const { header, body } = await conn.request(id, REQUESTS.HELLO.encode({ verb: 'HELLO', id, peerId: myId }), { maxBody: 0, signal });
+  const answer = ANSWERS.HELLO.decode(header, body);
+  return { version: PROTOCOL_VERSION, peerId: answer.peerId, anonymous: answer.anonymous === true };
 }
 
 /** LIST: every file the peer serves. */
 export async function listFiles(conn: PeerConnection, signal?: AbortSignal): Promise<FileEntry[]> {
   const id = conn.nextId();
-  const { body } = await conn.request(id, encodeList(id), { maxBody: MAX_LIST_BYTES, signal });
-  return decodeListBody(body);
+  const { header, body } = await conn.request(id, REQUESTS.LIST.encode({ verb: 'LIST', id }), { maxBody: MAX_LIST_BYTES, signal });
+  return [...ANSWERS.LIST.decode(header, body).files];
 }
 
 /** INFO: size, identity and verified piece hashes of one file. */
 export async function fileInfo(conn: PeerConnection, name: string, signal?: AbortSignal): Promise<FileInfo> {
   const id = conn.nextId();
-  const { header, body } = await conn.request(id, encodeInfo(id, name), { maxBody: MAX_HASH_LIST, signal });
-  return decodeInfo(name, header, body);
+  const { header, body } = await conn.request(id, REQUESTS.INFO.encode({ verb: 'INFO', id, name }), { maxBody: MAX_HASH_LIST, signal });
+  const { size, identity, pieceSize, pieceHashes } = ANSWERS.INFO.decode(header, body);
+  return { name, size, identity, pieceSize, pieceHashes };
 }
 
 /** GET: `length` bytes at `offset`, of the version with `identity` (into `options.into` if given). */
 export async function getRange(conn: PeerConnection, name: string, offset: number, length: number, identity: string, options: { signal?: AbortSignal; timeoutMs?: number; into?: Buffer } = {}): Promise<Buffer> {
   if (length > MAX_RANGE_BYTES) throw new RangeError(`range of ${length} bytes exceeds ${MAX_RANGE_BYTES}`);
   const id = conn.nextId();
-  const { body } = await conn.request(id, encodeGet(id, name, offset, length, identity), { maxBody: length, exactBody: length, ...options });
+  const { body } = await conn.request(id, REQUESTS.GET.encode({ verb: 'GET', id, name, offset, length, identity }), { maxBody: length, exactBody: length, ...options });
   return body;
 }
 
@@ -62,7 +52,7 @@ export async function getRange(conn: PeerConnection, name: string, offset: numbe
  */
 export async function putFile(conn: PeerConnection, name: string, path: string, size: number, identity: string, signal?: AbortSignal): Promise<'stored' | 'same'> {
   const id = conn.nextId();
-  const { header } = await conn.request(id, encodePutHeader(id, name, size, identity), { maxBody: 0, signal }, async (write) => {
+  const { header, body } = await conn.request(id, REQUESTS.PUT.encode({ verb: 'PUT', id, name, size, identity }), { maxBody: 0, signal }, async (write) => {
     let sent = 0;
     // Read exactly `size` bytes even if the file grows meanwhile; the peer verifies identity.
     if (size === 0) return;
@@ -72,7 +62,5 @@ export async function putFile(conn: PeerConnection, name: string, path: string, 
     }
     if (sent !== size) throw new TxtmeshError('ERR_CHANGED', `${name} shrank while it was being uploaded`);
   });
-  const result = header.args[0];
-  if (result !== 'stored' && result !== 'same') throw new TxtmeshError('ERR_PEER_PROTOCOL', `${conn.peer.id} answered PUT with ${result ?? 'nothing'}`);
-  return result;
+  return ANSWERS.PUT.decode(header, body).result;
 }

@@ -3,11 +3,12 @@
  *
  *   VERB SP id SP length *(SP arg) LF        (a CR before the LF is accepted, for nc users)
  *
- * VERB is upper-case ASCII letters; id and length are decimal; each arg is printable and has no
- * spaces (names are percent-encoded). Pure functions: no sockets, no files.
+ * VERB is upper-case ASCII letters; id and length follow the number rule (numbers.ts); each arg
+ * is printable and has no spaces (names are percent-encoded). Pure functions: no sockets, no files.
  */
 import { MAX_REQUEST_ID } from '../constants.js';
 import { ProtocolError } from '../errors.js';
+import { formatNumber, parseNumber } from './numbers.js';
 
 /** A parsed header line. */
 export interface Header {
@@ -19,22 +20,24 @@ export interface Header {
 }
 
 const VERB_PATTERN = /^[A-Z]{1,16}$/;
-const DECIMAL_PATTERN = /^(0|[1-9]\d{0,15})$/;
 // Printable: no C0 controls, no DEL. Non-ASCII is allowed (UTF-8 in free text).
 const CONTROL_PATTERN = /[\u0000-\u001f\u007f]/;
 
 /**
- * Encodes a header line. Args must already be wire-safe (see encodeName).
- * @example encodeHeader('GET', 7, 0, ['a.txt', '0', '13']) // 'GET 7 0 a.txt 0 13\n'
+ * Encodes a header line. String args must already be wire-safe (see encodeName); number args
+ * are written by the number rule.
+ * @example encodeHeader('GET', 7, 0, ['a.txt', 0, 13]) // 'GET 7 0 a.txt 0 13\n'
+ * @throws TypeError for a field that is not wire-safe or a number the rule cannot write
  */
 export function encodeHeader(verb: string, id: number, length: number, args: readonly (string | number)[] = []): Buffer {
-  const parts = [verb, String(id), String(length), ...args.map(String)];
-  for (const part of parts) {
-    if (part === '' || part.includes(' ') || CONTROL_PATTERN.test(part)) {
-      throw new TypeError(`header field ${JSON.stringify(part)} is not wire-safe`);
-    }
+  if (!VERB_PATTERN.test(verb)) throw new TypeError(`verb ${JSON.stringify(verb)} is not wire-safe`);
+  let line = `${verb} ${formatNumber(id, MAX_REQUEST_ID)} ${formatNumber(length)}`;
+  for (const arg of args) {
+    if (typeof arg === 'number') line += ' ' + formatNumber(arg);
+    else if (arg === '' || arg.includes(' ') || CONTROL_PATTERN.test(arg)) throw new TypeError(`header field ${JSON.stringify(arg)} is not wire-safe`);
+    else line += ' ' + arg;
   }
-  return Buffer.from(parts.join(' ') + '\n', 'utf8');
+  return Buffer.from(line + '\n', 'utf8');
 }
 
 /**
@@ -48,14 +51,12 @@ export function parseHeader(line: string): Header {
   if (fields.length < 3) throw new ProtocolError('ERR_BAD_FRAME', 'header needs at least: VERB id length');
   const [verb, idText, lengthText, ...args] = fields as [string, string, string, ...string[]];
   if (!VERB_PATTERN.test(verb)) throw new ProtocolError('ERR_BAD_FRAME', 'bad verb in header');
-  if (!DECIMAL_PATTERN.test(idText) || Number(idText) > MAX_REQUEST_ID) {
-    throw new ProtocolError('ERR_BAD_FRAME', 'bad request id in header');
-  }
-  if (!DECIMAL_PATTERN.test(lengthText) || !Number.isSafeInteger(Number(lengthText))) {
-    throw new ProtocolError('ERR_BAD_FRAME', 'bad body length in header');
-  }
+  const id = parseNumber(idText, MAX_REQUEST_ID);
+  if (id === undefined) throw new ProtocolError('ERR_BAD_FRAME', 'bad request id in header');
+  const length = parseNumber(lengthText);
+  if (length === undefined) throw new ProtocolError('ERR_BAD_FRAME', 'bad body length in header');
   if (args.some((a) => a === '')) throw new ProtocolError('ERR_BAD_FRAME', 'empty field in header (fields are separated by one space)');
-  return { verb, id: Number(idText), length: Number(lengthText), args };
+  return { verb, id, length, args };
 }
 
 /**
@@ -79,5 +80,12 @@ export function decodeName(field: string): string | undefined {
 export function sanitizeText(text: string, maxLength = 300): string {
   // Runs of spaces too: the header grammar has exactly one space between fields.
   const clean = text.replace(/[\u0000-\u001f\u007f\s]+/g, ' ').trim();
-  return clean.length > maxLength ? clean.slice(0, maxLength - 1) + '…' : clean;
+  if (clean.length <= maxLength) return clean;
+  // Never cut between the halves of a surrogate pair: the lone half would go out as U+FFFD.
+  const end = isHighSurrogate(clean.charCodeAt(maxLength - 2)) ? maxLength - 2 : maxLength - 1;
+  return clean.slice(0, end) + '…';
+}
+
+function isHighSurrogate(code: number): boolean {
+  return code >= 0xd800 && code <= 0xdbff;
 }

@@ -1,33 +1,34 @@
 /**
- * One peer connection on the server side. Requests are handled one at a time in arrival order,
- * and the next bytes are not read until the current answer has been handed to the socket with
- * backpressure: a client may pipeline many requests, and the ones waiting stay in the kernel's
+ * One peer connection on the server side, over any Duplex: a TCP or TLS socket, or an
+ * in-memory pair in tests. Its states (ws's Receiver is the model):
+ *
+ *   READ_HEADER  between requests. Once a header's first byte is in, its LF must follow within
+ *                the header timeout (slowloris), or the answer is ERR_HEADER_TIMEOUT and close.
+ *   READ_BODY    a header is in: its request is checked by the gate, decoded and started, and
+ *                its body (a PUT's file, or a refused request's bytes) goes to the handler's sink.
+ *   ANSWERING    the body is in: the answer is handed to the socket with backpressure.
+ *   CLOSING      refused, malformed or timed out: one ERR went out and nothing more is parsed.
+ *
+ * Requests are handled one at a time in arrival order, and nothing more is read while one is
+ * handled: a client may pipeline many requests, and the ones waiting stay in the kernel's
  * socket buffer, not in our memory (so at most one request per connection is in progress).
  *
  * A malformed frame gets one ERR answer and closes this connection only; an illegal but
- * well-formed request gets an ERR answer and the connection carries on. A header must be
- * complete within the header timeout of its first byte (slowloris).
+ * well-formed request gets an ERR answer and the connection carries on. With a gate (a server
+ * that knows its mesh: admission.ts), each request is checked before it is handled, and a
+ * refusal closes the connection.
  */
-import type { Socket } from 'node:net';
-import { ProtocolError, TxtmeshError, codeOf } from '../errors.js';
+import type { Duplex } from 'node:stream';
+import { ProtocolError, TxtmeshError } from '../errors.js';
+import { encodeAnswer, errAnswer, errFrame, statusOf } from '../protocol/answers.js';
 import { FrameDecoder } from '../protocol/decoder.js';
 import type { Header } from '../protocol/header.js';
-import { REQUEST_VERBS, encodeError } from '../protocol/messages.js';
+import { type Request, decodeRequest, requestCodec } from '../protocol/requests.js';
+import { checkName } from '../storage/names.js';
 import { send, sendOne } from '../transport/send.js';
 import type { ConnectionGate } from './admission.js';
-import {
-  type BodySink,
-  type HandlerContext,
-  HandleCache,
-  type Reply,
-  type RequestNote,
-  discardSink,
-  onGet,
-  onHello,
-  onInfo,
-  onList,
-  onPut,
-} from './handlers.js';
+import { HandleCache } from './handle-cache.js';
+import { type BodySink, type HandlerContext, type Reply, type RequestNote, discardSink, onRequest } from './handlers.js';
 import { refuseAndClose } from './refuse.js';
 
 /** One line per request, for the server's log. */
@@ -45,146 +46,208 @@ export interface ConnectionContext extends HandlerContext {
   readonly log: (entry: RequestLog) => void;
   readonly maxHeaderBytes: number;
   readonly headerTimeoutMs: number;
-  /** Told of each request header and body chunk as it arrives (server/stats.ts). */
+  /** Told of each request and body chunk as it arrives (server/stats.ts). */
   readonly activity?: ConnectionActivity;
 }
 
 export interface ConnectionActivity {
-  onHeader(remote: string, header: Header): void;
+  /** A request was decoded and is about to be handled (its body, if any, follows). */
+  onRequest(remote: string, request: Request): void;
   onBody(remote: string, bytes: number): void;
 }
 
 /** What the server sees of a connection, to pick an idle one to evict when full. */
 export interface ConnectionState {
-  /** A request is being read or answered. */
+  /** A request is being read or answered (or the connection is closing). */
   busy: boolean;
   /** performance.now() of the last request finished (or of the connect). */
   lastActive: number;
 }
 
-const KNOWN_VERBS: ReadonlySet<string> = new Set(REQUEST_VERBS);
+export type ConnectionPhase = 'READ_HEADER' | 'READ_BODY' | 'ANSWERING' | 'CLOSING';
 
-/**
- * Serves one connection until it closes. Never throws. With a gate (a server that knows its
- * mesh: admission.ts), each request is checked before it is handled, and a refusal closes the
- * connection.
- */
-export async function serveConnection(socket: Socket, ctx: ConnectionContext, state: ConnectionState, gate?: ConnectionGate): Promise<void> {
-  const remote = `${socket.remoteAddress ?? '?'}:${socket.remotePort ?? '?'}`;
-  const handles = new HandleCache();
-  const decoder = new FrameDecoder({
-    maxHeaderBytes: ctx.maxHeaderBytes,
-    // A verb the server does not know may carry a small body, which is skipped.
-    maxBodyBytes: (h) => (h.verb === 'PUT' ? ctx.maxUploadBytes : KNOWN_VERBS.has(h.verb) ? 0 : ctx.maxHeaderBytes),
-  });
-  let sink: BodySink | undefined;
-  let current: Header | undefined;
-  let started = 0;
-  let note: RequestNote = {};
-  let headerTimer: NodeJS.Timeout | undefined;
+/** The request being read or answered. */
+interface InFlight {
+  readonly header: Header;
+  /** Undefined if its header did not decode (the answer is that error). */
+  readonly request: Request | undefined;
+  readonly started: number;
+  readonly note: RequestNote;
+  sink: BodySink;
+}
 
-  const begin = async (header: Header): Promise<BodySink> => {
-    started = performance.now();
-    note = {};
-    switch (header.verb) {
-      case 'HELLO':
-        return answered(onHello(ctx, header, gate?.outsider !== undefined));
-      case 'LIST':
-        return answered(await onList(ctx, header, note));
-      case 'INFO':
-        return answered(await onInfo(ctx, header, note));
-      case 'GET':
-        return answered(await onGet(ctx, header, note, handles));
-      case 'PUT':
-        return await onPut(ctx, header, note);
-      default:
-        throw new TxtmeshError('ERR_UNKNOWN_COMMAND', `unknown command ${header.verb}; known: ${REQUEST_VERBS.join(' ')}`);
-    }
-  };
+export class ServerConnection {
+  readonly #socket: Duplex;
+  readonly #remote: string;
+  readonly #ctx: ConnectionContext;
+  readonly #state: ConnectionState;
+  readonly #gate: ConnectionGate | undefined;
+  readonly #handles: HandleCache;
+  readonly #decoder: FrameDecoder;
+  #phase: ConnectionPhase = 'READ_HEADER';
+  #current: InFlight | undefined;
+  #headerTimer: NodeJS.Timeout | undefined;
 
-  const answer = async (header: Header, reply: Reply): Promise<void> => {
-    const status = reply.head[0]?.subarray(0, 4).toString() === 'ERR ' ? codeFromFrame(reply.head[0]) : 'OK';
-    ctx.log({ remote, verb: header.verb, name: note.name, bytes: note.bytes ?? 0, ms: performance.now() - started, status });
-    await send(socket, ...reply.head);
-    if (reply.body) for await (const chunk of reply.body) await sendOne(socket, chunk, reply.release);
-  };
+  /** @param remote the peer's address, for the log */
+  constructor(socket: Duplex, remote: string, ctx: ConnectionContext, state: ConnectionState, gate?: ConnectionGate) {
+    this.#socket = socket;
+    this.#remote = remote;
+    this.#ctx = ctx;
+    this.#state = state;
+    this.#gate = gate;
+    this.#handles = new HandleCache(ctx.folder);
+    this.#decoder = new FrameDecoder({
+      maxHeaderBytes: ctx.maxHeaderBytes,
+      // A verb the server does not know may carry a small body, which is skipped.
+      maxBodyBytes: (h) => {
+        const codec = requestCodec(h.verb);
+        return codec === undefined ? ctx.maxHeaderBytes : codec.hasBody ? ctx.maxUploadBytes : 0;
+      },
+    });
+  }
 
-  try {
-    // destroyOnReturn: false, so that after a malformed frame the ERR answer can still be sent.
-    for await (const chunk of socket.iterator({ destroyOnReturn: false }) as AsyncIterable<Buffer>) {
-      for (const event of decoder.push(chunk)) {
-        if (event.type === 'header') {
-          clearTimeout(headerTimer);
-          headerTimer = undefined;
-          state.busy = true;
-          const refused = gate && (await gate.check(event.header));
-          if (refused) {
-            ctx.log({ remote, verb: event.header.verb, bytes: 0, ms: 0, status: refused.code });
-            refuseAndClose(socket, encodeError(event.header.id, refused.code, refused.message));
-            return;
-          }
-          ctx.activity?.onHeader(remote, event.header);
-          current = event.header;
-          sink = await begin(event.header).catch((err: unknown) => refusal(event.header, err));
-        } else if (event.type === 'body') {
-          ctx.activity?.onBody(remote, event.chunk.length);
-          const receiving = sink as BodySink;
-          const header = current as Header;
-          await receiving.write(event.chunk).catch(async (err: unknown) => {
-            await receiving.abort();
-            sink = refusal(header, err);
-          });
-        } else {
-          const header = event.header;
-          const receiving = sink as BodySink;
-          sink = undefined;
-          const reply = await receiving.finish().catch((err: unknown) => refusalReply(header, err));
-          await answer(header, reply);
-          state.busy = false;
-          state.lastActive = performance.now();
-        }
+  get phase(): ConnectionPhase {
+    return this.#phase;
+  }
+
+  /** Serves the connection until it closes. Never throws. */
+  async serve(): Promise<void> {
+    try {
+      // destroyOnReturn: false, so that a refusal's answer can still be sent after the loop.
+      for await (const chunk of this.#socket.iterator({ destroyOnReturn: false }) as AsyncIterable<Buffer>) {
+        if (this.#phase !== 'CLOSING') await this.#onChunk(chunk);
+        if (this.#phase === 'CLOSING') return;
       }
-      if (decoder.inHeader && !headerTimer) {
-        headerTimer = setTimeout(() => {
-          ctx.log({ remote, verb: '-', bytes: 0, ms: ctx.headerTimeoutMs, status: 'ERR_HEADER_TIMEOUT' });
-          socket.end(encodeError(0, 'ERR_HEADER_TIMEOUT', `header not complete within ${ctx.headerTimeoutMs} ms`));
-          socket.destroySoon();
-        }, ctx.headerTimeoutMs);
-      }
+    } catch (err) {
+      this.#onFailure(err);
+    } finally {
+      await this.#cleanUp();
     }
-  } catch (err) {
+  }
+
+  async #onChunk(chunk: Buffer): Promise<void> {
+    for (const event of this.#decoder.push(chunk)) {
+      if (event.type === 'header') await this.#onHeader(event.header);
+      else if (event.type === 'body') await this.#onBody(event.chunk);
+      else await this.#onEnd();
+      if (this.#phase === 'CLOSING') return;
+    }
+    if (this.#decoder.inHeader) this.#armHeaderTimer();
+  }
+
+  async #onHeader(header: Header): Promise<void> {
+    clearTimeout(this.#headerTimer);
+    this.#headerTimer = undefined;
+    this.#enter('READ_BODY');
+    const refused = this.#gate && (await this.#gate.check(header));
+    if (refused) return this.#refuse(header, refused);
+    const started = performance.now();
+    const note: RequestNote = {};
+    let request: Request | undefined;
+    let sink: BodySink;
+    try {
+      request = decodeRequest(header, { checkName });
+      this.#ctx.activity?.onRequest(this.#remote, request);
+      sink = await onRequest(this.#ctx, request, note, this.#handles, this.#gate?.outsider !== undefined);
+    } catch (err) {
+      sink = refusal(header.id, err);
+    }
+    this.#current = { header, request, started, note, sink };
+  }
+
+  async #onBody(chunk: Buffer): Promise<void> {
+    const current = this.#inFlight();
+    this.#ctx.activity?.onBody(this.#remote, chunk.length);
+    await current.sink.write(chunk).catch(async (err: unknown) => {
+      await current.sink.abort();
+      current.sink = refusal(current.header.id, err);
+    });
+  }
+
+  async #onEnd(): Promise<void> {
+    const current = this.#inFlight();
+    this.#current = undefined;
+    this.#enter('ANSWERING');
+    const reply = await current.sink.finish().catch((err: unknown): Reply => ({ answer: errAnswer(current.header.id, err) }));
+    await this.#answer(current, reply);
+    this.#state.lastActive = performance.now();
+    this.#enter('READ_HEADER');
+  }
+
+  /** Logs the request, then hands its answer (and a GET's bytes) to the socket with backpressure. */
+  async #answer(current: InFlight, reply: Reply): Promise<void> {
+    const frames = encodeAnswer(reply.answer);
+    const { header, request, note, started } = current;
+    this.#ctx.log({
+      remote: this.#remote,
+      verb: header.verb,
+      name: request && 'name' in request ? request.name : undefined,
+      bytes: note.bytes ?? bodyBytes(frames),
+      ms: performance.now() - started,
+      status: statusOf(reply.answer),
+    });
+    await send(this.#socket, ...frames);
+    if (reply.body) for await (const chunk of reply.body) await sendOne(this.#socket, chunk, reply.release);
+  }
+
+  /** The gate said no: answer once and close (the body that may follow is never read). */
+  #refuse(header: Header, err: TxtmeshError): void {
+    this.#ctx.log({ remote: this.#remote, verb: header.verb, bytes: 0, ms: 0, status: err.code });
+    this.#enter('CLOSING');
+    refuseAndClose(this.#socket, errFrame(header.id, err));
+  }
+
+  #armHeaderTimer(): void {
+    if (this.#headerTimer) return;
+    const ms = this.#ctx.headerTimeoutMs;
+    this.#headerTimer = setTimeout(() => {
+      this.#ctx.log({ remote: this.#remote, verb: '-', bytes: 0, ms, status: 'ERR_HEADER_TIMEOUT' });
+      this.#enter('CLOSING');
+      const answer = errFrame(0, new ProtocolError('ERR_HEADER_TIMEOUT', `header not complete within ${ms} ms`));
+      // Destroyed once the answer is flushed: the client may never send its LF or a FIN.
+      this.#socket.end(answer, () => this.#socket.destroy());
+    }, ms);
+  }
+
+  #onFailure(err: unknown): void {
     if (err instanceof ProtocolError) {
-      ctx.log({ remote, verb: '-', bytes: 0, ms: 0, status: err.code });
+      this.#ctx.log({ remote: this.#remote, verb: '-', bytes: 0, ms: 0, status: err.code });
+      this.#enter('CLOSING');
       // Answer once, then close: after a malformed frame the byte stream cannot be trusted.
-      if (!socket.destroyed) socket.end(encodeError(0, err.code, err.message));
+      if (!this.#socket.destroyed) this.#socket.end(errFrame(0, err));
     } else {
       // Transport failure, or a streamed body that could not be finished (file changed).
-      socket.destroy();
+      this.#socket.destroy();
     }
-  } finally {
-    clearTimeout(headerTimer);
-    await sink?.abort().catch(() => undefined);
-    await handles.closeAll();
-    if (!socket.destroyed) socket.end();
+  }
+
+  async #cleanUp(): Promise<void> {
+    clearTimeout(this.#headerTimer);
+    // A connection that died mid-body: the upload's temp file goes.
+    await this.#current?.sink.abort().catch(() => undefined);
+    this.#current = undefined;
+    await this.#handles.closeAll();
+    if (!this.#socket.destroyed) this.#socket.end();
+  }
+
+  #enter(phase: ConnectionPhase): void {
+    this.#phase = phase;
+    this.#state.busy = phase !== 'READ_HEADER';
+  }
+
+  /** The request whose body or end the decoder reports (it reports none outside a frame). */
+  #inFlight(): InFlight {
+    if (!this.#current) throw new Error('frame event outside a request');
+    return this.#current;
   }
 }
 
-/** A sink whose answer is already known: there is no body to read (or it is discarded). */
-function answered(reply: Reply): BodySink {
-  return discardSink(() => reply);
-}
-
-function refusalReply(header: Header, err: unknown): Reply {
-  const code = codeOf(err);
-  const message = err instanceof TxtmeshError ? err.message : 'internal error';
-  return { head: [encodeError(header.id, code, message)] };
-}
-
 /** After a refused request its body (if any) is read and discarded, then the error is sent. */
-function refusal(header: Header, err: unknown): BodySink {
-  return discardSink(() => refusalReply(header, err));
+function refusal(id: number, err: unknown): BodySink {
+  return discardSink(() => ({ answer: errAnswer(id, err) }));
 }
 
-function codeFromFrame(frame: Buffer): string {
-  return frame.toString('utf8').split(' ')[3] ?? 'ERR';
+/** Bytes of an answer's frames after its header: the body it holds (LIST, INFO). */
+function bodyBytes(frames: readonly Buffer[]): number {
+  return frames.reduce((total, frame, i) => (i === 0 ? total : total + frame.length), 0);
 }

@@ -1,18 +1,17 @@
 /**
- * Request handlers: one per verb (docs/PROTOCOL.md, "Requests"). Each gets the parsed header
- * and answers through `reply`; bodies of requests (PUT) arrive through a BodySink.
+ * Request handlers: one per verb (docs/PROTOCOL.md, "Requests"). Each takes its typed request
+ * (decoded by the connection with protocol/requests.ts) and returns a typed answer; a request
+ * with a body (PUT) gets a BodySink that receives it and gives the answer at the end.
+ * Handlers never see bytes of a header, and never write to a socket.
  */
-import { statSync } from 'node:fs';
-import type { FileHandle } from 'node:fs/promises';
-import { MAX_RANGE_BYTES, PROTOCOL_VERSION } from '../constants.js';
+import { MAX_RANGE_BYTES } from '../constants.js';
 import { TxtmeshError } from '../errors.js';
-import type { Header } from '../protocol/header.js';
-import { decodeName } from '../protocol/header.js';
-import { encodeListBody, encodeOk, encodeOkWords, isIdentity } from '../protocol/messages.js';
+import type { Answer } from '../protocol/answers.js';
+import type { GetRequest, HelloRequest, InfoRequest, ListRequest, PutRequest, Request } from '../protocol/requests.js';
 import { IncomingFile } from '../storage/incoming-file.js';
-import type { BufferPool } from '../transport/buffer-pool.js';
-import { checkName, resolveName } from '../storage/names.js';
 import { type ServedFolder, sameStamp, stampOfSync } from '../storage/served-folder.js';
+import type { BufferPool } from '../transport/buffer-pool.js';
+import type { HandleCache } from './handle-cache.js';
 
 /** What handlers need from the server. */
 export interface HandlerContext {
@@ -23,10 +22,10 @@ export interface HandlerContext {
   readonly maxUploadBytes: number;
 }
 
-/** An answer: header (and small body) frames, then optionally a streamed body. */
+/** An answer, and for a GET the bytes that follow its header. Its status is the answer's (statusOf). */
 export interface Reply {
-  readonly head: Buffer[];
-  /** Streamed after `head`; if it throws part-way, the connection is closed (the length is already promised). */
+  readonly answer: Answer;
+  /** Streamed after the answer's frames; if it throws part-way, the connection is closed (the length is already promised). */
   readonly body?: AsyncIterable<Buffer>;
   /** Called with each body chunk once the socket no longer needs it (pooled buffers). */
   readonly release?: (chunk: Buffer) => void;
@@ -41,104 +40,58 @@ export interface BodySink {
   abort(): Promise<void>;
 }
 
-/** Facts about a request for the log line. */
+/** Facts about a request for the log line, beyond what its request and answer say. */
 export interface RequestNote {
-  name?: string;
+  /** File bytes the request moves (a GET's range, a PUT's file), if the answer's body does not say. */
   bytes?: number;
 }
 
-function badRequest(message: string): TxtmeshError {
-  return new TxtmeshError('ERR_BAD_REQUEST', message);
-}
-
-function argName(header: Header, index: number): string {
-  const field = header.args[index];
-  if (field === undefined) throw badRequest(`${header.verb} needs a file name`);
-  const name = decodeName(field);
-  if (name === undefined) throw new TxtmeshError('ERR_BAD_NAME', 'file name has a bad percent-escape or invalid UTF-8');
-  return checkName(name);
-}
-
-function argCount(header: Header, index: number, what: string): number {
-  const text = header.args[index];
-  // Same grammar as the header's own numbers: decimal, no leading zeros.
-  if (text === undefined || !/^(0|[1-9]\d{0,15})$/.test(text) || !Number.isSafeInteger(Number(text))) {
-    throw badRequest(`${header.verb} needs a decimal ${what}`);
+/**
+ * Starts handling a request: a sink for its body (empty but for PUT) that gives the answer.
+ * @param anonymous the connection claimed an ID the settings do not list (admission.ts)
+ */
+export async function onRequest(ctx: HandlerContext, request: Request, note: RequestNote, handles: HandleCache, anonymous = false): Promise<BodySink> {
+  switch (request.verb) {
+    case 'HELLO':
+      return answered(onHello(ctx, request, anonymous));
+    case 'LIST':
+      return answered(await onList(ctx, request));
+    case 'INFO':
+      return answered(await onInfo(ctx, request));
+    case 'GET':
+      return answered(await onGet(ctx, request, note, handles));
+    case 'PUT':
+      return onPut(ctx, request, note);
   }
-  return Number(text);
+}
+
+/** A sink that throws the body away and gives `answer` (a refused request's body, or none). */
+export function discardSink(answer: () => Reply | Promise<Reply>): BodySink {
+  return { write: async () => undefined, finish: async () => answer(), abort: async () => undefined };
+}
+
+/** A sink whose answer is already known: there is no body to read. */
+function answered(reply: Reply): BodySink {
+  return discardSink(() => reply);
 }
 
 /**
- * HELLO: version check. `OK <id> 0 txtmesh/1 peer=<server id>`, plus `as=anonymous` when the
- * connection claimed an ID the settings do not list and is served as an anonymous reader.
+ * HELLO: the version was checked by the codec; the answer names this server, and says when a
+ * claim was taken as an outsider's (`as=anonymous`).
  */
-export function onHello(ctx: HandlerContext, header: Header, anonymous = false): Reply {
-  if (header.args[0] !== PROTOCOL_VERSION) {
-    throw badRequest(`unsupported protocol ${header.args[0] ?? '(none)'}; this server speaks ${PROTOCOL_VERSION}`);
-  }
-  return { head: [encodeOkWords(header.id, [PROTOCOL_VERSION, `peer=${ctx.peerId}`, ...(anonymous ? ['as=anonymous'] : [])])] };
+function onHello(ctx: HandlerContext, request: HelloRequest, anonymous: boolean): Reply {
+  return { answer: { kind: 'HELLO', id: request.id, peerId: ctx.peerId, ...(anonymous ? { anonymous } : {}) } };
 }
 
 /** LIST: every served file. */
-export async function onList(ctx: HandlerContext, header: Header, note: RequestNote): Promise<Reply> {
-  const files = await ctx.folder.list();
-  const body = encodeListBody(files);
-  note.bytes = body.length;
-  return { head: [encodeOk(header.id, body.length, { files: files.length }), body] };
+async function onList(ctx: HandlerContext, request: ListRequest): Promise<Reply> {
+  return { answer: { kind: 'LIST', id: request.id, files: await ctx.folder.list() } };
 }
 
 /** INFO: size, identity and piece hashes of one file. */
-export async function onInfo(ctx: HandlerContext, header: Header, note: RequestNote): Promise<Reply> {
-  const name = (note.name = argName(header, 0));
-  const info = await ctx.folder.describe(name);
-  note.bytes = info.pieceHashes.length;
-  const head = encodeOk(header.id, info.pieceHashes.length, {
-    size: info.size,
-    piece: info.pieceSize,
-    pieces: info.pieceHashes.length / 32,
-    identity: info.identity,
-  });
-  return { head: [head, info.pieceHashes] };
-}
-
-/**
- * Open files of one connection, kept between GETs of the same file. Each GET checks that the
- * name still leads to the open file (same inode), so a replaced or deleted file is not served
- * from a stale handle.
- */
-export class HandleCache {
-  readonly #handles = new Map<string, { handle: FileHandle; ino: number }>();
-
-  async get(ctx: HandlerContext, name: string): Promise<FileHandle> {
-    const cached = this.#handles.get(name);
-    if (cached) {
-      // Sync: a metadata lookup of a path just used (see stampOfSync).
-      let ino: number | undefined;
-      try {
-        ino = statSync(resolveName(ctx.folder.root, name)).ino;
-      } catch {
-        ino = undefined;
-      }
-      if (ino === cached.ino) return cached.handle;
-      await this.drop(name);
-    }
-    const handle = await ctx.folder.openFile(name);
-    if (this.#handles.size >= 8) await this.closeAll();
-    this.#handles.set(name, { handle, ino: (await handle.stat()).ino });
-    return handle;
-  }
-
-  async drop(name: string): Promise<void> {
-    const cached = this.#handles.get(name);
-    this.#handles.delete(name);
-    await cached?.handle.close().catch(() => undefined);
-  }
-
-  async closeAll(): Promise<void> {
-    const handles = [...this.#handles.values()];
-    this.#handles.clear();
-    await Promise.all(handles.map((h) => h.handle.close().catch(() => undefined)));
-  }
+async function onInfo(ctx: HandlerContext, request: InfoRequest): Promise<Reply> {
+  const { size, pieceSize, identity, pieceHashes } = await ctx.folder.describe(request.name);
+  return { answer: { kind: 'INFO', id: request.id, size, pieceSize, identity, pieceHashes } };
 }
 
 /**
@@ -153,17 +106,13 @@ export const SEND_CHUNK = 1024 * 1024;
  * it; if the file changes while it is being sent, the connection is closed rather than finish
  * a range of mixed bytes.
  */
-export async function onGet(ctx: HandlerContext, header: Header, note: RequestNote, handles: HandleCache): Promise<Reply> {
-  const name = (note.name = argName(header, 0));
-  const offset = argCount(header, 1, 'offset');
-  const length = argCount(header, 2, 'length');
-  const wanted = header.args[3];
-  if (wanted !== undefined && !isIdentity(wanted)) throw badRequest('GET identity must be 64 lower-case hex digits');
+async function onGet(ctx: HandlerContext, request: GetRequest, note: RequestNote, handles: HandleCache): Promise<Reply> {
+  const { name, offset, length, identity } = request;
   if (length > MAX_RANGE_BYTES) throw new TxtmeshError('ERR_BAD_RANGE', `range of ${length} bytes exceeds the limit of ${MAX_RANGE_BYTES}`);
-  const handle = await handles.get(ctx, name);
+  const handle = await handles.get(name);
   const before = stampOfSync(handle);
   const info = await ctx.folder.describeHandle(name, handle, before);
-  if (wanted !== undefined && info.identity !== wanted) {
+  if (identity !== undefined && info.identity !== identity) {
     await handles.drop(name);
     throw new TxtmeshError('ERR_CHANGED', `${name} has changed: it now has identity ${info.identity.slice(0, 12)}`);
   }
@@ -199,32 +148,25 @@ export async function onGet(ctx: HandlerContext, header: Header, note: RequestNo
       yield data;
     }
   }
-  return { head: [encodeOk(header.id, length)], body: body(), release: (chunk) => pool.give(chunk) };
+  return { answer: { kind: 'GET', id: request.id, length }, body: body(), release: (chunk) => pool.give(chunk) };
 }
 
-/** A sink that throws the body away (a refused request's body). */
-export function discardSink(answer: () => Reply | Promise<Reply>): BodySink {
-  return { write: async () => undefined, finish: async () => answer(), abort: async () => undefined };
-}
-
-/** PUT: receive a file into a temp file, verify, publish. */
-export async function onPut(ctx: HandlerContext, header: Header, note: RequestNote): Promise<BodySink> {
-  const name = (note.name = argName(header, 0));
-  const identity = header.args[1];
-  if (identity === undefined || !isIdentity(identity)) throw badRequest('PUT needs the file identity (64 lower-case hex digits)');
-  note.bytes = header.length;
+/** PUT: receive a file into a temp file, verify, publish; never replace a file. */
+async function onPut(ctx: HandlerContext, request: PutRequest, note: RequestNote): Promise<BodySink> {
+  const { id, name, size, identity } = request;
+  note.bytes = size;
   const existing = await ctx.folder.describe(name).catch((err: unknown) => {
     if (err instanceof TxtmeshError && err.code === 'ERR_NOT_FOUND') return undefined;
     throw err;
   });
   if (existing) {
-    if (existing.identity === identity) return discardSink(() => ({ head: [encodeOkWords(header.id, ['same'])] }));
+    if (existing.identity === identity) return discardSink(() => ({ answer: { kind: 'PUT', id, result: 'same' } }));
     throw new TxtmeshError('ERR_EXISTS', `${name} already exists here with different content; nothing was replaced`);
   }
-  const file = await IncomingFile.create(ctx.folder, name, header.length, identity);
+  const file = await IncomingFile.create(ctx.folder, name, size, identity);
   return {
     write: (chunk) => file.write(chunk),
-    finish: async () => ({ head: [encodeOkWords(header.id, [await file.commit()])] }),
+    finish: async () => ({ answer: { kind: 'PUT', id, result: await file.commit() } }),
     abort: () => file.abort(),
   };
 }

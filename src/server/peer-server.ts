@@ -14,11 +14,11 @@
 import { type AddressInfo, type Server, type Socket, createServer } from 'node:net';
 import type { SecureContext } from 'node:tls';
 import { TxtmeshError } from '../errors.js';
-import { encodeError } from '../protocol/messages.js';
+import { errFrame } from '../protocol/answers.js';
 import { ServedFolder } from '../storage/served-folder.js';
 import { acceptTls, sniffTls, tlsServerContext } from '../transport/tls.js';
 import { type ConnectionGate, type MeshOptions, admitOpen, admitTls } from './admission.js';
-import { type ConnectionState, type RequestLog, serveConnection } from './connection.js';
+import { type ConnectionState, type RequestLog, ServerConnection } from './connection.js';
 import { BufferPool } from '../transport/buffer-pool.js';
 import { SEND_CHUNK } from './handlers.js';
 import { type PeerServerOptions, serverLimits } from './options.js';
@@ -75,11 +75,12 @@ export class PeerServer {
     // allowHalfOpen: a client may send its requests and then its FIN (nc does); the answers
     // are still sent before the connection is closed.
     this.#server = createServer({ allowHalfOpen: true, noDelay: true }, (socket) => {
-      socket.on('error', () => undefined); // resets end the connection; serveConnection sees the close
+      socket.on('error', () => undefined); // resets end the connection; its ServerConnection sees the close
       const remote = `${socket.remoteAddress ?? '?'}:${socket.remotePort ?? '?'}`;
       if (!this.#makeRoom()) {
         ctx.log({ remote, verb: '-', bytes: 0, ms: 0, status: 'ERR_BUSY' });
-        socket.end(encodeError(0, 'ERR_BUSY', `server is busy: all ${this.#maxConnections} connections are in use; try again later`));
+        const busy = new TxtmeshError('ERR_BUSY', `server is busy: all ${this.#maxConnections} connections are in use; try again later`);
+        socket.end(errFrame(0, busy));
         socket.destroySoon();
         return;
       }
@@ -92,7 +93,7 @@ export class PeerServer {
       });
       this.#watchIdle(socket);
       const serving = this.#admit(served, remote, ctx.log).then((gate) => {
-        if (gate !== undefined) return serveConnection(served.socket, ctx, served, gate ?? undefined);
+        if (gate !== undefined) return new ServerConnection(served.socket, remote, ctx, served, gate ?? undefined).serve();
       });
       this.#serving.add(serving);
       void serving.finally(() => this.#serving.delete(serving));
@@ -116,7 +117,7 @@ export class PeerServer {
     const started = performance.now();
     const refuse = (socket: Socket, err: TxtmeshError) => {
       log({ remote, verb: '-', bytes: 0, ms: performance.now() - started, status: err.code });
-      refuseAndClose(socket, encodeError(0, err.code, err.message));
+      refuseAndClose(socket, errFrame(0, err));
       return undefined;
     };
     if (!this.#tls) {

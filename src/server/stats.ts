@@ -7,7 +7,7 @@
  * one connection: a downloader keeps its connection for the whole file) or a peer pushing one
  * to us (a PUT whose body is still arriving).
  */
-import { decodeName, type Header } from '../protocol/header.js';
+import type { Request } from '../protocol/requests.js';
 import type { RequestLog } from './connection.js';
 
 export interface Transfer {
@@ -61,12 +61,11 @@ export class ServerStats {
     this.#open.delete(remote);
   }
 
-  /** A request header arrived: a PUT starts a receiving transfer. */
-  onHeader(remote: string, header: Header): void {
+  /** A request arrived: a PUT starts a receiving transfer. */
+  onRequest(remote: string, request: Request): void {
     const conn = this.#open.get(remote);
-    if (!conn || header.verb !== 'PUT') return;
-    const name = header.args[0] === undefined ? undefined : decodeName(header.args[0]);
-    conn.transfer = { direction: 'receiving', name: name ?? '?', bytes: 0, total: header.length, startedAt: this.#now() };
+    if (!conn || request.verb !== 'PUT') return;
+    conn.transfer = { direction: 'receiving', name: request.name, bytes: 0, total: request.size, startedAt: this.#now() };
   }
 
   /** Request body bytes arrived. */

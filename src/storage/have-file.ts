@@ -15,10 +15,9 @@ import { createHash } from 'node:crypto';
 import { constants, fstatSync } from 'node:fs';
 import { type FileHandle, open, readdir } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
-import { PIECE_SIZE } from '../constants.js';
-import type { FileInfo } from '../protocol/messages.js';
-import { HASH_BYTES, isIdentity } from '../protocol/messages.js';
+import { HASH_BYTES, IDENTITY_PATTERN, PIECE_SIZE } from '../constants.js';
 import { TEMP_SUFFIX, removeQuietly } from './atomic-file.js';
+import type { FileInfo } from './file-info.js';
 
 export const HAVE_SUFFIX = '.txtmesh-have';
 const MAGIC = 'txtmesh-have 1';
@@ -116,7 +115,7 @@ function parsePartial(bytes: Buffer, name: string, partPath: string): PartialCop
   if (lf < 0 || lf > MAX_HEADER) return undefined;
   const [magic, version, identity = '', sizeText = '', pieceText = ''] = bytes.subarray(0, lf).toString('latin1').split(' ');
   const size = Number(sizeText);
-  if (`${magic} ${version}` !== MAGIC || !isIdentity(identity) || !Number.isSafeInteger(size) || size < 0 || Number(pieceText) !== PIECE_SIZE) return undefined;
+  if (`${magic} ${version}` !== MAGIC || !IDENTITY_PATTERN.test(identity) || !Number.isSafeInteger(size) || size < 0 || Number(pieceText) !== PIECE_SIZE) return undefined;
   const pieces = Math.ceil(size / PIECE_SIZE);
   const hashesEnd = lf + 1 + pieces * HASH_BYTES;
   if (bytes.length !== hashesEnd + pieces) return undefined;

@@ -10,10 +10,9 @@
 import { constants, fstatSync, fsyncSync } from 'node:fs';
 import { type FileHandle, open, readdir } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
-import { PIECE_SIZE } from '../constants.js';
-import type { FileInfo } from '../protocol/messages.js';
-import { HASH_BYTES } from '../protocol/messages.js';
+import { HASH_BYTES, PIECE_SIZE } from '../constants.js';
 import { TEMP_SUFFIX, publishNoReplace, removeQuietly, tempPathFor } from './atomic-file.js';
+import type { FileInfo } from './file-info.js';
 import { HAVE_SUFFIX, HaveFile } from './have-file.js';
 import { hashPiece } from './piece-hasher.js';
 import { type FileStamp, type ServedFolder, stampOfSync } from './served-folder.js';

@@ -11,7 +11,7 @@ import { join } from 'node:path';
 import fg from 'fast-glob';
 import pLimit from 'p-limit';
 import { TxtmeshError } from '../errors.js';
-import type { FileEntry, FileInfo } from '../protocol/messages.js';
+import type { FileEntry, FileInfo } from './file-info.js';
 import { PIECE_SIZE } from '../constants.js';
 import { nameProblem, resolveName } from './names.js';
 import { PieceHasher, hashPiece, identityOf } from './piece-hasher.js';

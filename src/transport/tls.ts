@@ -3,13 +3,15 @@
  * frames inside (docs/PROTOCOL.md, "Transport and membership"). Both sides present their certificate; neither
  * trusts a certificate authority. TLS proves the other side holds the key of the certificate
  * it shows; whether that certificate belongs to the mesh is decided by its fingerprint
- * against the settings, by the caller, before any request is sent or read.
+ * against the settings (checkPinnedCertificate on the client side), before any request is sent
+ * or read.
  */
 import type { X509Certificate } from 'node:crypto';
 import type { Socket } from 'node:net';
 import { type ConnectionOptions, type SecureContext, TLSSocket, createSecureContext } from 'node:tls';
 import { TxtmeshError } from '../errors.js';
-import { fingerprintOf } from '../security/identity.js';
+import { fingerprintOf, validityProblem } from '../security/identity.js';
+import type { PeerAddress } from '../settings.js';
 
 /** This peer's key and certificate, PEM. */
 export interface TlsIdentity {
@@ -26,7 +28,7 @@ export function tlsClientOptions(identity: TlsIdentity): ConnectionOptions {
     key: identity.key,
     cert: identity.cert,
     minVersion: 'TLSv1.3',
-    // Self-signed certificates, pinned by fingerprint (checkPeer): there is no CA to verify.
+    // Self-signed certificates, pinned by fingerprint (checkPinnedCertificate): there is no CA to verify.
     rejectUnauthorized: false,
   };
 }
@@ -45,6 +47,25 @@ export function peerCertificate(socket: TLSSocket): X509Certificate | undefined 
 export function peerFingerprint(socket: TLSSocket): string | undefined {
   const cert = peerCertificate(socket);
   return cert && fingerprintOf(cert);
+}
+
+/**
+ * The client's pinning check, right after the handshake and before anything is sent: the
+ * certificate the server presented must be the one the settings list for the peer we dialled
+ * (`peer.fingerprint`), and valid today.
+ * @returns its fingerprint, or the error to fail the connect with: ERR_BAD_IDENTITY (none, or
+ *   another certificate), ERR_CERT_EXPIRED (expired or not yet valid)
+ */
+export function checkPinnedCertificate(socket: TLSSocket, peer: PeerAddress, label: string): string | TxtmeshError {
+  const cert = peerCertificate(socket);
+  if (!cert) return new TxtmeshError('ERR_BAD_IDENTITY', `${label} presented no certificate`);
+  const fingerprint = fingerprintOf(cert);
+  if (fingerprint !== peer.fingerprint) {
+    return new TxtmeshError('ERR_BAD_IDENTITY', `${label} presented certificate ${fingerprint}, but the settings list ${peer.fingerprint} for ${peer.id}`);
+  }
+  const problem = validityProblem(cert);
+  if (problem) return new TxtmeshError('ERR_CERT_EXPIRED', `${label}'s certificate ${problem}`);
+  return fingerprint;
 }
 
 /**

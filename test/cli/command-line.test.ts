@@ -1,6 +1,6 @@
 import { expect } from 'chai';
 import { splitCommandLine } from '../../src/cli/command-line.js';
-import { TxtmeshError } from '../../src/errors.js';
+import { expectCode } from '../helpers/expect-code.js';
 
 describe('client/command-line', () => {
   it('splits plain words', () => {
@@ -41,15 +41,6 @@ describe('client/command-line', () => {
   });
 
   it('throws ERR_USAGE for an unterminated quote', () => {
-    for (const line of ['#DOWNLOAD "my notes.txt', '"', 'a "b\\"']) {
-      let caught: unknown;
-      try {
-        splitCommandLine(line);
-      } catch (err) {
-        caught = err;
-      }
-      expect(caught, line).to.be.instanceOf(TxtmeshError);
-      expect((caught as TxtmeshError).code, line).to.equal('ERR_USAGE');
-    }
+    for (const line of ['#DOWNLOAD "my notes.txt', '"', 'a "b\\"']) expectCode(() => splitCommandLine(line), 'ERR_USAGE');
   });
 });

@@ -6,16 +6,8 @@ import { unlink } from 'node:fs/promises';
 import { connect } from 'node:net';
 import { join } from 'node:path';
 import { type ServerConsoleState, completeServerCommand, formatUptime, runServerCommand } from '../../src/cli/server-console.js';
-import { encodeHello, encodePutHeader } from '../../src/protocol/messages.js';
-import { type Mesh, startMesh, writeFiles } from '../helpers.js';
-
-async function waitFor(check: () => boolean, ms = 3000): Promise<void> {
-  const deadline = Date.now() + ms;
-  while (!check()) {
-    if (Date.now() > deadline) throw new Error('condition not met in time');
-    await new Promise((r) => setTimeout(r, 10));
-  }
-}
+import { REQUESTS } from '../../src/protocol/requests.js';
+import { type Mesh, startMesh, waitFor, writeFiles } from '../helpers.js';
 
 describe('cli/server-console', function () {
   let mesh: Mesh;
@@ -62,8 +54,8 @@ describe('cli/server-console', function () {
     const socket = connect({ host: '127.0.0.1', port: mesh.address('p1').port });
     socket.on('error', () => undefined);
     await new Promise((r) => socket.once('connect', r));
-    socket.write(encodeHello(9, 'p1')); // a member may upload
-    socket.write(encodePutHeader(1, 'up.txt', 1000, 'f'.repeat(64)));
+    socket.write(REQUESTS.HELLO.encode({ verb: 'HELLO', id: 9, peerId: 'p1' })); // a member may upload
+    socket.write(REQUESTS.PUT.encode({ verb: 'PUT', id: 1, name: 'up.txt', size: 1000, identity: 'f'.repeat(64) }));
     socket.write(Buffer.alloc(250, 'u'));
     const server = mesh.servers.get('p1')!;
     await waitFor(() => server.stats.transfers()[0]?.bytes === 250);

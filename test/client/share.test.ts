@@ -6,18 +6,9 @@ import { expect } from 'chai';
 import { mkdir, readFile, readdir, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { share } from '../../src/client/share.js';
-import type { TxtmeshError } from '../../src/errors.js';
 import { ServedFolder } from '../../src/storage/served-folder.js';
 import { makeText, tempDir } from '../helpers.js';
-
-async function failure(promise: Promise<unknown>): Promise<TxtmeshError> {
-  try {
-    await promise;
-  } catch (err) {
-    return err as TxtmeshError;
-  }
-  throw new Error('expected a rejection');
-}
+import { expectCode } from '../helpers/expect-code.js';
 
 describe('client/share', function () {
   let root: string;
@@ -54,18 +45,17 @@ describe('client/share', function () {
     await share({ source, folder });
     expect((await share({ source, folder })).status).to.equal('already');
     await writeFile(join(root, 'elsewhere', 'other.txt'), 'different');
-    const err = await failure(share({ source: join(root, 'elsewhere', 'other.txt'), name: 'notes.txt', folder }));
-    expect(err.code).to.equal('ERR_EXISTS');
+    await expectCode(share({ source: join(root, 'elsewhere', 'other.txt'), name: 'notes.txt', folder }), 'ERR_EXISTS');
     expect((await readFile(join(folder.root, 'notes.txt'))).equals(text)).to.equal(true);
     expect(await readdir(folder.root)).to.deep.equal(['notes.txt']);
   });
 
   it('refuses a missing source, a directory, and names that are not servable', async function () {
-    expect((await failure(share({ source: join(root, 'nope.txt'), folder }))).code).to.equal('ERR_NOT_FOUND');
-    expect((await failure(share({ source: join(root, 'elsewhere'), name: 'x.txt', folder }))).code).to.equal('ERR_NOT_FOUND');
+    await expectCode(share({ source: join(root, 'nope.txt'), folder }), 'ERR_NOT_FOUND');
+    await expectCode(share({ source: join(root, 'elsewhere'), name: 'x.txt', folder }), 'ERR_NOT_FOUND');
     await writeFile(join(root, 'elsewhere', 'data.csv'), 'a,b');
-    expect((await failure(share({ source: join(root, 'elsewhere', 'data.csv'), folder }))).code).to.equal('ERR_BAD_NAME');
-    expect((await failure(share({ source: join(root, 'elsewhere', 'notes.txt'), name: '../out.txt', folder }))).code).to.equal('ERR_BAD_NAME');
+    await expectCode(share({ source: join(root, 'elsewhere', 'data.csv'), folder }), 'ERR_BAD_NAME');
+    await expectCode(share({ source: join(root, 'elsewhere', 'notes.txt'), name: '../out.txt', folder }), 'ERR_BAD_NAME');
     expect(await readdir(folder.root)).to.deep.equal([]);
   });
 });

@@ -1,6 +1,6 @@
 import { expect } from 'chai';
 import { chooseVersion } from '../../src/client/versions.js';
-import { TxtmeshError } from '../../src/errors.js';
+import { expectCode } from '../helpers/expect-code.js';
 
 interface Holder {
   peer: string;
@@ -13,16 +13,6 @@ const Z = 'c'.repeat(64);
 
 function choose(holders: Holder[]) {
   return chooseVersion('a.txt', holders, (h) => h.identity, (h) => h.peer);
-}
-
-function errorCode(fn: () => unknown): string {
-  try {
-    fn();
-  } catch (err) {
-    expect(err).to.be.instanceOf(TxtmeshError);
-    return (err as TxtmeshError).code;
-  }
-  expect.fail('expected an error');
 }
 
 describe('client/versions', () => {
@@ -64,28 +54,16 @@ describe('client/versions', () => {
   });
 
   it('a tie for largest group is ERR_VERSION_CONFLICT', () => {
-    expect(
-      errorCode(() =>
-        choose([
-          { peer: 'p1', identity: X },
-          { peer: 'p2', identity: Y },
-        ]),
-      ),
-    ).to.equal('ERR_VERSION_CONFLICT');
-    expect(
-      errorCode(() =>
-        choose([
-          { peer: 'p1', identity: X },
-          { peer: 'p2', identity: Y },
-          { peer: 'p3', identity: X },
-          { peer: 'p4', identity: Y },
-          { peer: 'p5', identity: Z },
-        ]),
-      ),
-    ).to.equal('ERR_VERSION_CONFLICT');
+    const twoTied = [
+      { peer: 'p1', identity: X },
+      { peer: 'p2', identity: Y },
+    ];
+    expectCode(() => choose(twoTied), 'ERR_VERSION_CONFLICT');
+    const twoPairs = [...twoTied, { peer: 'p3', identity: X }, { peer: 'p4', identity: Y }, { peer: 'p5', identity: Z }];
+    expectCode(() => choose(twoPairs), 'ERR_VERSION_CONFLICT');
   });
 
   it('no holders is ERR_NO_PEERS', () => {
-    expect(errorCode(() => choose([]))).to.equal('ERR_NO_PEERS');
+    expectCode(() => choose([]), 'ERR_NO_PEERS');
   });
 });

@@ -4,32 +4,18 @@
  * client that the capped-links scenario compares against (it imports modules from dist/).
  */
 import { expect } from 'chai';
-import { spawn } from 'node:child_process';
 import { readFile } from 'node:fs/promises';
-import { dirname, join, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { join } from 'node:path';
 import { type Mesh, startMesh, tempDir } from '../helpers.js';
+import { repo, run } from './cli-helpers.js';
 
-const repo = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..', '..');
-
-function node(args: string[], input?: string): Promise<{ code: number | null; stdout: string; stderr: string }> {
-  return new Promise((resolvePromise) => {
-    const child = spawn(process.execPath, args, { cwd: repo, stdio: ['pipe', 'pipe', 'pipe'] });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (d) => (stdout += d));
-    child.stderr.on('data', (d) => (stderr += d));
-    child.on('close', (code) => resolvePromise({ code, stdout, stderr }));
-    if (input !== undefined) child.stdin.end(input);
-  });
-}
 
 describe('benchmark harness (bench/)', function () {
   this.timeout(30_000);
 
   it('runs the loopback, memory and small-files scenarios end to end and writes the figures', async function () {
     const out = await tempDir();
-    const { code, stdout, stderr } = await node([join(repo, 'bench', 'run.mjs'), '--smoke', '--only', 'loopback,memory,smallfiles', '--out', out]);
+    const { code, stdout, stderr } = await run(join(repo, 'bench', 'run.mjs'), ['--smoke', '--only', 'loopback,memory,smallfiles', '--out', out], repo);
     expect(code, stdout + stderr).to.equal(0);
     expect(stdout).to.match(/3-peer throughput \/ baseline/);
     const report = JSON.parse(await readFile(join(out, 'latest.json'), 'utf8'));
@@ -53,7 +39,7 @@ describe('benchmark harness (bench/)', function () {
       const target = join(dir, 'f.txt');
       const trace = join(dir, 'trace.jsonl');
       const peers = ['p1', 'p2', 'p3'].flatMap((id) => ['--peer', `${id}=127.0.0.1:${mesh.address(id).port}`]);
-      const { code, stdout, stderr } = await node([join(repo, 'bench', 'static-split.mjs'), '--name', 'f.txt', '--out', target, '--trace', trace, ...peers], 'go\n');
+      const { code, stdout, stderr } = await run(join(repo, 'bench', 'static-split.mjs'), ['--name', 'f.txt', '--out', target, '--trace', trace, ...peers], repo, 'go\n');
       expect(code, stderr).to.equal(0);
       expect((await readFile(target)).equals(content)).to.equal(true);
       const done = JSON.parse(stdout.split('\n').find((l) => l.startsWith('done '))!.slice(5));

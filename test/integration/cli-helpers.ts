@@ -5,7 +5,8 @@ import { type ChildProcess, spawn } from 'node:child_process';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
-const repo = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..', '..');
+/** The repository (tests run from build/test/). */
+export const repo = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..', '..');
 export const serverJs = join(repo, 'dist', 'server.js');
 export const clientJs = join(repo, 'dist', 'client.js');
 

@@ -94,7 +94,7 @@ describe('closed output and a peer of another version (issue 12, item 7)', funct
   it('a claim answered with txtmesh/2 fails filelist for that peer (ERR_PEER_PROTOCOL), as ping and peers do', async function () {
     const r = await run(clientJs, ['filelist', 'p2'], folder);
     expect(r.code, r.stdout).to.equal(1);
-    expect(r.stdout).to.match(/^p2: unreachable: p2 \(127\.0\.0\.1:\d+\) speaks txtmesh\/2, not txtmesh\/1 \(ERR_PEER_PROTOCOL\)$/m);
+    expect(r.stdout).to.match(/^p2: unreachable: .*speaks txtmesh\/2, not txtmesh\/1 \(ERR_PEER_PROTOCOL\)$/m);
     const doc = JSON.parse((await run(clientJs, ['filelist', 'p2', '--json'], folder)).stdout) as { peers: { ok: boolean; error?: { code: string } }[] };
     expect(doc.peers[0]?.ok).to.equal(false);
     expect(doc.peers[0]?.error?.code).to.equal('ERR_PEER_PROTOCOL');

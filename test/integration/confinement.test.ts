@@ -11,9 +11,9 @@ import { join } from 'node:path';
 import { download } from '../../src/client/download.js';
 import { fileInfo, getRange, listFiles } from '../../src/client/peer-client.js';
 import { PeerConnection } from '../../src/client/peer-connection.js';
-import type { TxtmeshError } from '../../src/errors.js';
-import { encodePutHeader } from '../../src/protocol/messages.js';
+import { REQUESTS } from '../../src/protocol/requests.js';
 import { type Mesh, rawExchange, startMesh } from '../helpers.js';
+import { expectCode } from '../helpers/expect-code.js';
 
 const identityOf = (data: Buffer) => createHash('sha256').update(createHash('sha256').update(data).digest()).digest('hex');
 
@@ -37,8 +37,7 @@ describe('confinement to served_files/', function () {
     try {
       expect((await listFiles(conn)).map((f) => f.name)).to.deep.equal(['real.txt']);
       for (const name of ['link.txt', 'linkdir/secret.txt', 'inside-link.txt']) {
-        const err = await fileInfo(conn, name).then(() => undefined, (e: TxtmeshError) => e);
-        expect(err?.code, name).to.equal('ERR_NOT_FOUND');
+        await expectCode(fileInfo(conn, name), 'ERR_NOT_FOUND');
       }
     } finally {
       conn.close();
@@ -47,7 +46,7 @@ describe('confinement to served_files/', function () {
 
   it('refuses an upload through a symlinked folder, writing nothing outside', async function () {
     const body = Buffer.from('planted');
-    const raw = await rawExchange(mesh.address('p1').port, Buffer.concat([encodePutHeader(1, 'linkdir/planted.txt', body.length, identityOf(body)), body]), 300, { claimAs: 'me' });
+    const raw = await rawExchange(mesh.address('p1').port, Buffer.concat([REQUESTS.PUT.encode({ verb: 'PUT', id: 1, name: 'linkdir/planted.txt', size: body.length, identity: identityOf(body) }), body]), 300, { claimAs: 'me' });
     expect(raw.text).to.match(/^ERR 1 0 ERR_BAD_NAME /);
     expect(await readdir(outside)).to.deep.equal(['secret.txt']);
   });
@@ -56,8 +55,7 @@ describe('confinement to served_files/', function () {
     await mkdir(join(mesh.dirOf('p1'), 'sub'));
     await writeFile(join(mesh.dirOf('p1'), 'sub', 'x.txt'), 'x');
     await symlink(outside, join(mesh.dirOf('me'), 'sub'));
-    const err = await download({ name: 'sub/x.txt', peers: [mesh.address('p1')], folder: await mesh.folderOf('me') }).then(() => undefined, (e: TxtmeshError) => e);
-    expect(err?.code).to.equal('ERR_BAD_NAME');
+    await expectCode(download({ name: 'sub/x.txt', peers: [mesh.address('p1')], folder: await mesh.folderOf('me') }), 'ERR_BAD_NAME');
     expect(existsSync(join(outside, 'x.txt'))).to.equal(false);
   });
 
@@ -68,8 +66,7 @@ describe('confinement to served_files/', function () {
       expect(await getRange(conn, 'real.txt', 0, 4, before.identity)).to.deep.equal(Buffer.from('real'));
       await writeFile(join(mesh.dirOf('p1'), 'new.tmp'), 'newer');
       await rename(join(mesh.dirOf('p1'), 'new.tmp'), join(mesh.dirOf('p1'), 'real.txt'));
-      const err = await getRange(conn, 'real.txt', 0, 4, before.identity).then(() => undefined, (e: TxtmeshError) => e);
-      expect(err?.code).to.equal('ERR_CHANGED');
+      await expectCode(getRange(conn, 'real.txt', 0, 4, before.identity), 'ERR_CHANGED');
     } finally {
       conn.close();
     }
@@ -78,12 +75,11 @@ describe('confinement to served_files/', function () {
   it('neither writes through nor replaces a symlink at the target name (dangling, pointing out)', async function () {
     await symlink(join(outside, 'planted.txt'), join(mesh.dirOf('p1'), 'planted.txt'));
     const body = Buffer.from('planted');
-    const raw = await rawExchange(mesh.address('p1').port, Buffer.concat([encodePutHeader(1, 'planted.txt', body.length, identityOf(body)), body]), 300, { claimAs: 'me' });
+    const raw = await rawExchange(mesh.address('p1').port, Buffer.concat([REQUESTS.PUT.encode({ verb: 'PUT', id: 1, name: 'planted.txt', size: body.length, identity: identityOf(body) }), body]), 300, { claimAs: 'me' });
     expect(raw.text).to.match(/^ERR 1 0 ERR_EXISTS /);
     await writeFile(join(mesh.dirOf('p1'), 'dl.txt'), 'to download');
     await symlink(join(outside, 'dl.txt'), join(mesh.dirOf('me'), 'dl.txt'));
-    const err = await download({ name: 'dl.txt', peers: [mesh.address('p1')], folder: await mesh.folderOf('me') }).then(() => undefined, (e: TxtmeshError) => e);
-    expect(err?.code).to.equal('ERR_EXISTS');
+    await expectCode(download({ name: 'dl.txt', peers: [mesh.address('p1')], folder: await mesh.folderOf('me') }), 'ERR_EXISTS');
     expect(await readdir(outside)).to.deep.equal(['secret.txt']);
   });
 
@@ -92,8 +88,7 @@ describe('confinement to served_files/', function () {
     const conn = await PeerConnection.connect(mesh.address('p1'));
     try {
       // More than the libuv thread pool (4): a blocking open would hang every later request.
-      const errs = await Promise.all(Array.from({ length: 6 }, () => fileInfo(conn, 'pipe.txt').then(() => undefined, (e: TxtmeshError) => e.code)));
-      expect(errs).to.deep.equal(Array(6).fill('ERR_NOT_FOUND'));
+      await Promise.all(Array.from({ length: 6 }, () => expectCode(fileInfo(conn, 'pipe.txt'), 'ERR_NOT_FOUND')));
       expect((await listFiles(conn)).map((f) => f.name)).to.deep.equal(['real.txt']);
     } finally {
       conn.close();

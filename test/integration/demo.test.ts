@@ -3,13 +3,10 @@
  * p5's copies, and leave the example exactly as it found it.
  */
 import { expect } from 'chai';
-import { spawn } from 'node:child_process';
 import { cp, readFile, readdir, writeFile } from 'node:fs/promises';
-import { dirname, join, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { join } from 'node:path';
 import { freePort, tempDir } from '../helpers.js';
-
-const repo = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..', '..');
+import { repo, run } from './cli-helpers.js';
 
 async function snapshot(dir: string): Promise<Record<string, string>> {
   const entries = await readdir(dir, { recursive: true, withFileTypes: true });
@@ -31,13 +28,8 @@ describe('npm run demo', function () {
     const ports = await Promise.all([1, 2, 3, 4, 5].map(() => freePort()));
     await writeFile(join(example, 'peer_settings.txt'), ports.map((port, i) => `p${i + 1} 127.0.0.1 ${port}`).join('\n') + '\n');
     const before = await snapshot(example);
-    const { code, output } = await new Promise<{ code: number | null; output: string }>((resolvePromise) => {
-      const child = spawn(process.execPath, [join(repo, 'scripts', 'demo.mjs'), '--example', example], { stdio: ['ignore', 'pipe', 'pipe'] });
-      let output = '';
-      child.stdout.on('data', (d) => (output += d));
-      child.stderr.on('data', (d) => (output += d));
-      child.on('close', (c) => resolvePromise({ code: c, output }));
-    });
+    const { code, stdout, stderr } = await run(join(repo, 'scripts', 'demo.mjs'), ['--example', example], repo);
+    const output = stdout + stderr;
     expect(code, output).to.equal(0);
     expect(output).to.contain('p1: 1 file');
     expect(output).to.match(/Downloaded hello_world\.txt: 14 bytes/);

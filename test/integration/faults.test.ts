@@ -5,48 +5,17 @@
 import { expect } from 'chai';
 import { writeFileSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
-import { type AddressInfo, type Server, type Socket, connect, createServer } from 'node:net';
+import { type AddressInfo, createServer } from 'node:net';
 import { join } from 'node:path';
 import { download } from '../../src/client/download.js';
 import { PIECE_SIZE } from '../../src/constants.js';
 import { FrameDecoder } from '../../src/protocol/decoder.js';
-import { encodeOk } from '../../src/protocol/messages.js';
+import { ANSWERS } from '../../src/protocol/answers.js';
 import { PeerServer } from '../../src/server/peer-server.js';
-import type { PeerAddress } from '../../src/settings.js';
-import { type Mesh, freePort, makeText, startMesh } from '../helpers.js';
+import { type Mesh, freePort, freezingProxy, makeText, startMesh } from '../helpers.js';
+import { expectCode } from '../helpers/expect-code.js';
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
-
-/**
- * A TCP proxy in front of a real peer that forwards the first `limit` bytes of answers and
- * then forwards nothing more, keeping the connection open: a peer that froze.
- */
-async function freezingProxy(target: PeerAddress, limit: number): Promise<{ port: number; close: () => Promise<void> }> {
-  const sockets = new Set<Socket>();
-  const server: Server = createServer((client) => {
-    const upstream = connect(target.port, target.host);
-    sockets.add(client).add(upstream);
-    let forwarded = 0;
-    client.on('data', (d) => upstream.write(d));
-    upstream.on('data', (d: Buffer) => {
-      const room = limit - forwarded;
-      if (room <= 0) return;
-      client.write(d.subarray(0, room));
-      forwarded += Math.min(room, d.length);
-    });
-    client.on('error', () => undefined);
-    upstream.on('error', () => undefined);
-    client.on('close', () => upstream.destroy());
-  });
-  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
-  return {
-    port: (server.address() as AddressInfo).port,
-    close: async () => {
-      for (const s of sockets) s.destroy();
-      await new Promise((r) => server.close(r));
-    },
-  };
-}
 
 describe('downloads under faults', function () {
   this.timeout(60_000);
@@ -98,12 +67,8 @@ describe('downloads under faults', function () {
     try {
       const started = performance.now();
       const fast = { attempts: 1, baseDelayMs: 10, maxDelayMs: 10 };
-      const err = await download({ name: 'f.txt', peers: [{ ...mesh.address('frozen'), port: proxy.port }], folder: await mesh.folderOf('me'), stallTimeoutMs: 400, retry: fast }).then(
-        () => undefined,
-        (e: { code: string; message: string }) => e,
-      );
-      expect(err?.code).to.equal('ERR_DOWNLOAD_INCOMPLETE');
-      expect(err?.message).to.contain('stalled');
+      const err = await expectCode(download({ name: 'f.txt', peers: [{ ...mesh.address('frozen'), port: proxy.port }], folder: await mesh.folderOf('me'), stallTimeoutMs: 400, retry: fast }), 'ERR_DOWNLOAD_INCOMPLETE');
+      expect(err.message).to.contain('stalled');
       expect(performance.now() - started).to.be.below(3000);
     } finally {
       await proxy.close();
@@ -155,11 +120,11 @@ describe('downloads under faults', function () {
           if (ev.type !== 'header') continue;
           const h = ev.header;
           if (h.verb === 'INFO' && info) {
-            socket.write(encodeOk(h.id, info.pieceHashes.length, { size: info.size, piece: info.pieceSize, pieces: info.pieceHashes.length / 32, identity: info.identity }));
-            socket.write(info.pieceHashes);
+            const { size, pieceSize, identity, pieceHashes } = info;
+            for (const frame of ANSWERS.INFO.encode({ kind: 'INFO', id: h.id, size, pieceSize, identity, pieceHashes })) socket.write(frame);
           } else if (h.verb === 'GET') {
             const length = Number(h.args[2]) - 1;
-            socket.write(encodeOk(h.id, length));
+            for (const frame of ANSWERS.GET.encode({ kind: 'GET', id: h.id, length })) socket.write(frame);
             socket.write(Buffer.alloc(length, 'L'));
           }
         }

@@ -5,13 +5,10 @@
 import { expect } from 'chai';
 import { type ChildProcess, spawn } from 'node:child_process';
 import { readFile, readdir, writeFile } from 'node:fs/promises';
-import { dirname, join, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { join } from 'node:path';
 import { PIECE_SIZE } from '../../src/constants.js';
-import { type Mesh, makeText, startMesh, throttledProxy } from '../helpers.js';
-
-const repo = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..', '..');
-const clientJs = join(repo, 'dist', 'client.js');
+import { type Mesh, makeText, startMesh, throttledProxy, waitFor } from '../helpers.js';
+import { clientJs } from './cli-helpers.js';
 
 function startClient(cwd: string, input: string): { child: ChildProcess; output: () => string; exit: Promise<number | null> } {
   const child = spawn(process.execPath, [clientJs], { cwd, stdio: ['pipe', 'pipe', 'pipe'] });
@@ -23,14 +20,8 @@ function startClient(cwd: string, input: string): { child: ChildProcess; output:
   return { child, output: () => output, exit };
 }
 
-async function waitForPart(dir: string, ms = 10_000): Promise<void> {
-  const deadline = Date.now() + ms;
-  for (;;) {
-    const names = await readdir(dir);
-    if (names.some((n) => n.endsWith('.txtmesh-part'))) return;
-    if (Date.now() > deadline) throw new Error('no part file appeared');
-    await new Promise((r) => setTimeout(r, 20));
-  }
+function waitForPart(dir: string): Promise<void> {
+  return waitFor(async () => (await readdir(dir)).some((n) => n.endsWith('.txtmesh-part')), 10_000, 'a part file');
 }
 
 describe('interrupted console downloads', function () {

@@ -7,14 +7,13 @@ import { type ChildProcess, spawn } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { createReadStream } from 'node:fs';
 import { mkdir, readFile, rm, writeFile } from 'node:fs/promises';
-import { dirname, join, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { join } from 'node:path';
 import { download } from '../../src/client/download.js';
 import type { PeerAddress } from '../../src/settings.js';
 import { ServedFolder } from '../../src/storage/served-folder.js';
 import { freePort, makeText, tempDir } from '../helpers.js';
+import { serverJs, waitForOutput } from './cli-helpers.js';
 
-const repo = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..', '..');
 const CLIENTS = 50;
 const SIZE = 64 * 1024 * 1024;
 const SERVER_MEMORY_BOUND_MB = 200;
@@ -44,9 +43,9 @@ describe(`load: ${CLIENTS} clients × 64 MiB from 3 peers`, function () {
     }
     await writeFile(join(root, 'peer_settings.txt'), settings);
     for (const { id } of peers) {
-      const child = spawn(process.execPath, [join(repo, 'dist', 'server.js'), '--quiet'], { cwd: join(root, id), stdio: ['ignore', 'pipe', 'inherit'] });
+      const child = spawn(process.execPath, [serverJs, '--quiet'], { cwd: join(root, id), stdio: ['ignore', 'pipe', 'inherit'] });
       servers.push(child);
-      await new Promise<void>((r) => child.stdout?.on('data', (d: Buffer) => d.toString().includes('serving') && r()));
+      await waitForOutput(child, /serving/);
     }
   });
 

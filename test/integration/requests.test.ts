@@ -8,17 +8,8 @@ import { join } from 'node:path';
 import { fileInfo, getRange, hello, listFiles } from '../../src/client/peer-client.js';
 import { PeerConnection } from '../../src/client/peer-connection.js';
 import { MAX_HEADER_BYTES, MAX_RANGE_BYTES, PIECE_SIZE } from '../../src/constants.js';
-import type { TxtmeshError } from '../../src/errors.js';
 import { type Mesh, rawExchange, startMesh, writeFiles } from '../helpers.js';
-
-async function codeOf(promise: Promise<unknown>): Promise<string> {
-  try {
-    await promise;
-  } catch (err) {
-    return (err as TxtmeshError).code;
-  }
-  throw new Error('expected a rejection');
-}
+import { expectCode } from '../helpers/expect-code.js';
 
 describe('server requests', function () {
   let mesh: Mesh;
@@ -67,8 +58,8 @@ describe('server requests', function () {
 
   it('refuses bad ranges with ERR_BAD_RANGE and keeps the connection', async function () {
     const info = await fileInfo(conn, 'a.txt');
-    expect(await codeOf(getRange(conn, 'a.txt', content.length - 2, 3, info.identity))).to.equal('ERR_BAD_RANGE');
-    expect(await codeOf(getRange(conn, 'a.txt', 2 ** 52, 1, info.identity))).to.equal('ERR_BAD_RANGE');
+    await expectCode(getRange(conn, 'a.txt', content.length - 2, 3, info.identity), 'ERR_BAD_RANGE');
+    await expectCode(getRange(conn, 'a.txt', 2 ** 52, 1, info.identity), 'ERR_BAD_RANGE');
     const raw = await rawExchange(port(), `GET 1 0 a.txt 0 ${MAX_RANGE_BYTES + 1}\nGET 2 0 a.txt 0 4\n`);
     expect(raw.text).to.match(/^ERR 1 0 ERR_BAD_RANGE /);
     expect(raw.text).to.contain('OK 2 4\n');
@@ -77,11 +68,11 @@ describe('server requests', function () {
   });
 
   it('answers ERR_CHANGED for a GET of another identity', async function () {
-    expect(await codeOf(getRange(conn, 'a.txt', 0, 3, 'f'.repeat(64)))).to.equal('ERR_CHANGED');
+    await expectCode(getRange(conn, 'a.txt', 0, 3, 'f'.repeat(64)), 'ERR_CHANGED');
   });
 
   it('answers ERR_NOT_FOUND for a missing file', async function () {
-    expect(await codeOf(fileInfo(conn, 'nope.txt'))).to.equal('ERR_NOT_FOUND');
+    await expectCode(fileInfo(conn, 'nope.txt'), 'ERR_NOT_FOUND');
   });
 
   for (const [label, field] of [

@@ -7,7 +7,7 @@ import { type ChildProcess, spawn } from 'node:child_process';
 import { mkdir, readFile, readdir, rm, writeFile } from 'node:fs/promises';
 import { type Socket, connect } from 'node:net';
 import { join } from 'node:path';
-import { encodeHello, encodePutHeader } from '../../src/protocol/messages.js';
+import { REQUESTS } from '../../src/protocol/requests.js';
 import { PieceHasher } from '../../src/storage/piece-hasher.js';
 import { freePort, tempDir } from '../helpers.js';
 import { clientJs, exited, run, serverJs, waitForOutput } from './cli-helpers.js';
@@ -54,8 +54,8 @@ async function halfUpload(port: number, name: string, body: Buffer, sent: number
     socket.on('data', (d) => (text += d));
     socket.on('close', () => resolve(text.replace(/^OK 9 0 [^\n]*\n/, ''))); // less the claim's answer
   });
-  socket.write(encodeHello(9, 'p1')); // a member may upload
-  socket.write(encodePutHeader(1, name, body.length, hasher.digest().identity));
+  socket.write(REQUESTS.HELLO.encode({ verb: 'HELLO', id: 9, peerId: 'p1' })); // a member may upload
+  socket.write(REQUESTS.PUT.encode({ verb: 'PUT', id: 1, name: name, size: body.length, identity: hasher.digest().identity }));
   socket.write(body.subarray(0, sent));
   return { socket, answer };
 }

@@ -8,7 +8,7 @@ import { hello } from '../../src/client/peer-client.js';
 import { PeerConnection } from '../../src/client/peer-connection.js';
 import { PIECE_SIZE } from '../../src/constants.js';
 import { PeerServer } from '../../src/server/peer-server.js';
-import { tempDir, writeFiles } from '../helpers.js';
+import { tempDir, waitFor, writeFiles } from '../helpers.js';
 
 async function open(port: number): Promise<Socket> {
   const socket = connect(port, '127.0.0.1');
@@ -28,14 +28,6 @@ function received(socket: Socket): () => string {
 }
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
-
-async function waitFor(check: () => boolean, ms = 3000): Promise<void> {
-  const deadline = Date.now() + ms;
-  while (!check()) {
-    if (Date.now() > deadline) throw new Error('condition not met in time');
-    await sleep(10);
-  }
-}
 
 describe('server limits', function () {
   this.timeout(30_000);

@@ -7,18 +7,16 @@ import { expect } from 'chai';
 import { type ChildProcess, spawn } from 'node:child_process';
 import { mkdir, readFile, readdir, writeFile } from 'node:fs/promises';
 import { connect } from 'node:net';
-import { dirname, join, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { join } from 'node:path';
 import fc from 'fast-check';
 import { fileInfo, getRange, hello } from '../../src/client/peer-client.js';
 import { PeerConnection } from '../../src/client/peer-connection.js';
 import { PIECE_SIZE } from '../../src/constants.js';
 import { encodeName } from '../../src/protocol/header.js';
-import { encodeGet, encodeInfo, encodePutHeader } from '../../src/protocol/messages.js';
+import { REQUESTS } from '../../src/protocol/requests.js';
 import type { PeerAddress } from '../../src/settings.js';
 import { freePort, makeText, tempDir } from '../helpers.js';
-
-const repo = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..', '..');
+import { serverJs, waitForOutput } from './cli-helpers.js';
 
 /**
  * Sends bytes on a fresh connection, after a claim to be p1 (a member may upload, so PUTs get
@@ -63,8 +61,8 @@ describe('live server under generated hostile input (fuzz)', function () {
     await mkdir(join(root, 'p1', 'served_files'), { recursive: true });
     await writeFile(join(root, 'p1', 'served_files', 'doc.txt'), text);
     await writeFile(join(root, 'peer_settings.txt'), `p1 127.0.0.1 ${port}\n`);
-    child = spawn(process.execPath, [join(repo, 'dist', 'server.js'), '--quiet', '--header-timeout', '1'], { cwd: join(root, 'p1'), stdio: ['ignore', 'pipe', 'inherit'] });
-    await new Promise<void>((r) => child.stdout?.on('data', (d: Buffer) => d.toString().includes('serving') && r()));
+    child = spawn(process.execPath, [serverJs, '--quiet', '--header-timeout', '1'], { cwd: join(root, 'p1'), stdio: ['ignore', 'pipe', 'inherit'] });
+    await waitForOutput(child, /serving/);
     const conn = await PeerConnection.connect(peer);
     identity = (await fileInfo(conn, 'doc.txt')).identity;
     conn.close();
@@ -84,9 +82,9 @@ describe('live server under generated hostile input (fuzz)', function () {
   }
 
   const validFrames = [
-    encodeInfo(1, 'doc.txt'),
-    encodeGet(2, 'doc.txt', 0, 100),
-    Buffer.concat([encodePutHeader(3, 'new.txt', 5, 'a'.repeat(64)), Buffer.from('hello')]),
+    REQUESTS.INFO.encode({ verb: 'INFO', id: 1, name: 'doc.txt' }),
+    REQUESTS.GET.encode({ verb: 'GET', id: 2, name: 'doc.txt', offset: 0, length: 100 }),
+    Buffer.concat([REQUESTS.PUT.encode({ verb: 'PUT', id: 3, name: 'new.txt', size: 5, identity: 'a'.repeat(64) }), Buffer.from('hello')]),
     Buffer.from('HELLO 4 0 txtmesh/1\n'),
     Buffer.from('LIST 5 0\n'),
   ];

@@ -259,11 +259,12 @@ describe('txtmesh-client download from a lying peer', function () {
       const doc = JSON.parse(r.stdout) as Doc;
       expect(doc.error.code).to.equal('ERR_DOWNLOAD_INCOMPLETE');
       expect(doc.error.message).to.contain('ERR_HASH_MISMATCH');
-      // Nothing under the real name; the pieces that did verify are kept for a resume.
+      // Nothing under the real name; pieces that did verify (if any arrived before the bad
+      // one: downloads start at a random piece) are kept in a hidden part file for a resume.
       const left = await readdir(mesh.dirOf('me'));
       expect(left).to.not.include('f.txt');
       expect(left.every((n) => n.endsWith('.txtmesh-part') || n.endsWith('.txtmesh-have'))).to.equal(true);
-      expect(left.filter((n) => n.endsWith('.txtmesh-part'))).to.have.length(1);
+      expect(left.filter((n) => n.endsWith('.txtmesh-part')).length).to.be.at.most(1);
     } finally {
       await mesh.stop();
     }

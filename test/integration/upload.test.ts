@@ -8,9 +8,9 @@ import { connect } from 'node:net';
 import { join } from 'node:path';
 import { upload } from '../../src/client/upload.js';
 import { PIECE_SIZE } from '../../src/constants.js';
-import type { TxtmeshError } from '../../src/errors.js';
-import { encodeHello, encodePutHeader } from '../../src/protocol/messages.js';
-import { type Mesh, makeText, rawExchange, startMesh } from '../helpers.js';
+import { REQUESTS } from '../../src/protocol/requests.js';
+import { type Mesh, makeText, rawExchange, startMesh, waitFor, writeFiles } from '../helpers.js';
+import { expectCode } from '../helpers/expect-code.js';
 
 function identityOf(data: Buffer): string {
   const hashes: Buffer[] = [];
@@ -20,14 +20,6 @@ function identityOf(data: Buffer): string {
   return createHash('sha256').update(Buffer.concat(hashes)).digest('hex');
 }
 
-async function waitFor(check: () => Promise<boolean>, ms = 3000): Promise<void> {
-  const deadline = Date.now() + ms;
-  while (!(await check())) {
-    if (Date.now() > deadline) throw new Error('condition not met in time');
-    await new Promise((r) => setTimeout(r, 20));
-  }
-}
-
 describe('upload', function () {
   this.timeout(30_000);
   let mesh: Mesh;
@@ -35,7 +27,6 @@ describe('upload', function () {
 
   beforeEach(async function () {
     mesh = await startMesh({ p2: { files: { 'taken.txt': 'their own words' } }, p3: {}, p4: { state: 'down' } }, ['me']);
-    const { writeFiles } = await import('../helpers.js');
     await writeFiles(mesh.dirOf('me'), { 'doc.txt': text, 'taken.txt': 'my different words', 'sub/n.txt': 'nested' });
   });
   afterEach(() => mesh.stop());
@@ -70,14 +61,14 @@ describe('upload', function () {
 
   it('is refused by the server even without the client\'s pre-check (raw PUT)', async function () {
     const body = Buffer.from('my different words');
-    const raw = await rawExchange(mesh.address('p2').port, Buffer.concat([encodePutHeader(1, 'taken.txt', body.length, identityOf(body)), body]), 300, { claimAs: 'me' });
+    const raw = await rawExchange(mesh.address('p2').port, Buffer.concat([REQUESTS.PUT.encode({ verb: 'PUT', id: 1, name: 'taken.txt', size: body.length, identity: identityOf(body) }), body]), 300, { claimAs: 'me' });
     expect(raw.text).to.match(/^ERR 1 0 ERR_EXISTS /);
     expect(await readFile(join(mesh.dirOf('p2'), 'taken.txt'), 'utf8')).to.equal('their own words');
   });
 
   it('refuses bytes that do not match the announced identity, leaving nothing', async function () {
     const body = Buffer.from('actual bytes');
-    const raw = await rawExchange(mesh.address('p3').port, Buffer.concat([encodePutHeader(1, 'x.txt', body.length, identityOf(Buffer.from('other bytes!'))), body]), 300, { claimAs: 'me' });
+    const raw = await rawExchange(mesh.address('p3').port, Buffer.concat([REQUESTS.PUT.encode({ verb: 'PUT', id: 1, name: 'x.txt', size: body.length, identity: identityOf(Buffer.from('other bytes!')) }), body]), 300, { claimAs: 'me' });
     expect(raw.text).to.match(/^ERR 1 0 ERR_UPLOAD_MISMATCH /);
     expect(await readdir(mesh.dirOf('p3'))).to.deep.equal([]);
   });
@@ -85,8 +76,8 @@ describe('upload', function () {
   it('leaves nothing under the real name (and no temp file) when cut off half-way', async function () {
     const socket = connect(mesh.address('p3').port, '127.0.0.1');
     await new Promise((r) => socket.once('connect', r));
-    socket.write(encodeHello(9, 'me')); // a member may upload
-    socket.write(encodePutHeader(1, 'cut.txt', text.length, identityOf(text)));
+    socket.write(REQUESTS.HELLO.encode({ verb: 'HELLO', id: 9, peerId: 'me' })); // a member may upload
+    socket.write(REQUESTS.PUT.encode({ verb: 'PUT', id: 1, name: 'cut.txt', size: text.length, identity: identityOf(text) }));
     socket.write(text.subarray(0, PIECE_SIZE));
     await waitFor(async () => (await readdir(mesh.dirOf('p3'))).length > 0); // the temp file exists
     expect(await readdir(mesh.dirOf('p3'))).to.not.include('cut.txt');
@@ -95,20 +86,15 @@ describe('upload', function () {
   });
 
   it('fails with ERR_NOT_FOUND for a file this peer does not serve', async function () {
-    try {
-      await upload({ name: 'absent.txt', peers: [mesh.address('p2')], folder: await mesh.folderOf('me'), as: mesh.credentialsOf('me') });
-      expect.fail('should have thrown');
-    } catch (err) {
-      expect((err as TxtmeshError).code).to.equal('ERR_NOT_FOUND');
-    }
+    await expectCode(upload({ name: 'absent.txt', peers: [mesh.address('p2')], folder: await mesh.folderOf('me'), as: mesh.credentialsOf('me') }), 'ERR_NOT_FOUND');
   });
 
   it('lets exactly one of two racing uploads of different content land', async function () {
     const a = Buffer.from('version A '.repeat(50_000));
     const b = Buffer.from('version B '.repeat(50_000));
     const [ra, rb] = await Promise.all([
-      rawExchange(mesh.address('p3').port, Buffer.concat([encodePutHeader(1, 'race.txt', a.length, identityOf(a)), a]), 500, { claimAs: 'me' }),
-      rawExchange(mesh.address('p3').port, Buffer.concat([encodePutHeader(1, 'race.txt', b.length, identityOf(b)), b]), 500, { claimAs: 'me' }),
+      rawExchange(mesh.address('p3').port, Buffer.concat([REQUESTS.PUT.encode({ verb: 'PUT', id: 1, name: 'race.txt', size: a.length, identity: identityOf(a) }), a]), 500, { claimAs: 'me' }),
+      rawExchange(mesh.address('p3').port, Buffer.concat([REQUESTS.PUT.encode({ verb: 'PUT', id: 1, name: 'race.txt', size: b.length, identity: identityOf(b) }), b]), 500, { claimAs: 'me' }),
     ]);
     const answers = [ra.text, rb.text].map((t) => t.split(' ')[0] === 'OK' ? 'OK' : t.split(' ')[3]).sort();
     expect(answers).to.deep.equal(['ERR_EXISTS', 'OK']);

@@ -2,6 +2,7 @@ import { expect } from 'chai';
 import { ProtocolError } from '../../src/errors.js';
 import { type FrameDecoderOptions, type FrameEvent, FrameDecoder } from '../../src/protocol/decoder.js';
 import { type Header, encodeHeader } from '../../src/protocol/header.js';
+import { expectCode } from '../helpers/expect-code.js';
 
 interface Frame {
   header: Header;
@@ -52,17 +53,6 @@ function decode(pieces: readonly Buffer[], options: FrameDecoderOptions = LIMITS
 
 function bytesOf(buf: Buffer): Buffer[] {
   return [...buf].map((b) => Buffer.from([b]));
-}
-
-/** Runs fn (which drains pushes), expects a ProtocolError, returns its code. */
-function protocolCode(fn: () => unknown): string {
-  try {
-    fn();
-  } catch (err) {
-    expect(err).to.be.instanceOf(ProtocolError);
-    return (err as ProtocolError).code;
-  }
-  expect.fail('expected a ProtocolError');
 }
 
 // Two frames: a GET with no body and a PUT whose body holds LF, CRLF, NUL and invalid UTF-8.
@@ -162,14 +152,14 @@ describe('protocol/decoder', () => {
   describe('limits', () => {
     it('throws ERR_HEADER_TOO_LARGE for 5000 bytes with no LF', () => {
       const decoder = new FrameDecoder(LIMITS);
-      expect(protocolCode(() => events(decoder, Buffer.alloc(5000, 0x41)))).to.equal('ERR_HEADER_TOO_LARGE');
+      expectCode(() => events(decoder, Buffer.alloc(5000, 0x41)), 'ERR_HEADER_TOO_LARGE', ProtocolError);
     });
 
     it('throws ERR_HEADER_TOO_LARGE as soon as LF-less input passes the limit across pushes', () => {
       const decoder = new FrameDecoder(LIMITS);
       // Default limit 4096 bytes: 40 pushes of 100 bytes are fine, the 41st is not.
       for (let i = 0; i < 40; i++) expect(events(decoder, Buffer.alloc(100, 0x41))).to.deep.equal([]);
-      expect(protocolCode(() => events(decoder, Buffer.alloc(100, 0x41)))).to.equal('ERR_HEADER_TOO_LARGE');
+      expectCode(() => events(decoder, Buffer.alloc(100, 0x41)), 'ERR_HEADER_TOO_LARGE', ProtocolError);
     });
 
     it('accepts a header of exactly maxHeaderBytes (LF included) and refuses one byte more', () => {
@@ -178,13 +168,11 @@ describe('protocol/decoder', () => {
       expect(exact.length).to.equal(16);
       expect(decode([exact], options).map((f) => f.header.args)).to.deep.equal([['abc.tx']]);
       const over = Buffer.from('INFO 1 0 abcd.tx\n');
-      expect(protocolCode(() => events(new FrameDecoder(options), over))).to.equal('ERR_HEADER_TOO_LARGE');
+      expectCode(() => events(new FrameDecoder(options), over), 'ERR_HEADER_TOO_LARGE', ProtocolError);
       const byByte = new FrameDecoder(options);
-      expect(
-        protocolCode(() => {
-          for (const b of bytesOf(over)) events(byByte, b);
-        }),
-      ).to.equal('ERR_HEADER_TOO_LARGE');
+      expectCode(() => {
+        for (const b of bytesOf(over)) events(byByte, b);
+      }, 'ERR_HEADER_TOO_LARGE', ProtocolError);
     });
 
     it('throws ERR_BODY_TOO_LARGE when the length exceeds maxBodyBytes for that header', () => {
@@ -197,50 +185,46 @@ describe('protocol/decoder', () => {
       };
       expect(decode([frame('PUT', 1, '0123456789')], options).map((f) => f.body.toString())).to.deep.equal(['0123456789']);
       expect(seen).to.deep.equal([{ verb: 'PUT', id: 1, length: 10, args: [] }]);
-      expect(protocolCode(() => events(new FrameDecoder(options), Buffer.from('PUT 2 11\n')))).to.equal('ERR_BODY_TOO_LARGE');
-      expect(protocolCode(() => events(new FrameDecoder(options), Buffer.from('GET 3 1\n')))).to.equal('ERR_BODY_TOO_LARGE');
+      expectCode(() => events(new FrameDecoder(options), Buffer.from('PUT 2 11\n')), 'ERR_BODY_TOO_LARGE', ProtocolError);
+      expectCode(() => events(new FrameDecoder(options), Buffer.from('GET 3 1\n')), 'ERR_BODY_TOO_LARGE', ProtocolError);
     });
 
     it('does not yield the header of a frame whose body is too large', () => {
       const decoder = new FrameDecoder({ maxBodyBytes: () => 0 });
       const seen: string[] = [];
-      expect(
-        protocolCode(() => {
-          for (const e of decoder.push(Buffer.from('OK 1 0\nOK 2 1\nx'))) seen.push(`${e.type}`);
-        }),
-      ).to.equal('ERR_BODY_TOO_LARGE');
+      expectCode(() => {
+        for (const e of decoder.push(Buffer.from('OK 1 0\nOK 2 1\nx'))) seen.push(`${e.type}`);
+      }, 'ERR_BODY_TOO_LARGE', ProtocolError);
       expect(seen).to.deep.equal(['header', 'end']);
     });
   });
 
   describe('failures', () => {
     it('throws ERR_BAD_FRAME for a garbage line', () => {
-      expect(protocolCode(() => events(new FrameDecoder(LIMITS), Buffer.from('hello world\n')))).to.equal('ERR_BAD_FRAME');
-      expect(protocolCode(() => events(new FrameDecoder(LIMITS), Buffer.from('\n')))).to.equal('ERR_BAD_FRAME');
+      expectCode(() => events(new FrameDecoder(LIMITS), Buffer.from('hello world\n')), 'ERR_BAD_FRAME', ProtocolError);
+      expectCode(() => events(new FrameDecoder(LIMITS), Buffer.from('\n')), 'ERR_BAD_FRAME', ProtocolError);
     });
 
     it('throws ERR_BAD_FRAME for a bad line after a good frame', () => {
       const decoder = new FrameDecoder(LIMITS);
       const seen: string[] = [];
-      expect(
-        protocolCode(() => {
-          for (const e of decoder.push(Buffer.from('LIST 1 0\nlist 2 0\n'))) seen.push(e.type);
-        }),
-      ).to.equal('ERR_BAD_FRAME');
+      expectCode(() => {
+        for (const e of decoder.push(Buffer.from('LIST 1 0\nlist 2 0\n'))) seen.push(e.type);
+      }, 'ERR_BAD_FRAME', ProtocolError);
       expect(seen).to.deep.equal(['header', 'end']);
     });
 
     it('refuses further input after a failure', () => {
       const decoder = new FrameDecoder(LIMITS);
-      expect(protocolCode(() => events(decoder, Buffer.from('bad\n')))).to.equal('ERR_BAD_FRAME');
-      expect(protocolCode(() => events(decoder, Buffer.from('LIST 1 0\n')))).to.equal('ERR_BAD_FRAME');
-      expect(protocolCode(() => events(decoder, Buffer.from('LIST 2 0\n')))).to.equal('ERR_BAD_FRAME');
+      expectCode(() => events(decoder, Buffer.from('bad\n')), 'ERR_BAD_FRAME', ProtocolError);
+      expectCode(() => events(decoder, Buffer.from('LIST 1 0\n')), 'ERR_BAD_FRAME', ProtocolError);
+      expectCode(() => events(decoder, Buffer.from('LIST 2 0\n')), 'ERR_BAD_FRAME', ProtocolError);
     });
 
     it('refuses further input after ERR_HEADER_TOO_LARGE', () => {
       const decoder = new FrameDecoder({ maxHeaderBytes: 8, maxBodyBytes: () => 0 });
-      expect(protocolCode(() => events(decoder, Buffer.from('LIST 12345 0\n')))).to.equal('ERR_HEADER_TOO_LARGE');
-      expect(protocolCode(() => events(decoder, Buffer.from('LIST 1 0\n')))).to.equal('ERR_BAD_FRAME');
+      expectCode(() => events(decoder, Buffer.from('LIST 12345 0\n')), 'ERR_HEADER_TOO_LARGE', ProtocolError);
+      expectCode(() => events(decoder, Buffer.from('LIST 1 0\n')), 'ERR_BAD_FRAME', ProtocolError);
     });
   });
 

@@ -1,17 +1,7 @@
 import { expect } from 'chai';
 import { ProtocolError } from '../../src/errors.js';
 import { decodeName, encodeHeader, encodeName, parseHeader, sanitizeText } from '../../src/protocol/header.js';
-
-/** Runs fn, expects a ProtocolError, returns its code. */
-function protocolCode(fn: () => unknown): string {
-  try {
-    fn();
-  } catch (err) {
-    expect(err).to.be.instanceOf(ProtocolError);
-    return (err as ProtocolError).code;
-  }
-  expect.fail('expected a ProtocolError');
-}
+import { expectCode } from '../helpers/expect-code.js';
 
 describe('protocol/header', () => {
   describe('encodeHeader', () => {
@@ -96,7 +86,7 @@ describe('protocol/header', () => {
     ];
     for (const [what, line] of bad) {
       it(`rejects ${what} with ERR_BAD_FRAME`, () => {
-        expect(protocolCode(() => parseHeader(line))).to.equal('ERR_BAD_FRAME');
+        expectCode(() => parseHeader(line), 'ERR_BAD_FRAME', ProtocolError);
       });
     }
   });
@@ -154,6 +144,9 @@ describe('protocol/header', () => {
       expect(sanitizeText('abcdefg', 5)).to.equal('abcd…');
       expect(sanitizeText('abcde', 5)).to.equal('abcde');
       expect(sanitizeText('x'.repeat(400))).to.equal('x'.repeat(299) + '…');
+      // An emoji is two UTF-16 units: a cut between them would send a lone half (U+FFFD).
+      expect(sanitizeText('abc😀def', 5)).to.equal('abc…');
+      expect(sanitizeText('ab😀def', 5)).to.equal('ab😀…');
     });
   });
 });

@@ -6,15 +6,11 @@ import { expect } from 'chai';
 import { X509Certificate, createPublicKey, generateKeyPairSync } from 'node:crypto';
 import { chmod, mkdir, readFile, rm, stat, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import type { TxtmeshError } from '../../src/errors.js';
 import { CERT_FILE, KEY_FILE, createIdentity, fingerprintOf, generateIdentity, loadIdentity, validityProblem } from '../../src/security/identity.js';
 import { selfSignedCertificate, toPem } from '../../src/security/x509.js';
 import { parseFingerprint } from '../../src/settings.js';
 import { tempDir } from '../helpers.js';
-
-async function failure(p: Promise<unknown>): Promise<TxtmeshError> {
-  return p.then(() => expect.fail('expected a failure'), (e: TxtmeshError) => e);
-}
+import { expectCode } from '../helpers/expect-code.js';
 
 describe('security/x509 and identity', function () {
   let root: string;
@@ -53,7 +49,7 @@ describe('security/x509 and identity', function () {
   it('refuses to overwrite an identity unless rotating, and rotation gives a new fingerprint', async function () {
     const dir = join(root, 'identity');
     const first = await createIdentity(dir, { peerId: 'p1' });
-    expect((await failure(createIdentity(dir, { peerId: 'p1' }))).code).to.equal('ERR_IDENTITY_FILE');
+    await expectCode(createIdentity(dir, { peerId: 'p1' }), 'ERR_IDENTITY_FILE');
     expect((await loadIdentity(dir)).fingerprint).to.equal(first.fingerprint);
     const second = await createIdentity(dir, { peerId: 'p1', replace: true });
     expect(second.fingerprint).to.not.equal(first.fingerprint);
@@ -63,38 +59,36 @@ describe('security/x509 and identity', function () {
 
   it('refuses a missing, malformed, unprotected or mismatched identity with ERR_IDENTITY_FILE', async function () {
     const dir = join(root, 'identity');
-    expect((await failure(loadIdentity(dir))).code).to.equal('ERR_IDENTITY_FILE');
+    await expectCode(loadIdentity(dir), 'ERR_IDENTITY_FILE');
     await createIdentity(dir, { peerId: 'p1' });
     const goodCert = await readFile(join(dir, CERT_FILE), 'utf8');
     const goodKey = await readFile(join(dir, KEY_FILE), 'utf8');
 
     await writeFile(join(dir, CERT_FILE), '-----BEGIN CERTIFICATE-----\nbm90IGEgY2VydA==\n-----END CERTIFICATE-----\n');
-    const badCert = await failure(loadIdentity(dir));
-    expect(badCert.code).to.equal('ERR_IDENTITY_FILE');
+    const badCert = await expectCode(loadIdentity(dir), 'ERR_IDENTITY_FILE');
     expect(badCert.message).to.contain(CERT_FILE);
     await writeFile(join(dir, CERT_FILE), goodCert);
 
     await writeFile(join(dir, KEY_FILE), 'garbage', { mode: 0o600 });
-    expect((await failure(loadIdentity(dir))).code).to.equal('ERR_IDENTITY_FILE');
+    await expectCode(loadIdentity(dir), 'ERR_IDENTITY_FILE');
     await writeFile(join(dir, KEY_FILE), goodKey);
 
     await chmod(join(dir, KEY_FILE), 0o644);
-    const open = await failure(loadIdentity(dir));
-    expect(open.code).to.equal('ERR_IDENTITY_FILE');
+    const open = await expectCode(loadIdentity(dir), 'ERR_IDENTITY_FILE');
     expect(open.message).to.contain('chmod 600');
     await chmod(join(dir, KEY_FILE), 0o600);
 
     await writeFile(join(dir, CERT_FILE), generateIdentity({ peerId: 'other' }).cert);
-    expect((await failure(loadIdentity(dir))).code).to.equal('ERR_IDENTITY_FILE');
+    await expectCode(loadIdentity(dir), 'ERR_IDENTITY_FILE');
   });
 
   it('refuses an expired or not yet valid certificate with ERR_CERT_EXPIRED', async function () {
     const expired = join(root, 'expired');
     await createIdentity(expired, { peerId: 'p1', notBefore: new Date(Date.now() - 3 * 86_400_000), days: 1 });
-    expect((await failure(loadIdentity(expired))).code).to.equal('ERR_CERT_EXPIRED');
+    await expectCode(loadIdentity(expired), 'ERR_CERT_EXPIRED');
     const future = join(root, 'future');
     await createIdentity(future, { peerId: 'p1', notBefore: new Date(Date.now() + 86_400_000) });
-    expect((await failure(loadIdentity(future))).code).to.equal('ERR_CERT_EXPIRED');
+    await expectCode(loadIdentity(future), 'ERR_CERT_EXPIRED');
     const cert = new X509Certificate(generateIdentity({ peerId: 'p1' }).cert);
     expect(validityProblem(cert)).to.equal(undefined);
     expect(validityProblem(cert, new Date(Date.now() + 21 * 365 * 86_400_000))).to.match(/^expired on /);

@@ -1,8 +1,8 @@
 import { expect } from 'chai';
-import type { TxtmeshError } from '../../src/errors.js';
 import { bindAddress, localAddressOf } from '../../src/security/credentials.js';
 import { Membership, normalizeAddress } from '../../src/security/membership.js';
 import type { PeerAddress } from '../../src/settings.js';
+import { expectCode } from '../helpers/expect-code.js';
 
 const peer = (id: string, host: string, fingerprint?: string): PeerAddress => ({ id, host, port: 5000, line: 1, ...(fingerprint ? { fingerprint } : {}) });
 
@@ -61,8 +61,7 @@ describe('security/membership', function () {
     await m.update([peer('p4', '10.0.0.4')]);
     expect(m.byId('p1')).to.equal(undefined);
     expect(m.peersAtNow('10.0.0.1')).to.deep.equal([]);
-    const err = await m.update([peer('p1', '10.0.0.1', 'a'.repeat(64))]).then(() => undefined, (e: TxtmeshError) => e);
-    expect(err?.code).to.equal('ERR_SETTINGS_MIXED');
+    await expectCode(m.update([peer('p1', '10.0.0.1', 'a'.repeat(64))]), 'ERR_SETTINGS_MIXED');
     const secure = new Membership([peer('p1', '10.0.0.1', 'a'.repeat(64))]);
     expect(secure.mode).to.equal('secure');
     expect(secure.byFingerprint('a'.repeat(64))?.id).to.equal('p1');

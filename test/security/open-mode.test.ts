@@ -9,14 +9,14 @@ import { readdir } from 'node:fs/promises';
 import { listFiles } from '../../src/client/peer-client.js';
 import { PeerConnection } from '../../src/client/peer-connection.js';
 import { upload } from '../../src/client/upload.js';
-import type { TxtmeshError } from '../../src/errors.js';
-import { encodePutHeader } from '../../src/protocol/messages.js';
+import { REQUESTS } from '../../src/protocol/requests.js';
 import { localAddressOf } from '../../src/security/credentials.js';
 import { type Mesh, rawExchange, startMesh, writeFiles } from '../helpers.js';
+import { expectCode } from '../helpers/expect-code.js';
 
 const identityOf = (data: Buffer) => createHash('sha256').update(createHash('sha256').update(data).digest()).digest('hex');
 const body = Buffer.from('planted words');
-const put = (id: number, name = 'planted.txt') => Buffer.concat([encodePutHeader(id, name, body.length, identityOf(body)), body]);
+const put = (id: number, name = 'planted.txt') => Buffer.concat([REQUESTS.PUT.encode({ verb: 'PUT', id: id, name: name, size: body.length, identity: identityOf(body) }), body]);
 
 describe('open mode: membership by address and claim', function () {
   this.timeout(20_000);
@@ -111,8 +111,7 @@ describe('open mode: membership by address and claim', function () {
   it('fails every request pipelined behind a refused claim with the refusal code', async function () {
     const conn = await PeerConnection.connect(mesh.address('p1'), { as: { id: 'me', localAddress: '127.0.0.2' } });
     try {
-      const err = await listFiles(conn).then(() => undefined, (e: TxtmeshError) => e);
-      expect(err?.code).to.equal('ERR_BAD_IDENTITY');
+      await expectCode(listFiles(conn), 'ERR_BAD_IDENTITY');
     } finally {
       conn.close();
     }

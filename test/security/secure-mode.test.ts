@@ -13,20 +13,16 @@ import { PeerConnection } from '../../src/client/peer-connection.js';
 import { upload } from '../../src/client/upload.js';
 import { peersView } from '../../src/client/views.js';
 import { PIECE_SIZE } from '../../src/constants.js';
-import type { TxtmeshError } from '../../src/errors.js';
-import { encodePutHeader } from '../../src/protocol/messages.js';
+import { REQUESTS } from '../../src/protocol/requests.js';
 import { generateIdentity } from '../../src/security/identity.js';
 import { Membership } from '../../src/security/membership.js';
 import { PeerServer } from '../../src/server/peer-server.js';
 import { type Mesh, makeText, rawExchange, startMesh, tlsExchange, writeFiles } from '../helpers.js';
+import { expectCode } from '../helpers/expect-code.js';
 
 const identityOf = (data: Buffer) => createHash('sha256').update(createHash('sha256').update(data).digest()).digest('hex');
 const body = Buffer.from('planted words');
-const put = (id: number, name = 'planted.txt') => Buffer.concat([encodePutHeader(id, name, body.length, identityOf(body)), body]);
-
-async function failure(p: Promise<unknown>): Promise<TxtmeshError> {
-  return p.then(() => expect.fail('expected a failure'), (e: TxtmeshError) => e);
-}
+const put = (id: number, name = 'planted.txt') => Buffer.concat([REQUESTS.PUT.encode({ verb: 'PUT', id: id, name: name, size: body.length, identity: identityOf(body) }), body]);
 
 describe('secure mode: mutual TLS pinned by fingerprint', function () {
   this.timeout(30_000);
@@ -78,9 +74,7 @@ describe('secure mode: mutual TLS pinned by fingerprint', function () {
     const as = { id: 'me', tls: stranger };
     const { outcomes } = await upload({ name: 'doc.txt', peers: [mesh.address('p1')], folder: await mesh.folderOf('me'), as });
     expect(outcomes[0]?.code).to.equal('ERR_NOT_A_MEMBER');
-    const err = await failure(download({ name: 'a.txt', peers: [mesh.address('p1')], folder: await mesh.folderOf('me'), as }));
-    expect(err).to.be.instanceOf(DownloadError);
-    expect(err.code).to.equal('ERR_NOT_A_MEMBER');
+    await expectCode(download({ name: 'a.txt', peers: [mesh.address('p1')], folder: await mesh.folderOf('me'), as }), 'ERR_NOT_A_MEMBER', DownloadError);
     expect(await p1Files()).to.deep.equal(['a.txt', 'big.txt']);
     expect(mesh.logs.get('p1')?.filter((e) => e.verb !== '-' && e.status !== 'OK')).to.deep.equal([]);
   });
@@ -100,8 +94,7 @@ describe('secure mode: mutual TLS pinned by fingerprint', function () {
     const before = mesh.logs.get('p2')?.length ?? 0;
     // The settings say p1 is where p2 listens.
     const impostor = { ...mesh.address('p1'), port: mesh.address('p2').port };
-    const err = await failure(PeerConnection.connect(impostor, { as: me() }));
-    expect(err.code).to.equal('ERR_BAD_IDENTITY');
+    await expectCode(PeerConnection.connect(impostor, { as: me() }), 'ERR_BAD_IDENTITY');
     await new Promise((r) => setTimeout(r, 100));
     expect((mesh.logs.get('p2') ?? []).slice(before), 'nothing was sent').to.deep.equal([]);
   });
@@ -111,7 +104,7 @@ describe('secure mode: mutual TLS pinned by fingerprint', function () {
     expect(raw.text).to.match(/^ERR 0 0 ERR_TLS_REQUIRED [^\n]*\n$/);
     expect(raw.closed).to.equal(true);
     // The shipped client knows from the settings that it needs a certificate.
-    expect((await failure(PeerConnection.connect(mesh.address('p1'), { as: { id: 'me' } }))).code).to.equal('ERR_TLS_REQUIRED');
+    await expectCode(PeerConnection.connect(mesh.address('p1'), { as: { id: 'me' } }), 'ERR_TLS_REQUIRED');
     expect(await p1Files()).to.deep.equal(['a.txt', 'big.txt']);
     expect(statuses('p1')).to.include('ERR_TLS_REQUIRED');
   });
@@ -157,8 +150,7 @@ describe('secure mode: mutual TLS pinned by fingerprint', function () {
       const server = new PeerServer({ peerId: 'old', dir: mesh.dirOf('me'), mesh: { membership: new Membership(listed), identity: expired } });
       const { port } = await server.listen(0, '127.0.0.1');
       try {
-        const err = await failure(PeerConnection.connect({ id: 'old', host: '127.0.0.1', port, line: 99, fingerprint: expired.fingerprint }, { as: me() }));
-        expect(err.code).to.equal('ERR_CERT_EXPIRED');
+        await expectCode(PeerConnection.connect({ id: 'old', host: '127.0.0.1', port, line: 99, fingerprint: expired.fingerprint }, { as: me() }), 'ERR_CERT_EXPIRED');
       } finally {
         await server.close();
       }
@@ -178,7 +170,7 @@ describe('secure mode: mutual TLS pinned by fingerprint', function () {
       const conn = await PeerConnection.connect(mesh.address('p3'), { as: me() });
       try {
         expect((await listFiles(conn)).map((f) => f.name)).to.not.include.members(['link.txt', 'linkdir/secret.txt']);
-        for (const name of ['link.txt', 'linkdir/secret.txt']) expect((await failure(fileInfo(conn, name))).code, name).to.equal('ERR_NOT_FOUND');
+        for (const name of ['link.txt', 'linkdir/secret.txt']) await expectCode(fileInfo(conn, name), 'ERR_NOT_FOUND');
       } finally {
         conn.close();
       }

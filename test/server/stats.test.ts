@@ -1,8 +1,8 @@
 import { expect } from 'chai';
-import type { Header } from '../../src/protocol/header.js';
+import type { PutRequest } from '../../src/protocol/requests.js';
 import { ServerStats } from '../../src/server/stats.js';
 
-const put = (name: string, length: number): Header => ({ verb: 'PUT', id: 1, length, args: [name, 'f'.repeat(64)] });
+const put = (name: string, size: number): PutRequest => ({ verb: 'PUT', id: 1, name, size, identity: 'f'.repeat(64) });
 const get = (remote: string, name: string, bytes: number, status = 'OK') => ({ remote, verb: 'GET', name, bytes, ms: 1, status });
 
 describe('server/stats', () => {
@@ -40,12 +40,12 @@ describe('server/stats', () => {
     expect(stats.transfers()).to.deep.equal([]);
   });
 
-  it('follows an upload to us from its header through its body to its answer', () => {
+  it('follows an upload to us from its request through its body to its answer', () => {
     const stats = new ServerStats(clock);
     stats.onConnect('b:2');
-    stats.onHeader('b:2', { verb: 'HELLO', id: 1, length: 0, args: ['txtmesh/1'] });
+    stats.onRequest('b:2', { verb: 'HELLO', id: 1 });
     expect(stats.transfers()).to.deep.equal([]);
-    stats.onHeader('b:2', put('my%20notes.txt', 1000));
+    stats.onRequest('b:2', put('my notes.txt', 1000));
     stats.onBody('b:2', 300);
     stats.onBody('b:2', 200);
     expect(stats.transfers()).to.deep.equal([{ remote: 'b:2', direction: 'receiving', name: 'my notes.txt', bytes: 500, total: 1000, startedAt: now }]);
@@ -56,7 +56,7 @@ describe('server/stats', () => {
   it('forgets an upload whose connection died mid-body', () => {
     const stats = new ServerStats(clock);
     stats.onConnect('b:2');
-    stats.onHeader('b:2', put('a.txt', 10));
+    stats.onRequest('b:2', put('a.txt', 10));
     stats.onBody('b:2', 4);
     stats.onClose('b:2');
     expect(stats.transfers()).to.deep.equal([]);

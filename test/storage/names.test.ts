@@ -1,18 +1,8 @@
 import { tmpdir } from 'node:os';
 import { join, relative, resolve, sep } from 'node:path';
 import { expect } from 'chai';
-import { TxtmeshError } from '../../src/errors.js';
 import { checkName, nameProblem, resolveName } from '../../src/storage/names.js';
-
-function badNameCode(fn: () => unknown): string {
-  try {
-    fn();
-  } catch (err) {
-    expect(err).to.be.instanceOf(TxtmeshError);
-    return (err as TxtmeshError).code;
-  }
-  expect.fail('expected an error');
-}
+import { expectCode } from '../helpers/expect-code.js';
 
 /** A name of exactly `bytes` UTF-8 bytes, made of segments of at most 200 bytes, ending in .txt. */
 function longName(bytes: number): string {
@@ -84,7 +74,7 @@ describe('storage/names', () => {
   for (const [what, name] of bad) {
     it(`refuses ${what} with ERR_BAD_NAME`, () => {
       expect(nameProblem(name)).to.be.a('string');
-      expect(badNameCode(() => checkName(name))).to.equal('ERR_BAD_NAME');
+      expectCode(() => checkName(name), 'ERR_BAD_NAME');
     });
   }
 
@@ -106,7 +96,7 @@ describe('storage/names', () => {
 
     it('refuses bad names with ERR_BAD_NAME', () => {
       for (const name of ['../x.txt', 'a/../../x.txt', '/etc/passwd.txt', '', 'a\\..\\x.txt']) {
-        expect(badNameCode(() => resolveName(root, name)), name).to.equal('ERR_BAD_NAME');
+        expectCode(() => resolveName(root, name), 'ERR_BAD_NAME');
       }
     });
   });

@@ -1,0 +1,244 @@
+/**
+ * Answers, server → client (docs/PROTOCOL.md, "Answers"): one codec per answer, each an
+ * encode/decode pair over a typed answer. Every request gets one answer, OK or ERR, echoing
+ * the request's id; `kind` names what the answer answers (or ERR).
+ *
+ * `encode` returns the frames to send: the header line, then the body when the answer holds
+ * it (LIST, INFO). A GET's bytes are not in its answer object: the server streams them from
+ * disk after the header, and the client receives them into its own buffer.
+ *
+ * Decoding is the client's side: an answer that breaks the grammar is a protocol violation
+ * (ERR_PEER_PROTOCOL) and the client drops the connection. Unknown `key=value` fields are
+ * ignored, so later versions can add some (docs/PROTOCOL.md, "Versioning").
+ *
+ * A new answer (issue 10's piece bitfield in INFO, notices) is one more codec in ANSWERS.
+ * Pure: no I/O.
+ */
+import { HASH_BYTES, MAX_REQUEST_ID, PIECE_SIZE, PROTOCOL_VERSION } from '../constants.js';
+import { type ErrorCode, RemoteError, TxtmeshError, codeOf, isErrorCode } from '../errors.js';
+import { type Header, encodeHeader, sanitizeText } from './header.js';
+import { decodeListBody, encodeListBody } from './list-body.js';
+import { type FileEntry, isIdentity, protocolViolation } from './messages.js';
+import { formatNumber, parseNumber } from './numbers.js';
+
+export interface HelloAnswer {
+  readonly kind: 'HELLO';
+  readonly id: number;
+  /** The ID the server announces. */
+  readonly peerId?: string;
+  /** The server took the client's claim as an outsider's: it serves it as anonymous. */
+  readonly anonymous?: boolean;
+}
+
+export interface ListAnswer {
+  readonly kind: 'LIST';
+  readonly id: number;
+  readonly files: readonly FileEntry[];
+}
+
+export interface InfoAnswer {
+  readonly kind: 'INFO';
+  readonly id: number;
+  readonly size: number;
+  readonly pieceSize: number;
+  /** Hex SHA-256 over `pieceHashes`. */
+  readonly identity: string;
+  /** Concatenated 32-byte SHA-256 of each piece. */
+  readonly pieceHashes: Buffer;
+}
+
+export interface GetAnswer {
+  readonly kind: 'GET';
+  readonly id: number;
+  /** The bytes that follow the header: exactly the length asked for. */
+  readonly length: number;
+}
+
+export interface PutAnswer {
+  readonly kind: 'PUT';
+  readonly id: number;
+  /** 'stored': the file was published; 'same': the server already had these bytes. */
+  readonly result: 'stored' | 'same';
+}
+
+export interface ErrAnswer {
+  readonly kind: 'ERR';
+  /** The request's id, or 0 when the server could not parse a frame or refused the connection. */
+  readonly id: number;
+  readonly code: ErrorCode;
+  /** For people; never branched on. */
+  readonly message: string;
+}
+
+export type Answer = HelloAnswer | ListAnswer | InfoAnswer | GetAnswer | PutAnswer | ErrAnswer;
+export type AnswerKind = Answer['kind'];
+
+export interface AnswerCodec<A extends Answer> {
+  /** The header line, then the body if the answer holds it. @throws TypeError for a field the grammar cannot carry */
+  encode(answer: A): Buffer[];
+  /** @throws TxtmeshError ERR_PEER_PROTOCOL */
+  decode(header: Header, body?: Buffer): A;
+}
+
+const EMPTY = Buffer.alloc(0);
+
+/** Reads `key=value` args; unknown keys are ignored so later versions can add fields. */
+function readFields(args: readonly string[]): Map<string, string> {
+  const fields = new Map<string, string>();
+  for (const arg of args) {
+    const eq = arg.indexOf('=');
+    if (eq > 0) fields.set(arg.slice(0, eq), arg.slice(eq + 1));
+  }
+  return fields;
+}
+
+function readCount(fields: Map<string, string>, key: string): number {
+  const value = parseNumber(fields.get(key));
+  if (value === undefined) throw protocolViolation(`answer has a missing or bad ${key}`);
+  return value;
+}
+
+/** Checks an OK header against the body it came with. */
+function okHeader(header: Header, body: Buffer): Header {
+  if (header.verb !== 'OK') throw protocolViolation(`expected OK, got ${header.verb}`);
+  if (body.length !== header.length) throw protocolViolation(`answer body has ${body.length} bytes where the header says ${header.length}`);
+  return header;
+}
+
+/**
+ * HELLO's answer: the protocol version, then the server's peer ID, and `as=anonymous` when the
+ * server took the client's claim as an outsider's (docs/PROTOCOL.md, "HELLO").
+ *
+ *   OK <id> 0 txtmesh/1 [peer=<peer-id>] [as=anonymous]
+ */
+const HELLO: AnswerCodec<HelloAnswer> = {
+  encode: (a) => [encodeHeader('OK', a.id, 0, [PROTOCOL_VERSION, ...(a.peerId === undefined ? [] : [`peer=${a.peerId}`]), ...(a.anonymous ? ['as=anonymous'] : [])])],
+  decode(header, body = EMPTY) {
+    const [version, ...rest] = okHeader(header, body).args;
+    if (version !== PROTOCOL_VERSION) throw protocolViolation(`peer speaks ${sanitizeText(version ?? 'an unknown protocol', 40)}, not ${PROTOCOL_VERSION}`);
+    const fields = readFields(rest);
+    const peerId = fields.get('peer');
+    return { kind: 'HELLO', id: header.id, ...(peerId === undefined ? {} : { peerId }), ...(fields.get('as') === 'anonymous' ? { anonymous: true } : {}) };
+  },
+};
+
+/**
+ * LIST's answer: k files, one line each (list-body.ts); n is the body's length in bytes.
+ *
+ *   OK <id> <n> files=<k>
+ *   <identity> <size> <name> LF   (k times)
+ */
+const LIST: AnswerCodec<ListAnswer> = {
+  encode(a) {
+    const body = encodeListBody(a.files);
+    return [encodeHeader('OK', a.id, body.length, [`files=${formatNumber(a.files.length)}`]), body];
+  },
+  // files= is not checked: the lines are the list.
+  decode: (header, body = EMPTY) => ({ kind: 'LIST', id: okHeader(header, body).id, files: decodeListBody(body) }),
+};
+
+/**
+ * INFO's answer: the file's size, the piece size, its k pieces and identity, then the k raw
+ * 32-byte piece hashes.
+ *
+ *   OK <id> <32k> size=<bytes> piece=262144 pieces=<k> identity=<64 hex>
+ *   <32k bytes>
+ */
+const INFO: AnswerCodec<InfoAnswer> = {
+  encode(a) {
+    if (a.pieceHashes.length % HASH_BYTES !== 0) throw new TypeError(`piece hash list of ${a.pieceHashes.length} bytes is not whole hashes`);
+    if (!isIdentity(a.identity)) throw new TypeError(`identity ${JSON.stringify(a.identity)} is not 64 lower-case hex digits`);
+    const fields = [`size=${formatNumber(a.size)}`, `piece=${formatNumber(a.pieceSize)}`, `pieces=${a.pieceHashes.length / HASH_BYTES}`, `identity=${a.identity}`];
+    return [encodeHeader('OK', a.id, a.pieceHashes.length, fields), a.pieceHashes];
+  },
+  decode(header, body = EMPTY) {
+    const fields = readFields(okHeader(header, body).args);
+    const size = readCount(fields, 'size');
+    const pieceSize = readCount(fields, 'piece');
+    const pieces = readCount(fields, 'pieces');
+    const identity = fields.get('identity') ?? '';
+    if (pieceSize !== PIECE_SIZE) throw protocolViolation(`peer uses piece size ${pieceSize}, expected ${PIECE_SIZE}`);
+    if (!isIdentity(identity)) throw protocolViolation('answer has a missing or bad identity');
+    if (pieces !== Math.ceil(size / pieceSize)) throw protocolViolation(`piece count ${pieces} does not fit size ${size}`);
+    if (body.length !== pieces * HASH_BYTES) throw protocolViolation('piece hash list has the wrong length');
+    return { kind: 'INFO', id: header.id, size, pieceSize, identity, pieceHashes: body };
+  },
+};
+
+/**
+ * GET's answer: the range's bytes follow the header (streamed by the sender, not encoded here).
+ *
+ *   OK <id> <length>
+ *   <length bytes>
+ */
+const GET: AnswerCodec<GetAnswer> = {
+  encode: (a) => [encodeHeader('OK', a.id, a.length)],
+  decode: (header, body = EMPTY) => ({ kind: 'GET', id: header.id, length: okHeader(header, body).length }),
+};
+
+/**
+ * PUT's answer: `stored` (published) or `same` (the server had these bytes already).
+ *
+ *   OK <id> 0 stored|same
+ */
+const PUT: AnswerCodec<PutAnswer> = {
+  encode: (a) => [encodeHeader('OK', a.id, 0, [a.result])],
+  decode(header, body = EMPTY) {
+    const result = okHeader(header, body).args[0];
+    if (result !== 'stored' && result !== 'same') throw protocolViolation(`PUT answered with ${sanitizeText(result ?? 'nothing', 40)}`);
+    return { kind: 'PUT', id: header.id, result };
+  },
+};
+
+function encodeErr(a: ErrAnswer): Buffer {
+  const message = sanitizeText(a.message) || a.code;
+  return Buffer.from(`ERR ${formatNumber(a.id, MAX_REQUEST_ID)} 0 ${a.code} ${message}\n`, 'utf8');
+}
+
+/**
+ * An error: a stable code, then free text for people (the rest of the line, made one line of
+ * single spaces by sanitizeText, the code again if it comes out empty). No body.
+ *
+ *   ERR <id> 0 <code> <message>
+ *
+ * A code the reader does not know becomes ERR_PEER_PROTOCOL for that request only.
+ */
+const ERR: AnswerCodec<ErrAnswer> = {
+  encode: (a) => [encodeErr(a)],
+  decode(header, body = EMPTY) {
+    if (header.verb !== 'ERR') throw protocolViolation(`expected ERR, got ${header.verb}`);
+    if (header.length !== 0 || body.length !== 0) throw protocolViolation('ERR answer with a body');
+    const [code = '', ...words] = header.args;
+    const message = words.join(' ') || code;
+    if (isErrorCode(code)) return { kind: 'ERR', id: header.id, code, message };
+    return { kind: 'ERR', id: header.id, code: 'ERR_PEER_PROTOCOL', message: `peer answered unknown error ${sanitizeText(code, 40)}: ${message}` };
+  },
+};
+
+/** The codec of each answer. */
+export const ANSWERS: { readonly [K in AnswerKind]: AnswerCodec<Extract<Answer, { kind: K }>> } = { HELLO, LIST, INFO, GET, PUT, ERR };
+
+/** The frames of any answer (its codec's encode). */
+export function encodeAnswer(answer: Answer): Buffer[] {
+  return (ANSWERS[answer.kind] as AnswerCodec<Answer>).encode(answer);
+}
+
+/** The ERR answer for a failure: its code and message (ERR_INTERNAL for anything not txtmesh's own). */
+export function errAnswer(id: number, err: unknown): ErrAnswer {
+  return { kind: 'ERR', id, code: codeOf(err), message: err instanceof TxtmeshError ? err.message : 'internal error' };
+}
+
+/** The error an ERR answer reports, for the request it answers. */
+export function errorOf(answer: ErrAnswer): RemoteError {
+  return new RemoteError(answer.code, answer.message);
+}
+
+/** The one frame of the ERR answer for a failure, for a server about to close the connection. */
+export function errFrame(id: number, err: unknown): Buffer {
+  return encodeErr(errAnswer(id, err));
+}
+
+/** 'OK', or the answer's error code: what the request log and the server's counters record. */
+export function statusOf(answer: Answer): 'OK' | ErrorCode {
+  return answer.kind === 'ERR' ? answer.code : 'OK';
+}

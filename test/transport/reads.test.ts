@@ -1,0 +1,44 @@
+/**
+ * The receive side of a transport, driven the way Node drives `onread`: bytes land in the one
+ * read buffer and the callback is told how many.
+ */
+import { expect } from 'chai';
+import { ReusedReadBuffer, receiveData } from '../../src/transport/reads.js';
+import { duplexPair } from '../duplex-pair.js';
+
+/** What Node does on each socket read with `onread`: fill the buffer, call back. */
+function read(reads: ReusedReadBuffer, text: string): boolean {
+  const n = reads.onread.buffer.write(text);
+  return reads.onread.callback(n, reads.onread.buffer);
+}
+
+describe('transport/reads', function () {
+  it('hands the sink views of the one read buffer, without copies, and keeps reading', function () {
+    const reads = new ReusedReadBuffer();
+    const got: Buffer[] = [];
+    reads.attach({ onBytes: (chunk) => got.push(chunk) });
+    expect(read(reads, 'OK 1 3\n')).to.equal(true);
+    expect(read(reads, 'abc')).to.equal(true);
+    expect(got.map((c) => c.length)).to.deep.equal([7, 3]);
+    for (const chunk of got) expect(chunk.buffer).to.equal(reads.onread.buffer.buffer);
+  });
+
+  it('keeps bytes read before a sink is attached, copied before the buffer is reused', function () {
+    const reads = new ReusedReadBuffer();
+    read(reads, 'ERR 0 0 ERR_BUSY full\n');
+    read(reads, 'XXXXXXXXXXXXXXXXXXXXXXXXXXXXXX');
+    const got: string[] = [];
+    reads.attach({ onBytes: (chunk) => got.push(chunk.toString()) });
+    read(reads, 'after');
+    expect(got).to.deep.equal(['ERR 0 0 ERR_BUSY full\n', 'XXXXXXXXXXXXXXXXXXXXXXXXXXXXXX', 'after']);
+  });
+
+  it('receiveData passes on a stream\'s data chunks in order', async function () {
+    const [a, b] = duplexPair();
+    const got: string[] = [];
+    receiveData(b, { onBytes: (chunk) => got.push(chunk.toString()) });
+    a.end('one two');
+    await new Promise((resolve) => b.once('end', resolve));
+    expect(got.join('')).to.equal('one two');
+  });
+});
