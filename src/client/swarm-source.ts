@@ -3,13 +3,13 @@
  * a source's state, and the engine's constants.
  */
 import { PIECE_SIZE } from '../constants.js';
-import type { ErrorCode } from '../errors.js';
 import type { FileInfo } from '../protocol/messages.js';
 import type { Credentials } from '../security/credentials.js';
 import type { PeerAddress } from '../settings.js';
 import type { PartFile } from '../storage/part-file.js';
 import { BufferPool } from '../transport/buffer-pool.js';
 import type { PeerConnection } from './peer-connection.js';
+import type { Problem } from './problem.js';
 import type { RateMeter } from './rate-meter.js';
 import type { RetryPolicy } from './retry.js';
 
@@ -34,11 +34,9 @@ export interface SourceState {
   /** Bytes of verified pieces written from this source. */
   bytes: number;
   /** Set when the source is out of this download for good. */
-  problem?: string;
-  problemCode?: ErrorCode;
+  problem?: Problem;
   /** The last failure it recovered from (or was recovering from when the download ended). */
-  note?: string;
-  noteCode?: ErrorCode;
+  note?: Problem;
   /** Reconnects since the last piece delivered. */
   attempts: number;
   /** Observed throughput over the last second (rate-meter.ts). */
@@ -49,6 +47,9 @@ export interface SourceState {
 
 /** How often a partial holder is asked again which pieces it holds (docs/PROTOCOL.md, "Partial holders"). */
 export const HOLDINGS_POLL_MS = 2000;
+
+/** A download with only partial sources left stops after this long without a verified piece. */
+export const PARTIAL_ONLY_GIVE_UP_MS = 20_000;
 
 /** Most pieces one request may cover. */
 export const MAX_RUN_PIECES = 4;

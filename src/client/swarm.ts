@@ -9,16 +9,17 @@
  */
 import { randomInt } from 'node:crypto';
 import { REQUEST_TIMEOUT_MS } from '../constants.js';
-import { type ErrorCode, TxtmeshError, codeOf, describeError, isLie, isTransient } from '../errors.js';
+import { TxtmeshError, codeOf, isLie, isTransient } from '../errors.js';
 import { HASH_BYTES } from '../protocol/messages.js';
 import { hashPiecesOf } from '../storage/piece-hasher.js';
 import type { PeerAddress } from '../settings.js';
 import { fileInfo, getRange, holding } from './peer-client.js';
 import { PeerConnection } from './peer-connection.js';
-import { DEFAULT_RETRY, backoffDelay, sleep } from './retry.js';
+import { type Problem, problemOf } from './problem.js';
+import { DEFAULT_RETRY, type RetryPolicy, backoffDelay, sleep } from './retry.js';
 import { RateMeter } from './rate-meter.js';
 import { PieceScheduler } from './scheduler.js';
-import { HOLDINGS_POLL_MS, MAX_RUN_PIECES, RECEIVE_POOL, type SourceState, type SwarmOptions } from './swarm-source.js';
+import { HOLDINGS_POLL_MS, MAX_RUN_PIECES, PARTIAL_ONLY_GIVE_UP_MS, RECEIVE_POOL, type SourceState, type SwarmOptions } from './swarm-source.js';
 
 export type { SourceState, SwarmOptions } from './swarm-source.js';
 
@@ -35,6 +36,8 @@ export class Swarm {
   readonly #pool = RECEIVE_POOL;
   readonly #signal: AbortSignal;
   #wake: () => void = () => undefined;
+  /** performance.now() of the last verified piece (or of the start). */
+  #lastPiece = performance.now();
   #changed: Promise<void>;
 
   constructor(options: SwarmOptions) {
@@ -90,9 +93,8 @@ export class Swarm {
     wake();
   }
 
-  #drop(source: SourceState, problem: string, ban: boolean, code?: ErrorCode): void {
+  #drop(source: SourceState, problem: Problem, ban: boolean): void {
     source.problem = problem;
-    source.problemCode = code;
     source.conn?.close();
     source.conn = undefined;
     if (ban) this.scheduler.ban(source.peer.id);
@@ -102,42 +104,53 @@ export class Swarm {
   async #run(source: SourceState): Promise<void> {
     const signal = this.#signal;
     const policy = this.#options.retry ?? DEFAULT_RETRY;
-    let lastError = '';
-    let lastCode: ErrorCode | undefined;
+    let last: Problem | undefined;
     while (!this.scheduler.complete && !signal.aborted && !source.problem) {
-      if (!source.conn) {
-        if (source.attempts >= policy.attempts) return this.#drop(source, `gave up after ${source.attempts} reconnects: ${lastError}`, false, lastCode);
+      let conn = source.conn;
+      if (!conn) {
+        if (source.attempts >= policy.attempts) {
+          return this.#drop(source, { code: last?.code ?? 'ERR_PEER_CLOSED', message: `gave up after ${source.attempts} reconnects: ${last?.message ?? ''}` }, false);
+        }
         source.attempts++;
-        try {
-          await sleep(backoffDelay(source.attempts + 1, policy), signal);
-          const conn = await PeerConnection.connect(source.peer, { signal, stallTimeoutMs: this.#options.stallTimeoutMs, as: this.#options.as });
-          source.conn = conn;
-          const info = await fileInfo(conn, this.#options.info.name, undefined, { partial: true });
-          if (info.identity !== this.#options.info.identity) {
-            return this.#drop(source, `its copy changed (now ${info.identity.slice(0, 12)}); dropped (ERR_CHANGED)`, true, 'ERR_CHANGED');
-          }
-          this.#hold(source, info.have);
-        } catch (err) {
-          source.conn?.close();
-          source.conn = undefined;
-          if (signal.aborted) return;
-          lastError = describeError(err);
-          lastCode = codeOf(err);
-          if (!isTransient(err)) return this.#drop(source, lastError, true, lastCode);
+        const attempt = await this.#reconnect(source, policy);
+        if (signal.aborted || source.problem) return;
+        if ('failed' in attempt) {
+          last = problemOf(attempt.failed);
+          if (!isTransient(attempt.failed)) return this.#drop(source, last, true);
           continue;
         }
+        conn = attempt.conn;
       }
-      const failure = await this.#work(source, source.conn);
+      const failure = await this.#work(source, conn);
       source.conn?.close();
       source.conn = undefined;
       if (failure === undefined || signal.aborted) return;
-      if (isLie(failure)) return this.#drop(source, `${describeError(failure)}; banned for this download`, true, codeOf(failure));
-      if (!isTransient(failure)) return this.#drop(source, describeError(failure), true, codeOf(failure));
-      lastError = describeError(failure);
-      lastCode = codeOf(failure);
-      source.note = `${lastError}; reconnecting`;
-      source.noteCode = lastCode;
+      last = problemOf(failure);
+      if (isLie(failure)) return this.#drop(source, { ...last, message: `${last.message}; banned for this download` }, true);
+      if (!isTransient(failure)) return this.#drop(source, last, true);
+      source.note = { ...last, message: `${last.message}; reconnecting` };
       this.#notify();
+    }
+  }
+
+  /** After a backoff, connects again, checks the peer still has the same version, and learns what it holds. */
+  async #reconnect(source: SourceState, policy: RetryPolicy): Promise<{ conn: PeerConnection } | { failed: unknown }> {
+    const signal = this.#signal;
+    try {
+      await sleep(backoffDelay(source.attempts + 1, policy), signal);
+      const conn = await PeerConnection.connect(source.peer, { signal, stallTimeoutMs: this.#options.stallTimeoutMs, as: this.#options.as });
+      source.conn = conn;
+      const info = await fileInfo(conn, this.#options.info.name, undefined, { partial: true });
+      if (info.identity !== this.#options.info.identity) {
+        this.#drop(source, { code: 'ERR_CHANGED', message: `its copy changed (now ${info.identity.slice(0, 12)}); dropped (ERR_CHANGED)` }, true);
+      } else {
+        this.#hold(source, info.have);
+      }
+      return { conn };
+    } catch (err) {
+      source.conn?.close();
+      source.conn = undefined;
+      return { failed: err };
     }
   }
 
@@ -213,21 +226,28 @@ export class Swarm {
   /** A source delivered verified pieces of these lengths: it is healthy again. */
   #credit(source: SourceState, freshPieces: readonly number[]): void {
     const fresh = freshPieces.reduce((a, b) => a + b, 0);
+    this.#lastPiece = performance.now();
     source.bytes += fresh;
     source.attempts = 0;
     source.note = undefined;
-    source.noteCode = undefined;
     this.received += fresh;
     for (const bytes of freshPieces) this.#options.onPiece?.(source.peer.id, bytes);
     if (this.scheduler.complete) this.#finished.abort();
   }
 
-  /** Asks a partial source again which pieces it holds, every HOLDINGS_POLL_MS, until it holds them all. */
+  /**
+   * Asks a partial source again which pieces it holds, every HOLDINGS_POLL_MS, until it holds
+   * them all. When only partial sources are left and none has delivered a piece for
+   * PARTIAL_ONLY_GIVE_UP_MS, the download stops (its verified pieces are kept): they may all be
+   * waiting for pieces nobody has.
+   */
   async #pollHoldings(source: SourceState, conn: PeerConnection): Promise<void> {
     while (source.partial && !conn.closed && !this.scheduler.complete && !this.#signal.aborted) {
       await sleep(HOLDINGS_POLL_MS, this.#signal).catch(() => undefined);
       if (conn.closed || this.#signal.aborted) return;
       await this.#refreshHoldings(source, conn);
+      const onlyPartial = [...this.sources.values()].every((s) => s.problem !== undefined || s.partial);
+      if (onlyPartial && performance.now() - this.#lastPiece > PARTIAL_ONLY_GIVE_UP_MS) this.#finished.abort();
     }
   }
 
@@ -239,7 +259,10 @@ export class Swarm {
       this.#hold(source, have);
       this.#notify();
     } catch (err) {
-      if (isLie(err)) this.#drop(source, `${describeError(err)}; banned for this download`, true, codeOf(err));
+      if (isLie(err)) {
+        const { code, message } = problemOf(err);
+        this.#drop(source, { code, message: `${message}; banned for this download` }, true);
+      }
     }
   }
 

@@ -14,6 +14,7 @@ import { PieceHasher } from '../../src/storage/piece-hasher.js';
 import { ServedFolder } from '../../src/storage/served-folder.js';
 import { makeText, tempDir } from '../helpers.js';
 import { expectCode } from '../helpers/expect-code.js';
+import { TxtmeshError } from '../../src/errors.js';
 
 describe('server/partial-handlers', function () {
   this.timeout(20_000);
@@ -60,7 +61,7 @@ describe('server/partial-handlers', function () {
 
     // Done: the file takes its name, and the same connection goes on reading it.
     await part.write(2 * PIECE_SIZE, text.subarray(2 * PIECE_SIZE));
-    expect(await part.publish()).to.not.equal(undefined);
+    expect(await part.publish(() => new TxtmeshError('ERR_EXISTS', 'the name is taken'))).to.equal('stored');
     await part.discard();
     expect([...(await holding(conn, 'f.txt', info.identity, 4))]).to.deep.equal([1, 1, 1, 1]);
     const tail = await getRange(conn, 'f.txt', 3 * PIECE_SIZE, 999, info.identity);
