@@ -10,6 +10,10 @@
 import { needsFullParser, parseConsoleArgs } from './cli/client-options.js';
 import type { PageHooks } from './cli/ui-main.js';
 import { describeError } from './errors.js';
+import { quietWhenOutputCloses } from './cli/closed-output.js';
+import { visible } from './cli/terminal-text.js';
+
+quietWhenOutputCloses();
 
 // The web console (`ui`, `--ui`): its page (web/) words results as the console does (cli/render.ts).
 // web/ and cli/ do not import each other, so the two are joined here, loaded only when used.
@@ -30,7 +34,7 @@ if (needsFullParser(args)) {
   try {
     argv = parseConsoleArgs(args);
   } catch (err) {
-    process.stderr.write(`txtmesh-client: ${describeError(err)}\nRun txtmesh-client --help for usage.\n`);
+    process.stderr.write(`txtmesh-client: ${visible(describeError(err))}\nRun txtmesh-client --help for usage.\n`);
     process.exit(2);
   }
   const { consoleMain } = await import('./cli/console-main.js');

@@ -13,6 +13,7 @@ import { consoleMain } from './console-main.js';
 import { EXIT } from './exit-codes.js';
 import type { PageHooks } from './ui-main.js';
 import { CONSOLE_UI_OPTION, UI_OPTIONS } from './ui-options.js';
+import { jsonLine, visible } from './terminal-text.js';
 
 const SUBCOMMANDS = COMMAND_SPECS.flatMap((s) => (s.subcommand ? [s.name.slice(1).toLowerCase()] : []));
 
@@ -27,8 +28,8 @@ function usageFailure(args: readonly string[], message: string, err: Error | und
   const text = err && !message ? describeError(err) : message;
   const command = args.find((a) => SUBCOMMANDS.includes(a)) ?? null;
   const name = `txtmesh-client${command ? ` ${command}` : ''}`;
-  process.stderr.write(`${name}: ${text}\nRun ${name} --help for usage.\n`);
-  if (args.includes('--json')) process.stdout.write(JSON.stringify(errorDocument(command, 'ERR_USAGE', text, EXIT.USAGE)) + '\n');
+  process.stderr.write(`${name}: ${visible(text)}\nRun ${name} --help for usage.\n`);
+  if (args.includes('--json')) process.stdout.write(jsonLine(errorDocument(command, 'ERR_USAGE', text, EXIT.USAGE)) + '\n');
   process.exit(EXIT.USAGE);
 }
 

@@ -8,6 +8,7 @@ import { runConsole } from './console.js';
 import { startClient } from './startup.js';
 import type { PageHooks } from './ui-main.js';
 import type { UiArgs } from './ui-options.js';
+import { visible } from './terminal-text.js';
 
 /** `page`: how to start the page for --ui (client.ts wires it). */
 export async function consoleMain(argv: GlobalArgs & UiArgs, page?: PageHooks): Promise<void> {
@@ -26,7 +27,7 @@ export async function consoleMain(argv: GlobalArgs & UiArgs, page?: PageHooks): 
     await started.close();
     if (process.exitCode === undefined) process.exitCode = failures > 0 ? 1 : 0;
   } catch (err) {
-    process.stderr.write(`txtmesh-client: ${describeError(err)}\n`);
+    process.stderr.write(`txtmesh-client: ${visible(describeError(err))}\n`);
     process.exitCode = 2;
   }
 }
