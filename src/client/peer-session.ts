@@ -202,22 +202,17 @@ export class PeerSession {
   #arm(id: number, waiting: Waiting): void {
     if (this.#waiting.get(id) !== waiting) return; // already answered
     waiting.armedAt = performance.now();
-    if (!waiting.timer) this.#schedule(id, waiting, waiting.options.timeoutMs ?? REQUEST_TIMEOUT_MS);
+    waiting.timer ??= setTimeout(() => this.#onDeadline(id, waiting), waiting.options.timeoutMs ?? REQUEST_TIMEOUT_MS);
   }
 
-  /** The deadline's timer: when it fires, the deadline has passed only if nothing arrived meanwhile. */
-  #schedule(id: number, waiting: Waiting, delayMs: number): void {
-    waiting.timer = setTimeout(() => this.#onDeadline(id, waiting), delayMs);
-  }
-
+  /** The deadline's timer fired: the deadline has passed only if nothing arrived meanwhile. */
   #onDeadline(id: number, waiting: Waiting): void {
-    waiting.timer = undefined;
-    if (this.#waiting.get(id) !== waiting) return;
     const timeoutMs = waiting.options.timeoutMs ?? REQUEST_TIMEOUT_MS;
     const left = Math.max(waiting.armedAt, this.#lastProgress) + timeoutMs - performance.now();
-    if (left > 0) return this.#schedule(id, waiting, left);
+    waiting.timer = left > 0 ? setTimeout(() => this.#onDeadline(id, waiting), left) : undefined;
+    if (left > 0 || this.#waiting.get(id) !== waiting) return;
     const got = this.#current?.waiting === waiting && waiting.body ? `, after ${waiting.filled} of the ${waiting.body.length} bytes of its answer` : '';
-    this.#fail(new TxtmeshError('ERR_PEER_TIMEOUT', `${this.#label} sent nothing for ${timeoutMs} ms while a request waited${got}`));
+    this.#fail(new TxtmeshError('ERR_PEER_TIMEOUT', `${this.#label} sent nothing for ${Math.round(timeoutMs)} ms while a request waited${got}`));
   }
 
   #watchStall(): void {
@@ -249,6 +244,9 @@ export class PeerSession {
     if (header.verb !== 'OK' && header.verb !== 'ERR') throw this.#violation(`sent ${header.verb} where an answer was expected`);
     const waiting = this.#waiting.get(header.id);
     if (!waiting && !(header.verb === 'ERR' && header.id === 0)) throw this.#violation(`answered request ${header.id}, which is not waiting`);
+    // The claim's answer says which protocol the peer speaks: checked here, before the answers
+    // pipelined behind it are taken (docs/PROTOCOL.md, "Versioning").
+    if (header.id === this.#claimId && header.verb === 'OK') ANSWERS.HELLO.decode(header);
     if (waiting && header.verb === 'OK') {
       const { exactBody, into } = waiting.options;
       if (exactBody !== undefined && header.length !== exactBody) throw this.#violation(`sent ${header.length} bytes where ${exactBody} were asked for`);

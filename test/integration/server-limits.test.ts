@@ -46,7 +46,7 @@ describe('server limits', function () {
 
   /** A HELLO as a real peer sends it: a busy server is asked again after a moment (retry.ts). */
   async function helloWorks(): Promise<boolean> {
-    const { conn, value } = await withRetry({ id: 'srv', host: '127.0.0.1', port, line: 1 }, hello);
+    const { conn, value } = await withRetry({ id: 'srv', host: '127.0.0.1', port, line: 1 }, (c) => hello(c));
     conn.close();
     return value.peerId === 'srv';
   }
