@@ -77,6 +77,7 @@ export const ERROR_TABLE = {
   ERR_EXISTS: { class: 'answer', wire: true, transient: false, lie: false, exit: 5 },
   ERR_UPLOAD_MISMATCH: { class: 'answer', wire: true, transient: false, lie: false, exit: 6 },
   ERR_NOT_HELD: { class: 'answer', wire: true, transient: false, lie: false, exit: 4 },
+  ERR_NO_SPACE: { class: 'answer', wire: true, transient: false, lie: false, exit: 1 },
   ERR_INTERNAL: { class: 'answer', wire: true, transient: false, lie: false, exit: 1 },
   // transport failures (never on the wire)
   ERR_PEER_UNREACHABLE: { class: 'transport', wire: false, transient: true, lie: false, exit: 3 },

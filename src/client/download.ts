@@ -19,7 +19,7 @@ import { HolderSearch } from './download/find-holders.js';
 import { type DownloadOptions, downloadSettings } from './download/options.js';
 import { PeerLedger, type PeerOutcome } from './download/peer-ledger.js';
 import { type DownloadRun, startSwarm, swarmStopped } from './download/run-swarm.js';
-import { interruptedError, prepareTarget, publishTarget } from './download/target.js';
+import { type Target, interruptedError, prepareTarget, publishTarget } from './download/target.js';
 import type { Swarm } from './swarm.js';
 
 export { DEFAULT_STALL_TIMEOUT_MS, DOWNLOAD_DEFAULTS, type DownloadOptions, type DownloadProgress } from './download/options.js';
@@ -63,6 +63,7 @@ export async function download(options: DownloadOptions): Promise<DownloadResult
   const ledger = new PeerLedger();
   const run: DownloadRun = { options: settings, ledger, signal, started: performance.now(), search: new HolderSearch(settings, signal, ledger) };
   let swarm: Swarm | undefined;
+  let target: Target | 'already' | undefined;
   const result = (info: FileInfo, status: DownloadResult['status'], resumedBytes = 0): DownloadResult => {
     const seconds = (performance.now() - run.started) / 1000;
     return { name, size: info.size, identity: info.identity, status, seconds, resumedBytes, peers: ledger.outcomes(swarm?.sources.values()) };
@@ -72,7 +73,7 @@ export async function download(options: DownloadOptions): Promise<DownloadResult
     if (holders.length === 0 && options.signal?.aborted) throw interruptedError(name);
     const { info, chosen } = chooseHolders(name, holders, ledger);
     options.onPeers?.(chosen.map((h) => h.peer.id));
-    const target = await prepareTarget(folder, info, options.onResume);
+    target = await prepareTarget(folder, info, options.onResume);
     if (target === 'already') return result(info, 'already');
     swarm = startSwarm(run, target, chosen);
     await swarmStopped(swarm, run);
@@ -85,5 +86,7 @@ export async function download(options: DownloadOptions): Promise<DownloadResult
     over.abort();
     swarm?.close();
     run.search.close();
+    // Whatever stopped it, the part file is closed (verified pieces kept) and the name let go.
+    if (typeof target === 'object') await target.part.close();
   }
 }

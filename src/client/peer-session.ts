@@ -236,7 +236,8 @@ export class PeerSession {
         else this.#onEnd();
       }
     } catch (err) {
-      this.#fail(err instanceof ProtocolError ? this.#violation(`sent a malformed frame: ${err.message}`) : this.#asFailure(err));
+      const what = err instanceof ProtocolError && err.code === 'ERR_BODY_TOO_LARGE' ? 'sent an answer larger than this client accepts' : 'sent a malformed frame';
+      this.#fail(err instanceof ProtocolError ? this.#violation(`${what}: ${err.message}`) : this.#asFailure(err));
     }
   }
 

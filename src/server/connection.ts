@@ -25,6 +25,7 @@ import { FrameDecoder } from '../protocol/decoder.js';
 import type { Header } from '../protocol/header.js';
 import { type Request, decodeRequest, requestCodec } from '../protocol/requests.js';
 import { checkName } from '../storage/names.js';
+import { namedFailure } from '../storage/resources.js';
 import { sendOne } from '../transport/send.js';
 import type { ConnectionGate } from './admission.js';
 import { HandleCache } from './handle-cache.js';
@@ -176,7 +177,7 @@ export class ServerConnection {
     const current = this.#inFlight();
     this.#current = undefined;
     this.#enter('ANSWERING');
-    const reply = await current.sink.finish().catch((err: unknown): Reply => ({ answer: errAnswer(current.header.id, err) }));
+    const reply = await current.sink.finish().catch((err: unknown): Reply => ({ answer: errAnswer(current.header.id, namedFailure(err)) }));
     await this.#answer(current, reply);
     this.#state.lastActive = performance.now();
     this.#enter('READ_HEADER');
@@ -274,7 +275,7 @@ export class ServerConnection {
 
 /** After a refused request its body (if any) is read and discarded, then the error is sent. */
 function refusal(id: number, err: unknown): BodySink {
-  return discardSink(() => ({ answer: errAnswer(id, err) }));
+  return discardSink(() => ({ answer: errAnswer(id, namedFailure(err)) }));
 }
 
 /** Bytes of an answer's frames after its header: the body it holds (LIST, INFO). */

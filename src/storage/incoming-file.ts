@@ -5,12 +5,14 @@
  * under the real name.
  */
 import type { FileHandle } from 'node:fs/promises';
+import { dirname } from 'node:path';
 import { TxtmeshError } from '../errors.js';
 import { PIECE_SIZE } from '../constants.js';
 import { createTempFile, removeQuietly } from './atomic-file.js';
 import { PieceHasher } from './piece-hasher.js';
 import { publishOrSame } from './publish.js';
 import { type ServedFolder, stampOf } from './served-folder.js';
+import { bytesText, freeBytes, isNoSpace, namedFailure } from './resources.js';
 import { writeAll } from './write-all.js';
 
 export type CommitResult = 'stored' | 'same';
@@ -34,10 +36,16 @@ export class IncomingFile {
     this.#identity = identity;
   }
 
-  /** Starts receiving `size` bytes of `name`, announced with `identity`. */
+  /**
+   * Starts receiving `size` bytes of `name`, announced with `identity`.
+   * @throws TxtmeshError ERR_NO_SPACE when the disk has less room than `size`; ERR_BUSY when
+   *   this process is out of file handles
+   */
   static async create(folder: ServedFolder, name: string, size: number, identity: string): Promise<IncomingFile> {
     const file = new IncomingFile(folder, name, await folder.prepareDir(name), size, identity);
-    const { path, handle } = await createTempFile(file.#finalPath);
+    const free = await freeBytes(dirname(file.#finalPath));
+    if (free !== undefined && free < size) throw await file.#noSpace(size);
+    const { path, handle } = await createTempFile(file.#finalPath).catch((err: unknown) => Promise.reject(namedFailure(err)));
     file.#tempPath = path;
     file.#handle = handle;
     return file;
@@ -48,8 +56,15 @@ export class IncomingFile {
     if (!this.#handle) throw new Error('IncomingFile is closed');
     if (this.#written + chunk.length > this.#size) throw new TxtmeshError('ERR_UPLOAD_MISMATCH', 'more bytes than announced');
     this.#hasher.update(chunk);
-    await writeAll(this.#handle, chunk, this.#written);
+    await writeAll(this.#handle, chunk, this.#written).catch(async (err: unknown) => Promise.reject(isNoSpace(err) ? await this.#noSpace(this.#size - this.#written, err) : err));
     this.#written += chunk.length;
+  }
+
+  /** ERR_NO_SPACE for an upload, on the wire: what it needs and what is free, not where. */
+  async #noSpace(needed: number, cause?: unknown): Promise<TxtmeshError> {
+    const free = await freeBytes(dirname(this.#finalPath));
+    const freeText = free === undefined ? '' : `, and ${bytesText(free)} ${free === 1 ? 'is' : 'are'} free`;
+    return new TxtmeshError('ERR_NO_SPACE', `no space left on this peer's disk for ${this.#name}: it needs ${bytesText(needed)} more${freeText}; nothing was kept`, { cause });
   }
 
   /**

@@ -12,6 +12,7 @@ import { constants, fstatSync, fsyncSync } from 'node:fs';
 import { type FileHandle, open, readdir } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
 import { HASH_BYTES, PIECE_SIZE } from '../constants.js';
+import { TxtmeshError } from '../errors.js';
 import { TEMP_SUFFIX, removeQuietly, tempPathFor } from './atomic-file.js';
 import { DownloadLock } from './download-lock.js';
 import type { FileInfo } from './file-info.js';
@@ -19,6 +20,7 @@ import { HAVE_SUFFIX, HaveFile } from './have-file.js';
 import { hashPiece } from './piece-hasher.js';
 import { type Conflict, publishOrSame } from './publish.js';
 import { type ServedFolder, stampOfSync } from './served-folder.js';
+import { isNoSpace, noSpace } from './resources.js';
 import { writeAll } from './write-all.js';
 
 const DOWNLOAD_TAG = 'dl-';
@@ -33,6 +35,10 @@ export class PartFile {
   readonly #info: FileInfo;
   readonly #lock: DownloadLock;
   #have: HaveFile | undefined;
+  /** Pieces verified and on disk (resumed or marked), and their bytes: what a failure keeps. */
+  #kept = { pieces: 0, bytes: 0 };
+  /** Set once a write has failed: the part file is closed and takes no more. */
+  #failure: Promise<Error> | undefined;
   #closed = false;
   #published = false;
 
@@ -62,7 +68,8 @@ export class PartFile {
       // Open or create in one call; a file with bytes in it is an earlier attempt to resume.
       part = new PartFile(path, finalPath, await open(path, constants.O_RDWR | constants.O_CREAT, 0o644), folder, info, lock);
       const verified = fstatSync(part.#handle.fd).size > 0 ? await part.#verifyExisting(info) : [];
-      part.#have = await HaveFile.create(path, info, verified);
+      for (const piece of verified) part.#count(piece);
+      part.#have = await HaveFile.create(path, info, verified).catch((err: unknown) => Promise.reject(isNoSpace(err) ? new TxtmeshError('ERR_NO_SPACE', `no space left beside ${finalPath} to start downloading ${info.name}`, { cause: err }) : err));
       return { part, verified };
     } catch (err) {
       await (part ? part.close() : lock.release());
@@ -70,14 +77,43 @@ export class PartFile {
     }
   }
 
-  /** Writes verified pieces at their offset. */
-  write(offset: number, data: Buffer): Promise<void> {
-    return writeAll(this.#handle, data, offset);
+  /**
+   * Writes verified pieces at their offset.
+   * @throws TxtmeshError ERR_NO_SPACE when the disk is full (see #failed); any other failure as it is
+   */
+  async write(offset: number, data: Buffer): Promise<void> {
+    if (this.#failure) throw await this.#failure;
+    await writeAll(this.#handle, data, offset).catch(async (err: unknown) => Promise.reject(await this.#failed(err)));
   }
 
   /** Records that a piece written with write() is verified: this peer's server may serve it now. */
   async markVerified(piece: number): Promise<void> {
-    await this.#have?.mark(piece);
+    if (this.#failure) throw await this.#failure;
+    await this.#have?.mark(piece).catch(async (err: unknown) => Promise.reject(await this.#failed(err)));
+    this.#count(piece);
+  }
+
+  #count(piece: number): void {
+    this.#kept.pieces++;
+    this.#kept.bytes += Math.min(this.#info.pieceSize, this.#info.size - piece * this.#info.pieceSize);
+  }
+
+  /**
+   * A write failed, so the part file takes no more: it is closed and the name's lock let go;
+   * kept if it holds verified pieces (a later #DOWNLOAD resumes from them), else removed. A full
+   * disk becomes ERR_NO_SPACE saying how much more the file needs, what is free, and where its
+   * pieces are kept. Every write still in flight, and every later one, fails the same way.
+   */
+  #failed(err: unknown): Promise<Error> {
+    this.#failure ??= (async () => {
+      const { pieces, bytes } = this.#kept;
+      if (pieces > 0) await this.close();
+      else await this.discard();
+      if (!isNoSpace(err)) return err instanceof Error ? err : new Error(String(err));
+      const kept = pieces > 0 ? `the ${pieces} verified piece${pieces === 1 ? ' is' : 's are'} kept in ${this.path}, so the same #DOWNLOAD resumes from them once there is room` : 'nothing was kept';
+      return noSpace(dirname(this.finalPath), this.#info.name, this.#info.size - bytes, kept, err);
+    })();
+    return this.#failure;
   }
 
   /**

@@ -15,6 +15,7 @@ import type { FileEntry, FileInfo } from './file-info.js';
 import { PIECE_SIZE } from '../constants.js';
 import { type PartialCopy, findPartials } from './have-file.js';
 import { nameProblem, resolveName } from './names.js';
+import { isOutOfHandles, namedFailure, outOfHandles, passBusy } from './resources.js';
 import { PieceHasher, hashPiece, identityOf } from './piece-hasher.js';
 
 interface CacheEntry {
@@ -78,7 +79,7 @@ export class ServedFolder {
   }
 
   async #scan(): Promise<FileEntry[]> {
-    const names = (await fg('**/*.txt', { cwd: this.root, onlyFiles: true, dot: false, followSymbolicLinks: false }))
+    const names = (await fg('**/*.txt', { cwd: this.root, onlyFiles: true, dot: false, followSymbolicLinks: false }).catch((err: unknown) => Promise.reject(namedFailure(err))))
       .filter((n) => nameProblem(n) === undefined)
       .sort();
     const present = new Set(names);
@@ -103,7 +104,8 @@ export class ServedFolder {
       } else if (st.size <= SMALL_FILE_BYTES) {
         described[i] = this.#hashSmall(name);
       } else {
-        pending.push(hashLimit(() => this.describe(name).then((info) => void (described[i] = info), () => undefined)));
+        // A file that cannot be described is left out, unless this process is out of file handles.
+        pending.push(hashLimit(() => this.describe(name).then((info) => void (described[i] = info), passBusy)));
       }
     }
     await Promise.all(pending);
@@ -135,7 +137,8 @@ export class ServedFolder {
       const info: FileInfo = { name, size: filled, identity: identityOf(pieceHashes), pieceSize: PIECE_SIZE, pieceHashes };
       this.#cache.set(name, { size: before.size, mtimeMs: before.mtimeMs, ino: before.ino, info });
       return info;
-    } catch {
+    } catch (err) {
+      if (isOutOfHandles(err)) throw outOfHandles(err);
       return undefined;
     } finally {
       if (fd !== undefined) closeSync(fd);
@@ -181,8 +184,8 @@ export class ServedFolder {
     const notFound = () => new TxtmeshError('ERR_NOT_FOUND', `no such file: ${name}`);
     // O_NONBLOCK: opening a FIFO (or a device) named like a served file must not block a
     // worker thread; it is refused below as not a regular file. Regular files ignore the flag.
-    const handle = await open(path, constants.O_RDONLY | constants.O_NOFOLLOW | constants.O_NONBLOCK).catch(() => {
-      throw notFound();
+    const handle = await open(path, constants.O_RDONLY | constants.O_NOFOLLOW | constants.O_NONBLOCK).catch((err: unknown) => {
+      throw isOutOfHandles(err) ? outOfHandles(err) : notFound();
     });
     try {
       const segments = name.split('/');

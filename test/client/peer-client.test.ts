@@ -8,7 +8,7 @@ import { type AddressInfo, type Server, createServer } from 'node:net';
 import { join } from 'node:path';
 import { fileInfo, getRange, hello, listFiles, putFile } from '../../src/client/peer-client.js';
 import { PeerConnection } from '../../src/client/peer-connection.js';
-import { PIECE_SIZE } from '../../src/constants.js';
+import { MAX_LIST_BYTES, PIECE_SIZE } from '../../src/constants.js';
 import type { TxtmeshError } from '../../src/errors.js';
 import { PeerServer } from '../../src/server/peer-server.js';
 import { PieceHasher } from '../../src/storage/piece-hasher.js';
@@ -89,6 +89,19 @@ describe('client/peer-client', () => {
       ['an INFO piece count that does not fit its size', `OK <id> 32 size=1 piece=${PIECE_SIZE} pieces=2 identity=${'a'.repeat(64)}\n${'x'.repeat(32)}`, (c) => fileInfo(c, 'a.txt')],
       ['a PUT word other than stored or same', 'OK <id> 0 kept\n', (c) => putFile(c, 'up.txt', join(local, 'empty.txt'), 0, digestOf(Buffer.alloc(0)).identity)],
     ];
+    it('a LIST of 63 MiB, refused at its header: quickly, without waiting for or keeping its body', async () => {
+      // The header and a first line, then nothing: a client that waits for the body would wait
+      // out the request deadline (15 s); one that read it all would spend seconds and a GB.
+      answer = `OK <id> ${63 * 1024 * 1024} files=797000\n${'a'.repeat(64)} 1 x.txt\n`;
+      const c = await PeerConnection.connect({ id: 'liar', host: '127.0.0.1', port: (liar.address() as AddressInfo).port, line: 2 });
+      const started = performance.now();
+      const err = await listFiles(c).then(() => undefined, (e: TxtmeshError) => e);
+      expect(err?.code).to.equal('ERR_PEER_PROTOCOL');
+      expect(err?.message).to.contain('larger than this client accepts').and.to.contain(String(MAX_LIST_BYTES));
+      expect(performance.now() - started).to.be.below(2000);
+      expect(c.closed).to.equal(true);
+    });
+
     for (const [what, frame, call] of cases) {
       it(what, async () => {
         answer = frame;

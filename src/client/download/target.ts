@@ -31,8 +31,8 @@ export interface Target {
  */
 export async function prepareTarget(folder: ServedFolder, info: FileInfo, onResume: DownloadOptions['onResume']): Promise<Target | 'already'> {
   const existing = await compareExisting(folder, info.name, info.identity, (theirs) => {
-    const which = theirs ? ` (${shortIdentity(theirs)})` : '';
-    return new TxtmeshError('ERR_EXISTS', `${info.name} already exists here with different content${which}; nothing was replaced. Remove or rename it first.`);
+    const what = theirs ? `with different content (${shortIdentity(theirs)})` : 'and is not a file txtmesh serves (a symlink, a folder or a device)';
+    return new TxtmeshError('ERR_EXISTS', `${info.name} already exists here ${what}; nothing was replaced. Remove or rename it first.`);
   });
   if (existing === 'same') return 'already';
   const { part, verified } = await PartFile.open(folder, info);
