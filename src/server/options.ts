@@ -35,8 +35,8 @@ export interface PeerServerOptions {
   readonly maxPerAddress?: number;
   /**
    * Bytes of answers held in memory for clients that have not taken them yet, over all
-   * connections: past half of it answers are read in small chunks, past all of it the slowest
-   * are closed.
+   * connections (answer-memory.ts): answers are read in small chunks once more connections are
+   * busy than it holds SEND_CHUNKs for, and past it the slowest are closed.
    */
   readonly maxBufferedBytes?: number;
   readonly log?: (entry: RequestLog) => void;
