@@ -5,9 +5,21 @@
  */
 import { expect } from 'chai';
 import { type AddressInfo, type Socket, connect, createServer } from 'node:net';
+import type { Duplex } from 'node:stream';
 import { SLOW_BYTES, SLOW_WAIT_MS, SendMeter, slowness, watchSending } from '../../src/server/send-meter.js';
 import { duplexPair } from '../duplex-pair.js';
 import { waitFor } from '../helpers.js';
+
+/** A server end that has handed 100 writes of 1000 bytes to a client that has read none yet. */
+function backlogged(): { client: Duplex; meter: SendMeter } {
+  const [client, server] = duplexPair({ highWaterMark: 16 });
+  const meter = new SendMeter(server, 10_000);
+  for (let i = 0; i < 100; i++) {
+    meter.handed(1000);
+    server.write(Buffer.alloc(1000));
+  }
+  return { client, meter };
+}
 
 describe('server/send-meter', () => {
   it('counts bytes handed, held and taken over a duplex pair, a finished write at a time', async () => {
@@ -79,12 +91,7 @@ describe('server/send-meter', () => {
     });
 
     it('keeps a client that takes bytes steadily above the minimum rate', async () => {
-      const [client, server] = duplexPair({ highWaterMark: 16 });
-      const meter = new SendMeter(server, 10_000);
-      for (let i = 0; i < 100; i++) {
-        meter.handed(1000);
-        server.write(Buffer.alloc(1000));
-      }
+      const { client, meter } = backlogged();
       let cut = false;
       const stop = watchSending(meter, 200, 1000, () => (cut = true));
       const trickle = setInterval(() => client.read(200), 20); // about 10 KB/s, bytes waiting all along
@@ -96,12 +103,7 @@ describe('server/send-meter', () => {
     });
 
     it('cuts off a client that takes bytes, but fewer than the minimum rate', async () => {
-      const [client, server] = duplexPair({ highWaterMark: 16 });
-      const meter = new SendMeter(server, 10_000);
-      for (let i = 0; i < 100; i++) {
-        meter.handed(1000);
-        server.write(Buffer.alloc(1000));
-      }
+      const { client, meter } = backlogged();
       let cut: number | undefined;
       const stop = watchSending(meter, 300, 100_000, (taken) => (cut = taken));
       const trickle = setInterval(() => client.read(100), 20); // about 5 KB/s
