@@ -20,7 +20,7 @@ interface LimitFlag {
 
 const LIMIT_FLAGS: readonly LimitFlag[] = [
   { flag: 'max-upload', key: 'maxUploadBytes', scale: 1, describe: 'largest file accepted by upload, in bytes' },
-  { flag: 'max-connections', key: 'maxConnections', scale: 1, describe: 'connections served at once; when full the longest-idle one is closed, or a newcomer gets ERR_BUSY' },
+  { flag: 'max-connections', key: 'maxConnections', scale: 1, describe: 'connections served at once; when full the longest-idle one, or else the slowest answer, gives way, or a newcomer gets ERR_BUSY' },
   { flag: 'max-header', key: 'maxHeaderBytes', scale: 1, describe: 'longest request header line, in bytes' },
   { flag: 'idle-timeout', key: 'idleTimeoutMs', scale: 1000, describe: 'close a connection that sends and receives nothing this many seconds (0: never)' },
   { flag: 'header-timeout', key: 'headerTimeoutMs', scale: 1000, describe: 'seconds a request header may take from its first byte to its end' },

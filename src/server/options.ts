@@ -14,7 +14,7 @@ export interface PeerServerOptions {
   readonly dir: string;
   /** Largest file accepted by PUT, in bytes. */
   readonly maxUploadBytes?: number;
-  /** Connections served at once; when full the longest-idle one is closed, or a newcomer gets ERR_BUSY. */
+  /** Connections served at once; when full the longest-idle one, or else the slowest answer, gives way (slots.ts), or a newcomer gets ERR_BUSY. */
   readonly maxConnections?: number;
   /** Longest request header line, in bytes. */
   readonly maxHeaderBytes?: number;

@@ -4,7 +4,7 @@
  */
 import { expect } from 'chai';
 import { connect, type Socket } from 'node:net';
-import { hello } from '../../src/client/peer-client.js';
+import { hello, listFiles } from '../../src/client/peer-client.js';
 import { PeerConnection } from '../../src/client/peer-connection.js';
 import { withRetry } from '../../src/client/retry.js';
 import { PIECE_SIZE } from '../../src/constants.js';
@@ -79,6 +79,22 @@ describe('server limits', function () {
     const text = received(late);
     await closed(late);
     expect(text()).to.match(/^ERR 0 0 ERR_BUSY server is busy/);
+  });
+
+  it('a client that pipelined its requests into a busy server reads why (ERR_BUSY), not a reset (EPIPE)', async function () {
+    await start({ maxConnections: 1 });
+    const s = await open(port);
+    s.write(`PUT 1 1000 busy.txt ${'a'.repeat(64)}\nxx`); // keeps the one slot busy
+    sockets.push(s);
+    await sleep(100);
+    const codes: string[] = [];
+    for (let i = 0; i < 20; i++) {
+      const conn = await PeerConnection.connect({ id: 'srv', host: '127.0.0.1', port, line: 1 }, { as: { id: 'me' } });
+      // The claim and the LIST go out back to back, before the refusal arrives.
+      codes.push(await listFiles(conn).then(() => 'OK', (err: { code: string }) => err.code));
+      conn.close();
+    }
+    expect([...new Set(codes)]).to.deep.equal(['ERR_BUSY']);
   });
 
   it('closes a connection whose header is not complete within the header timeout', async function () {
