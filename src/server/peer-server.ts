@@ -35,6 +35,8 @@ interface Served extends ConnectionState {
   /** The TCP socket (socket is the TLS one over it in secure mode). */
   readonly raw: Socket;
   readonly meter: SendMeter;
+  /** address:port, for the log. */
+  readonly remote: string;
   readonly address: string;
   readonly member: boolean;
   /** Who the connection is, once admitted (admission.ts). */
@@ -113,7 +115,7 @@ export class PeerServer {
       return;
     }
     const meter = new SendMeter(socket, Math.max(SLOW_WINDOW_MS, this.#limits.sendTimeoutMs));
-    const served: Served = { busy: false, lastActive: performance.now(), socket, raw: socket, meter, address, member };
+    const served: Served = { busy: false, lastActive: performance.now(), socket, raw: socket, meter, remote, address, member };
     this.#connections.set(socket, served);
     this.stats.onConnect(remote);
     socket.once('close', () => {
@@ -256,7 +258,10 @@ export class PeerServer {
     });
     const verdict = admitConnection(occupants, { address, member }, this.#limits, now);
     if (!verdict.admit) return verdict.reason;
-    if (verdict.evict) this.#evict(verdict.evict.served);
+    const evicted = verdict.evict?.served;
+    // An answer cut off for a newcomer is logged; an idle connection closed is not worth a line.
+    if (evicted?.busy) this.#ctx.log({ remote: evicted.remote, verb: '-', bytes: 0, ms: 0, status: 'ERR_BUSY' });
+    if (evicted) this.#evict(evicted);
     return undefined;
   }
 
@@ -273,7 +278,7 @@ export class PeerServer {
       .filter((served) => served.meter.held > 0 && served.meter.waitingFor(now) > 0)
       .map((served) => ({ item: served, held: served.meter.held, taken: served.meter.takenOver(SLOW_WINDOW_MS, now) }));
     for (const served of this.#memory.overBudget(holdings)) {
-      this.#ctx.log({ remote: served.address, verb: '-', bytes: 0, ms: 0, status: 'ERR_BUSY' });
+      this.#ctx.log({ remote: served.remote, verb: '-', bytes: 0, ms: 0, status: 'ERR_BUSY' });
       this.#evict(served);
     }
   }
