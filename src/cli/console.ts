@@ -6,6 +6,7 @@
  */
 import { setMaxListeners } from 'node:events';
 import { type Interface, createInterface } from 'node:readline';
+import { ConnectionPool } from '../client/connection-pool.js';
 import { type Output, type Session, runCommandLine } from './commands.js';
 import { isOutputGone } from './closed-output.js';
 import { complete } from './completer.js';
@@ -68,7 +69,9 @@ function lineReader(session: Omit<Session, 'out'>, names: ReadonlySet<string>, o
 export async function runConsole(session: Omit<Session, 'out'>, options: ConsoleOptions): Promise<number> {
   const out = terminalOutput(options.output, options.errorOutput);
   const names = session.names ?? new Set<string>();
-  const full: Session = { ...session, names, out };
+  // Connections to the peers a command talked to stay open for the next one (idle-closed).
+  const pool = new ConnectionPool();
+  const full: Session = { ...session, names, out, pool };
   const rl = lineReader(session, names, options);
   let failures = 0;
   let running: AbortController | undefined;
@@ -115,6 +118,7 @@ export async function runConsole(session: Omit<Session, 'out'>, options: Console
       if (options.interactive) rl.prompt();
     }
   } finally {
+    pool.close();
     rl.close();
     process.off('SIGINT', onInterrupt);
     options.output.off('error', onOutputGone);

@@ -14,6 +14,7 @@ import type {
   FilesResult,
   PeersResult,
   PingStatus,
+  Problem,
   Result,
   ShareSummary,
   UploadSummary,
@@ -62,6 +63,11 @@ export const MODE_NOTES = {
 /** A peer that took our claim as an outsider's (docs/PROTOCOL.md, "HELLO"). */
 const ANONYMOUS_NOTE = 'serves us as anonymous: our ID is not in its settings (reads only, no uploads)';
 
+/** A peer that said nothing within the deadline is silent: it may be up, but it did not answer. */
+function silentOrOffline(error: Problem | null, otherwise = 'offline'): string {
+  return error?.code === 'ERR_PEER_TIMEOUT' ? 'silent' : otherwise;
+}
+
 function renderPeers(result: PeersResult): string[] {
   const secure = result.mode === 'secure';
   const rows = result.peers.map((p) => {
@@ -74,7 +80,7 @@ function renderPeers(result: PeersResult): string[] {
     return [
       p.peer,
       p.address,
-      p.online ? 'online' : 'offline',
+      p.online ? 'online' : silentOrOffline(p.error),
       p.rttMs === null ? '-' : formatMs(p.rttMs),
       p.files === null ? '-' : String(p.files),
       p.version ?? '-',
@@ -120,13 +126,13 @@ function renderFiles(result: FilesResult): string[] {
       f.conflict ? `CONFLICT: version ${i + 1} of ${f.versions.length}` : '',
     ]),
   );
-  const failed = result.peers.flatMap((p) => (p.ok ? [] : [`${p.peer}: unreachable: ${p.error.message}`]));
+  const failed = result.peers.flatMap((p) => (p.ok ? [] : [`${p.peer}: ${silentOrOffline(p.error, 'unreachable')}: ${p.error.message}`]));
   return [head, ...table(rows).map((l) => l.trimEnd()), ...failed];
 }
 
 function renderFileList(result: FileListResult): string[] {
   return result.peers.flatMap((listing) => {
-    if (!listing.ok) return [`${listing.peer}: unreachable: ${listing.error.message}`];
+    if (!listing.ok) return [`${listing.peer}: ${silentOrOffline(listing.error, 'unreachable')}: ${listing.error.message}`];
     const n = listing.files.length;
     const rows = listing.files.map((f) => [f.name, formatBytes(f.size), shortIdentity(f.identity)]);
     return [`${listing.peer}: ${n === 0 ? 'no files' : plural(n, 'file')}`, ...table(rows)];

@@ -2,6 +2,7 @@
  * What a console or subcommand run carries between commands: this peer, its served folder,
  * where output goes, and per-run options. Types only.
  */
+import type { ConnectionPool } from '../client/connection-pool.js';
 import type { ServedFolder } from '../storage/served-folder.js';
 import type { PeerContext } from './peer-context.js';
 
@@ -20,6 +21,8 @@ export interface Session {
   readonly folder: ServedFolder;
   readonly out: Output;
   readonly timeoutMs?: number;
+  /** The console's idle connections, reused by the next command to the same peer. */
+  readonly pool?: ConnectionPool;
   /** HELLOs per peer for #PING. */
   readonly pingCount?: number;
   /** Where relative #SHARE paths start (default: the working directory). */

@@ -97,7 +97,7 @@ export async function uploadCommand(session: Session, args: string[], signal: Ab
   if (ids.length === 0) throw usageError(usage, 'name at least one peer to upload to');
   const peers = findPeers(session.ctx.peers, ids);
   try {
-    const { size, identity, outcomes } = await upload({ name, peers, folder: session.folder, signal, as: session.ctx.credentials });
+    const { size, identity, outcomes } = await upload({ name, peers, folder: session.folder, signal, as: session.ctx.credentials, requestTimeoutMs: session.timeoutMs, pool: session.pool });
     return {
       command: 'upload',
       name,

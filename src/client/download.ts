@@ -65,12 +65,14 @@ export async function download(options: DownloadOptions): Promise<DownloadResult
   let swarm: Swarm | undefined;
   let target: Target | 'already' | undefined;
   const result = (info: FileInfo, status: DownloadResult['status'], resumedBytes = 0): DownloadResult => {
+    ledger.stopRetrying();
     const seconds = (performance.now() - run.started) / 1000;
     return { name, size: info.size, identity: info.identity, status, seconds, resumedBytes, peers: ledger.outcomes(swarm?.sources.values()) };
   };
   try {
     const holders = await run.search.decided;
     if (holders.length === 0 && options.signal?.aborted) throw interruptedError(name);
+    if (holders.length === 0) ledger.stopRetrying(); // nothing to download: the retries end with it
     const { info, chosen } = chooseHolders(name, holders, ledger);
     options.onPeers?.(chosen.map((h) => h.peer.id));
     target = await prepareTarget(folder, info, options.onResume);
@@ -80,6 +82,7 @@ export async function download(options: DownloadOptions): Promise<DownloadResult
     const status = await publishTarget(target, swarm, ledger, options.signal?.aborted === true);
     return result(info, status, status === 'downloaded' ? target.resumedBytes : 0);
   } catch (err) {
+    ledger.stopRetrying();
     if (err instanceof TxtmeshError && !(err instanceof DownloadError)) throw new DownloadError(err, ledger.outcomes(swarm?.sources.values()));
     throw err;
   } finally {

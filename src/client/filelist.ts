@@ -1,11 +1,13 @@
 /**
  * #FILELIST: what each peer serves. Peers are asked in parallel, each with its own deadline
- * (fan-out.ts), so an unreachable or silent peer is reported as such and does not stall the rest.
+ * (fan-out.ts), so an unreachable or silent peer is reported as such and does not stall the rest
+ * (a silent one is waited for a little longer than the others took: silence-watch.ts).
  */
-import { REQUEST_TIMEOUT_MS } from '../constants.js';
+import { REQUEST_TIMEOUT_MS, VIEW_CONCURRENCY } from '../constants.js';
 import type { FileEntry } from '../protocol/messages.js';
 import type { Credentials } from '../security/credentials.js';
 import type { PeerAddress } from '../settings.js';
+import type { ConnectionPool } from './connection-pool.js';
 import { fanOut } from './fan-out.js';
 import { listFiles } from './peer-client.js';
 import type { Problem } from './problem.js';
@@ -16,7 +18,16 @@ export type PeerListing =
   | { readonly peer: string; readonly ok: false; readonly error: Problem };
 
 /** Lists the files of each peer; one result per peer, in the order given. */
-export async function fileLists(peers: readonly PeerAddress[], options: { timeoutMs?: number; as?: Credentials } = {}): Promise<PeerListing[]> {
-  const results = await fanOut(peers, (conn, { signal }) => listFiles(conn, signal), { timeoutMs: options.timeoutMs ?? REQUEST_TIMEOUT_MS, as: options.as });
+export async function fileLists(peers: readonly PeerAddress[], options: { timeoutMs?: number; as?: Credentials; signal?: AbortSignal; pool?: ConnectionPool } = {}): Promise<PeerListing[]> {
+  const timeoutMs = options.timeoutMs ?? REQUEST_TIMEOUT_MS;
+  const results = await fanOut(peers, (conn, { signal }) => listFiles(conn, signal), {
+    timeoutMs,
+    requestTimeoutMs: timeoutMs,
+    as: options.as,
+    signal: options.signal,
+    pool: options.pool,
+    limit: VIEW_CONCURRENCY,
+    patience: true,
+  });
   return results.map((r): PeerListing => (r.ok ? { peer: r.peer.id, ok: true, files: r.value } : { peer: r.peer.id, ok: false, error: r.problem }));
 }

@@ -23,6 +23,10 @@ export interface ConnectOptions {
   readonly stallTimeoutMs?: number;
   /** Who we are: claimed in HELLO, our source address, and our certificate in secure mode. */
   readonly as?: Credentials;
+  /** false: no HELLO goes out first (the caller sends its own, e.g. #PEERS, which times it). */
+  readonly claim?: boolean;
+  /** The deadline of each request that sets none (--timeout); see PeerSession. */
+  readonly requestTimeoutMs?: number;
 }
 
 export class PeerConnection extends PeerSession {
@@ -31,7 +35,13 @@ export class PeerConnection extends PeerSession {
   readonly verifiedFingerprint: string | undefined;
 
   private constructor(peer: PeerAddress, link: Link, options: ConnectOptions) {
-    super(link.socket, { label: peerLabel(peer), stallTimeoutMs: options.stallTimeoutMs, claim: options.as?.id, receive: (sink) => link.receive(sink) });
+    super(link.socket, {
+      label: peerLabel(peer),
+      stallTimeoutMs: options.stallTimeoutMs,
+      requestTimeoutMs: options.requestTimeoutMs,
+      claim: options.claim === false ? undefined : options.as?.id,
+      receive: (sink) => link.receive(sink),
+    });
     this.peer = peer;
     this.verifiedFingerprint = link.fingerprint;
   }

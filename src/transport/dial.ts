@@ -108,7 +108,9 @@ function connected(socket: Socket | TLSSocket, label: string, options: DialOptio
     const handshakeFailed = (why: string) => new TxtmeshError('ERR_TLS_HANDSHAKE', `${label}: TLS handshake failed (${why}); does it run in secure mode with the same settings?`);
     const onError = (err: NodeJS.ErrnoException) => {
       if (tls && tcpConnected) return done(handshakeFailed(err.code ?? err.message));
-      done(new TxtmeshError('ERR_PEER_UNREACHABLE', `${label} is unreachable: ${err.code ?? err.message}`, { cause: err }));
+      // Refused: the host is up and nothing listens on the port (the peer is not running).
+      const hint = err.code === 'ECONNREFUSED' ? ' (is its server running?)' : '';
+      done(new TxtmeshError('ERR_PEER_UNREACHABLE', `${label} is unreachable: ${err.code ?? err.message}${hint}`, { cause: err }));
     };
     const onClose = () => done(tls && tcpConnected ? handshakeFailed('connection closed') : new TxtmeshError('ERR_PEER_UNREACHABLE', `${label} closed the connection`));
     const onAbort = () => done(aborted(label));

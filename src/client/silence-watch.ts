@@ -1,0 +1,95 @@
+/**
+ * A view's patience with silent peers (issue 13). A view asks every peer at once; a peer that
+ * took the connection and then says nothing (a frozen process, a half-dead host) must not hold
+ * the answer until --timeout once the others have shown what an answer costs. A peer that has
+ * sent no byte since its request went out is cut (ERR_PEER_TIMEOUT, "no answer within X ms")
+ * after
+ *
+ *   max(MIN_PATIENCE_MS, 4 × its own connect time, 2 × the slowest answer seen so far)
+ *
+ * Its own connect time bounds its network round trip (a far peer gets more), and the slowest
+ * answer bounds how long this busy client takes to hear one (100 answers at once queue up).
+ * Until some peer has answered there is nothing to compare with, and only the caller's
+ * deadline applies; a peer whose answer has started to arrive is slow, not silent, and only
+ * the deadlines that follow bytes (peer-session.ts) apply to it.
+ */
+import { TxtmeshError } from '../errors.js';
+
+/** The least a silent peer is waited for once others have answered. */
+export const MIN_PATIENCE_MS = 250;
+
+/** One peer being waited for. */
+export interface Waited {
+  /** `p1 (127.0.0.1:9001)`. */
+  readonly label: string;
+  /** How long its connect took, in ms (0 for a connection reused). */
+  readonly connectMs: number;
+  /** performance.now() when its request went out. */
+  readonly since: number;
+  /** True once any byte of its answer has arrived. */
+  heard(): boolean;
+  /** Gives up on it with this error. */
+  cut(err: TxtmeshError): void;
+}
+
+export class SilenceWatch {
+  readonly #waited = new Set<Waited>();
+  #slowestMs = 0;
+  #answers = 0;
+  #timer: NodeJS.Timeout | undefined;
+  #closed = false;
+
+  /** How long `w` is waited for: undefined until a peer has answered. */
+  patienceFor(w: Pick<Waited, 'connectMs'>): number | undefined {
+    if (this.#answers === 0) return undefined;
+    return Math.max(MIN_PATIENCE_MS, 4 * w.connectMs, 2 * this.#slowestMs);
+  }
+
+  /** Starts waiting for a peer; the function returned stops it (call it in `finally`). */
+  watch(w: Waited): () => void {
+    this.#waited.add(w);
+    this.#schedule();
+    return () => {
+      this.#waited.delete(w);
+    };
+  }
+
+  /** A peer answered, `ms` after its request went out. */
+  answered(ms: number): void {
+    this.#answers++;
+    this.#slowestMs = Math.max(this.#slowestMs, ms);
+    this.#schedule();
+  }
+
+  /** Stops the timer; nothing more is cut. */
+  close(): void {
+    this.#closed = true;
+    clearTimeout(this.#timer);
+    this.#waited.clear();
+  }
+
+  /** One timer, for the earliest peer to be cut. */
+  #schedule(): void {
+    clearTimeout(this.#timer);
+    this.#timer = undefined;
+    if (this.#closed || this.#answers === 0) return;
+    let next = Infinity;
+    for (const w of this.#waited) next = Math.min(next, w.since + (this.patienceFor(w) ?? Infinity));
+    if (next === Infinity) return;
+    // setImmediate: a loaded loop runs timers before it reads sockets, and an answer already
+    // waiting in one must be read before its peer is called silent.
+    this.#timer = setTimeout(() => setImmediate(() => this.#check()), Math.max(0, next - performance.now()));
+  }
+
+  #check(): void {
+    if (this.#closed) return;
+    const now = performance.now();
+    for (const w of [...this.#waited]) {
+      if (now - w.since < (this.patienceFor(w) ?? Infinity)) continue;
+      this.#waited.delete(w); // heard: slow, not silent, and no longer watched
+      if (w.heard()) continue;
+      w.cut(new TxtmeshError('ERR_PEER_TIMEOUT', `${w.label}: no answer within ${Math.round(now - w.since)} ms, while ${this.#answers} ${this.#answers === 1 ? 'peer' : 'peers'} answered within ${Math.round(this.#slowestMs)} ms`));
+    }
+    this.#schedule();
+  }
+}
