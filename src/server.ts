@@ -3,31 +3,16 @@
  * txtmesh-server: serves this peer's files to the mesh. Run it with the peer folder as the
  * working directory (README, "Running a peer"). On a terminal it also takes console
  * commands (status, files, peers, quit). The work is in cli/server-main.ts.
+ *
+ * The command line is read with node:util (cli/server-args.ts); yargs is loaded only for
+ * --help, --version and lines that reader cannot take (issue 13: a server's cost at rest).
  */
-import yargs from 'yargs';
-import { hideBin } from 'yargs/helpers';
-import { describeError } from './errors.js';
-import { failStart, serverMain } from './cli/server-main.js';
-import { type ServerArgs, serverOptions } from './cli/server-options.js';
 import { quietWhenOutputCloses } from './cli/closed-output.js';
+import { serverMain } from './cli/server-main.js';
+import { leanServerArgs } from './cli/server-args.js';
 
 quietWhenOutputCloses();
 
-const argv = await serverOptions(
-  yargs(hideBin(process.argv))
-    .scriptName('txtmesh-server')
-    .usage(
-      '$0 [options]\n\nServes the *.txt files in this peer folder\'s served_files/ to the other peers.\nRun it with the peer folder as the working directory.\n' +
-        'On a terminal it takes commands: status, files, peers, quit [now], help.',
-    ),
-)
-  .example('cd example/p1 && txtmesh-server', 'serve p1 as listed in example/peer_settings.txt')
-  .example('txtmesh-server --log-format json --no-console >> requests.jsonl', 'log requests as JSON lines')
-  .example('txtmesh-server --init-identity', 'make this peer\'s identity for a secure mesh and print its fingerprint')
-  .strict()
-  .help()
-  .version()
-  .fail((message, err) => failStart(message || describeError(err)))
-  .parseAsync();
-
-await serverMain(argv as unknown as ServerArgs);
+const args = process.argv.slice(2);
+const argv = leanServerArgs(args) ?? (await (await import('./cli/server-parser.js')).parseServerCommandLine(args));
+await serverMain(argv);

@@ -54,26 +54,45 @@ export interface ServerArgs {
   readonly [flag: string]: unknown;
 }
 
+/** One option of txtmesh-server: its type, default and help text (choices: a string from these). */
+export interface ServerOption {
+  readonly type: 'string' | 'number' | 'boolean';
+  readonly default?: string | number | boolean;
+  readonly choices?: readonly string[];
+  readonly describe: string;
+}
+
+/**
+ * Every option of txtmesh-server, in --help's order: read by yargs (serverOptions) for --help
+ * and errors, and by the lean reader (server-args.ts) that starts a server without loading yargs.
+ */
+export const SERVER_OPTIONS: Readonly<Record<string, ServerOption>> = {
+  id: { type: 'string', describe: 'this peer\'s ID [default: the working directory\'s name]' },
+  settings: { type: 'string', describe: 'settings file [default: ../peer_settings.txt]' },
+  dir: { type: 'string', describe: 'folder of served files [default: ./served_files]' },
+  port: { type: 'number', describe: 'port to listen on [default: this peer\'s port in the settings]' },
+  host: { type: 'string', describe: 'address to listen on [default: this peer\'s address in the settings]' },
+  ...Object.fromEntries(LIMIT_FLAGS.map((f) => [f.flag, { type: 'number', default: SERVER_DEFAULTS[f.key] / f.scale, describe: f.describe }])),
+  quiet: { type: 'boolean', default: false, describe: 'do not log each request' },
+  'log-format': { type: 'string', choices: ['text', 'json'], default: 'text', describe: 'request log: a line of text, or one JSON object per line (other messages then go to stderr)' },
+  console: { type: 'boolean', describe: 'take commands on stdin [default: when stdin and stdout are terminals and the server runs in the foreground]' },
+  grace: { type: 'number', default: DEFAULT_GRACE_SECONDS, describe: 'on quit, seconds to let transfers in flight finish before cutting them off' },
+  'serve-to': { type: 'string', choices: ['any', 'mesh'], default: 'any', describe: 'who may list and download: anyone who can connect, or only the peers in the settings (uploads are always mesh-only)' },
+  secure: { type: 'boolean', default: false, describe: 'refuse to run unless the settings put the mesh in secure mode; create this peer\'s identity first if it has none' },
+  identity: { type: 'string', describe: 'folder of this peer\'s key and certificate [default: ./identity]' },
+  'init-identity': { type: 'boolean', default: false, describe: 'create this peer\'s key and certificate, print its fingerprint, and exit' },
+  'show-identity': { type: 'boolean', default: false, describe: 'print this peer\'s fingerprint (for the settings\' fourth column) and exit' },
+  'rotate-identity': { type: 'boolean', default: false, describe: 'replace this peer\'s key and certificate with new ones, print the new fingerprint, and exit' },
+};
+
 /** Adds every option of txtmesh-server to a parser. */
 export function serverOptions(parser: Argv): Argv {
-  let y = parser
-    .option('id', { type: 'string', describe: 'this peer\'s ID [default: the working directory\'s name]' })
-    .option('settings', { type: 'string', describe: 'settings file [default: ../peer_settings.txt]' })
-    .option('dir', { type: 'string', describe: 'folder of served files [default: ./served_files]' })
-    .option('port', { type: 'number', describe: 'port to listen on [default: this peer\'s port in the settings]' })
-    .option('host', { type: 'string', describe: 'address to listen on [default: this peer\'s address in the settings]' });
-  for (const f of LIMIT_FLAGS) y = y.option(f.flag, { type: 'number', default: SERVER_DEFAULTS[f.key] / f.scale, describe: f.describe });
-  return y
-    .option('quiet', { type: 'boolean', default: false, describe: 'do not log each request' })
-    .option('log-format', { choices: ['text', 'json'] as const, default: 'text', describe: 'request log: a line of text, or one JSON object per line (other messages then go to stderr)' })
-    .option('console', { type: 'boolean', describe: 'take commands on stdin [default: when stdin and stdout are terminals and the server runs in the foreground]' })
-    .option('grace', { type: 'number', default: DEFAULT_GRACE_SECONDS, describe: 'on quit, seconds to let transfers in flight finish before cutting them off' })
-    .option('serve-to', { choices: ['any', 'mesh'] as const, default: 'any', describe: 'who may list and download: anyone who can connect, or only the peers in the settings (uploads are always mesh-only)' })
-    .option('secure', { type: 'boolean', default: false, describe: 'refuse to run unless the settings put the mesh in secure mode; create this peer\'s identity first if it has none' })
-    .option('identity', { type: 'string', describe: 'folder of this peer\'s key and certificate [default: ./identity]' })
-    .option('init-identity', { type: 'boolean', default: false, describe: 'create this peer\'s key and certificate, print its fingerprint, and exit' })
-    .option('show-identity', { type: 'boolean', default: false, describe: 'print this peer\'s fingerprint (for the settings\' fourth column) and exit' })
-    .option('rotate-identity', { type: 'boolean', default: false, describe: 'replace this peer\'s key and certificate with new ones, print the new fingerprint, and exit' });
+  let y = parser;
+  for (const [name, o] of Object.entries(SERVER_OPTIONS)) {
+    const { type, choices, ...rest } = o;
+    y = y.option(name, choices ? { choices, ...rest } : { type, ...rest });
+  }
+  return y;
 }
 
 /**

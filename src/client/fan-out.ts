@@ -84,7 +84,7 @@ export async function fanOut<T>(peers: readonly PeerAddress[], exchange: (conn: 
   const onAbort = () => scope.abort(options.signal?.reason);
   if (options.signal?.aborted) onAbort();
   else options.signal?.addEventListener('abort', onAbort, { once: true });
-  const watch = options.patience ? new SilenceWatch() : undefined;
+  const watch = options.patience ? new SilenceWatch(peers.length) : undefined;
   try {
     return await Promise.all(
       peers.map((peer, index) =>
@@ -133,6 +133,8 @@ async function turn<T>(peer: PeerAddress, index: number, exchange: (conn: PeerCo
     return { peer, ok: true, value, ms: ms() };
   } catch (err) {
     return { peer, ok: false, problem: problemOf(cut.signal.aborted ? cut.signal.reason : err), ms: ms() };
+  } finally {
+    scope.watch?.settled(cut.signal.aborted);
   }
 }
 

@@ -1,10 +1,12 @@
 /**
  * SilenceWatch: who is cut, when. Real timers, short patience: a peer is never cut before some
  * other peer has answered, is cut after max(MIN_PATIENCE_MS, 4 × its connect, 2 × the slowest
- * answer) once one has, and never once a byte of its answer has arrived.
+ * answer) once one has, QUIET_MS after the last answer once only the silent are left, and
+ * never once a byte of its answer has arrived.
  */
 import { expect } from 'chai';
-import { MIN_PATIENCE_MS, SilenceWatch, type Waited } from '../../src/client/silence-watch.js';
+import { MIN_PATIENCE_MS, QUIET_MS, SilenceWatch, type Waited } from '../../src/client/silence-watch.js';
+import { waitFor } from '../helpers.js';
 import type { TxtmeshError } from '../../src/errors.js';
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
@@ -48,6 +50,22 @@ describe('client/silence-watch', function () {
     expect(silent.err?.code).to.equal('ERR_PEER_TIMEOUT');
     expect(silent.err?.message).to.match(/^p5 \(127\.0\.0\.1:9\): no answer within \d+ ms, while 1 peer answered within 10 ms$/);
     expect(slow.err, 'bytes arrived: slow, not silent').to.equal(undefined);
+    watch.close();
+  });
+
+  it('once the silent are all a view waits for, cuts them QUIET_MS after the last answer', async function () {
+    const watch = new SilenceWatch(3);
+    const silent = waited('p3 (127.0.0.1:9)');
+    watch.watch(silent);
+    watch.answered(2000); // a slow answer: 2 × it would be 4 s of patience
+    watch.settled();
+    await sleep(QUIET_MS + 100);
+    expect(silent.err, 'one peer is neither settled nor silent yet').to.equal(undefined);
+    watch.settled();
+    const settledAt = performance.now();
+    await waitFor(() => silent.err !== undefined, 2000, 'the cut');
+    expect(performance.now() - settledAt).to.be.within(QUIET_MS - 10, QUIET_MS + 400);
+    expect(silent.err?.code).to.equal('ERR_PEER_TIMEOUT');
     watch.close();
   });
 
