@@ -15,7 +15,7 @@ import { ANSWERS, errorOf } from '../protocol/answers.js';
 import { FrameDecoder } from '../protocol/decoder.js';
 import type { Header } from '../protocol/header.js';
 import { REQUESTS } from '../protocol/requests.js';
-import { type ByteSink, receiveData } from '../transport/reads.js';
+import { type ByteSink, LARGE_BODY_BYTES, receiveData } from '../transport/reads.js';
 import { send } from '../transport/send.js';
 
 /** An OK answer: its header and its whole body. */
@@ -96,7 +96,7 @@ export class PeerSession {
     stream.on('end', () => lost('connection closed by peer'));
     stream.on('close', () => lost('connection closed by peer'));
     if (options.claim !== undefined) this.#claim(options.claim);
-    const sink: ByteSink = { onBytes: (chunk) => this.#onBytes(chunk) };
+    const sink: ByteSink = { onBytes: (chunk) => this.#onBytes(chunk), target: () => this.#target() };
     if (options.receive) options.receive(sink);
     else receiveData(stream, sink);
   }
@@ -244,11 +244,24 @@ export class PeerSession {
     this.#current = { header, waiting };
   }
 
-  /** Body bytes are copied out at once: the chunk's buffer may be read into again. */
+  /**
+   * Where the transport reads next (reads.ts): the rest of the body being received; or, between
+   * answers, when the next one (the server answers in order) brings a large body, its header.
+   */
+  #target(): Buffer | 'header' | undefined {
+    const waiting = this.#current?.waiting;
+    if (this.#failure || (this.#current && !waiting?.body)) return undefined;
+    if (waiting?.body) return waiting.filled < waiting.body.length ? waiting.body.subarray(waiting.filled) : undefined;
+    const next = this.#decoder.idle ? this.#waiting.values().next().value?.options : undefined;
+    return next && (next.into !== undefined || (next.exactBody ?? 0) >= LARGE_BODY_BYTES) ? 'header' : undefined;
+  }
+
+  /** Bytes read into the body itself (#target) are in place; others are copied out at once. */
   #onBody(chunk: Buffer): void {
     const waiting = this.#current?.waiting;
     if (!waiting?.body) return;
-    chunk.copy(waiting.body, waiting.filled);
+    const body = waiting.body;
+    if (chunk.buffer !== body.buffer || chunk.byteOffset !== body.byteOffset + waiting.filled) chunk.copy(body, waiting.filled);
     waiting.filled += chunk.length;
   }
 
