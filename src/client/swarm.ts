@@ -10,12 +10,12 @@ import { PIECE_SIZE, REQUEST_TIMEOUT_MS } from '../constants.js';
 import { type ErrorCode, TxtmeshError, codeOf, describeError, isLie, isTransient } from '../errors.js';
 import { type FileInfo, HASH_BYTES } from '../protocol/messages.js';
 import type { PartFile } from '../storage/part-file.js';
-import { hashPiecesOf } from '../storage/piece-hasher.js';
 import type { Credentials } from '../security/credentials.js';
 import type { PeerAddress } from '../settings.js';
 import { BufferPool } from '../transport/buffer-pool.js';
 import { fileInfo, getRange } from './peer-client.js';
 import { PeerConnection } from './peer-connection.js';
+import { PieceVerifier } from './piece-verifier.js';
 import { DEFAULT_RETRY, type RetryPolicy, backoffDelay, sleep } from './retry.js';
 import { RateMeter } from './rate-meter.js';
 import { PieceScheduler } from './scheduler.js';
@@ -55,8 +55,13 @@ export interface SourceState {
 /** Most pieces one request may cover. */
 const MAX_RUN_PIECES = 4;
 
-/** Receive buffers of MAX_RUN_PIECES pieces, shared by the downloads of this process. */
-const RECEIVE_POOL = new BufferPool(MAX_RUN_PIECES * PIECE_SIZE, 16);
+/**
+ * Receive buffers of MAX_RUN_PIECES pieces, shared by the downloads of this process; in shared
+ * memory, so the verifier's worker threads hash them where they were received.
+ */
+const RECEIVE_POOL = new BufferPool(MAX_RUN_PIECES * PIECE_SIZE, 16, { shared: true });
+/** SHA-256 of received pieces, on worker threads for large downloads (piece-verifier.ts). */
+const VERIFIER = new PieceVerifier();
 
 export class Swarm {
   readonly scheduler: PieceScheduler;
@@ -80,6 +85,7 @@ export class Swarm {
     // different pieces and have something to trade (scheduler.ts).
     this.scheduler = new PieceScheduler(pieces, { done: options.verified, start: randomInt(Math.max(1, pieces)) });
     this.#changed = this.#nextChange();
+    VERIFIER.prepare(options.info.size - options.verified.length * options.info.pieceSize);
     this.#signal = AbortSignal.any([options.signal, this.#finished.signal]);
     // Done or aborted: close every connection, so workers waiting on a slow or frozen peer's
     // answer (an endgame loser) stop at once.
@@ -175,67 +181,71 @@ export class Swarm {
 
   /** Runs the workers of one connection; resolves with what ended it (undefined: done). */
   async #work(source: SourceState, conn: PeerConnection): Promise<Error | undefined> {
-    const { info } = this.#options;
     const signal = this.#signal;
-    const id = source.peer.id;
     let failure: Error | undefined;
-    const fail = (err: unknown) => {
-      failure ??= err instanceof Error ? err : new Error(String(err));
-      conn.close();
-      this.#notify();
-    };
     const worker = async () => {
       while (!this.scheduler.complete && !failure && !signal.aborted) {
-        const run = this.scheduler.nextRun(id, this.#runLength(source));
+        const run = this.scheduler.nextRun(source.peer.id, this.#runLength(source));
         if (run === undefined) {
           await this.#changed;
           continue;
         }
-        const pieces = Array.from({ length: run.count }, (_, i) => run.first + i);
-        const lengths = pieces.map((p) => Math.min(info.pieceSize, info.size - p * info.pieceSize));
-        const offset = run.first * info.pieceSize;
-        const length = lengths.reduce((a, b) => a + b, 0);
-        const data = this.#pool.take(length);
-        source.meter.start(performance.now());
-        try {
-          await getRange(conn, info.name, offset, length, info.identity, { timeoutMs: this.#deadline(source, conn, length), into: data });
-        } catch (err) {
-          this.#pool.give(data);
-          for (const p of pieces) this.scheduler.release(p, id);
-          fail(err);
-          return;
-        }
-        source.meter.record(length, performance.now());
-        // Verify every piece before writing any of it.
-        const digests = hashPiecesOf([data], lengths);
-        const bad = pieces.findIndex((p, i) => !(digests[i] as Buffer).equals(info.pieceHashes.subarray(p * HASH_BYTES, (p + 1) * HASH_BYTES)));
-        if (bad >= 0) {
-          this.#pool.give(data);
-          for (const p of pieces) this.scheduler.release(p, id);
-          fail(new TxtmeshError('ERR_HASH_MISMATCH', `sent a bad piece ${run.first + bad}`));
-          return;
-        }
-        // A piece another peer delivered first (endgame) has the same verified bytes.
-        const freshPieces = lengths.filter((_, i) => this.scheduler.markDone(pieces[i] as number, id));
-        const fresh = freshPieces.reduce((a, b) => a + b, 0);
-        if (fresh > 0) {
-          await this.#options.part.write(offset, data).finally(() => this.#pool.give(data));
-          for (const piece of pieces) if (this.scheduler.isDone(piece)) await this.#options.part.markVerified(piece);
-          source.bytes += fresh;
-          source.attempts = 0;
-          source.note = undefined;
-          source.noteCode = undefined;
-          this.received += fresh;
-          for (const bytes of freshPieces) this.#options.onPiece?.(id, bytes);
-          if (this.scheduler.complete) this.#finished.abort();
-        } else {
-          this.#pool.give(data);
+        const err = await this.#fetch(source, conn, run.first, run.count);
+        if (err !== undefined) {
+          failure ??= err instanceof Error ? err : new Error(String(err));
+          conn.close();
         }
         this.#notify();
       }
     };
     await Promise.all(Array.from({ length: this.#options.depth }, worker));
     return failure;
+  }
+
+  /**
+   * Fetches `count` pieces from `first` in one GET, verifies every one of them before writing
+   * any, and writes them. Returns what went wrong (the pieces go back to the scheduler).
+   */
+  async #fetch(source: SourceState, conn: PeerConnection, first: number, count: number): Promise<unknown> {
+    const { info } = this.#options;
+    const id = source.peer.id;
+    const pieces = Array.from({ length: count }, (_, i) => first + i);
+    const lengths = pieces.map((p) => Math.min(info.pieceSize, info.size - p * info.pieceSize));
+    const offset = first * info.pieceSize;
+    const length = lengths.reduce((a, b) => a + b, 0);
+    const data = this.#pool.take(length);
+    try {
+      source.meter.start(performance.now());
+      await getRange(conn, info.name, offset, length, info.identity, { timeoutMs: this.#deadline(source, conn, length), into: data });
+      source.meter.record(length, performance.now());
+      const digests = await VERIFIER.digests(data, lengths);
+      const bad = pieces.findIndex((p, i) => !(digests[i] as Buffer).equals(info.pieceHashes.subarray(p * HASH_BYTES, (p + 1) * HASH_BYTES)));
+      if (bad >= 0) throw new TxtmeshError('ERR_HASH_MISMATCH', `sent a bad piece ${first + bad}`);
+    } catch (err) {
+      this.#pool.give(data);
+      for (const p of pieces) this.scheduler.release(p, id);
+      return err;
+    }
+    await this.#keep(source, pieces, lengths, offset, data).finally(() => this.#pool.give(data));
+    return undefined;
+  }
+
+  /** Writes verified pieces, unless another peer delivered them first (endgame). */
+  async #keep(source: SourceState, pieces: readonly number[], lengths: readonly number[], offset: number, data: Buffer): Promise<void> {
+    const id = source.peer.id;
+    // A piece another peer delivered first has the same verified bytes.
+    const freshPieces = lengths.filter((_, i) => this.scheduler.markDone(pieces[i] as number, id));
+    const fresh = freshPieces.reduce((a, b) => a + b, 0);
+    if (fresh === 0) return;
+    await this.#options.part.write(offset, data);
+    for (const piece of pieces) if (this.scheduler.isDone(piece)) await this.#options.part.markVerified(piece);
+    source.bytes += fresh;
+    source.attempts = 0;
+    source.note = undefined;
+    source.noteCode = undefined;
+    this.received += fresh;
+    for (const bytes of freshPieces) this.#options.onPiece?.(id, bytes);
+    if (this.scheduler.complete) this.#finished.abort();
   }
 
   /**
