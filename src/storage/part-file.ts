@@ -20,45 +20,73 @@ import { type FileStamp, type ServedFolder, stampOfSync } from './served-folder.
 const DOWNLOAD_TAG = 'dl-';
 /** Files up to this size are fsynced synchronously on publish. */
 const SYNC_FSYNC_BYTES = 1024 * 1024;
+/**
+ * Bytes written between background fdatasyncs (flush-behind): the kernel writes a download
+ * out as it arrives instead of all at the end, so the final fsync before publishing is short
+ * (issue 11: 0.21-0.28 s for 512 MiB before, 9-16 ms after).
+ */
+export const FLUSH_EVERY_BYTES = 32 * 1024 * 1024;
 
 export class PartFile {
   readonly path: string;
   readonly finalPath: string;
   readonly #handle: FileHandle;
+  readonly #flushEvery: number;
   #have: HaveFile | undefined;
   #closed = false;
   #published = false;
+  /** Bytes written since the last background flush started. */
+  #unflushed = 0;
+  #flushing: Promise<void> | undefined;
+  /** A background flush that failed: the file must not be published (its error may not recur). */
+  #flushError: unknown;
+  /** Background flushes started. */
+  flushes = 0;
 
-  private constructor(path: string, finalPath: string, handle: FileHandle) {
+  private constructor(path: string, finalPath: string, handle: FileHandle, flushEvery: number) {
     this.path = path;
     this.finalPath = finalPath;
     this.#handle = handle;
+    this.#flushEvery = flushEvery;
   }
 
   /**
    * Opens (or creates) the part file for `info` in the folder, removing part files of other
    * versions of the same name.
+   * @param options.flushEveryBytes bytes written between background flushes (FLUSH_EVERY_BYTES)
    * @returns the part file and the pieces already on disk that verify
    */
-  static async open(folder: ServedFolder, info: FileInfo): Promise<{ part: PartFile; verified: number[] }> {
+  static async open(folder: ServedFolder, info: FileInfo, options: { flushEveryBytes?: number } = {}): Promise<{ part: PartFile; verified: number[] }> {
     const finalPath = await folder.prepareDir(info.name);
     const path = tempPathFor(finalPath, DOWNLOAD_TAG + info.identity.slice(0, 16));
     // Stale parts of other versions are only garbage: cleared in the background.
     void removeOtherVersions(finalPath, path);
     // Open or create in one call; a file with bytes in it is an earlier attempt to resume.
     const handle = await open(path, constants.O_RDWR | constants.O_CREAT, 0o644);
-    const part = new PartFile(path, finalPath, handle);
+    const part = new PartFile(path, finalPath, handle, options.flushEveryBytes ?? FLUSH_EVERY_BYTES);
     const verified = fstatSync(handle.fd).size > 0 ? await part.#verifyExisting(info) : [];
     part.#have = await HaveFile.create(path, info, verified);
     return { part, verified };
   }
 
-  /** Writes verified pieces at their offset. */
+  /** Writes verified pieces at their offset; every FLUSH_EVERY_BYTES, starts a flush behind. */
   async write(offset: number, data: Buffer): Promise<void> {
     let written = 0;
     while (written < data.length) {
       written += (await this.#handle.write(data, written, data.length - written, offset + written)).bytesWritten;
     }
+    this.#unflushed += data.length;
+    if (this.#unflushed >= this.#flushEvery && !this.#flushing) this.#flushBehind();
+  }
+
+  /** fdatasync in the background; writes go on meanwhile. At most one runs at a time. */
+  #flushBehind(): void {
+    this.#unflushed = 0;
+    this.flushes++;
+    this.#flushing = this.#handle
+      .datasync()
+      .catch((err: unknown) => void (this.#flushError ??= err))
+      .finally(() => (this.#flushing = undefined));
   }
 
   /** Records that a piece written with write() is verified: this peer's server may serve it now. */
@@ -71,6 +99,8 @@ export class PartFile {
    * @returns the file's stamp if published, undefined if something already had the name
    */
   async publish(): Promise<FileStamp | undefined> {
+    await this.#flushing;
+    if (this.#flushError !== undefined) throw this.#flushError;
     const stamp = stampOfSync(this.#handle);
     // A small file's fsync takes well under a millisecond: done in place, it saves a thread-pool
     // round trip per file when many small files are fetched one after another.
@@ -86,6 +116,7 @@ export class PartFile {
   async close(): Promise<void> {
     if (this.#closed) return;
     this.#closed = true;
+    await this.#flushing;
     await this.#handle.close().catch(() => undefined);
     await this.#have?.close();
   }

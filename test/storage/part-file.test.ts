@@ -10,7 +10,7 @@ import { basename, join } from 'node:path';
 import { PIECE_SIZE } from '../../src/constants.js';
 import type { FileInfo } from '../../src/protocol/messages.js';
 import { findPartials, havePathFor } from '../../src/storage/have-file.js';
-import { PartFile } from '../../src/storage/part-file.js';
+import { FLUSH_EVERY_BYTES, PartFile } from '../../src/storage/part-file.js';
 import { PieceHasher } from '../../src/storage/piece-hasher.js';
 import type { ServedFolder } from '../../src/storage/served-folder.js';
 import { makeText, servedFolder, tempDir, waitFor } from '../helpers.js';
@@ -98,6 +98,27 @@ describe('storage/part-file', function () {
     expect(await everything()).to.deep.equal([basename(havePathFor(part.path)), 'notes.txt']);
     await part.discard(); // after publish, only the sidecar is left to remove
     expect(await everything()).to.deep.equal(['notes.txt']);
+  });
+
+  it('flushes to disk behind the writes, one flush at a time, and publishes the whole file', async function () {
+    const { part } = await PartFile.open(folder, info, { flushEveryBytes: PIECE_SIZE });
+    expect(part.flushes).to.equal(0);
+    await part.write(0, piece(text, 0));
+    expect(part.flushes, 'a flush started once a piece was written').to.equal(1);
+    for (let i = 1; i < 4; i++) await part.write(i * PIECE_SIZE, piece(text, i));
+    expect(part.flushes).to.be.within(1, 4);
+    const stamp = await part.publish();
+    expect(stamp?.size).to.equal(text.length);
+    expect((await readFile(join(folder.root, 'notes.txt'))).equals(text)).to.equal(true);
+    await part.discard();
+  });
+
+  it('starts no flush before FLUSH_EVERY_BYTES are written', async function () {
+    const { part } = await PartFile.open(folder, info);
+    for (let i = 0; i < 4; i++) await part.write(i * PIECE_SIZE, piece(text, i));
+    expect(part.flushes).to.equal(0);
+    expect(FLUSH_EVERY_BYTES).to.be.above(text.length);
+    await part.discard();
   });
 
   it('never replaces a file that took the name meanwhile; discard then removes the part file', async function () {
