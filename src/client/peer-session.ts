@@ -245,15 +245,17 @@ export class PeerSession {
   }
 
   /**
-   * Where the transport reads next (reads.ts): the rest of the body being received; or, between
-   * answers, when the next one (the server answers in order) brings a large body, its header.
+   * Where the transport reads next (reads.ts): the rest of the body being received; between
+   * answers, just a header if the next answer (they come in order) brings a large body, or if
+   * nothing waits yet (a client slower than its peer drains its pipeline before asking again).
    */
   #target(): Buffer | 'header' | undefined {
     const waiting = this.#current?.waiting;
     if (this.#failure || (this.#current && !waiting?.body)) return undefined;
     if (waiting?.body) return waiting.filled < waiting.body.length ? waiting.body.subarray(waiting.filled) : undefined;
-    const next = this.#decoder.idle ? this.#waiting.values().next().value?.options : undefined;
-    return next && (next.into !== undefined || (next.exactBody ?? 0) >= LARGE_BODY_BYTES) ? 'header' : undefined;
+    if (!this.#decoder.idle) return undefined;
+    const next = this.#waiting.values().next().value?.options;
+    return !next || next.into !== undefined || (next.exactBody ?? 0) >= LARGE_BODY_BYTES ? 'header' : undefined;
   }
 
   /** Bytes read into the body itself (#target) are in place; others are copied out at once. */

@@ -7,7 +7,7 @@ import { expect } from 'chai';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { PeerSession } from '../../src/client/peer-session.js';
 import { RemoteError } from '../../src/errors.js';
-import { type ByteSink, ReusedReadBuffer } from '../../src/transport/reads.js';
+import { type ByteSink, HEADER_READ_BYTES, ReusedReadBuffer } from '../../src/transport/reads.js';
 import { duplexPair } from '../duplex-pair.js';
 import { ScriptedPeer, failure, frame, sessionPair } from './scripted-peer.js';
 
@@ -102,6 +102,22 @@ describe('client/peer-session', function () {
         else expect(landed, `reads of ${readSize}`).to.be.within(1, 14);
         session.close();
       }
+    });
+    it('between answers reads just a header when a large body comes next or nothing waits, else a full buffer', function () {
+      const [client] = duplexPair();
+      const reads = new ReusedReadBuffer();
+      const session = new PeerSession(client, { label: 'p1 (test)', receive: (sink) => reads.attach(sink) });
+      expect(reads.onread.buffer().length, 'nothing waiting').to.equal(HEADER_READ_BYTES);
+      void session.request(1, frame('LIST', 1), LIST).catch(() => undefined);
+      expect(reads.onread.buffer(), 'a small answer next').to.equal(reads.buffer);
+      void session.request(2, frame('GET', 2), { maxBody: 1 << 20, into: Buffer.alloc(1 << 20) }).catch(() => undefined);
+      expect(reads.onread.buffer(), 'still the small answer first').to.equal(reads.buffer);
+      session.close();
+      const reads2 = new ReusedReadBuffer();
+      const other = new PeerSession(duplexPair()[0], { label: 'p2 (test)', receive: (sink) => reads2.attach(sink) });
+      void other.request(1, frame('GET', 1), { maxBody: 1 << 20, exactBody: 1 << 20 }).catch(() => undefined);
+      expect(reads2.onread.buffer().length, 'a large body next').to.equal(HEADER_READ_BYTES);
+      other.close();
     });
   });
 
