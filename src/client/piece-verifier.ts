@@ -104,7 +104,8 @@ export class PieceVerifier {
   }
 
   #spawn(): HashWorker {
-    const thread = new Worker(WORKER_SOURCE, { eval: true });
+    // A worker keeps nothing: small heaps keep the client's memory flat (< 100 MB, issue 11).
+    const thread = new Worker(WORKER_SOURCE, { eval: true, resourceLimits: { maxYoungGenerationSizeMb: 1, maxOldGenerationSizeMb: 16 } });
     const worker: HashWorker = { thread, online: false, jobs: new Map() };
     thread.unref();
     thread.once('online', () => (worker.online = true));

@@ -9,9 +9,12 @@ import { TxtmeshError } from '../errors.js';
 import type { Answer } from '../protocol/answers.js';
 import type { GetRequest, HelloRequest, InfoRequest, ListRequest, PutRequest, Request } from '../protocol/requests.js';
 import { IncomingFile } from '../storage/incoming-file.js';
-import { type ServedFolder, sameStamp, stampOfSync } from '../storage/served-folder.js';
+import type { ServedFolder } from '../storage/served-folder.js';
 import type { BufferPool } from '../transport/buffer-pool.js';
 import type { HandleCache } from './handle-cache.js';
+import { readRange } from './range-reader.js';
+
+export { SEND_CHUNK } from './range-reader.js';
 
 /** What handlers need from the server. */
 export interface HandlerContext {
@@ -26,7 +29,7 @@ export interface HandlerContext {
 export interface Reply {
   readonly answer: Answer;
   /** Streamed after the answer's frames; if it throws part-way, the connection is closed (the length is already promised). */
-  readonly body?: AsyncIterable<Buffer>;
+  readonly body?: Iterable<Buffer> | AsyncIterable<Buffer>;
   /** Called with each body chunk once the socket no longer needs it (pooled buffers). */
   readonly release?: (chunk: Buffer) => void;
 }
@@ -89,60 +92,16 @@ async function onInfo(ctx: HandlerContext, request: InfoRequest): Promise<Reply>
 }
 
 /**
- * Bytes read from disk and sent at a time while streaming a range: 1 MiB reads cost about half
- * as much per byte as 256 KiB ones here, and bound a connection's memory all the same.
- */
-export const SEND_CHUNK = 1024 * 1024;
-
-/**
  * GET: a byte range, streamed from disk a chunk at a time (memory per connection stays one
  * chunk, whatever the range). With an identity, answers ERR_CHANGED unless the file still has
  * it; if the file changes while it is being sent, the connection is closed rather than finish
- * a range of mixed bytes.
+ * a range of mixed bytes (range-reader.ts).
  */
 async function onGet(ctx: HandlerContext, request: GetRequest, note: RequestNote, handles: HandleCache): Promise<Reply> {
-  const { name, offset, length, identity } = request;
-  if (length > MAX_RANGE_BYTES) throw new TxtmeshError('ERR_BAD_RANGE', `range of ${length} bytes exceeds the limit of ${MAX_RANGE_BYTES}`);
-  const handle = await handles.get(name);
-  const before = stampOfSync(handle);
-  const info = await ctx.folder.describeHandle(name, handle, before);
-  if (identity !== undefined && info.identity !== identity) {
-    await handles.drop(name);
-    throw new TxtmeshError('ERR_CHANGED', `${name} has changed: it now has identity ${info.identity.slice(0, 12)}`);
-  }
-  if (offset + length > info.size) {
-    throw new TxtmeshError('ERR_BAD_RANGE', `range ${offset}+${length} is beyond the end of ${name} (${info.size} bytes)`);
-  }
-  note.bytes = length;
-  const pool = ctx.readPool;
-  const readChunk = async (at: number): Promise<Buffer> => {
-    const want = Math.min(SEND_CHUNK, length - at);
-    const data = pool.take(want);
-    let filled = 0;
-    while (filled < want) {
-      const { bytesRead } = await handle.read(data, filled, want - filled, offset + at + filled);
-      if (bytesRead === 0) break;
-      filled += bytesRead;
-    }
-    if (filled < want || !sameStamp(before, stampOfSync(handle))) {
-      pool.give(data);
-      await handles.drop(name);
-      throw new TxtmeshError('ERR_CHANGED', `${name} changed while it was being read`);
-    }
-    return data;
-  };
-  // The first chunk (a whole piece, for the usual one-piece GET) is read and checked before
-  // the OK is sent, so a rewritten file is answered with a clean ERR_CHANGED.
-  const first = await readChunk(0);
-  async function* body(): AsyncGenerator<Buffer> {
-    yield first;
-    for (let at = first.length; at < length; ) {
-      const data = await readChunk(at);
-      at += data.length;
-      yield data;
-    }
-  }
-  return { answer: { kind: 'GET', id: request.id, length }, body: body(), release: (chunk) => pool.give(chunk) };
+  if (request.length > MAX_RANGE_BYTES) throw new TxtmeshError('ERR_BAD_RANGE', `range of ${request.length} bytes exceeds the limit of ${MAX_RANGE_BYTES}`);
+  const body = await readRange(ctx.folder, handles, ctx.readPool, request);
+  note.bytes = request.length;
+  return { answer: { kind: 'GET', id: request.id, length: request.length }, body, release: (chunk) => ctx.readPool.give(chunk) };
 }
 
 /** PUT: receive a file into a temp file, verify, publish; never replace a file. */

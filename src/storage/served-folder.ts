@@ -252,6 +252,14 @@ export class ServedFolder {
     throw new TxtmeshError('ERR_CHANGED', `${name} keeps changing; try again later`);
   }
 
+  /**
+   * The identity cached for `name` and the stamp it was computed for, without touching the
+   * disk: the caller checks the stamp against the file it reads (server/range-reader.ts).
+   */
+  known(name: string): (FileStamp & { readonly info: FileInfo }) | undefined {
+    return this.#cache.get(name);
+  }
+
   /** Records a file this process just wrote, so it need not be hashed again. */
   remember(info: FileInfo, stamp: FileStamp): void {
     this.#cache.set(info.name, { ...stamp, info });
