@@ -17,8 +17,8 @@ import { fileInfo, getRange } from './peer-client.js';
 import { PeerConnection } from './peer-connection.js';
 import { PieceVerifier } from './piece-verifier.js';
 import { DEFAULT_RETRY, type RetryPolicy, backoffDelay, sleep } from './retry.js';
-import { RateMeter } from './rate-meter.js';
 import { PieceScheduler } from './scheduler.js';
+import { SourcePace } from './source-pace.js';
 
 export interface SwarmOptions {
   readonly info: FileInfo;
@@ -48,9 +48,12 @@ export interface SourceState {
   noteCode?: ErrorCode;
   /** Reconnects since the last piece delivered. */
   attempts: number;
-  /** Observed throughput over the last second (rate-meter.ts). */
-  readonly meter: RateMeter;
+  /** Observed throughput over the last second, and what it still owes us (source-pace.ts). */
+  readonly pace: SourcePace;
 }
+
+/** How often an idle worker looks again for a late request to duplicate (scheduler.ts). */
+const ENDGAME_TICK_MS = 25;
 
 /** Most pieces one request may cover. */
 const MAX_RUN_PIECES = 4;
@@ -76,6 +79,7 @@ export class Swarm {
   readonly #pool = RECEIVE_POOL;
   readonly #signal: AbortSignal;
   #wake: () => void = () => undefined;
+  #ticking: Promise<void> | undefined;
   #changed: Promise<void>;
 
   constructor(options: SwarmOptions) {
@@ -83,7 +87,12 @@ export class Swarm {
     const pieces = options.info.pieceHashes.length / HASH_BYTES;
     // A random first piece (then onwards and round), so downloaders of one file ask for
     // different pieces and have something to trade (scheduler.ts).
-    this.scheduler = new PieceScheduler(pieces, { done: options.verified, start: randomInt(Math.max(1, pieces)) });
+    // The endgame duplicates only what is late by the sources' observed pace (source-pace.ts).
+    const pace = {
+      remainingMs: (peer: string) => this.sources.get(peer)?.pace.remainingMs(performance.now()) ?? 0,
+      pieceMs: (peer: string) => this.sources.get(peer)?.pace.msFor(options.info.pieceSize),
+    };
+    this.scheduler = new PieceScheduler(pieces, { done: options.verified, start: randomInt(Math.max(1, pieces)), pace });
     this.#changed = this.#nextChange();
     VERIFIER.prepare(options.info.size - options.verified.length * options.info.pieceSize);
     this.#signal = AbortSignal.any([options.signal, this.#finished.signal]);
@@ -102,7 +111,7 @@ export class Swarm {
 
   /** Adds a source with an open connection that has confirmed the identity. */
   add(peer: PeerAddress, conn: PeerConnection): void {
-    const source: SourceState = { peer, conn, bytes: 0, attempts: 0, meter: new RateMeter() };
+    const source: SourceState = { peer, conn, bytes: 0, attempts: 0, pace: new SourcePace() };
     this.scheduler.setHolding(peer.id, 'all');
     this.sources.set(peer.id, source);
     this.#runs.push(this.#run(source));
@@ -117,6 +126,17 @@ export class Swarm {
   /** Closes every connection. */
   close(): void {
     for (const s of this.sources.values()) s.conn?.close();
+  }
+
+  /** Resolves ENDGAME_TICK_MS from the first call, for every caller meanwhile (one timer). */
+  #tick(): Promise<void> {
+    this.#ticking ??= new Promise<void>((resolve) => {
+      setTimeout(() => {
+        this.#ticking = undefined;
+        resolve();
+      }, ENDGAME_TICK_MS).unref(); // the sockets keep the process alive; the end wakes every worker
+    });
+    return this.#ticking;
   }
 
   #nextChange(): Promise<void> {
@@ -187,7 +207,8 @@ export class Swarm {
       while (!this.scheduler.complete && !failure && !signal.aborted) {
         const run = this.scheduler.nextRun(source.peer.id, this.#runLength(source));
         if (run === undefined) {
-          await this.#changed;
+          // Lateness grows with time alone: look again after a while even if nothing happens.
+          await Promise.race([this.#changed, this.#tick()]);
           continue;
         }
         const err = await this.#fetch(source, conn, run.first, run.count);
@@ -214,14 +235,17 @@ export class Swarm {
     const offset = first * info.pieceSize;
     const length = lengths.reduce((a, b) => a + b, 0);
     const data = this.#pool.take(length);
+    let arrived = false;
     try {
-      source.meter.start(performance.now());
+      source.pace.asked(length, performance.now());
       await getRange(conn, info.name, offset, length, info.identity, { timeoutMs: this.#deadline(source, conn, length), into: data });
-      source.meter.record(length, performance.now());
+      source.pace.arrived(length, performance.now());
+      arrived = true;
       const digests = await VERIFIER.digests(data, lengths);
       const bad = pieces.findIndex((p, i) => !(digests[i] as Buffer).equals(info.pieceHashes.subarray(p * HASH_BYTES, (p + 1) * HASH_BYTES)));
       if (bad >= 0) throw new TxtmeshError('ERR_HASH_MISMATCH', `sent a bad piece ${first + bad}`);
     } catch (err) {
+      if (!arrived) source.pace.dropped(length);
       this.#pool.give(data);
       for (const p of pieces) this.scheduler.release(p, id);
       return err;
@@ -255,7 +279,7 @@ export class Swarm {
    */
   #deadline(source: SourceState, conn: PeerConnection, length: number): number {
     const ceiling = this.#options.requestTimeoutMs ?? REQUEST_TIMEOUT_MS;
-    const rate = source.meter.rate;
+    const rate = source.pace.meter.rate;
     if (rate <= 0) return ceiling;
     const expected = ((conn.waiting + 1) * length) / rate;
     return Math.min(ceiling, Math.max(2000, 8 * expected + 1000));
@@ -266,7 +290,7 @@ export class Swarm {
    * deliver them in about 20 ms, so fast links spend less per request.
    */
   #runLength(source: SourceState): number {
-    const pieces = Math.floor((source.meter.rate * 20) / this.#options.info.pieceSize);
+    const pieces = Math.floor((source.pace.meter.rate * 20) / this.#options.info.pieceSize);
     return Math.max(1, Math.min(MAX_RUN_PIECES, pieces));
   }
 }
