@@ -7,10 +7,8 @@ import { Membership } from '../security/membership.js';
 import { PeerServer } from '../server/peer-server.js';
 import type { ServerLimits } from '../server/options.js';
 import { formatAddress } from '../settings.js';
-import { peersView } from '../client/views.js';
 import { inForeground } from './foreground.js';
 import { type PeerContext, loadPeerContext, peerPaths } from './peer-context.js';
-import { renderResult } from './render.js';
 import { formatRequestLog } from './request-log.js';
 import { identityCommand, modeNote, prepareSecureStart, watchSettings } from './server-security.js';
 import { type ServerArgs, limitsFromArgs } from './server-options.js';
@@ -130,7 +128,11 @@ function startConsole(server: PeerServer, ctx: PeerContext, address: string, out
       stats: () => server.stats.snapshot(),
       files: () => server.folder.list(),
       sizeOf: (name) => server.folder.describe(name).then((f) => f.size, () => undefined),
-      peers: async () => renderResult(await peersView(ctx.others, ctx.id, { myId: ctx.id, as: ctx.credentials, timeoutMs: CONSOLE_PEERS_TIMEOUT_MS })),
+      peers: async () => {
+        // Loaded on first use: the client's engine is not needed to start serving (issue 11).
+        const [{ peersView }, { renderResult }] = await Promise.all([import('../client/views.js'), import('./render.js')]);
+        return renderResult(await peersView(ctx.others, ctx.id, { myId: ctx.id, as: ctx.credentials, timeoutMs: CONSOLE_PEERS_TIMEOUT_MS }));
+      },
     },
     {
       input: process.stdin,

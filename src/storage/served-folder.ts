@@ -8,7 +8,6 @@
 import { type Stats, closeSync, constants, fstatSync, lstatSync, openSync, readSync, realpathSync } from 'node:fs';
 import { type FileHandle, lstat, mkdir, open, realpath } from 'node:fs/promises';
 import { join } from 'node:path';
-import fg from 'fast-glob';
 import pLimit from 'p-limit';
 import { TxtmeshError } from '../errors.js';
 import type { FileEntry, FileInfo } from './file-info.js';
@@ -21,6 +20,16 @@ interface CacheEntry {
   readonly mtimeMs: number;
   readonly ino: number;
   readonly info: FileInfo;
+}
+
+/**
+ * The *.txt files under `root`, symlinks not followed. fast-glob is loaded on first use: it
+ * costs 20-30 ms at start-up, which a download or a server that has not listed yet need not
+ * pay (issue 11).
+ */
+async function globText(root: string): Promise<string[]> {
+  const { default: fg } = await import('fast-glob');
+  return fg('**/*.txt', { cwd: root, onlyFiles: true, dot: false, followSymbolicLinks: false });
 }
 
 /** Stat fields that say a file is unchanged. */
@@ -60,7 +69,7 @@ export class ServedFolder {
    * every call, so files dropped in or deleted while the server runs show at the next request.
    */
   async names(): Promise<string[]> {
-    const names = await fg('**/*.txt', { cwd: this.root, onlyFiles: true, dot: false, followSymbolicLinks: false });
+    const names = await globText(this.root);
     return names.filter((n) => nameProblem(n) === undefined).sort();
   }
 
@@ -77,7 +86,7 @@ export class ServedFolder {
   }
 
   async #scan(): Promise<FileEntry[]> {
-    const names = (await fg('**/*.txt', { cwd: this.root, onlyFiles: true, dot: false, followSymbolicLinks: false }))
+    const names = (await globText(this.root))
       .filter((n) => nameProblem(n) === undefined)
       .sort();
     const present = new Set(names);
