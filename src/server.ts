@@ -11,6 +11,9 @@
 import { describeError } from './errors.js';
 import { failStart, serverMain } from './cli/server-main.js';
 import { type ServerArgs, parseServerArgs, serverOptions } from './cli/server-options.js';
+import { quietWhenOutputCloses } from './cli/closed-output.js';
+
+quietWhenOutputCloses();
 
 /** The full parser: help, version, and yargs's own reading and diagnostics of any other line. */
 async function parseWithYargs(args: string[]): Promise<ServerArgs> {

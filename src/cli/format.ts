@@ -1,4 +1,5 @@
 /** Formatting for the console: sizes, rates, durations, the progress line. Pure. */
+import { visible } from './terminal-text.js';
 
 /** 1536 → "1.5 KiB"; exact for small sizes. */
 export function formatBytes(bytes: number): string {
@@ -36,9 +37,13 @@ export function formatProgress(p: { size: number; received: number; activePeers:
   return `${percent.toFixed(1).padStart(5)}%  ${formatBytes(p.received)}/${formatBytes(p.size)}  ${formatRate(p.received, seconds)}  ETA ${formatSeconds(eta)}  ${p.activePeers} peer${p.activePeers === 1 ? '' : 's'}`;
 }
 
-/** Left-aligned columns. */
+/**
+ * Left-aligned columns. Cells are made visible (terminal-text.ts) before they are measured, so
+ * a name with control characters neither drives the terminal nor breaks the columns.
+ */
 export function table(rows: readonly (readonly string[])[], indent = '  '): string[] {
+  const cells = rows.map((row) => row.map(visible));
   const widths: number[] = [];
-  for (const row of rows) row.forEach((cell, i) => (widths[i] = Math.max(widths[i] ?? 0, cell.length)));
-  return rows.map((row) => indent + row.map((cell, i) => (i === row.length - 1 ? cell : cell.padEnd(widths[i] ?? 0))).join('  '));
+  for (const row of cells) row.forEach((cell, i) => (widths[i] = Math.max(widths[i] ?? 0, cell.length)));
+  return cells.map((row) => indent + row.map((cell, i) => (i === row.length - 1 ? cell : cell.padEnd(widths[i] ?? 0))).join('  '));
 }

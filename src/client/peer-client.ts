@@ -12,11 +12,15 @@ import type { PeerConnection } from './peer-connection.js';
 // A 1 TiB file has 4 Mi pieces: 128 MiB of hashes. Bound it well below that.
 const MAX_HASH_LIST = 1024 * 1024 * HASH_BYTES;
 
-/** HELLO: the peer's protocol version and the ID it announces. */
-export async function hello(conn: PeerConnection, myId?: string, signal?: AbortSignal): Promise<{ version: string; peerId: string | undefined }> {
+/**
+ * HELLO: the peer's protocol version, the ID it announces, and whether it took our claim as an
+ * anonymous reader's (`as=anonymous`: our ID is not in its settings; it serves reads only).
+ */
+export async function hello(conn: PeerConnection, myId?: string, signal?: AbortSignal): Promise<{ version: string; peerId: string | undefined; anonymous: boolean }> {
   const id = conn.nextId();
   const { header, body } = await conn.request(id, REQUESTS.HELLO.encode({ verb: 'HELLO', id, peerId: myId }), { maxBody: 0, signal });
-  return { version: PROTOCOL_VERSION, peerId: ANSWERS.HELLO.decode(header, body).peerId };
+  const answer = ANSWERS.HELLO.decode(header, body);
+  return { version: PROTOCOL_VERSION, peerId: answer.peerId, anonymous: answer.anonymous === true };
 }
 
 /** LIST: every file the peer serves. */
@@ -26,12 +30,29 @@ export async function listFiles(conn: PeerConnection, signal?: AbortSignal): Pro
   return [...ANSWERS.LIST.decode(header, body).files];
 }
 
-/** INFO: size, identity and verified piece hashes of one file. */
-export async function fileInfo(conn: PeerConnection, name: string, signal?: AbortSignal): Promise<FileInfo> {
+/**
+ * INFO: size, identity and verified piece hashes of one file. With `partial`, a peer still
+ * downloading the file may answer too, with the pieces it holds in `have` (one byte per piece).
+ */
+export async function fileInfo(conn: PeerConnection, name: string, signal?: AbortSignal, options: { partial?: boolean } = {}): Promise<FileInfo & { have?: Uint8Array }> {
   const id = conn.nextId();
-  const { header, body } = await conn.request(id, REQUESTS.INFO.encode({ verb: 'INFO', id, name }), { maxBody: MAX_HASH_LIST, signal });
-  const { size, identity, pieceSize, pieceHashes } = ANSWERS.INFO.decode(header, body);
-  return { name, size, identity, pieceSize, pieceHashes };
+  const maxBody = MAX_HASH_LIST + MAX_HASH_LIST / HASH_BYTES / 8;
+  const { header, body } = await conn.request(id, REQUESTS.INFO.encode({ verb: 'INFO', id, name, partial: options.partial }), { maxBody, signal });
+  const { size, identity, pieceSize, pieceHashes, have } = ANSWERS.INFO.decode(header, body);
+  if (have && !options.partial) throw new TxtmeshError('ERR_PEER_PROTOCOL', 'peer answered INFO with pieces held, which was not asked for');
+  return have ? { name, size, identity, pieceSize, pieceHashes, have } : { name, size, identity, pieceSize, pieceHashes };
+}
+
+/**
+ * HAVE: which of the `pieces` pieces of one version the peer holds now (one byte per piece).
+ * @throws TxtmeshError ERR_PEER_PROTOCOL for a bitfield of another length
+ */
+export async function holding(conn: PeerConnection, name: string, identity: string, pieces: number, signal?: AbortSignal): Promise<Uint8Array> {
+  const id = conn.nextId();
+  const { header, body } = await conn.request(id, REQUESTS.HAVE.encode({ verb: 'HAVE', id, name, identity }), { maxBody: Math.ceil(pieces / 8), signal });
+  const { have } = ANSWERS.HAVE.decode(header, body);
+  if (have.length !== pieces) throw new TxtmeshError('ERR_PEER_PROTOCOL', `peer says ${name} has ${have.length} pieces, not ${pieces}`);
+  return have;
 }
 
 /** GET: `length` bytes at `offset`, of the version with `identity` (into `options.into` if given). */

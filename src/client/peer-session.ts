@@ -15,8 +15,9 @@ import { ANSWERS, errorOf } from '../protocol/answers.js';
 import { FrameDecoder } from '../protocol/decoder.js';
 import type { Header } from '../protocol/header.js';
 import { REQUESTS } from '../protocol/requests.js';
-import { type ByteSink, LARGE_BODY_BYTES, receiveData } from '../transport/reads.js';
+import { type ByteSink, LARGE_BODY_BYTES, inPlace, receiveData } from '../transport/reads.js';
 import { send } from '../transport/send.js';
+import { noAnswer } from './deadline.js';
 
 /** An OK answer: its header and its whole body. */
 export interface Answer {
@@ -201,7 +202,7 @@ export class PeerSession {
     const timeoutMs = waiting.options.timeoutMs ?? REQUEST_TIMEOUT_MS;
     clearTimeout(waiting.timer);
     waiting.timer = setTimeout(() => {
-      this.#fail(new TxtmeshError('ERR_PEER_TIMEOUT', `${this.#label} did not answer within ${timeoutMs} ms`));
+      this.#fail(noAnswer(this.#label, timeoutMs));
     }, timeoutMs);
   }
 
@@ -234,6 +235,9 @@ export class PeerSession {
     if (header.verb !== 'OK' && header.verb !== 'ERR') throw this.#violation(`sent ${header.verb} where an answer was expected`);
     const waiting = this.#waiting.get(header.id);
     if (!waiting && !(header.verb === 'ERR' && header.id === 0)) throw this.#violation(`answered request ${header.id}, which is not waiting`);
+    // The claim's answer says which protocol the peer speaks: checked here, before the answers
+    // pipelined behind it are taken (docs/PROTOCOL.md, "Versioning").
+    if (header.id === this.#claimId && header.verb === 'OK') ANSWERS.HELLO.decode(header);
     if (waiting && header.verb === 'OK') {
       const { exactBody, into } = waiting.options;
       if (exactBody !== undefined && header.length !== exactBody) throw this.#violation(`sent ${header.length} bytes where ${exactBody} were asked for`);
@@ -246,24 +250,20 @@ export class PeerSession {
 
   /**
    * Where the transport reads next (reads.ts): the rest of the body being received; between
-   * answers, just a header if the next answer (they come in order) brings a large body, or if
-   * nothing waits yet (a client slower than its peer drains its pipeline before asking again).
+   * answers, just a header if nothing waits or the next answer (in order) has a large body.
    */
   #target(): Buffer | 'header' | undefined {
     const waiting = this.#current?.waiting;
-    if (this.#failure || (this.#current && !waiting?.body)) return undefined;
-    if (waiting?.body) return waiting.filled < waiting.body.length ? waiting.body.subarray(waiting.filled) : undefined;
-    if (!this.#decoder.idle) return undefined;
-    const next = this.#waiting.values().next().value?.options;
-    return !next || next.into !== undefined || (next.exactBody ?? 0) >= LARGE_BODY_BYTES ? 'header' : undefined;
+    if (waiting?.body && !this.#failure) return waiting.filled < waiting.body.length ? waiting.body.subarray(waiting.filled) : undefined;
+    const next = this.#decoder.idle && !this.#failure ? this.#waiting.values().next() : undefined;
+    return next && (next.done || next.value.options.into !== undefined || (next.value.options.exactBody ?? 0) >= LARGE_BODY_BYTES) ? 'header' : undefined;
   }
 
   /** Bytes read into the body itself (#target) are in place; others are copied out at once. */
   #onBody(chunk: Buffer): void {
     const waiting = this.#current?.waiting;
     if (!waiting?.body) return;
-    const body = waiting.body;
-    if (chunk.buffer !== body.buffer || chunk.byteOffset !== body.byteOffset + waiting.filled) chunk.copy(body, waiting.filled);
+    if (!inPlace(chunk, waiting.body, waiting.filled)) chunk.copy(waiting.body, waiting.filled);
     waiting.filled += chunk.length;
   }
 

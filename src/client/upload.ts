@@ -3,16 +3,17 @@
  * verifies size and identity before the file appears under its name, and never replaces a
  * different file (server/handlers.ts, onPut).
  */
-import pLimit from 'p-limit';
-import { PEER_CONCURRENCY } from '../constants.js';
-import { RemoteError, TxtmeshError, codeOf, describeError, type ErrorCode } from '../errors.js';
+import { RemoteError, TxtmeshError } from '../errors.js';
+import type { FileInfo } from '../protocol/messages.js';
 import { checkName, resolveName } from '../storage/names.js';
 import { shortIdentity } from '../storage/piece-hasher.js';
 import type { ServedFolder } from '../storage/served-folder.js';
 import type { Credentials } from '../security/credentials.js';
 import type { PeerAddress } from '../settings.js';
 import { fileInfo, putFile } from './peer-client.js';
-import { PeerConnection } from './peer-connection.js';
+import { fanOut } from './fan-out.js';
+import type { PeerConnection } from './peer-connection.js';
+import type { Problem } from './problem.js';
 
 export interface UploadOutcome {
   readonly peer: string;
@@ -20,8 +21,7 @@ export interface UploadOutcome {
   readonly status: 'stored' | 'same' | 'failed';
   readonly bytes: number;
   readonly seconds: number;
-  readonly error?: string;
-  readonly code?: ErrorCode;
+  readonly error?: Problem;
 }
 
 export interface UploadOptions {
@@ -48,33 +48,27 @@ export async function upload(options: UploadOptions): Promise<{ size: number; id
     throw err;
   });
   const path = resolveName(folder.root, name);
-  const limit = pLimit(PEER_CONCURRENCY);
-  const outcomes = await Promise.all(
-    options.peers.map((peer) =>
-      limit(async (): Promise<UploadOutcome> => {
-        const started = performance.now();
-        const seconds = () => (performance.now() - started) / 1000;
-        let conn: PeerConnection | undefined;
-        try {
-          conn = await PeerConnection.connect(peer, { timeoutMs: options.connectTimeoutMs, signal: options.signal, as: options.as });
-          // Ask first, so a file the peer already has (or has in another version) is not sent.
-          const theirs = await fileInfo(conn, name, options.signal).catch((err: unknown) => {
-            if (err instanceof RemoteError && err.code === 'ERR_NOT_FOUND') return undefined;
-            throw err;
-          });
-          if (theirs?.identity === info.identity) return { peer: peer.id, status: 'same', bytes: 0, seconds: seconds() };
-          if (theirs) {
-            throw new TxtmeshError('ERR_EXISTS', `${peer.id} already has a different ${name} (${shortIdentity(theirs.identity)}); nothing was replaced`);
-          }
-          const status = await putFile(conn, name, path, info.size, info.identity, options.signal);
-          return { peer: peer.id, status, bytes: status === 'stored' ? info.size : 0, seconds: seconds() };
-        } catch (err) {
-          return { peer: peer.id, status: 'failed', bytes: 0, seconds: seconds(), error: describeError(err), code: codeOf(err) };
-        } finally {
-          conn?.close();
-        }
-      }),
-    ),
-  );
+  const results = await fanOut(options.peers, (conn, { peer, signal }) => sendFile(conn, peer, name, path, info, signal), {
+    connectTimeoutMs: options.connectTimeoutMs,
+    signal: options.signal,
+    as: options.as,
+  });
+  const outcomes = results.map((r): UploadOutcome => {
+    const seconds = r.ms / 1000;
+    if (!r.ok) return { peer: r.peer.id, status: 'failed', bytes: 0, seconds, error: r.problem };
+    return { peer: r.peer.id, status: r.value, bytes: r.value === 'stored' ? info.size : 0, seconds };
+  });
   return { size: info.size, identity: info.identity, outcomes };
+}
+
+/** Sends the file unless the peer already has it; a different file under the name is ERR_EXISTS. */
+async function sendFile(conn: PeerConnection, peer: PeerAddress, name: string, path: string, info: FileInfo, signal?: AbortSignal): Promise<'stored' | 'same'> {
+  // Ask first, so a file the peer already has (or has in another version) is not sent.
+  const theirs = await fileInfo(conn, name, signal).catch((err: unknown) => {
+    if (err instanceof RemoteError && err.code === 'ERR_NOT_FOUND') return undefined;
+    throw err;
+  });
+  if (theirs?.identity === info.identity) return 'same';
+  if (theirs) throw new TxtmeshError('ERR_EXISTS', `${peer.id} already has a different ${name} (${shortIdentity(theirs.identity)}); nothing was replaced`);
+  return putFile(conn, name, path, info.size, info.identity, signal);
 }

@@ -33,6 +33,16 @@ export interface InfoRequest {
   readonly verb: 'INFO';
   readonly id: number;
   readonly name: string;
+  /** The client takes a partial holder's answer (a peer still downloading the file). */
+  readonly partial?: boolean;
+}
+
+export interface HaveRequest {
+  readonly verb: 'HAVE';
+  readonly id: number;
+  readonly name: string;
+  /** The version whose pieces are asked about. */
+  readonly identity: string;
 }
 
 export interface GetRequest {
@@ -55,7 +65,7 @@ export interface PutRequest {
   readonly identity: string;
 }
 
-export type Request = HelloRequest | ListRequest | InfoRequest | GetRequest | PutRequest;
+export type Request = HelloRequest | ListRequest | InfoRequest | GetRequest | PutRequest | HaveRequest;
 export type RequestVerb = Request['verb'];
 
 export interface RequestDecodeOptions {
@@ -123,14 +133,35 @@ const LIST: RequestCodec<ListRequest> = {
 };
 
 /**
- * INFO: size, identity and piece hashes of one file.
+ * INFO: size, identity and piece hashes of one file. With `partial`, a peer still downloading
+ * the file may answer with the pieces it holds (answers.ts).
  *
- *   INFO <id> 0 <name>
+ *   INFO <id> 0 <name> [partial]
  */
 const INFO: RequestCodec<InfoRequest> = {
   hasBody: false,
-  encode: (r) => encodeHeader('INFO', r.id, 0, [encodeName(r.name)]),
-  decode: (header, options) => ({ verb: 'INFO', id: header.id, name: nameArg(header, 0, options) }),
+  encode: (r) => encodeHeader('INFO', r.id, 0, r.partial ? [encodeName(r.name), 'partial'] : [encodeName(r.name)]),
+  decode(header, options) {
+    const name = nameArg(header, 0, options);
+    return header.args[1] === 'partial' ? { verb: 'INFO', id: header.id, name, partial: true } : { verb: 'INFO', id: header.id, name };
+  },
+};
+
+/**
+ * HAVE: which pieces of one version of a file the server holds now (a partial holder's
+ * answer changes as its download goes on).
+ *
+ *   HAVE <id> 0 <name> <identity>
+ */
+const HAVE: RequestCodec<HaveRequest> = {
+  hasBody: false,
+  encode: (r) => encodeHeader('HAVE', r.id, 0, [encodeName(r.name), identityField(r.identity)]),
+  decode(header, options) {
+    const name = nameArg(header, 0, options);
+    const identity = header.args[1];
+    if (identity === undefined || !isIdentity(identity)) throw badRequest('HAVE needs the file identity (64 lower-case hex digits)');
+    return { verb: 'HAVE', id: header.id, name, identity };
+  },
 };
 
 /**
@@ -174,7 +205,7 @@ const PUT: RequestCodec<PutRequest> = {
 };
 
 /** The codec of each request verb. */
-export const REQUESTS: { readonly [V in RequestVerb]: RequestCodec<Extract<Request, { verb: V }>> } = { HELLO, LIST, INFO, GET, PUT };
+export const REQUESTS: { readonly [V in RequestVerb]: RequestCodec<Extract<Request, { verb: V }>> } = { HELLO, LIST, INFO, GET, PUT, HAVE };
 
 /** Verbs a server understands, in the order error messages list them. */
 export const REQUEST_VERBS = Object.keys(REQUESTS) as RequestVerb[];

@@ -1,5 +1,5 @@
 /**
- * The served folder: lists the *.txt files under served_files/ (fast-glob), and describes each
+ * The served folder: lists the *.txt files under served_files/ (names.ts), and describes each
  * by size and identity. Identities are computed once and cached, recomputed when a file's
  * size, mtime or inode changes. Nothing outside the folder is ever opened: names are checked
  * (names.ts), and symbolic links are never followed: a file or folder inside served_files/
@@ -12,7 +12,8 @@ import pLimit from 'p-limit';
 import { TxtmeshError } from '../errors.js';
 import type { FileEntry, FileInfo } from './file-info.js';
 import { PIECE_SIZE } from '../constants.js';
-import { nameProblem, resolveName } from './names.js';
+import { type PartialCopy, findPartials } from './have-file.js';
+import { resolveName, textNames } from './names.js';
 import { PieceHasher, hashPiece, identityOf } from './piece-hasher.js';
 
 interface CacheEntry {
@@ -20,16 +21,6 @@ interface CacheEntry {
   readonly mtimeMs: number;
   readonly ino: number;
   readonly info: FileInfo;
-}
-
-/**
- * The *.txt files under `root`, symlinks not followed. fast-glob is loaded on first use: it
- * costs 20-30 ms at start-up, which a download or a server that has not listed yet need not
- * pay (issue 11).
- */
-async function globText(root: string): Promise<string[]> {
-  const { default: fg } = await import('fast-glob');
-  return fg('**/*.txt', { cwd: root, onlyFiles: true, dot: false, followSymbolicLinks: false });
 }
 
 /** Stat fields that say a file is unchanged. */
@@ -68,9 +59,8 @@ export class ServedFolder {
    * The names of the served files, sorted, without hashing anything. The folder is globbed on
    * every call, so files dropped in or deleted while the server runs show at the next request.
    */
-  async names(): Promise<string[]> {
-    const names = await globText(this.root);
-    return names.filter((n) => nameProblem(n) === undefined).sort();
+  names(): Promise<string[]> {
+    return textNames(this.root);
   }
 
   /**
@@ -86,9 +76,7 @@ export class ServedFolder {
   }
 
   async #scan(): Promise<FileEntry[]> {
-    const names = (await globText(this.root))
-      .filter((n) => nameProblem(n) === undefined)
-      .sort();
+    const names = await textNames(this.root);
     const present = new Set(names);
     for (const name of this.#cache.keys()) if (!present.has(name)) this.#cache.delete(name);
     const described: (FileInfo | undefined)[] = [];
@@ -203,6 +191,18 @@ export class ServedFolder {
       await handle.close();
       throw err instanceof TxtmeshError ? err : notFound();
     }
+  }
+
+  /**
+   * Downloads of `name` in progress in this folder (have-file.ts), most pieces first; none if
+   * its folder is missing or not reached without a symlink.
+   */
+  async partials(name: string): Promise<PartialCopy[]> {
+    const path = resolveName(this.root, name);
+    const segments = name.split('/');
+    const expectedDir = join(await this.#realRootPath(), ...segments.slice(0, -1));
+    const realDir = await realpath(join(path, '..')).catch(() => undefined);
+    return realDir === expectedDir ? findPartials(path, name) : [];
   }
 
   /**

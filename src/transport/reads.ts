@@ -77,6 +77,11 @@ export class ReusedReadBuffer {
   }
 }
 
+/** True if `chunk` is the bytes of `body` at `at` themselves: read there, nothing to copy. */
+export function inPlace(chunk: Buffer, body: Buffer, at: number): boolean {
+  return chunk.buffer === body.buffer && chunk.byteOffset === body.byteOffset + at;
+}
+
 /** Sends a stream's 'data' chunks to `sink` (TLS sockets, in-memory pairs). */
 export function receiveData(stream: Duplex, sink: ByteSink): void {
   stream.on('data', (chunk: Buffer) => sink.onBytes(chunk));

@@ -3,7 +3,7 @@
  * read buffer and the callback is told how many.
  */
 import { expect } from 'chai';
-import { HEADER_READ_BYTES, ReusedReadBuffer, receiveData } from '../../src/transport/reads.js';
+import { HEADER_READ_BYTES, ReusedReadBuffer, inPlace, receiveData } from '../../src/transport/reads.js';
 import { duplexPair } from '../duplex-pair.js';
 
 /** What Node does on each socket read with `onread`: fill the buffer, call back. */
@@ -59,6 +59,15 @@ describe('transport/reads', function () {
     reads.attach({ onBytes: (chunk) => got.push(chunk.toString()) });
     read(reads, 'after');
     expect(got).to.deep.equal(['ERR 0 0 ERR_BUSY full\n', 'XXXXXXXXXXXXXXXXXXXXXXXXXXXXXX', 'after']);
+  });
+
+  it('inPlace tells bytes read into a body from bytes to be copied there', function () {
+    const body = Buffer.alloc(100);
+    expect(inPlace(body.subarray(10, 20), body, 10)).to.equal(true);
+    expect(inPlace(body.subarray(10, 20), body, 11)).to.equal(false);
+    expect(inPlace(Buffer.alloc(10), body, 10)).to.equal(false);
+    const view = body.subarray(50);
+    expect(inPlace(body.subarray(60, 70), view, 10)).to.equal(true);
   });
 
   it('receiveData passes on a stream\'s data chunks in order', async function () {

@@ -1,0 +1,90 @@
+/**
+ * What a download's piece engine (swarm.ts) is given and what it keeps per source: the options,
+ * a source's state, and the engine's constants.
+ */
+import { PIECE_SIZE } from '../constants.js';
+import type { FileInfo } from '../protocol/messages.js';
+import type { Credentials } from '../security/credentials.js';
+import type { PeerAddress } from '../settings.js';
+import type { PartFile } from '../storage/part-file.js';
+import { BufferPool } from '../transport/buffer-pool.js';
+import type { PeerConnection } from './peer-connection.js';
+import { PieceVerifier } from './piece-verifier.js';
+import type { Problem } from './problem.js';
+import type { RetryPolicy } from './retry.js';
+import type { Pace } from './scheduler.js';
+import type { SourcePace } from './source-pace.js';
+
+export interface SwarmOptions {
+  readonly info: FileInfo;
+  readonly part: PartFile;
+  /** Pieces already on disk and verified (resume). */
+  readonly verified: readonly number[];
+  readonly depth: number;
+  readonly requestTimeoutMs?: number;
+  readonly stallTimeoutMs: number;
+  readonly retry?: RetryPolicy;
+  readonly signal: AbortSignal;
+  /** Who we are when reconnecting. */
+  readonly as?: Credentials;
+  readonly onPiece?: (peer: string, bytes: number) => void;
+}
+
+export interface SourceState {
+  readonly peer: PeerAddress;
+  conn: PeerConnection | undefined;
+  /** Bytes of verified pieces written from this source. */
+  bytes: number;
+  /** Set when the source is out of this download for good. */
+  problem?: Problem;
+  /** The last failure it recovered from (or was recovering from when the download ended). */
+  note?: Problem;
+  /** Reconnects since the last piece delivered. */
+  attempts: number;
+  /** Observed throughput over the last second, and what it still owes us (source-pace.ts). */
+  readonly pace: SourcePace;
+  /** A peer still downloading the file: it holds some pieces, asked again every few seconds. */
+  partial: boolean;
+}
+
+/** How often a partial holder is asked again which pieces it holds (docs/PROTOCOL.md, "Partial holders"). */
+export const HOLDINGS_POLL_MS = 1000;
+
+/** A download with only partial sources left stops after this long without a verified piece. */
+export const PARTIAL_ONLY_GIVE_UP_MS = 20_000;
+
+/** Most pieces one request may cover. */
+export const MAX_RUN_PIECES = 4;
+
+/**
+ * Receive buffers of MAX_RUN_PIECES pieces, shared by the downloads of this process; in shared
+ * memory, so the verifier's worker threads hash them where they were received.
+ */
+export const RECEIVE_POOL = new BufferPool(MAX_RUN_PIECES * PIECE_SIZE, 16, { shared: true });
+
+/** SHA-256 of received pieces, on worker threads for large downloads (piece-verifier.ts). */
+export const VERIFIER = new PieceVerifier();
+
+/** The endgame's view of the sources (scheduler.ts Pace), from what each has delivered so far. */
+export function paceOf(sources: ReadonlyMap<string, SourceState>, pieceSize: number): Pace {
+  return {
+    remainingMs: (peer) => sources.get(peer)?.pace.remainingMs(performance.now()) ?? 0,
+    pieceMs: (peer) => sources.get(peer)?.pace.msFor(pieceSize),
+  };
+}
+
+/** How often idle workers look again for a late request to duplicate (lateness grows with time alone). */
+const ENDGAME_TICK_MS = 25;
+let ticking: Promise<void> | undefined;
+
+/** Resolves ENDGAME_TICK_MS from the first call, for every caller meanwhile (one timer). */
+export function endgameTick(): Promise<void> {
+  ticking ??= new Promise<void>((resolve) => {
+    // Unref'd: the sockets keep the process alive, and a swarm's end wakes its workers itself.
+    setTimeout(() => {
+      ticking = undefined;
+      resolve();
+    }, ENDGAME_TICK_MS).unref();
+  });
+  return ticking;
+}
