@@ -1,13 +1,16 @@
 /**
  * SHA-256 of received pieces, off the client's main thread (issue 11). On loopback the main
  * thread of a 3-peer download spent almost half its time hashing while it also had to read
- * sockets and write to disk; two worker threads reading the receive buffers in shared memory
- * (transport/buffer-pool.ts `shared`) took that off it. One worker or three were slower on two
- * cores, and copying into shared memory after the read cost more than the workers saved, so a
- * buffer that is not shared is hashed here, as is everything while no worker is running yet
- * (a worker takes tens of milliseconds to start, more on a loaded machine) and everything of a
- * small download (prepare() decides: a worker round trip costs more than hashing a few pieces).
- * Writes stay on the main thread: the caller writes only after the digests are back.
+ * sockets and write to disk; a worker thread reading the receive buffers in shared memory
+ * (transport/buffer-pool.ts `shared`) takes that off it. One worker hashes 1.3 GB/s here, more
+ * than three loopback peers deliver; a second one measured no faster (1 GiB from 3 peers,
+ * medians of 6: 3.03 s against 3.11 s, within the noise) and cost 9 MB more, which put the
+ * client over its 100 MB (99-102 MB for 1 GiB), so HASH_THREADS is 1. Copying into shared
+ * memory after the read cost more than the worker saved, so a buffer that is not shared is
+ * hashed here, as is everything while no worker is running yet (one takes tens of
+ * milliseconds to start, more on a loaded machine) and everything of a small download
+ * (prepare() decides: a worker round trip costs more than hashing a few pieces). Writes stay
+ * on the main thread: the caller writes only after the digests are back.
  *
  * Workers are started on demand, never keep the process alive while idle, and stop after a
  * while without work. A worker that fails hands its pieces back to be hashed here.
@@ -15,8 +18,8 @@
 import { Worker } from 'node:worker_threads';
 import { hashPiecesOf } from '../storage/piece-hasher.js';
 
-/** Worker threads hashing at once: the measured best on two cores (issue 11). */
-export const HASH_THREADS = 2;
+/** Worker threads hashing at once (see above). */
+export const HASH_THREADS = 1;
 /** Downloads smaller than this are hashed on the main thread. */
 export const WORKER_MIN_BYTES = 16 * 1024 * 1024;
 /** Workers stop after this long without work. */

@@ -220,7 +220,7 @@ export class Swarm {
       return undefined;
     }
     await this.#options.part.write(offset, data).finally(() => this.#pool.give(data));
-    for (const piece of pieces) if (this.scheduler.isDone(piece)) await this.#options.part.markVerified(piece);
+    await this.#options.part.markVerified(first, count); // every piece of the run is done now, by us or another
     this.#credit(source, freshPieces);
     return undefined;
   }

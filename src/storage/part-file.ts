@@ -92,9 +92,9 @@ export class PartFile {
       .finally(() => (this.#flushing = undefined));
   }
 
-  /** Records that a piece written with write() is verified: this peer's server may serve it now. */
-  async markVerified(piece: number): Promise<void> {
-    await this.#have?.mark(piece);
+  /** Records that `count` pieces from `piece` written with write() are verified: this peer's server may serve them now. */
+  async markVerified(piece: number, count = 1): Promise<void> {
+    await this.#have?.mark(piece, count);
   }
 
   /**

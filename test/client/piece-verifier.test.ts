@@ -3,7 +3,7 @@
  * as hashing here, and here whenever a worker would not pay or is not there.
  */
 import { expect } from 'chai';
-import { PieceVerifier, WORKER_MIN_BYTES } from '../../src/client/piece-verifier.js';
+import { HASH_THREADS, PieceVerifier, WORKER_MIN_BYTES } from '../../src/client/piece-verifier.js';
 import { hashPiece } from '../../src/storage/piece-hasher.js';
 import { BufferPool } from '../../src/transport/buffer-pool.js';
 
@@ -39,6 +39,13 @@ describe('client/piece-verifier', function () {
     const data = pieces(shared, lengths);
     expect((await verifier.digests(data, lengths)).map((d) => d.toString('hex'))).to.deep.equal(expected(data, lengths));
     expect(verifier.hashedByWorkers).to.equal(0);
+  });
+
+  it('starts HASH_THREADS workers by default', async function () {
+    const plain = new PieceVerifier();
+    plain.prepare(WORKER_MIN_BYTES);
+    expect(plain.workers).to.equal(HASH_THREADS);
+    await plain.close();
   });
 
   it('hashes here while its workers are still starting', async function () {
