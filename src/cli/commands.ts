@@ -14,6 +14,7 @@ import { downloadCommand, shareCommand, uploadCommand, usageError } from './tran
 import { fileListView, filesView, peersView, pingView } from '../client/views.js';
 import { table } from './format.js';
 import type { Session } from './session.js';
+import { restoreCommand, unshareCommand, versionsCommand } from './version-commands.js';
 
 export type { Output, Session } from './session.js';
 
@@ -48,6 +49,12 @@ export async function runCommand(session: Session, spec: CommandSpec, args: stri
       return uploadCommand(session, args, signal);
     case '#SHARE':
       return shareCommand(session, args);
+    case '#UNSHARE':
+      return unshareCommand(session, args);
+    case '#VERSIONS':
+      return versionsCommand(session, args);
+    case '#RESTORE':
+      return restoreCommand(session, args);
     case '#HELP':
       return help(args);
     default:

@@ -67,10 +67,14 @@ export function exitCodeOf(result: Result): ExitCode {
       return worstExitCode(result.peers.flatMap((p) => (p.ok ? [] : [p.error.code])));
     case 'upload':
       return worstExitCode(result.peers.flatMap((p) => (p.status === 'failed' ? [p.error?.code ?? 'ERR_INTERNAL'] : [])));
+    case 'versions':
+      return worstExitCode(result.peers.flatMap((p) => (p.ok ? [] : [p.error.code])));
     case 'peers':
     case 'files':
     case 'download':
     case 'share':
+    case 'restore':
+    case 'unshare':
     case 'help':
       return EXIT.OK;
   }

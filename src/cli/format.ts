@@ -36,6 +36,13 @@ export function formatProgress(p: { size: number; received: number; activePeers:
   return `${percent.toFixed(1).padStart(5)}%  ${formatBytes(p.received)}/${formatBytes(p.size)}  ${formatRate(p.received, seconds)}  ETA ${formatSeconds(eta)}  ${p.activePeers} peer${p.activePeers === 1 ? '' : 's'}`;
 }
 
+/** A time (ms since 1970) as this machine's local date and time to the second: "2026-11-25 19:08:33". */
+export function formatTime(ms: number): string {
+  const d = new Date(ms);
+  const two = (n: number) => String(n).padStart(2, '0');
+  return `${d.getFullYear()}-${two(d.getMonth() + 1)}-${two(d.getDate())} ${two(d.getHours())}:${two(d.getMinutes())}:${two(d.getSeconds())}`;
+}
+
 /** Left-aligned columns. */
 export function table(rows: readonly (readonly string[])[], indent = '  '): string[] {
   const widths: number[] = [];

@@ -4,7 +4,7 @@
  */
 import { shortIdentity } from '../storage/piece-hasher.js';
 import { NOT_HELD } from '../client/download.js';
-import { formatBytes, formatRate, formatSeconds, table } from './format.js';
+import { formatBytes, formatRate, formatSeconds, formatTime, table } from './format.js';
 import type {
   DownloadSummary,
   FileListResult,
@@ -12,8 +12,10 @@ import type {
   PeersResult,
   PingStatus,
   Result,
+  RestoreSummary,
   ShareSummary,
   UploadSummary,
+  VersionsResult,
 } from '../client/results.js';
 
 /** 0.4213 → "0.42 ms"; 12.5 → "12.5 ms"; 250 → "250 ms". */
@@ -41,6 +43,12 @@ export function renderResult(result: Result): string[] {
       return renderUpload(result);
     case 'share':
       return renderShare(result);
+    case 'versions':
+      return renderVersions(result);
+    case 'restore':
+      return renderRestore(result);
+    case 'unshare':
+      return [`Unshared ${result.name} (identity ${shortIdentity(result.identity)}); kept in served_files/.txtmesh/versions/, #RESTORE ${quoteName(result.name)} ${shortIdentity(result.identity)} brings it back`];
     case 'help':
       return result.lines;
   }
@@ -142,6 +150,10 @@ function renderDownload(r: DownloadSummary): string[] {
 function renderUpload(r: UploadSummary): string[] {
   return r.peers.map((o) => {
     if (o.status === 'stored') return `${o.peer}: stored ${r.name} (${r.size} bytes in ${formatSeconds(o.seconds)})`;
+    if (o.status === 'replaced') {
+      const kept = o.kept ? ` ${shortIdentity(o.kept)}` : '';
+      return `${o.peer}: replaced ${r.name} (${r.size} bytes in ${formatSeconds(o.seconds)}); it keeps the old version${kept} in its versions area`;
+    }
     if (o.status === 'same') return `${o.peer}: already has ${r.name} (same content)`;
     return `${o.peer}: failed: ${o.error?.message ?? 'unknown error'}`;
   });
@@ -150,4 +162,27 @@ function renderUpload(r: UploadSummary): string[] {
 function renderShare(r: ShareSummary): string[] {
   if (r.status === 'already') return [`Already serving ${r.name} (same content as ${r.source}); nothing to do`];
   return [`Shared ${r.source} as ${r.name} (${r.size} bytes, identity ${shortIdentity(r.identity)}); this peer now serves it`];
+}
+
+const STATE_WORDS = { current: 'current', replaced: 'replaced', unshared: 'unshared' } as const;
+
+function renderVersions(r: VersionsResult): string[] {
+  return r.peers.flatMap((p) => {
+    const who = p.self ? `${p.peer} (this peer)` : p.peer;
+    if (!p.ok) return [`${who}: ${p.error.message}`];
+    if (p.versions.length === 0) return [`${who}: no version of ${r.name}`];
+    const rows = p.versions.map((v) => [shortIdentity(v.identity), formatBytes(v.size), STATE_WORDS[v.state], `${v.state === 'current' ? 'changed' : 'since'} ${formatTime(v.time)}`]);
+    return [`${who}: ${plural(p.versions.length, 'version')} of ${r.name}, newest kept first`, ...table(rows).map((l) => l.trimEnd())];
+  });
+}
+
+function renderRestore(r: RestoreSummary): string[] {
+  if (r.status === 'current') return [`${r.name} is version ${shortIdentity(r.identity)} already; nothing to do`];
+  const kept = r.kept ? `; the version it replaced (${shortIdentity(r.kept.identity)}) is kept` : '';
+  return [`Restored ${r.name} to version ${shortIdentity(r.identity)} (${r.size} bytes)${kept}`];
+}
+
+/** A name as the console reads it back: quoted when it has spaces. */
+function quoteName(name: string): string {
+  return /[\s"]/.test(name) ? JSON.stringify(name) : name;
 }

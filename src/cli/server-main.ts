@@ -77,6 +77,7 @@ async function startServer(argv: ServerArgs, ctx: PeerContext, limits: ServerLim
     peerId: ctx.id,
     dir: ctx.dir,
     ...limits,
+    refuseReplace: argv['refuse-replace'],
     mesh: { membership, serveTo: argv['serve-to'], identity: ctx.credentials.tls },
     log: (entry) => {
       if (!argv.quiet) out.log(formatRequestLog(entry, argv['log-format']));

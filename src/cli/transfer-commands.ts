@@ -9,7 +9,9 @@ import { findPeers } from '../settings.js';
 import { nameProblem } from '../storage/names.js';
 import type { Session } from './session.js';
 import { DownloadError, type PeerOutcome, download } from '../client/download.js';
+import { parseCommandArgs } from './command-args.js';
 import { withDetails } from './command-failure.js';
+import { type CommandSpec, findSpec } from './command-specs.js';
 import { formatBytes, formatProgress } from './format.js';
 import type { DownloadPeer, DownloadSummary, ShareSummary, UploadSummary } from '../client/results.js';
 import { share } from '../client/share.js';
@@ -99,13 +101,14 @@ function whereabouts(outcomes: readonly PeerOutcome[], byOrder: <T extends { pee
 
 /** #UPLOAD: push a served file to the named peers. A file not yet served gets a #SHARE hint. */
 export async function uploadCommand(session: Session, args: string[], signal: AbortSignal): Promise<UploadSummary> {
-  const [name, ...ids] = args;
-  const usage = '#UPLOAD name peer [peer ...]';
-  if (name === undefined) throw usageError(usage, 'missing file name');
-  if (ids.length === 0) throw usageError(usage, 'name at least one peer to upload to');
+  const spec = findSpec('#UPLOAD') as CommandSpec;
+  const { words, flags, lists } = parseCommandArgs(spec, args);
+  const [name, ...ids] = [...words, ...(lists.get('to') ?? [])];
+  if (name === undefined) throw usageError(spec.usage, 'missing file name');
+  if (ids.length === 0) throw usageError(spec.usage, 'name at least one peer to upload to');
   const peers = findPeers(session.ctx.peers, ids);
   try {
-    const { size, identity, outcomes } = await upload({ name, peers, folder: session.folder, signal, as: session.ctx.credentials });
+    const { size, identity, outcomes } = await upload({ name, peers, folder: session.folder, signal, as: session.ctx.credentials, replace: flags.has('replace') });
     return {
       command: 'upload',
       name,
@@ -116,6 +119,7 @@ export async function uploadCommand(session: Session, args: string[], signal: Ab
         status: o.status,
         bytes: o.bytes,
         seconds: roundSeconds(o.seconds),
+        kept: o.kept ?? null,
         error: o.status === 'failed' ? { code: o.code ?? 'ERR_INTERNAL', message: o.error ?? 'failed' } : null,
       })),
     };

@@ -107,9 +107,11 @@ export interface DownloadSummary {
 
 export interface UploadPeer {
   readonly peer: string;
-  readonly status: 'stored' | 'same' | 'failed';
+  readonly status: 'stored' | 'same' | 'replaced' | 'failed';
   readonly bytes: number;
   readonly seconds: number;
+  /** replaced: the identity of the version the peer kept in its versions area; else null. */
+  readonly kept: string | null;
   readonly error: Problem | null;
 }
 
@@ -132,6 +134,52 @@ export interface ShareSummary {
   readonly status: 'shared' | 'already';
 }
 
+/** One version of a name at a peer: under the name now (current), or kept. */
+export interface VersionRow {
+  readonly identity: string;
+  readonly size: number;
+  /** ms since 1970 by that peer's clock: when its file last changed (current), or left the name (kept). */
+  readonly time: number;
+  readonly state: 'current' | 'replaced' | 'unshared';
+}
+
+export type PeerVersions =
+  | { readonly peer: string; readonly self: boolean; readonly ok: true; readonly versions: VersionRow[] }
+  | { readonly peer: string; readonly self: boolean; readonly ok: false; readonly error: Problem };
+
+export interface VersionsResult {
+  readonly command: 'versions';
+  readonly name: string;
+  readonly peers: PeerVersions[];
+}
+
+/** A version that left a name, with when. */
+export interface KeptRow {
+  readonly identity: string;
+  readonly size: number;
+  readonly at: number;
+}
+
+export interface RestoreSummary {
+  readonly command: 'restore';
+  readonly name: string;
+  /** restored: the kept version took the name; current: it was under the name already. */
+  readonly status: 'restored' | 'current';
+  readonly identity: string;
+  readonly size: number;
+  /** The version the restore replaced, now kept; null if the name was free (or nothing changed). */
+  readonly kept: KeptRow | null;
+}
+
+export interface UnshareSummary {
+  readonly command: 'unshare';
+  readonly name: string;
+  readonly identity: string;
+  readonly size: number;
+  /** When it was moved into the versions area. */
+  readonly at: number;
+}
+
 export interface HelpResult {
   readonly command: 'help';
   readonly lines: string[];
@@ -145,4 +193,7 @@ export type Result =
   | DownloadSummary
   | UploadSummary
   | ShareSummary
+  | VersionsResult
+  | RestoreSummary
+  | UnshareSummary
   | HelpResult;

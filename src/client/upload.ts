@@ -16,8 +16,13 @@ import { PeerConnection } from './peer-connection.js';
 
 export interface UploadOutcome {
   readonly peer: string;
-  /** stored: sent and kept; same: the peer already had these bytes; failed: see error. */
-  readonly status: 'stored' | 'same' | 'failed';
+  /**
+   * stored: sent and kept; same: the peer already had these bytes; replaced: sent, and it took
+   * the name from another version, which the peer keeps (`kept`); failed: see error.
+   */
+  readonly status: 'stored' | 'same' | 'replaced' | 'failed';
+  /** The identity of the version a replacing upload displaced (kept in the peer's versions area). */
+  readonly kept?: string;
   readonly bytes: number;
   readonly seconds: number;
   readonly error?: string;
@@ -32,6 +37,8 @@ export interface UploadOptions {
   readonly signal?: AbortSignal;
   /** Who we are: a peer accepts uploads only from members of its mesh. */
   readonly as?: Credentials;
+  /** Replace another version of the name at the peers (they keep it in their versions area). */
+  readonly replace?: boolean;
 }
 
 /**
@@ -63,11 +70,11 @@ export async function upload(options: UploadOptions): Promise<{ size: number; id
             throw err;
           });
           if (theirs?.identity === info.identity) return { peer: peer.id, status: 'same', bytes: 0, seconds: seconds() };
-          if (theirs) {
-            throw new TxtmeshError('ERR_EXISTS', `${peer.id} already has a different ${name} (${shortIdentity(theirs.identity)}); nothing was replaced`);
+          if (theirs && !options.replace) {
+            throw new TxtmeshError('ERR_EXISTS', `${peer.id} already has a different ${name} (${shortIdentity(theirs.identity)}); nothing was replaced (--replace replaces it, and ${peer.id} keeps the old one)`);
           }
-          const status = await putFile(conn, name, path, info.size, info.identity, options.signal);
-          return { peer: peer.id, status, bytes: status === 'stored' ? info.size : 0, seconds: seconds() };
+          const { result, kept } = await putFile(conn, name, path, info.size, info.identity, options.signal, theirs !== undefined);
+          return { peer: peer.id, status: result, bytes: result === 'same' ? 0 : info.size, seconds: seconds(), ...(kept ? { kept } : {}) };
         } catch (err) {
           return { peer: peer.id, status: 'failed', bytes: 0, seconds: seconds(), error: describeError(err), code: codeOf(err) };
         } finally {

@@ -18,8 +18,9 @@ import { HASH_BYTES, MAX_REQUEST_ID, PIECE_SIZE, PROTOCOL_VERSION } from '../con
 import { type ErrorCode, RemoteError, TxtmeshError, codeOf, isErrorCode } from '../errors.js';
 import { type Header, encodeHeader, sanitizeText } from './header.js';
 import { decodeListBody, encodeListBody } from './list-body.js';
-import { type FileEntry, isIdentity, protocolViolation } from './messages.js';
+import { type FileEntry, type VersionEntry, isIdentity, protocolViolation } from './messages.js';
 import { formatNumber, parseNumber } from './numbers.js';
+import { decodeVersionsBody, encodeVersionsBody } from './versions-body.js';
 
 export interface HelloAnswer {
   readonly kind: 'HELLO';
@@ -55,8 +56,19 @@ export interface GetAnswer {
 export interface PutAnswer {
   readonly kind: 'PUT';
   readonly id: number;
-  /** 'stored': the file was published; 'same': the server already had these bytes. */
-  readonly result: 'stored' | 'same';
+  /**
+   * 'stored': the file was published; 'same': the server already had these bytes; 'replaced'
+   * (only to a PUT that said `replace`): it took the name, and the version it replaced is kept.
+   */
+  readonly result: 'stored' | 'same' | 'replaced';
+  /** The identity of the version a 'replaced' answer kept. */
+  readonly kept?: string;
+}
+
+export interface VersionsAnswer {
+  readonly kind: 'VERSIONS';
+  readonly id: number;
+  readonly versions: readonly VersionEntry[];
 }
 
 export interface ErrAnswer {
@@ -68,7 +80,7 @@ export interface ErrAnswer {
   readonly message: string;
 }
 
-export type Answer = HelloAnswer | ListAnswer | InfoAnswer | GetAnswer | PutAnswer | ErrAnswer;
+export type Answer = HelloAnswer | ListAnswer | InfoAnswer | GetAnswer | PutAnswer | VersionsAnswer | ErrAnswer;
 export type AnswerKind = Answer['kind'];
 
 export interface AnswerCodec<A extends Answer> {
@@ -173,17 +185,35 @@ const GET: AnswerCodec<GetAnswer> = {
 };
 
 /**
- * PUT's answer: `stored` (published) or `same` (the server had these bytes already).
+ * PUT's answer: `stored` (published), `same` (the server had these bytes already), or, to a
+ * PUT that said `replace`, `replaced` and the identity of the version it kept.
  *
  *   OK <id> 0 stored|same
+ *   OK <id> 0 replaced <kept identity>
  */
 const PUT: AnswerCodec<PutAnswer> = {
-  encode: (a) => [encodeHeader('OK', a.id, 0, [a.result])],
+  encode: (a) => [encodeHeader('OK', a.id, 0, a.result === 'replaced' && a.kept !== undefined ? [a.result, a.kept] : [a.result])],
   decode(header, body = EMPTY) {
-    const result = okHeader(header, body).args[0];
-    if (result !== 'stored' && result !== 'same') throw protocolViolation(`PUT answered with ${sanitizeText(result ?? 'nothing', 40)}`);
+    const [result, kept] = okHeader(header, body).args;
+    if (result !== 'stored' && result !== 'same' && result !== 'replaced') throw protocolViolation(`PUT answered with ${sanitizeText(result ?? 'nothing', 40)}`);
+    if (result === 'replaced' && kept !== undefined && isIdentity(kept)) return { kind: 'PUT', id: header.id, result, kept };
     return { kind: 'PUT', id: header.id, result };
   },
+};
+
+/**
+ * VERSIONS's answer: k versions, one line each (versions-body.ts); n is the body's length.
+ *
+ *   OK <id> <n> versions=<k>
+ *   <identity> <size> <time> <state> <name> LF   (k times)
+ */
+const VERSIONS: AnswerCodec<VersionsAnswer> = {
+  encode(a) {
+    const body = encodeVersionsBody(a.versions);
+    return [encodeHeader('OK', a.id, body.length, [`versions=${formatNumber(a.versions.length)}`]), body];
+  },
+  // versions= is not checked: the lines are the list.
+  decode: (header, body = EMPTY) => ({ kind: 'VERSIONS', id: okHeader(header, body).id, versions: decodeVersionsBody(body) }),
 };
 
 function encodeErr(a: ErrAnswer): Buffer {
@@ -212,7 +242,7 @@ const ERR: AnswerCodec<ErrAnswer> = {
 };
 
 /** The codec of each answer. */
-export const ANSWERS: { readonly [K in AnswerKind]: AnswerCodec<Extract<Answer, { kind: K }>> } = { HELLO, LIST, INFO, GET, PUT, ERR };
+export const ANSWERS: { readonly [K in AnswerKind]: AnswerCodec<Extract<Answer, { kind: K }>> } = { HELLO, LIST, INFO, GET, PUT, VERSIONS, ERR };
 
 /** The frames of any answer (its codec's encode). */
 export function encodeAnswer(answer: Answer): Buffer[] {

@@ -4,6 +4,7 @@
  */
 import { DEFAULT_MAX_UPLOAD_BYTES, MAX_HEADER_BYTES } from '../constants.js';
 import { type NumberRule, checkNumber } from '../options.js';
+import { DEFAULT_KEEP_VERSIONS, KEEP_VERSIONS_RULE } from '../storage/versions-area.js';
 import type { MeshOptions } from './admission.js';
 import type { RequestLog } from './connection.js';
 
@@ -25,9 +26,13 @@ export interface PeerServerOptions {
   readonly log?: (entry: RequestLog) => void;
   /** The mesh this server belongs to: who may connect, upload and read (admission.ts). */
   readonly mesh?: MeshOptions;
+  /** Versions kept per name in the versions area when uploads replace them. */
+  readonly keepVersions?: number;
+  /** Refuse every upload that asks to replace another version of a name. */
+  readonly refuseReplace?: boolean;
 }
 
-export type ServerLimits = Required<Pick<PeerServerOptions, 'maxUploadBytes' | 'maxConnections' | 'maxHeaderBytes' | 'idleTimeoutMs' | 'headerTimeoutMs'>>;
+export type ServerLimits = Required<Pick<PeerServerOptions, 'maxUploadBytes' | 'maxConnections' | 'maxHeaderBytes' | 'idleTimeoutMs' | 'headerTimeoutMs' | 'keepVersions'>>;
 
 export const SERVER_DEFAULTS: ServerLimits = {
   maxUploadBytes: DEFAULT_MAX_UPLOAD_BYTES,
@@ -35,6 +40,7 @@ export const SERVER_DEFAULTS: ServerLimits = {
   maxHeaderBytes: MAX_HEADER_BYTES,
   idleTimeoutMs: 60_000,
   headerTimeoutMs: 10_000,
+  keepVersions: DEFAULT_KEEP_VERSIONS,
 };
 
 /** What each limit must be. */
@@ -44,6 +50,7 @@ export const SERVER_RULES: { readonly [K in keyof ServerLimits]: NumberRule } = 
   maxHeaderBytes: { min: 64, integer: true },
   idleTimeoutMs: { min: 0 },
   headerTimeoutMs: { min: 0, exclusive: true },
+  keepVersions: KEEP_VERSIONS_RULE,
 };
 
 /**

@@ -16,6 +16,7 @@ import type { SecureContext } from 'node:tls';
 import { TxtmeshError } from '../errors.js';
 import { errFrame } from '../protocol/answers.js';
 import { ServedFolder } from '../storage/served-folder.js';
+import { VersionsArea } from '../storage/versions-area.js';
 import { acceptTls, sniffTls, tlsServerContext } from '../transport/tls.js';
 import { type ConnectionGate, type MeshOptions, admitOpen, admitTls } from './admission.js';
 import { type ConnectionState, type RequestLog, ServerConnection } from './connection.js';
@@ -63,6 +64,8 @@ export class PeerServer {
       readPool: new BufferPool(SEND_CHUNK, 8),
       peerId: options.peerId,
       maxUploadBytes: limits.maxUploadBytes,
+      versions: new VersionsArea(this.folder, { keep: limits.keepVersions }),
+      refuseReplace: options.refuseReplace === true,
       maxHeaderBytes: limits.maxHeaderBytes,
       headerTimeoutMs: limits.headerTimeoutMs,
       log: (entry: RequestLog) => {

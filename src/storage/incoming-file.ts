@@ -10,8 +10,10 @@ import { PIECE_SIZE } from '../constants.js';
 import { createTempFile, publishNoReplace, removeQuietly } from './atomic-file.js';
 import { PieceHasher } from './piece-hasher.js';
 import { type ServedFolder, stampOf } from './served-folder.js';
+import type { KeptVersion, VersionsArea } from './versions-area.js';
 
-export type CommitResult = 'stored' | 'same';
+/** stored: published under a free name; same: the name held these bytes; replaced: see IncomingFile.kept. */
+export type CommitResult = 'stored' | 'same' | 'replaced';
 
 export class IncomingFile {
   readonly #folder: ServedFolder;
@@ -20,21 +22,28 @@ export class IncomingFile {
   readonly #size: number;
   readonly #identity: string;
   readonly #hasher = new PieceHasher(PIECE_SIZE);
+  readonly #versions: VersionsArea | undefined;
   #tempPath = '';
   #handle: FileHandle | undefined;
   #written = 0;
+  /** After a 'replaced' commit: the version that left the name, kept in the versions area. */
+  kept: KeptVersion | undefined;
 
-  private constructor(folder: ServedFolder, name: string, finalPath: string, size: number, identity: string) {
+  private constructor(folder: ServedFolder, name: string, finalPath: string, size: number, identity: string, versions: VersionsArea | undefined) {
     this.#folder = folder;
+    this.#versions = versions;
     this.#name = name;
     this.#finalPath = finalPath;
     this.#size = size;
     this.#identity = identity;
   }
 
-  /** Starts receiving `size` bytes of `name`, announced with `identity`. */
-  static async create(folder: ServedFolder, name: string, size: number, identity: string): Promise<IncomingFile> {
-    const file = new IncomingFile(folder, name, await folder.prepareDir(name), size, identity);
+  /**
+   * Starts receiving `size` bytes of `name`, announced with `identity`. With `replace`, the
+   * file may take the name from another version, which is then kept there.
+   */
+  static async create(folder: ServedFolder, name: string, size: number, identity: string, replace?: VersionsArea): Promise<IncomingFile> {
+    const file = new IncomingFile(folder, name, await folder.prepareDir(name), size, identity, replace);
     const { path, handle } = await createTempFile(file.#finalPath);
     file.#tempPath = path;
     file.#handle = handle;
@@ -71,9 +80,11 @@ export class IncomingFile {
       const stamp = await stampOf(handle);
       await handle.close();
       this.#handle = undefined;
-      if (await publishNoReplace(this.#tempPath, this.#finalPath)) {
+      const published = this.#versions ? await this.#versions.publish(this.#tempPath, this.#name, identity) : undefined;
+      if (published?.result === 'replaced' || published?.result === 'stored' || (!published && (await publishNoReplace(this.#tempPath, this.#finalPath)))) {
         this.#folder.remember({ name: this.#name, size: this.#size, identity, pieceSize: PIECE_SIZE, pieceHashes }, stamp);
-        return 'stored';
+        this.kept = published?.kept;
+        return published?.result ?? 'stored';
       }
       // Someone else published first (another upload or a download): same bytes is success.
       const existing = await this.#folder.describe(this.#name).catch(() => undefined);

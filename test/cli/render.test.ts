@@ -128,12 +128,18 @@ describe('client/render', () => {
         size: 7,
         identity: A,
         peers: [
-          { peer: 'p1', status: 'stored', bytes: 7, seconds: 0.01, error: null },
-          { peer: 'p2', status: 'same', bytes: 0, seconds: 0.01, error: null },
-          { peer: 'p3', status: 'failed', bytes: 0, seconds: 0, error: down },
+          { peer: 'p1', status: 'stored', bytes: 7, seconds: 0.01, kept: null, error: null },
+          { peer: 'p2', status: 'same', bytes: 0, seconds: 0.01, kept: null, error: null },
+          { peer: 'p3', status: 'failed', bytes: 0, seconds: 0, kept: null, error: down },
+          { peer: 'p4', status: 'replaced', bytes: 7, seconds: 0.02, kept: B, error: null },
         ],
       }),
-    ).to.deep.equal(['p1: stored a.txt (7 bytes in 0.01 s)', 'p2: already has a.txt (same content)', `p3: failed: ${down.message}`]);
+    ).to.deep.equal([
+      'p1: stored a.txt (7 bytes in 0.01 s)',
+      'p2: already has a.txt (same content)',
+      `p3: failed: ${down.message}`,
+      `p4: replaced a.txt (7 bytes in 0.02 s); it keeps the old version ${B.slice(0, 12)} in its versions area`,
+    ]);
     expect(renderResult({ command: 'share', name: 'b.txt', source: '/x/a.txt', size: 7, identity: A, status: 'shared' })).to.deep.equal([
       'Shared /x/a.txt as b.txt (7 bytes, identity a1a1a1a1a1a1); this peer now serves it',
     ]);
