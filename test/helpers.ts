@@ -6,7 +6,7 @@
 import { type Socket, connect } from 'node:net';
 import { type ConnectionOptions, connect as tlsConnect } from 'node:tls';
 
-export { freePort, servedFolder, tempDir, writeFiles } from './helpers/files.js';
+export { fileInfoOf, freePort, servedFolder, tempDir, writeFiles } from './helpers/files.js';
 export { type Mesh, type MeshPeerSpec, type StartMeshOptions, startMesh } from './helpers/mesh.js';
 export { type Proxy, freezingProxy, throttledProxy } from './helpers/proxy.js';
 export { waitFor } from './helpers/wait.js';

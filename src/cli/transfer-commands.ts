@@ -16,6 +16,7 @@ import { formatBytes, formatProgress } from './format.js';
 import type { DownloadPeer, DownloadSummary, ShareSummary, UploadSummary } from '../client/results.js';
 import { share } from '../client/share.js';
 import { upload } from '../client/upload.js';
+import { fileVersions } from '../client/versions.js';
 
 /** Seconds to the microsecond, for output. */
 function roundSeconds(seconds: number): number {
@@ -61,7 +62,7 @@ export async function downloadCommand(session: Session, args: string[], signal: 
     .finally(() => out.progress(undefined));
   session.names?.add(name);
   const where = whereabouts(result.peers, byOrder);
-  const peers: DownloadPeer[] = byOrder(result.peers.map((p) => ({ peer: p.peer, bytes: p.bytes, problem: p.problem ?? null })));
+  const peers: DownloadPeer[] = byOrder(result.peers.map((p) => ({ peer: p.peer, bytes: p.bytes, problem: p.problem?.message ?? null })));
   return {
     command: 'download',
     name,
@@ -80,22 +81,13 @@ export async function downloadCommand(session: Session, args: string[], signal: 
 
 /** Who held which version, who lacked the file, who could not be asked, in the order asked. */
 function whereabouts(outcomes: readonly PeerOutcome[], byOrder: <T extends { peer: string }>(list: T[]) => T[]) {
-  const holders = byOrder(outcomes.filter((o) => o.identity !== undefined));
-  const versions = new Map<string, { identity: string; size: number; peers: string[] }>();
-  for (const h of holders) {
-    const identity = h.identity as string;
-    const version = versions.get(identity) ?? { identity, size: h.size ?? 0, peers: [] };
-    version.peers.push(h.peer);
-    versions.set(identity, version);
-  }
+  const holders = byOrder(outcomes.flatMap((o) => (o.identity === undefined ? [] : [{ peer: o.peer, identity: o.identity, size: o.size ?? 0 }])));
+  const failed = (test: (o: PeerOutcome, code: ErrorCode) => boolean) => byOrder(outcomes.flatMap((o) => (o.problem && test(o, o.problem.code) ? [{ peer: o.peer, error: o.problem }] : [])));
   return {
     found: holders.map((h) => h.peer),
-    missing: byOrder(outcomes.filter((o) => o.code === 'ERR_NOT_FOUND')).map((o) => o.peer),
-    unreachable: byOrder(outcomes.filter((o) => o.identity === undefined && o.code !== undefined && isTransport(o.code))).map((o) => ({
-      peer: o.peer,
-      error: { code: o.code as ErrorCode, message: o.problem ?? '' },
-    })),
-    versions: [...versions.values()].sort((a, b) => b.peers.length - a.peers.length || (a.identity < b.identity ? -1 : 1)),
+    missing: failed((_, code) => code === 'ERR_NOT_FOUND').map((o) => o.peer),
+    unreachable: failed((o, code) => o.identity === undefined && isTransport(code)),
+    versions: fileVersions(holders),
   };
 }
 
@@ -120,7 +112,7 @@ export async function uploadCommand(session: Session, args: string[], signal: Ab
         bytes: o.bytes,
         seconds: roundSeconds(o.seconds),
         kept: o.kept ?? null,
-        error: o.status === 'failed' ? { code: o.code ?? 'ERR_INTERNAL', message: o.error ?? 'failed' } : null,
+        error: o.error ?? null,
       })),
     };
   } catch (err) {

@@ -28,8 +28,8 @@ export async function versionsCommand(session: Session, args: string[]): Promise
   const answers = await peerVersions(findPeers(session.ctx.peers, ids), name, { timeoutMs: session.timeoutMs, as: session.ctx.credentials });
   const peers = answers.map((a): PeerVersions => {
     const self = a.peer === session.ctx.id;
-    if (!a.ok) return { peer: a.peer, self, ok: false, error: { code: a.code, message: a.error } };
-    return { peer: a.peer, self, ok: true, versions: a.value.map(({ identity, size, time, state }) => ({ identity, size, time, state })) };
+    if (!a.ok) return { peer: a.peer, self, ok: false, error: a.error };
+    return { peer: a.peer, self, ok: true, versions: a.versions.map(({ identity, size, time, state }) => ({ identity, size, time, state })) };
   });
   return { command: 'versions', name, peers };
 }

@@ -48,6 +48,16 @@ export class Holdings {
     return true;
   }
 
+  /** A peer turned out not to hold a piece (it said so): a full holder becomes a partial one. */
+  drop(peer: string, piece: number): void {
+    if (piece < 0 || piece >= this.#pieceCount) return;
+    if (this.#full.has(peer)) this.set(peer, new Uint8Array(this.#pieceCount).fill(1));
+    const flags = this.#partial.get(peer);
+    if (!flags || flags[piece] !== 1) return;
+    flags[piece] = 0;
+    this.#bump(piece, -1);
+  }
+
   /** Forgets a peer (it left or was banned). */
   remove(peer: string): void {
     this.#full.delete(peer);

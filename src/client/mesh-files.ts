@@ -3,14 +3,10 @@
  * held in different versions is seen as such. Pure: listings in, views out.
  */
 import type { PeerListing } from './filelist.js';
-import type { Problem } from './probe.js';
+import type { Problem } from './problem.js';
+import { type FileVersion, fileVersions } from './versions.js';
 
-/** One version of a name: its identity and size, and the peers that hold it. */
-export interface FileVersion {
-  readonly identity: string;
-  readonly size: number;
-  readonly peers: string[];
-}
+export type { FileVersion };
 
 export interface MeshFile {
   readonly name: string;
@@ -28,28 +24,24 @@ export interface UnlistedPeer {
 
 /** Groups listings into files sorted by name. Peers in each version keep the listing order. */
 export function groupFiles(listings: readonly PeerListing[]): MeshFile[] {
-  const byName = new Map<string, Map<string, { size: number; peers: string[] }>>();
+  const byName = new Map<string, { peer: string; identity: string; size: number }[]>();
   for (const listing of listings) {
     if (!listing.ok) continue;
     for (const file of listing.files) {
-      let versions = byName.get(file.name);
-      if (!versions) byName.set(file.name, (versions = new Map()));
-      const version = versions.get(file.identity);
-      if (version) version.peers.push(listing.peer);
-      else versions.set(file.identity, { size: file.size, peers: [listing.peer] });
+      const held = byName.get(file.name) ?? [];
+      held.push({ peer: listing.peer, identity: file.identity, size: file.size });
+      byName.set(file.name, held);
     }
   }
   return [...byName.entries()]
     .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))
-    .map(([name, versions]) => {
-      const sorted = [...versions.entries()]
-        .map(([identity, v]) => ({ identity, size: v.size, peers: v.peers }))
-        .sort((a, b) => b.peers.length - a.peers.length || (a.identity < b.identity ? -1 : 1));
-      return { name, conflict: sorted.length > 1, versions: sorted };
+    .map(([name, held]) => {
+      const versions = fileVersions(held);
+      return { name, conflict: versions.length > 1, versions };
     });
 }
 
 /** The peers that could not be listed. */
 export function unlisted(listings: readonly PeerListing[]): UnlistedPeer[] {
-  return listings.flatMap((l) => (l.ok ? [] : [{ peer: l.peer, error: { code: l.code, message: l.error } }]));
+  return listings.flatMap((l) => (l.ok ? [] : [{ peer: l.peer, error: l.error }]));
 }

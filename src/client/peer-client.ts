@@ -33,12 +33,29 @@ export async function listFiles(conn: PeerConnection, signal?: AbortSignal): Pro
   return [...ANSWERS.LIST.decode(header, body).files];
 }
 
-/** INFO: size, identity and verified piece hashes of one file. */
-export async function fileInfo(conn: PeerConnection, name: string, signal?: AbortSignal): Promise<FileInfo> {
+/**
+ * INFO: size, identity and verified piece hashes of one file. With `partial`, a peer still
+ * downloading the file may answer too, with the pieces it holds in `have` (one byte per piece).
+ */
+export async function fileInfo(conn: PeerConnection, name: string, signal?: AbortSignal, options: { partial?: boolean } = {}): Promise<FileInfo & { have?: Uint8Array }> {
   const id = conn.nextId();
-  const { header, body } = await conn.request(id, REQUESTS.INFO.encode({ verb: 'INFO', id, name }), { maxBody: MAX_HASH_LIST, signal });
-  const { size, identity, pieceSize, pieceHashes } = ANSWERS.INFO.decode(header, body);
-  return { name, size, identity, pieceSize, pieceHashes };
+  const maxBody = MAX_HASH_LIST + MAX_HASH_LIST / HASH_BYTES / 8;
+  const { header, body } = await conn.request(id, REQUESTS.INFO.encode({ verb: 'INFO', id, name, partial: options.partial }), { maxBody, signal });
+  const { size, identity, pieceSize, pieceHashes, have } = ANSWERS.INFO.decode(header, body);
+  if (have && !options.partial) throw new TxtmeshError('ERR_PEER_PROTOCOL', 'peer answered INFO with pieces held, which was not asked for');
+  return have ? { name, size, identity, pieceSize, pieceHashes, have } : { name, size, identity, pieceSize, pieceHashes };
+}
+
+/**
+ * HAVE: which of the `pieces` pieces of one version the peer holds now (one byte per piece).
+ * @throws TxtmeshError ERR_PEER_PROTOCOL for a bitfield of another length
+ */
+export async function holding(conn: PeerConnection, name: string, identity: string, pieces: number, signal?: AbortSignal): Promise<Uint8Array> {
+  const id = conn.nextId();
+  const { header, body } = await conn.request(id, REQUESTS.HAVE.encode({ verb: 'HAVE', id, name, identity }), { maxBody: Math.ceil(pieces / 8), signal });
+  const { have } = ANSWERS.HAVE.decode(header, body);
+  if (have.length !== pieces) throw new TxtmeshError('ERR_PEER_PROTOCOL', `peer says ${name} has ${have.length} pieces, not ${pieces}`);
+  return have;
 }
 
 /** GET: `length` bytes at `offset`, of the version with `identity` (into `options.into` if given). */

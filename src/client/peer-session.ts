@@ -17,6 +17,7 @@ import type { Header } from '../protocol/header.js';
 import { REQUESTS } from '../protocol/requests.js';
 import { type ByteSink, receiveData } from '../transport/reads.js';
 import { send } from '../transport/send.js';
+import { noAnswer } from './deadline.js';
 
 /** An OK answer: its header and its whole body. */
 export interface Answer {
@@ -201,7 +202,7 @@ export class PeerSession {
     const timeoutMs = waiting.options.timeoutMs ?? REQUEST_TIMEOUT_MS;
     clearTimeout(waiting.timer);
     waiting.timer = setTimeout(() => {
-      this.#fail(new TxtmeshError('ERR_PEER_TIMEOUT', `${this.#label} did not answer within ${timeoutMs} ms`));
+      this.#fail(noAnswer(this.#label, timeoutMs));
     }, timeoutMs);
   }
 

@@ -1,25 +1,17 @@
 /**
- * Probing one peer with real protocol exchanges: connect, time HELLO round trips on that one
+ * Probing peers with real protocol exchanges: connect, time HELLO round trips on that one
  * connection, and optionally count its files with LIST. The round-trip time is the HELLO
  * exchange alone (connect time is reported apart), so it measures the peer answering, not
  * only the kernel accepting.
  */
 import { CONNECT_TIMEOUT_MS, REQUEST_TIMEOUT_MS } from '../constants.js';
-import { type ErrorCode, TxtmeshError, codeOf, describeError } from '../errors.js';
 import type { Credentials } from '../security/credentials.js';
 import { type PeerAddress, formatAddress } from '../settings.js';
+import { withDeadline } from './deadline.js';
+import { type PeerTurn, fanOut } from './fan-out.js';
 import { hello, listFiles } from './peer-client.js';
-import { PeerConnection } from './peer-connection.js';
-
-/** A failure, as results carry it: the stable code and a one-line message. */
-export interface Problem {
-  readonly code: ErrorCode;
-  readonly message: string;
-}
-
-export function problemOf(err: unknown): Problem {
-  return { code: codeOf(err), message: describeError(err) };
-}
+import type { PeerConnection } from './peer-connection.js';
+import type { Problem } from './problem.js';
 
 export interface ProbeOptions {
   /** HELLO round trips to time (at least 1). */
@@ -61,53 +53,36 @@ export function roundMs(ms: number): number {
   return Math.round(ms * 1000) / 1000;
 }
 
-/** Probes one peer; never throws (a failure is in `error`). */
-export async function probePeer(peer: PeerAddress, options: ProbeOptions = {}): Promise<Probe> {
+/** What one probe has learned so far: kept when a later exchange fails. */
+type Learned = { -readonly [K in 'samples' | 'sent' | 'connectMs' | 'version' | 'announced' | 'files' | 'identity']: Probe[K] };
+
+/** Probes every peer in parallel (fan-out.ts); one probe per peer, in the order given. */
+export async function probePeers(peers: readonly PeerAddress[], options: ProbeOptions = {}): Promise<Probe[]> {
   const timeoutMs = options.timeoutMs ?? REQUEST_TIMEOUT_MS;
-  const wanted = Math.max(1, options.samples ?? 1);
-  const samples: number[] = [];
-  let sent = 0;
-  let connectMs: number | null = null;
-  let version: string | null = null;
-  let announced: string | null = null;
-  let files: number | null = null;
-  let error: Problem | null = null;
-  let identity: string | null = null;
-  let conn: PeerConnection | undefined;
-  try {
-    const started = performance.now();
-    conn = await PeerConnection.connect(peer, { timeoutMs: Math.min(timeoutMs, CONNECT_TIMEOUT_MS), signal: options.signal, as: options.as });
-    identity = conn.verifiedFingerprint ?? null;
-    connectMs = roundMs(performance.now() - started);
-    for (let i = 0; i < wanted; i++) {
-      sent++;
-      const t0 = performance.now();
-      const answer = await withDeadline(timeoutMs, peer, options.signal, (signal) => hello(conn as PeerConnection, options.myId ?? options.as?.id, signal));
-      samples.push(roundMs(performance.now() - t0));
-      version = answer.version;
-      announced = answer.peerId ?? null;
-    }
-    if (options.list) files = (await withDeadline(timeoutMs, peer, options.signal, (signal) => listFiles(conn as PeerConnection, signal))).length;
-  } catch (err) {
-    error = problemOf(err);
-  } finally {
-    conn?.close();
-  }
-  return { peer: peer.id, address: formatAddress(peer), reachable: samples.length > 0, connectMs, samples, sent, version, announced, files, error, identity };
+  const learned = peers.map((): Learned => ({ samples: [], sent: 0, connectMs: null, version: null, announced: null, files: null, identity: null }));
+  const results = await fanOut(peers, (conn, turn) => exchange(conn, turn, learned[turn.index] as Learned, timeoutMs, options), {
+    connectTimeoutMs: Math.min(timeoutMs, CONNECT_TIMEOUT_MS),
+    signal: options.signal,
+    as: options.as,
+  });
+  return results.map((r, i) => {
+    const known = learned[i] as Learned;
+    return { peer: r.peer.id, address: formatAddress(r.peer), reachable: known.samples.length > 0, ...known, error: r.ok ? null : r.problem };
+  });
 }
 
-/**
- * Runs `fn` with a signal that fires after `ms` or when `outer` does. A deadline that passes
- * is reported as such (the connection itself only knows it was aborted).
- */
-async function withDeadline<T>(ms: number, peer: PeerAddress, outer: AbortSignal | undefined, fn: (signal: AbortSignal) => Promise<T>): Promise<T> {
-  const timeout = AbortSignal.timeout(ms);
-  try {
-    return await fn(outer ? AbortSignal.any([outer, timeout]) : timeout);
-  } catch (err) {
-    if (timeout.aborted && !outer?.aborted) {
-      throw new TxtmeshError('ERR_PEER_TIMEOUT', `${peer.id} (${formatAddress(peer)}) did not answer within ${ms} ms`, { cause: err });
-    }
-    throw err;
+/** HELLO round trips on one connection, each with its own deadline, then LIST if asked. */
+async function exchange(conn: PeerConnection, turn: PeerTurn, learned: Learned, timeoutMs: number, options: ProbeOptions): Promise<void> {
+  const { peer, signal } = turn;
+  learned.identity = conn.verifiedFingerprint ?? null;
+  learned.connectMs = roundMs(turn.connectMs);
+  for (let i = 0; i < Math.max(1, options.samples ?? 1); i++) {
+    learned.sent++;
+    const t0 = performance.now();
+    const answer = await withDeadline(peer, timeoutMs, signal, (s) => hello(conn, options.myId ?? options.as?.id, s));
+    learned.samples.push(roundMs(performance.now() - t0));
+    learned.version = answer.version;
+    learned.announced = answer.peerId ?? null;
   }
+  if (options.list) learned.files = (await withDeadline(peer, timeoutMs, signal, (s) => listFiles(conn, s))).length;
 }

@@ -3,10 +3,10 @@
  * run the same code and get these; render.ts turns them into lines for people, and
  * `--json` prints them as they are (docs/cli.md, "JSON output"). Pure types.
  */
-import type { FileEntry } from '../protocol/messages.js';
 import type { MeshMode } from '../settings.js';
+import type { PeerListing } from './filelist.js';
 import type { FileVersion, MeshFile, UnlistedPeer } from './mesh-files.js';
-import type { Problem } from './probe.js';
+import type { Problem } from './problem.js';
 
 export type { FileVersion, MeshFile, Problem, UnlistedPeer };
 
@@ -70,9 +70,8 @@ export interface FilesResult {
   readonly peers: ListedPeer[];
 }
 
-export type PeerFileList =
-  | { readonly peer: string; readonly ok: true; readonly files: FileEntry[] }
-  | { readonly peer: string; readonly ok: false; readonly error: Problem };
+/** One row of #FILELIST: a peer's files, or why it could not be listed. */
+export type PeerFileList = PeerListing;
 
 export interface FileListResult {
   readonly command: 'filelist';

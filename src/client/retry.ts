@@ -42,12 +42,13 @@ export function sleep(ms: number, signal?: AbortSignal): Promise<void> {
 }
 
 /**
- * Connects and runs `then` on the connection, retrying transient failures with backoff.
- * The connection is closed if `then` fails; on success the caller owns it.
+ * Connects and runs `then` on the connection (told how long the connect took, in ms),
+ * retrying transient failures with backoff. The connection is closed if `then` fails; on
+ * success the caller owns it.
  */
 export async function withRetry<T>(
   peer: PeerAddress,
-  then: (conn: PeerConnection) => Promise<T>,
+  then: (conn: PeerConnection, connectMs: number) => Promise<T>,
   options: ConnectOptions & { policy?: RetryPolicy; onRetry?: (err: unknown, attempt: number) => void } = {},
 ): Promise<{ conn: PeerConnection; value: T }> {
   const policy = options.policy ?? DEFAULT_RETRY;
@@ -55,8 +56,9 @@ export async function withRetry<T>(
     if (attempt > 1) await sleep(backoffDelay(attempt, policy), options.signal);
     let conn: PeerConnection | undefined;
     try {
+      const started = performance.now();
       conn = await PeerConnection.connect(peer, options);
-      return { conn, value: await then(conn) };
+      return { conn, value: await then(conn, performance.now() - started) };
     } catch (err) {
       conn?.close();
       if (!isTransient(err) || attempt >= policy.attempts || options.signal?.aborted) throw err;

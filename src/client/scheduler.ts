@@ -3,7 +3,7 @@
  * without sockets.
  *
  * - A peer is only given pieces it holds. A peer is a full holder until told otherwise
- *   (setHolding); a partial holder (another downloader; issue 10, not yet in docs/PROTOCOL.md)
+ *   (setHolding); a partial holder (another downloader, docs/PROTOCOL.md "Partial holders")
  *   holds the pieces it has said it has, and more as it says so (addHolding).
  * - Rarest first: among the pieces a peer could fetch, the one the fewest known peers hold, so
  *   the pieces only one peer has are fetched while it is still there, and downloaders of one
@@ -74,6 +74,11 @@ export class PieceScheduler {
   /** A partial holder now also holds `piece`. */
   addHolding(peer: string, piece: number): void {
     if (this.#holdings.add(peer, piece) && this.#position(piece) < this.#cursor) this.#cursor = this.#position(piece);
+  }
+
+  /** A peer said it does not hold `piece` after all (ERR_NOT_HELD): it is not asked for it again until it says so. */
+  forget(peer: string, piece: number): void {
+    this.#holdings.drop(peer, piece);
   }
 
   /** True if the peer holds the piece (as far as the scheduler knows). */

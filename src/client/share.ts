@@ -6,13 +6,15 @@
  * never overwritten.
  */
 import { createReadStream } from 'node:fs';
-import { stat } from 'node:fs/promises';
+import { type FileHandle, stat } from 'node:fs/promises';
 import { basename, resolve } from 'node:path';
 import { TxtmeshError } from '../errors.js';
-import { createTempFile, publishNoReplace, removeQuietly } from '../storage/atomic-file.js';
+import { createTempFile, removeQuietly } from '../storage/atomic-file.js';
 import { checkName } from '../storage/names.js';
 import { PieceHasher, shortIdentity } from '../storage/piece-hasher.js';
+import { compareExisting, publishOrSame } from '../storage/publish.js';
 import { type ServedFolder, stampOf } from '../storage/served-folder.js';
+import { writeAll } from '../storage/write-all.js';
 import { PIECE_SIZE } from '../constants.js';
 import type { ShareSummary } from './results.js';
 
@@ -46,42 +48,38 @@ export async function share(options: ShareOptions): Promise<ShareSummary> {
   if (!st?.isFile()) throw new TxtmeshError('ERR_NOT_FOUND', `no such file to share: ${source}`);
   const finalPath = await folder.prepareDir(name);
 
-  const existing = await folder.describe(name).catch(() => undefined);
   const { path: tempPath, handle } = await createTempFile(finalPath);
   try {
-    const hasher = new PieceHasher(PIECE_SIZE);
-    let position = 0;
-    for await (const chunk of createReadStream(source, { highWaterMark: 1024 * 1024 })) {
-      const data = chunk as Buffer;
-      hasher.update(data);
-      let written = 0;
-      while (written < data.length) written += (await handle.write(data, written, data.length - written, position + written)).bytesWritten;
-      position += data.length;
-    }
+    const { size, identity, pieceHashes } = await copyHashed(source, handle);
     const after = await stat(source);
-    if (after.size !== position || after.mtimeMs !== st.mtimeMs) {
+    if (after.size !== size || after.mtimeMs !== st.mtimeMs) {
       throw new TxtmeshError('ERR_CHANGED', `${source} changed while it was being copied; try again`);
     }
-    const { pieceHashes, identity } = hasher.digest();
-    const summary = (status: ShareSummary['status']): ShareSummary => ({ command: 'share', name, source, size: position, identity, status });
-    if (existing) {
-      if (existing.identity === identity) return summary('already');
-      throw conflict(name, existing.identity);
-    }
+    const summary = (status: ShareSummary['status']): ShareSummary => ({ command: 'share', name, source, size, identity, status });
+    if ((await compareExisting(folder, name, identity, (theirs) => conflict(name, theirs))) === 'same') return summary('already');
     await handle.sync();
     const stamp = await stampOf(handle);
     await handle.close();
-    if (!(await publishNoReplace(tempPath, finalPath))) {
-      const now = await folder.describe(name).catch(() => undefined);
-      if (now?.identity === identity) return summary('already');
-      throw conflict(name, now?.identity);
-    }
-    folder.remember({ name, size: position, identity, pieceSize: PIECE_SIZE, pieceHashes }, stamp);
+    if ((await publishOrSame(folder, { tempPath, finalPath }, name, identity, (theirs) => conflict(name, theirs))) === 'same') return summary('already');
+    folder.remember({ name, size, identity, pieceSize: PIECE_SIZE, pieceHashes }, stamp);
     return summary('shared');
   } finally {
     await handle.close().catch(() => undefined);
     await removeQuietly(tempPath);
   }
+}
+
+/** Copies the file at `source` into `handle`, hashing its pieces on the way. */
+async function copyHashed(source: string, handle: FileHandle): Promise<{ size: number; identity: string; pieceHashes: Buffer }> {
+  const hasher = new PieceHasher(PIECE_SIZE);
+  let size = 0;
+  for await (const chunk of createReadStream(source, { highWaterMark: 1024 * 1024 })) {
+    const data = chunk as Buffer;
+    hasher.update(data);
+    await writeAll(handle, data, size);
+    size += data.length;
+  }
+  return { size, ...hasher.digest() };
 }
 
 function conflict(name: string, identity: string | undefined): TxtmeshError {

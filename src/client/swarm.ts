@@ -3,60 +3,25 @@
  * workers on one pipelined connection, each pulling the next piece from the scheduler,
  * verifying it and writing it. A source whose link fails is reconnected with backoff (its
  * pieces go to the others meanwhile); one that lies (bad piece, wrong length) is banned for the
- * rest of the download; one whose copy changed is dropped. Sources may join late.
+ * rest of the download; one whose copy changed is dropped. Sources may join late, and a source
+ * may be a partial holder (a peer still downloading the file): it is given only the pieces it
+ * holds, and asked again every few seconds which those are.
  */
 import { randomInt } from 'node:crypto';
-import { PIECE_SIZE, REQUEST_TIMEOUT_MS } from '../constants.js';
-import { type ErrorCode, TxtmeshError, codeOf, describeError, isLie, isTransient } from '../errors.js';
-import { type FileInfo, HASH_BYTES } from '../protocol/messages.js';
-import type { PartFile } from '../storage/part-file.js';
+import { REQUEST_TIMEOUT_MS } from '../constants.js';
+import { TxtmeshError, codeOf, isLie, isTransient } from '../errors.js';
+import { HASH_BYTES } from '../protocol/messages.js';
 import { hashPiecesOf } from '../storage/piece-hasher.js';
-import type { Credentials } from '../security/credentials.js';
 import type { PeerAddress } from '../settings.js';
-import { BufferPool } from '../transport/buffer-pool.js';
-import { fileInfo, getRange } from './peer-client.js';
+import { fileInfo, getRange, holding } from './peer-client.js';
 import { PeerConnection } from './peer-connection.js';
+import { type Problem, problemOf } from './problem.js';
 import { DEFAULT_RETRY, type RetryPolicy, backoffDelay, sleep } from './retry.js';
 import { RateMeter } from './rate-meter.js';
 import { PieceScheduler } from './scheduler.js';
+import { HOLDINGS_POLL_MS, MAX_RUN_PIECES, RECEIVE_POOL, type SourceState, type SwarmOptions } from './swarm-source.js';
 
-export interface SwarmOptions {
-  readonly info: FileInfo;
-  readonly part: PartFile;
-  /** Pieces already on disk and verified (resume). */
-  readonly verified: readonly number[];
-  readonly depth: number;
-  readonly requestTimeoutMs?: number;
-  readonly stallTimeoutMs: number;
-  readonly retry?: RetryPolicy;
-  readonly signal: AbortSignal;
-  /** Who we are when reconnecting. */
-  readonly as?: Credentials;
-  readonly onPiece?: (peer: string, bytes: number) => void;
-}
-
-export interface SourceState {
-  readonly peer: PeerAddress;
-  conn: PeerConnection | undefined;
-  /** Bytes of verified pieces written from this source. */
-  bytes: number;
-  /** Set when the source is out of this download for good. */
-  problem?: string;
-  problemCode?: ErrorCode;
-  /** The last failure it recovered from (or was recovering from when the download ended). */
-  note?: string;
-  noteCode?: ErrorCode;
-  /** Reconnects since the last piece delivered. */
-  attempts: number;
-  /** Observed throughput over the last second (rate-meter.ts). */
-  readonly meter: RateMeter;
-}
-
-/** Most pieces one request may cover. */
-const MAX_RUN_PIECES = 4;
-
-/** Receive buffers of MAX_RUN_PIECES pieces, shared by the downloads of this process. */
-const RECEIVE_POOL = new BufferPool(MAX_RUN_PIECES * PIECE_SIZE, 16);
+export type { SourceState, SwarmOptions } from './swarm-source.js';
 
 export class Swarm {
   readonly scheduler: PieceScheduler;
@@ -94,10 +59,13 @@ export class Swarm {
     return n;
   }
 
-  /** Adds a source with an open connection that has confirmed the identity. */
-  add(peer: PeerAddress, conn: PeerConnection): void {
-    const source: SourceState = { peer, conn, bytes: 0, attempts: 0, meter: new RateMeter() };
-    this.scheduler.setHolding(peer.id, 'all');
+  /**
+   * Adds a source with an open connection that has confirmed the identity: a full holder, or
+   * with `have` a partial holder (a peer still downloading the file) holding those pieces.
+   */
+  add(peer: PeerAddress, conn: PeerConnection, have?: Uint8Array): void {
+    const source: SourceState = { peer, conn, bytes: 0, attempts: 0, meter: new RateMeter(), partial: false };
+    this.#hold(source, have);
     this.sources.set(peer.id, source);
     this.#runs.push(this.#run(source));
     this.#notify();
@@ -123,9 +91,8 @@ export class Swarm {
     wake();
   }
 
-  #drop(source: SourceState, problem: string, ban: boolean, code?: ErrorCode): void {
+  #drop(source: SourceState, problem: Problem, ban: boolean): void {
     source.problem = problem;
-    source.problemCode = code;
     source.conn?.close();
     source.conn = undefined;
     if (ban) this.scheduler.ban(source.peer.id);
@@ -135,107 +102,165 @@ export class Swarm {
   async #run(source: SourceState): Promise<void> {
     const signal = this.#signal;
     const policy = this.#options.retry ?? DEFAULT_RETRY;
-    let lastError = '';
-    let lastCode: ErrorCode | undefined;
+    let last: Problem | undefined;
     while (!this.scheduler.complete && !signal.aborted && !source.problem) {
-      if (!source.conn) {
-        if (source.attempts >= policy.attempts) return this.#drop(source, `gave up after ${source.attempts} reconnects: ${lastError}`, false, lastCode);
+      let conn = source.conn;
+      if (!conn) {
+        if (source.attempts >= policy.attempts) {
+          return this.#drop(source, { code: last?.code ?? 'ERR_PEER_CLOSED', message: `gave up after ${source.attempts} reconnects: ${last?.message ?? ''}` }, false);
+        }
         source.attempts++;
-        try {
-          await sleep(backoffDelay(source.attempts + 1, policy), signal);
-          const conn = await PeerConnection.connect(source.peer, { signal, stallTimeoutMs: this.#options.stallTimeoutMs, as: this.#options.as });
-          source.conn = conn;
-          const info = await fileInfo(conn, this.#options.info.name);
-          if (info.identity !== this.#options.info.identity) {
-            return this.#drop(source, `its copy changed (now ${info.identity.slice(0, 12)}); dropped (ERR_CHANGED)`, true, 'ERR_CHANGED');
-          }
-        } catch (err) {
-          source.conn?.close();
-          source.conn = undefined;
-          if (signal.aborted) return;
-          lastError = describeError(err);
-          lastCode = codeOf(err);
-          if (!isTransient(err)) return this.#drop(source, lastError, true, lastCode);
+        const attempt = await this.#reconnect(source, policy);
+        if (signal.aborted || source.problem) return;
+        if ('failed' in attempt) {
+          last = problemOf(attempt.failed);
+          if (!isTransient(attempt.failed)) return this.#drop(source, last, true);
           continue;
         }
+        conn = attempt.conn;
       }
-      const failure = await this.#work(source, source.conn);
+      const failure = await this.#work(source, conn);
       source.conn?.close();
       source.conn = undefined;
       if (failure === undefined || signal.aborted) return;
-      if (isLie(failure)) return this.#drop(source, `${describeError(failure)}; banned for this download`, true, codeOf(failure));
-      if (!isTransient(failure)) return this.#drop(source, describeError(failure), true, codeOf(failure));
-      lastError = describeError(failure);
-      lastCode = codeOf(failure);
-      source.note = `${lastError}; reconnecting`;
-      source.noteCode = lastCode;
+      last = problemOf(failure);
+      if (isLie(failure)) return this.#drop(source, { ...last, message: `${last.message}; banned for this download` }, true);
+      if (!isTransient(failure)) return this.#drop(source, last, true);
+      source.note = { ...last, message: `${last.message}; reconnecting` };
       this.#notify();
+    }
+  }
+
+  /** After a backoff, connects again, checks the peer still has the same version, and learns what it holds. */
+  async #reconnect(source: SourceState, policy: RetryPolicy): Promise<{ conn: PeerConnection } | { failed: unknown }> {
+    const signal = this.#signal;
+    try {
+      await sleep(backoffDelay(source.attempts + 1, policy), signal);
+      const conn = await PeerConnection.connect(source.peer, { signal, stallTimeoutMs: this.#options.stallTimeoutMs, as: this.#options.as });
+      source.conn = conn;
+      const info = await fileInfo(conn, this.#options.info.name, undefined, { partial: true });
+      if (info.identity !== this.#options.info.identity) {
+        this.#drop(source, { code: 'ERR_CHANGED', message: `its copy changed (now ${info.identity.slice(0, 12)}); dropped (ERR_CHANGED)` }, true);
+      } else {
+        this.#hold(source, info.have);
+      }
+      return { conn };
+    } catch (err) {
+      source.conn?.close();
+      source.conn = undefined;
+      return { failed: err };
     }
   }
 
   /** Runs the workers of one connection; resolves with what ended it (undefined: done). */
   async #work(source: SourceState, conn: PeerConnection): Promise<Error | undefined> {
-    const { info } = this.#options;
     const signal = this.#signal;
-    const id = source.peer.id;
     let failure: Error | undefined;
-    const fail = (err: unknown) => {
-      failure ??= err instanceof Error ? err : new Error(String(err));
-      conn.close();
-      this.#notify();
-    };
     const worker = async () => {
       while (!this.scheduler.complete && !failure && !signal.aborted) {
-        const run = this.scheduler.nextRun(id, this.#runLength(source));
+        const run = this.scheduler.nextRun(source.peer.id, this.#runLength(source));
         if (run === undefined) {
           await this.#changed;
           continue;
         }
-        const pieces = Array.from({ length: run.count }, (_, i) => run.first + i);
-        const lengths = pieces.map((p) => Math.min(info.pieceSize, info.size - p * info.pieceSize));
-        const offset = run.first * info.pieceSize;
-        const length = lengths.reduce((a, b) => a + b, 0);
-        const data = this.#pool.take(length);
-        source.meter.start(performance.now());
-        try {
-          await getRange(conn, info.name, offset, length, info.identity, { timeoutMs: this.#deadline(source, conn, length), into: data });
-        } catch (err) {
-          this.#pool.give(data);
-          for (const p of pieces) this.scheduler.release(p, id);
-          fail(err);
-          return;
-        }
-        source.meter.record(length, performance.now());
-        // Verify every piece before writing any of it.
-        const digests = hashPiecesOf([data], lengths);
-        const bad = pieces.findIndex((p, i) => !(digests[i] as Buffer).equals(info.pieceHashes.subarray(p * HASH_BYTES, (p + 1) * HASH_BYTES)));
-        if (bad >= 0) {
-          this.#pool.give(data);
-          for (const p of pieces) this.scheduler.release(p, id);
-          fail(new TxtmeshError('ERR_HASH_MISMATCH', `sent a bad piece ${run.first + bad}`));
-          return;
-        }
-        // A piece another peer delivered first (endgame) has the same verified bytes.
-        const freshPieces = lengths.filter((_, i) => this.scheduler.markDone(pieces[i] as number, id));
-        const fresh = freshPieces.reduce((a, b) => a + b, 0);
-        if (fresh > 0) {
-          await this.#options.part.write(offset, data).finally(() => this.#pool.give(data));
-          for (const piece of pieces) if (this.scheduler.isDone(piece)) await this.#options.part.markVerified(piece);
-          source.bytes += fresh;
-          source.attempts = 0;
-          source.note = undefined;
-          source.noteCode = undefined;
-          this.received += fresh;
-          for (const bytes of freshPieces) this.#options.onPiece?.(id, bytes);
-          if (this.scheduler.complete) this.#finished.abort();
-        } else {
-          this.#pool.give(data);
+        const err = await this.#fetch(source, conn, run.first, run.count);
+        if (err && !failure) {
+          failure = err;
+          conn.close();
         }
         this.#notify();
       }
     };
+    const polling = source.partial ? this.#pollHoldings(source, conn) : undefined;
     await Promise.all(Array.from({ length: this.#options.depth }, worker));
+    await polling;
     return failure;
+  }
+
+  /**
+   * Fetches, verifies and writes a run of pieces from one source.
+   * @returns what failed the connection, or undefined (done, or a piece the source turned out
+   *   not to hold: its holdings are asked again and the pieces go back to the pool)
+   */
+  async #fetch(source: SourceState, conn: PeerConnection, first: number, count: number): Promise<Error | undefined> {
+    const { info } = this.#options;
+    const id = source.peer.id;
+    const pieces = Array.from({ length: count }, (_, i) => first + i);
+    const lengths = pieces.map((p) => Math.min(info.pieceSize, info.size - p * info.pieceSize));
+    const offset = first * info.pieceSize;
+    const length = lengths.reduce((a, b) => a + b, 0);
+    const data = this.#pool.take(length);
+    const giveBack = (err?: Error) => {
+      this.#pool.give(data);
+      for (const p of pieces) this.scheduler.release(p, id);
+      return err;
+    };
+    source.meter.start(performance.now());
+    try {
+      await getRange(conn, info.name, offset, length, info.identity, { timeoutMs: this.#deadline(source, conn, length), into: data });
+    } catch (err) {
+      if (codeOf(err) !== 'ERR_NOT_HELD') return giveBack(err instanceof Error ? err : new Error(String(err)));
+      for (const p of pieces) this.scheduler.forget(id, p);
+      void this.#refreshHoldings(source, conn);
+      return giveBack();
+    }
+    source.meter.record(length, performance.now());
+    // Verify every piece before writing any of it.
+    const digests = hashPiecesOf([data], lengths);
+    const bad = pieces.findIndex((p, i) => !(digests[i] as Buffer).equals(info.pieceHashes.subarray(p * HASH_BYTES, (p + 1) * HASH_BYTES)));
+    if (bad >= 0) return giveBack(new TxtmeshError('ERR_HASH_MISMATCH', `sent a bad piece ${first + bad}`));
+    // A piece another peer delivered first (endgame) has the same verified bytes.
+    const freshPieces = lengths.filter((_, i) => this.scheduler.markDone(pieces[i] as number, id));
+    if (freshPieces.length === 0) {
+      this.#pool.give(data);
+      return undefined;
+    }
+    await this.#options.part.write(offset, data).finally(() => this.#pool.give(data));
+    for (const piece of pieces) if (this.scheduler.isDone(piece)) await this.#options.part.markVerified(piece);
+    this.#credit(source, freshPieces);
+    return undefined;
+  }
+
+  /** A source delivered verified pieces of these lengths: it is healthy again. */
+  #credit(source: SourceState, freshPieces: readonly number[]): void {
+    const fresh = freshPieces.reduce((a, b) => a + b, 0);
+    source.bytes += fresh;
+    source.attempts = 0;
+    source.note = undefined;
+    this.received += fresh;
+    for (const bytes of freshPieces) this.#options.onPiece?.(source.peer.id, bytes);
+    if (this.scheduler.complete) this.#finished.abort();
+  }
+
+  /** Asks a partial source again which pieces it holds, every HOLDINGS_POLL_MS, until it holds them all. */
+  async #pollHoldings(source: SourceState, conn: PeerConnection): Promise<void> {
+    while (source.partial && !conn.closed && !this.scheduler.complete && !this.#signal.aborted) {
+      await sleep(HOLDINGS_POLL_MS, this.#signal).catch(() => undefined);
+      if (conn.closed || this.#signal.aborted) return;
+      await this.#refreshHoldings(source, conn);
+    }
+  }
+
+  /** One HAVE: the scheduler learns what the source holds now. A malformed answer fails the connection. */
+  async #refreshHoldings(source: SourceState, conn: PeerConnection): Promise<void> {
+    const { info } = this.#options;
+    try {
+      const have = await holding(conn, info.name, info.identity, info.pieceHashes.length / HASH_BYTES);
+      this.#hold(source, have);
+      this.#notify();
+    } catch (err) {
+      if (isLie(err)) {
+        const { code, message } = problemOf(err);
+        this.#drop(source, { code, message: `${message}; banned for this download` }, true);
+      }
+    }
+  }
+
+  /** Records what a source holds: every piece, or those flagged. */
+  #hold(source: SourceState, have: Uint8Array | undefined): void {
+    const all = have === undefined || have.every((flag) => flag === 1);
+    source.partial = !all;
+    this.scheduler.setHolding(source.peer.id, all ? 'all' : have);
   }
 
   /**

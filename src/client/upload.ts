@@ -3,16 +3,17 @@
  * verifies size and identity before the file appears under its name, and never replaces a
  * different file (server/handlers.ts, onPut).
  */
-import pLimit from 'p-limit';
-import { PEER_CONCURRENCY } from '../constants.js';
-import { RemoteError, TxtmeshError, codeOf, describeError, type ErrorCode } from '../errors.js';
+import { RemoteError, TxtmeshError } from '../errors.js';
+import type { FileInfo } from '../protocol/messages.js';
 import { checkName, resolveName } from '../storage/names.js';
 import { shortIdentity } from '../storage/piece-hasher.js';
 import type { ServedFolder } from '../storage/served-folder.js';
 import type { Credentials } from '../security/credentials.js';
 import type { PeerAddress } from '../settings.js';
 import { fileInfo, putFile } from './peer-client.js';
-import { PeerConnection } from './peer-connection.js';
+import { fanOut } from './fan-out.js';
+import type { PeerConnection } from './peer-connection.js';
+import type { Problem } from './problem.js';
 
 export interface UploadOutcome {
   readonly peer: string;
@@ -25,8 +26,7 @@ export interface UploadOutcome {
   readonly kept?: string;
   readonly bytes: number;
   readonly seconds: number;
-  readonly error?: string;
-  readonly code?: ErrorCode;
+  readonly error?: Problem;
 }
 
 export interface UploadOptions {
@@ -55,33 +55,34 @@ export async function upload(options: UploadOptions): Promise<{ size: number; id
     throw err;
   });
   const path = resolveName(folder.root, name);
-  const limit = pLimit(PEER_CONCURRENCY);
-  const outcomes = await Promise.all(
-    options.peers.map((peer) =>
-      limit(async (): Promise<UploadOutcome> => {
-        const started = performance.now();
-        const seconds = () => (performance.now() - started) / 1000;
-        let conn: PeerConnection | undefined;
-        try {
-          conn = await PeerConnection.connect(peer, { timeoutMs: options.connectTimeoutMs, signal: options.signal, as: options.as });
-          // Ask first, so a file the peer already has (or has in another version) is not sent.
-          const theirs = await fileInfo(conn, name, options.signal).catch((err: unknown) => {
-            if (err instanceof RemoteError && err.code === 'ERR_NOT_FOUND') return undefined;
-            throw err;
-          });
-          if (theirs?.identity === info.identity) return { peer: peer.id, status: 'same', bytes: 0, seconds: seconds() };
-          if (theirs && !options.replace) {
-            throw new TxtmeshError('ERR_EXISTS', `${peer.id} already has a different ${name} (${shortIdentity(theirs.identity)}); nothing was replaced (--replace replaces it, and ${peer.id} keeps the old one)`);
-          }
-          const { result, kept } = await putFile(conn, name, path, info.size, info.identity, options.signal, theirs !== undefined);
-          return { peer: peer.id, status: result, bytes: result === 'same' ? 0 : info.size, seconds: seconds(), ...(kept ? { kept } : {}) };
-        } catch (err) {
-          return { peer: peer.id, status: 'failed', bytes: 0, seconds: seconds(), error: describeError(err), code: codeOf(err) };
-        } finally {
-          conn?.close();
-        }
-      }),
-    ),
-  );
+  const results = await fanOut(options.peers, (conn, { peer, signal }) => sendFile(conn, peer, { name, path, info, replace: options.replace === true }, signal), {
+    connectTimeoutMs: options.connectTimeoutMs,
+    signal: options.signal,
+    as: options.as,
+  });
+  const outcomes = results.map((r): UploadOutcome => {
+    const seconds = r.ms / 1000;
+    if (!r.ok) return { peer: r.peer.id, status: 'failed', bytes: 0, seconds, error: r.problem };
+    const { result, kept } = r.value;
+    return { peer: r.peer.id, status: result, bytes: result === 'same' ? 0 : info.size, seconds, ...(kept ? { kept } : {}) };
+  });
   return { size: info.size, identity: info.identity, outcomes };
+}
+
+/**
+ * Sends the file unless the peer already has it; a different file under the name is ERR_EXISTS,
+ * unless `replace` (then the PUT says so, and the peer keeps the version it replaces).
+ */
+async function sendFile(conn: PeerConnection, peer: PeerAddress, file: { name: string; path: string; info: FileInfo; replace: boolean }, signal?: AbortSignal): Promise<{ result: 'stored' | 'same' | 'replaced'; kept?: string }> {
+  const { name, path, info } = file;
+  // Ask first, so a file the peer already has (or has in another version) is not sent.
+  const theirs = await fileInfo(conn, name, signal).catch((err: unknown) => {
+    if (err instanceof RemoteError && err.code === 'ERR_NOT_FOUND') return undefined;
+    throw err;
+  });
+  if (theirs?.identity === info.identity) return { result: 'same' };
+  if (theirs && !file.replace) {
+    throw new TxtmeshError('ERR_EXISTS', `${peer.id} already has a different ${name} (${shortIdentity(theirs.identity)}); nothing was replaced (--replace replaces it, and ${peer.id} keeps the old one)`);
+  }
+  return putFile(conn, name, path, info.size, info.identity, signal, theirs !== undefined);
 }

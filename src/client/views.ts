@@ -3,13 +3,11 @@
  * the settings directly, all at once (p-limit caps how many), each with its own deadline, so
  * a peer that is down or silent costs one deadline and never holds up the others.
  */
-import pLimit from 'p-limit';
-import { PEER_CONCURRENCY } from '../constants.js';
 import type { Credentials } from '../security/credentials.js';
 import { type PeerAddress, meshMode } from '../settings.js';
 import { fileLists } from './filelist.js';
 import { groupFiles } from './mesh-files.js';
-import { type Probe, probePeer, roundMs } from './probe.js';
+import { type Probe, probePeers, roundMs } from './probe.js';
 import type { FileListResult, FilesResult, PeersResult, PingResult, PingStatus } from './results.js';
 
 export interface ViewOptions {
@@ -25,16 +23,11 @@ export interface ViewOptions {
 /** HELLOs timed per peer by #PING unless told otherwise. */
 export const DEFAULT_PING_COUNT = 3;
 
-function probeAll(peers: readonly PeerAddress[], options: ViewOptions & { samples: number; list: boolean }): Promise<Probe[]> {
-  const limit = pLimit(PEER_CONCURRENCY);
-  return Promise.all(peers.map((peer) => limit(() => probePeer(peer, options))));
-}
-
 /** #PEERS: every peer given (normally all in the settings), with `selfId` marked. */
 export async function peersView(peers: readonly PeerAddress[], selfId: string, options: ViewOptions = {}): Promise<PeersResult> {
   // Two HELLOs, the faster counted: the first exchange on a fresh connection can pay for
   // warming up (ours or the peer's), which is not the network's round trip.
-  const probes = await probeAll(peers, { ...options, samples: 2, list: true });
+  const probes = await probePeers(peers, { ...options, samples: 2, list: true });
   return {
     command: 'peers',
     mode: meshMode(peers),
@@ -55,7 +48,7 @@ export async function peersView(peers: readonly PeerAddress[], selfId: string, o
 
 /** #PING: `count` HELLO round trips per peer over one connection each. */
 export async function pingView(peers: readonly PeerAddress[], count = DEFAULT_PING_COUNT, options: ViewOptions = {}): Promise<PingResult> {
-  const probes = await probeAll(peers, { ...options, samples: count, list: false });
+  const probes = await probePeers(peers, { ...options, samples: count, list: false });
   return { command: 'ping', count, peers: probes.map(pingStatus) };
 }
 
@@ -82,7 +75,7 @@ export async function fileListView(peers: readonly PeerAddress[], options: ViewO
   const listings = await fileLists(peers, { timeoutMs: options.timeoutMs, as: options.as });
   return {
     command: 'filelist',
-    peers: listings.map((l) => (l.ok ? { peer: l.peer, ok: true, files: l.files } : { peer: l.peer, ok: false, error: { code: l.code, message: l.error } })),
+    peers: listings,
   };
 }
 
@@ -92,6 +85,6 @@ export async function filesView(peers: readonly PeerAddress[], options: ViewOpti
   return {
     command: 'files',
     files: groupFiles(listings),
-    peers: listings.map((l) => (l.ok ? { peer: l.peer, ok: true, files: l.files.length } : { peer: l.peer, ok: false, error: { code: l.code, message: l.error } })),
+    peers: listings.map((l) => (l.ok ? { peer: l.peer, ok: true, files: l.files.length } : l)),
   };
 }

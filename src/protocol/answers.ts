@@ -11,12 +11,13 @@
  * (ERR_PEER_PROTOCOL) and the client drops the connection. Unknown `key=value` fields are
  * ignored, so later versions can add some (docs/PROTOCOL.md, "Versioning").
  *
- * A new answer (issue 10's piece bitfield in INFO, notices) is one more codec in ANSWERS.
+ * A new answer is one more codec in ANSWERS (HAVE and INFO's partial form came that way).
  * Pure: no I/O.
  */
 import { HASH_BYTES, MAX_REQUEST_ID, PIECE_SIZE, PROTOCOL_VERSION } from '../constants.js';
 import { type ErrorCode, RemoteError, TxtmeshError, codeOf, isErrorCode } from '../errors.js';
 import { type Header, encodeHeader, sanitizeText } from './header.js';
+import { countHeld, decodeBitfield, encodeBitfield } from './bitfield.js';
 import { decodeListBody, encodeListBody } from './list-body.js';
 import { type FileEntry, type VersionEntry, isIdentity, protocolViolation } from './messages.js';
 import { formatNumber, parseNumber } from './numbers.js';
@@ -44,6 +45,15 @@ export interface InfoAnswer {
   readonly identity: string;
   /** Concatenated 32-byte SHA-256 of each piece. */
   readonly pieceHashes: Buffer;
+  /** A partial holder's answer: one byte per piece, 1 if held (absent: the whole file). */
+  readonly have?: Uint8Array;
+}
+
+export interface HaveAnswer {
+  readonly kind: 'HAVE';
+  readonly id: number;
+  /** One byte per piece, 1 if held. */
+  readonly have: Uint8Array;
 }
 
 export interface GetAnswer {
@@ -80,7 +90,7 @@ export interface ErrAnswer {
   readonly message: string;
 }
 
-export type Answer = HelloAnswer | ListAnswer | InfoAnswer | GetAnswer | PutAnswer | VersionsAnswer | ErrAnswer;
+export type Answer = HelloAnswer | ListAnswer | InfoAnswer | HaveAnswer | GetAnswer | PutAnswer | VersionsAnswer | ErrAnswer;
 export type AnswerKind = Answer['kind'];
 
 export interface AnswerCodec<A extends Answer> {
@@ -147,17 +157,22 @@ const LIST: AnswerCodec<ListAnswer> = {
 
 /**
  * INFO's answer: the file's size, the piece size, its k pieces and identity, then the k raw
- * 32-byte piece hashes.
+ * 32-byte piece hashes. A partial holder (asked with `partial`) adds `have=<h>`, the number of
+ * pieces it holds, and its bitfield after the hashes (bitfield.ts).
  *
  *   OK <id> <32k> size=<bytes> piece=262144 pieces=<k> identity=<64 hex>
  *   <32k bytes>
+ *   OK <id> <32k + ceil(k/8)> size=<bytes> piece=262144 pieces=<k> identity=<64 hex> have=<h>
+ *   <32k bytes><ceil(k/8) bytes>
  */
 const INFO: AnswerCodec<InfoAnswer> = {
   encode(a) {
     if (a.pieceHashes.length % HASH_BYTES !== 0) throw new TypeError(`piece hash list of ${a.pieceHashes.length} bytes is not whole hashes`);
     if (!isIdentity(a.identity)) throw new TypeError(`identity ${JSON.stringify(a.identity)} is not 64 lower-case hex digits`);
     const fields = [`size=${formatNumber(a.size)}`, `piece=${formatNumber(a.pieceSize)}`, `pieces=${a.pieceHashes.length / HASH_BYTES}`, `identity=${a.identity}`];
-    return [encodeHeader('OK', a.id, a.pieceHashes.length, fields), a.pieceHashes];
+    if (!a.have) return [encodeHeader('OK', a.id, a.pieceHashes.length, fields), a.pieceHashes];
+    const bits = encodeBitfield(a.have);
+    return [encodeHeader('OK', a.id, a.pieceHashes.length + bits.length, [...fields, `have=${countHeld(a.have)}`]), a.pieceHashes, bits];
   },
   decode(header, body = EMPTY) {
     const fields = readFields(okHeader(header, body).args);
@@ -168,8 +183,36 @@ const INFO: AnswerCodec<InfoAnswer> = {
     if (pieceSize !== PIECE_SIZE) throw protocolViolation(`peer uses piece size ${pieceSize}, expected ${PIECE_SIZE}`);
     if (!isIdentity(identity)) throw protocolViolation('answer has a missing or bad identity');
     if (pieces !== Math.ceil(size / pieceSize)) throw protocolViolation(`piece count ${pieces} does not fit size ${size}`);
-    if (body.length !== pieces * HASH_BYTES) throw protocolViolation('piece hash list has the wrong length');
-    return { kind: 'INFO', id: header.id, size, pieceSize, identity, pieceHashes: body };
+    if (!fields.has('have')) {
+      if (body.length !== pieces * HASH_BYTES) throw protocolViolation('piece hash list has the wrong length');
+      return { kind: 'INFO', id: header.id, size, pieceSize, identity, pieceHashes: body };
+    }
+    const have = readHolding(fields, body.subarray(pieces * HASH_BYTES), pieces);
+    return { kind: 'INFO', id: header.id, size, pieceSize, identity, pieceHashes: body.subarray(0, pieces * HASH_BYTES), have };
+  },
+};
+
+/** A bitfield and the `have=` count that must agree with it. */
+function readHolding(fields: Map<string, string>, bits: Buffer, pieces: number): Uint8Array {
+  const have = decodeBitfield(bits, pieces);
+  if (countHeld(have) !== readCount(fields, 'have')) throw protocolViolation('have= does not match the bitfield');
+  return have;
+}
+
+/**
+ * HAVE's answer: how many pieces the version has, how many the server holds, and its bitfield.
+ *
+ *   OK <id> <ceil(k/8)> pieces=<k> have=<h>
+ *   <ceil(k/8) bytes>
+ */
+const HAVE: AnswerCodec<HaveAnswer> = {
+  encode(a) {
+    const bits = encodeBitfield(a.have);
+    return [encodeHeader('OK', a.id, bits.length, [`pieces=${formatNumber(a.have.length)}`, `have=${countHeld(a.have)}`]), bits];
+  },
+  decode(header, body = EMPTY) {
+    const fields = readFields(okHeader(header, body).args);
+    return { kind: 'HAVE', id: header.id, have: readHolding(fields, body, readCount(fields, 'pieces')) };
   },
 };
 
@@ -242,7 +285,7 @@ const ERR: AnswerCodec<ErrAnswer> = {
 };
 
 /** The codec of each answer. */
-export const ANSWERS: { readonly [K in AnswerKind]: AnswerCodec<Extract<Answer, { kind: K }>> } = { HELLO, LIST, INFO, GET, PUT, VERSIONS, ERR };
+export const ANSWERS: { readonly [K in AnswerKind]: AnswerCodec<Extract<Answer, { kind: K }>> } = { HELLO, LIST, INFO, HAVE, GET, PUT, VERSIONS, ERR };
 
 /** The frames of any answer (its codec's encode). */
 export function encodeAnswer(answer: Answer): Buffer[] {

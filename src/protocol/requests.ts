@@ -33,6 +33,16 @@ export interface InfoRequest {
   readonly verb: 'INFO';
   readonly id: number;
   readonly name: string;
+  /** The client takes a partial holder's answer (a peer still downloading the file). */
+  readonly partial?: boolean;
+}
+
+export interface HaveRequest {
+  readonly verb: 'HAVE';
+  readonly id: number;
+  readonly name: string;
+  /** The version whose pieces are asked about. */
+  readonly identity: string;
 }
 
 export interface GetRequest {
@@ -64,7 +74,7 @@ export interface VersionsRequest {
   readonly name?: string;
 }
 
-export type Request = HelloRequest | ListRequest | InfoRequest | GetRequest | PutRequest | VersionsRequest;
+export type Request = HelloRequest | ListRequest | InfoRequest | GetRequest | PutRequest | HaveRequest | VersionsRequest;
 export type RequestVerb = Request['verb'];
 
 export interface RequestDecodeOptions {
@@ -132,14 +142,35 @@ const LIST: RequestCodec<ListRequest> = {
 };
 
 /**
- * INFO: size, identity and piece hashes of one file.
+ * INFO: size, identity and piece hashes of one file. With `partial`, a peer still downloading
+ * the file may answer with the pieces it holds (answers.ts).
  *
- *   INFO <id> 0 <name>
+ *   INFO <id> 0 <name> [partial]
  */
 const INFO: RequestCodec<InfoRequest> = {
   hasBody: false,
-  encode: (r) => encodeHeader('INFO', r.id, 0, [encodeName(r.name)]),
-  decode: (header, options) => ({ verb: 'INFO', id: header.id, name: nameArg(header, 0, options) }),
+  encode: (r) => encodeHeader('INFO', r.id, 0, r.partial ? [encodeName(r.name), 'partial'] : [encodeName(r.name)]),
+  decode(header, options) {
+    const name = nameArg(header, 0, options);
+    return header.args[1] === 'partial' ? { verb: 'INFO', id: header.id, name, partial: true } : { verb: 'INFO', id: header.id, name };
+  },
+};
+
+/**
+ * HAVE: which pieces of one version of a file the server holds now (a partial holder's
+ * answer changes as its download goes on).
+ *
+ *   HAVE <id> 0 <name> <identity>
+ */
+const HAVE: RequestCodec<HaveRequest> = {
+  hasBody: false,
+  encode: (r) => encodeHeader('HAVE', r.id, 0, [encodeName(r.name), identityField(r.identity)]),
+  decode(header, options) {
+    const name = nameArg(header, 0, options);
+    const identity = header.args[1];
+    if (identity === undefined || !isIdentity(identity)) throw badRequest('HAVE needs the file identity (64 lower-case hex digits)');
+    return { verb: 'HAVE', id: header.id, name, identity };
+  },
 };
 
 /**
@@ -203,7 +234,7 @@ const VERSIONS: RequestCodec<VersionsRequest> = {
 };
 
 /** The codec of each request verb. */
-export const REQUESTS: { readonly [V in RequestVerb]: RequestCodec<Extract<Request, { verb: V }>> } = { HELLO, LIST, INFO, GET, PUT, VERSIONS };
+export const REQUESTS: { readonly [V in RequestVerb]: RequestCodec<Extract<Request, { verb: V }>> } = { HELLO, LIST, INFO, GET, PUT, HAVE, VERSIONS };
 
 /** Verbs a server understands, in the order error messages list them. */
 export const REQUEST_VERBS = Object.keys(REQUESTS) as RequestVerb[];

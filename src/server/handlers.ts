@@ -6,50 +6,14 @@
  */
 import { MAX_RANGE_BYTES } from '../constants.js';
 import { TxtmeshError } from '../errors.js';
-import type { Answer } from '../protocol/answers.js';
 import type { GetRequest, HelloRequest, InfoRequest, ListRequest, PutRequest, Request, VersionsRequest } from '../protocol/requests.js';
 import { IncomingFile } from '../storage/incoming-file.js';
-import { type ServedFolder, sameStamp, stampOfSync } from '../storage/served-folder.js';
-import type { VersionsArea } from '../storage/versions-area.js';
-import type { BufferPool } from '../transport/buffer-pool.js';
+import { sameStamp, stampOfSync } from '../storage/served-folder.js';
 import type { HandleCache } from './handle-cache.js';
+import type { BodySink, HandlerContext, Reply, RequestNote } from './reply.js';
+import { onHave, partialGet, partialInfo } from './partial-handlers.js';
 
-/** What handlers need from the server. */
-export interface HandlerContext {
-  readonly folder: ServedFolder;
-  /** Buffers for reading ranges (SEND_CHUNK bytes each). */
-  readonly readPool: BufferPool;
-  readonly peerId: string;
-  readonly maxUploadBytes: number;
-  /** Where versions replaced by an upload are kept; VERSIONS reads it. */
-  readonly versions: VersionsArea;
-  /** Refuse a PUT that asks to replace another version (--refuse-replace). */
-  readonly refuseReplace?: boolean;
-}
-
-/** An answer, and for a GET the bytes that follow its header. Its status is the answer's (statusOf). */
-export interface Reply {
-  readonly answer: Answer;
-  /** Streamed after the answer's frames; if it throws part-way, the connection is closed (the length is already promised). */
-  readonly body?: AsyncIterable<Buffer>;
-  /** Called with each body chunk once the socket no longer needs it (pooled buffers). */
-  readonly release?: (chunk: Buffer) => void;
-}
-
-/** Consumes a request body chunk by chunk. */
-export interface BodySink {
-  write(chunk: Buffer): Promise<void>;
-  /** Called after the last body byte; returns the answer. */
-  finish(): Promise<Reply>;
-  /** Called if the connection dies mid-body. */
-  abort(): Promise<void>;
-}
-
-/** Facts about a request for the log line, beyond what its request and answer say. */
-export interface RequestNote {
-  /** File bytes the request moves (a GET's range, a PUT's file), if the answer's body does not say. */
-  bytes?: number;
-}
+export type { BodySink, HandlerContext, Reply, RequestNote } from './reply.js';
 
 /** Starts handling a request: a sink for its body (empty but for PUT) that gives the answer. */
 export async function onRequest(ctx: HandlerContext, request: Request, note: RequestNote, handles: HandleCache): Promise<BodySink> {
@@ -61,7 +25,13 @@ export async function onRequest(ctx: HandlerContext, request: Request, note: Req
     case 'INFO':
       return answered(await onInfo(ctx, request));
     case 'GET':
-      return answered(await onGet(ctx, request, note, handles));
+      return answered(await onGet(ctx, request, note, handles).catch((err: unknown) => {
+        // A version this peer is still downloading (partial-handlers.ts).
+        if (err instanceof TxtmeshError && err.code === 'ERR_NOT_FOUND' && request.identity !== undefined) return partialGet(ctx, request, note);
+        throw err;
+      }));
+    case 'HAVE':
+      return answered(await onHave(ctx, request));
     case 'PUT':
       return onPut(ctx, request, note);
     case 'VERSIONS':
@@ -91,7 +61,16 @@ async function onList(ctx: HandlerContext, request: ListRequest): Promise<Reply>
 
 /** INFO: size, identity and piece hashes of one file. */
 async function onInfo(ctx: HandlerContext, request: InfoRequest): Promise<Reply> {
-  const { size, pieceSize, identity, pieceHashes } = await ctx.folder.describe(request.name);
+  const described = ctx.folder.describe(request.name);
+  if (request.partial) {
+    // A client that takes partial holders: a download in progress answers when the file is missing.
+    const found = await described.catch((err: unknown) => {
+      if (err instanceof TxtmeshError && err.code === 'ERR_NOT_FOUND') return undefined;
+      throw err;
+    });
+    if (!found) return partialInfo(ctx, request);
+  }
+  const { size, pieceSize, identity, pieceHashes } = await described;
   return { answer: { kind: 'INFO', id: request.id, size, pieceSize, identity, pieceHashes } };
 }
 

@@ -2,7 +2,7 @@
  * What a download in progress has verified, where this peer's server can read it: a hidden
  * sidecar beside the part file (`.notes.txt.dl-<identity prefix>.txtmesh-have`), so the server,
  * another process, serves the verified pieces of a file it is still downloading
- * (issue 10; partial holders are not yet in docs/PROTOCOL.md). Layout:
+ * (docs/PROTOCOL.md, "Partial holders"). Layout:
  *
  *   `txtmesh-have 1 <identity> <size> <piece size>` LF, the piece hashes (32 bytes each), then
  *   one byte per piece: 1 once the piece's bytes are written to the part file and verified.

@@ -7,10 +7,12 @@
 import type { FileHandle } from 'node:fs/promises';
 import { TxtmeshError } from '../errors.js';
 import { PIECE_SIZE } from '../constants.js';
-import { createTempFile, publishNoReplace, removeQuietly } from './atomic-file.js';
+import { createTempFile, removeQuietly } from './atomic-file.js';
 import { PieceHasher } from './piece-hasher.js';
+import { publishOrSame } from './publish.js';
 import { type ServedFolder, stampOf } from './served-folder.js';
 import type { KeptVersion, VersionsArea } from './versions-area.js';
+import { writeAll } from './write-all.js';
 
 /** stored: published under a free name; same: the name held these bytes; replaced: see IncomingFile.kept. */
 export type CommitResult = 'stored' | 'same' | 'replaced';
@@ -55,11 +57,7 @@ export class IncomingFile {
     if (!this.#handle) throw new Error('IncomingFile is closed');
     if (this.#written + chunk.length > this.#size) throw new TxtmeshError('ERR_UPLOAD_MISMATCH', 'more bytes than announced');
     this.#hasher.update(chunk);
-    let offset = 0;
-    while (offset < chunk.length) {
-      const { bytesWritten } = await this.#handle.write(chunk, offset, chunk.length - offset, this.#written + offset);
-      offset += bytesWritten;
-    }
+    await writeAll(this.#handle, chunk, this.#written);
     this.#written += chunk.length;
   }
 
@@ -80,16 +78,14 @@ export class IncomingFile {
       const stamp = await stampOf(handle);
       await handle.close();
       this.#handle = undefined;
-      const published = this.#versions ? await this.#versions.publish(this.#tempPath, this.#name, identity) : undefined;
-      if (published?.result === 'replaced' || published?.result === 'stored' || (!published && (await publishNoReplace(this.#tempPath, this.#finalPath)))) {
-        this.#folder.remember({ name: this.#name, size: this.#size, identity, pieceSize: PIECE_SIZE, pieceHashes }, stamp);
-        this.kept = published?.kept;
-        return published?.result ?? 'stored';
-      }
-      // Someone else published first (another upload or a download): same bytes is success.
-      const existing = await this.#folder.describe(this.#name).catch(() => undefined);
-      if (existing?.identity === identity) return 'same';
-      throw new TxtmeshError('ERR_EXISTS', `${this.#name} already exists with different content; nothing was replaced`);
+      // Someone else may have published first (another upload or a download): same bytes is success.
+      const conflict = () => new TxtmeshError('ERR_EXISTS', `${this.#name} already exists with different content; nothing was replaced`);
+      const published = this.#versions
+        ? await this.#versions.publish(this.#tempPath, this.#name, identity)
+        : { result: await publishOrSame(this.#folder, { tempPath: this.#tempPath, finalPath: this.#finalPath }, this.#name, identity, conflict) };
+      if (published.result !== 'same') this.#folder.remember({ name: this.#name, size: this.#size, identity, pieceSize: PIECE_SIZE, pieceHashes }, stamp);
+      this.kept = published.kept;
+      return published.result;
     } finally {
       await this.abort();
     }

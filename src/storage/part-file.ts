@@ -11,11 +11,13 @@ import { constants, fstatSync, fsyncSync } from 'node:fs';
 import { type FileHandle, open, readdir } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
 import { HASH_BYTES, PIECE_SIZE } from '../constants.js';
-import { TEMP_SUFFIX, publishNoReplace, removeQuietly, tempPathFor } from './atomic-file.js';
+import { TEMP_SUFFIX, removeQuietly, tempPathFor } from './atomic-file.js';
 import type { FileInfo } from './file-info.js';
 import { HAVE_SUFFIX, HaveFile } from './have-file.js';
 import { hashPiece } from './piece-hasher.js';
-import { type FileStamp, type ServedFolder, stampOfSync } from './served-folder.js';
+import { type Conflict, publishOrSame } from './publish.js';
+import { type ServedFolder, stampOfSync } from './served-folder.js';
+import { writeAll } from './write-all.js';
 
 const DOWNLOAD_TAG = 'dl-';
 /** Files up to this size are fsynced synchronously on publish. */
@@ -25,14 +27,18 @@ export class PartFile {
   readonly path: string;
   readonly finalPath: string;
   readonly #handle: FileHandle;
+  readonly #folder: ServedFolder;
+  readonly #info: FileInfo;
   #have: HaveFile | undefined;
   #closed = false;
   #published = false;
 
-  private constructor(path: string, finalPath: string, handle: FileHandle) {
+  private constructor(path: string, finalPath: string, handle: FileHandle, folder: ServedFolder, info: FileInfo) {
     this.path = path;
     this.finalPath = finalPath;
     this.#handle = handle;
+    this.#folder = folder;
+    this.#info = info;
   }
 
   /**
@@ -47,18 +53,15 @@ export class PartFile {
     void removeOtherVersions(finalPath, path);
     // Open or create in one call; a file with bytes in it is an earlier attempt to resume.
     const handle = await open(path, constants.O_RDWR | constants.O_CREAT, 0o644);
-    const part = new PartFile(path, finalPath, handle);
+    const part = new PartFile(path, finalPath, handle, folder, info);
     const verified = fstatSync(handle.fd).size > 0 ? await part.#verifyExisting(info) : [];
     part.#have = await HaveFile.create(path, info, verified);
     return { part, verified };
   }
 
   /** Writes verified pieces at their offset. */
-  async write(offset: number, data: Buffer): Promise<void> {
-    let written = 0;
-    while (written < data.length) {
-      written += (await this.#handle.write(data, written, data.length - written, offset + written)).bytesWritten;
-    }
+  write(offset: number, data: Buffer): Promise<void> {
+    return writeAll(this.#handle, data, offset);
   }
 
   /** Records that a piece written with write() is verified: this peer's server may serve it now. */
@@ -67,19 +70,23 @@ export class PartFile {
   }
 
   /**
-   * fsyncs and links the file into place without replacing anything.
-   * @returns the file's stamp if published, undefined if something already had the name
+   * fsyncs and links the complete file into place without replacing anything (publish.ts).
+   * @returns 'stored', or 'same' when the same file took the name meanwhile
+   * @throws the caller's `conflict` (ERR_EXISTS) when a different file took it
    */
-  async publish(): Promise<FileStamp | undefined> {
+  async publish(conflict: Conflict): Promise<'stored' | 'same'> {
     const stamp = stampOfSync(this.#handle);
     // A small file's fsync takes well under a millisecond: done in place, it saves a thread-pool
     // round trip per file when many small files are fetched one after another.
     if (stamp.size <= SYNC_FSYNC_BYTES) fsyncSync(this.#handle.fd);
     else await this.#handle.sync();
     await this.close();
-    if (!(await publishNoReplace(this.path, this.finalPath))) return undefined;
-    this.#published = true;
-    return stamp;
+    const result = await publishOrSame(this.#folder, { tempPath: this.path, finalPath: this.finalPath }, this.#info.name, this.#info.identity, conflict);
+    if (result === 'stored') {
+      this.#published = true;
+      this.#folder.remember(this.#info, stamp);
+    }
+    return result;
   }
 
   /** Closes the file, leaving it on disk for a later resume. */

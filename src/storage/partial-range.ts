@@ -2,7 +2,7 @@
  * Reading a range of a file this peer is still downloading (have-file.ts), for its server:
  * only pieces the sidecar marks as held, each read whole and hashed again before any of its
  * bytes are returned, so a part file cut short, rewritten or deleted under the server never
- * sends a byte that does not verify (issue 10: partial holders).
+ * sends a byte that does not verify (docs/PROTOCOL.md, "Partial holders").
  */
 import { constants } from 'node:fs';
 import { open } from 'node:fs/promises';

@@ -13,6 +13,7 @@ import pLimit from 'p-limit';
 import { TxtmeshError } from '../errors.js';
 import type { FileEntry, FileInfo } from './file-info.js';
 import { PIECE_SIZE } from '../constants.js';
+import { type PartialCopy, findPartials } from './have-file.js';
 import { nameProblem, resolveName } from './names.js';
 import { PieceHasher, hashPiece, identityOf } from './piece-hasher.js';
 
@@ -194,6 +195,18 @@ export class ServedFolder {
       await handle.close();
       throw err instanceof TxtmeshError ? err : notFound();
     }
+  }
+
+  /**
+   * Downloads of `name` in progress in this folder (have-file.ts), most pieces first; none if
+   * its folder is missing or not reached without a symlink.
+   */
+  async partials(name: string): Promise<PartialCopy[]> {
+    const path = resolveName(this.root, name);
+    const segments = name.split('/');
+    const expectedDir = join(await this.#realRootPath(), ...segments.slice(0, -1));
+    const realDir = await realpath(join(path, '..')).catch(() => undefined);
+    return realDir === expectedDir ? findPartials(path, name) : [];
   }
 
   /**

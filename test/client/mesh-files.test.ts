@@ -9,7 +9,7 @@ const C = 'c'.repeat(64);
 const listings: PeerListing[] = [
   { peer: 'p1', ok: true, files: [{ name: 'x.txt', size: 3, identity: B }, { name: 'same.txt', size: 9, identity: C }] },
   { peer: 'p2', ok: true, files: [{ name: 'x.txt', size: 5, identity: A }] },
-  { peer: 'p3', ok: false, error: 'p3 is unreachable (ERR_PEER_UNREACHABLE)', code: 'ERR_PEER_UNREACHABLE' },
+  { peer: 'p3', ok: false, error: { code: 'ERR_PEER_UNREACHABLE', message: 'p3 is unreachable (ERR_PEER_UNREACHABLE)' } },
   { peer: 'p4', ok: true, files: [{ name: 'x.txt', size: 3, identity: B }, { name: 'same.txt', size: 9, identity: C }, { name: 'a/only.txt', size: 0, identity: A }] },
   { peer: 'p5', ok: true, files: [] },
 ];

@@ -21,12 +21,12 @@ describe('client/peer-versions', function () {
     const sent = await upload({ name: 'a.txt', peers: [mesh.address('p2')], folder, as: mesh.credentialsOf('me'), replace: true });
     expect(sent.outcomes.map((o) => o.status)).to.deep.equal(['replaced']);
     const answers = await peerVersions([mesh.address('p1'), mesh.address('p2'), mesh.address('p3')], 'a.txt', { as: mesh.credentialsOf('me'), timeoutMs: 5000 });
-    expect(answers.map((a) => (a.ok ? `${a.peer}: ${a.value.map((v) => v.state).join(' ')}` : `${a.peer}: ${a.code}`))).to.deep.equal([
+    expect(answers.map((a) => (a.ok ? `${a.peer}: ${a.versions.map((v) => v.state).join(' ')}` : `${a.peer}: ${a.error.code}`))).to.deep.equal([
       'p1: current',
       'p2: current replaced',
       'p3: ERR_PEER_UNREACHABLE',
     ]);
     const p2 = answers[1];
-    expect(p2?.ok && p2.value[0]?.identity).to.equal(sent.identity);
+    expect(p2?.ok && p2.versions[0]?.identity).to.equal(sent.identity);
   });
 });

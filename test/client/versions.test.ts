@@ -1,5 +1,5 @@
 import { expect } from 'chai';
-import { chooseVersion } from '../../src/client/versions.js';
+import { chooseVersion, fileVersions, groupByIdentity } from '../../src/client/versions.js';
 import { expectCode } from '../helpers/expect-code.js';
 
 interface Holder {
@@ -65,5 +65,38 @@ describe('client/versions', () => {
 
   it('no holders is ERR_NO_PEERS', () => {
     expectCode(() => choose([]), 'ERR_NO_PEERS');
+  });
+
+  it('groupByIdentity: most widely held first, ties by identity whoever came first, holders in their order', () => {
+    const holders = [
+      { peer: 'p1', identity: Z },
+      { peer: 'p2', identity: Y },
+      { peer: 'p3', identity: X },
+      { peer: 'p4', identity: Y },
+      { peer: 'p5', identity: Z },
+      { peer: 'p6', identity: Z },
+    ];
+    const groups = groupByIdentity(holders, (h) => h.identity);
+    expect(groups.map((g) => [g.identity, g.holders.map((h) => h.peer)])).to.deep.equal([
+      [Z, ['p1', 'p5', 'p6']],
+      [Y, ['p2', 'p4']],
+      [X, ['p3']],
+    ]);
+    const tie = groupByIdentity([{ peer: 'p1', identity: Y }, { peer: 'p2', identity: X }], (h) => h.identity);
+    expect(tie.map((g) => g.identity)).to.deep.equal([X, Y]);
+    expect(groupByIdentity([], (h: Holder) => h.identity)).to.deep.equal([]);
+  });
+
+  it('fileVersions: each version with its size and peers', () => {
+    expect(
+      fileVersions([
+        { peer: 'p1', identity: Y, size: 3 },
+        { peer: 'p2', identity: X, size: 5 },
+        { peer: 'p3', identity: Y, size: 3 },
+      ]),
+    ).to.deep.equal([
+      { identity: Y, size: 3, peers: ['p1', 'p3'] },
+      { identity: X, size: 5, peers: ['p2'] },
+    ]);
   });
 });

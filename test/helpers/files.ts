@@ -1,8 +1,11 @@
-/** Temp folders, files in them, and free ports: the ground every test stands on. */
+/** Temp folders, files in them, what a folder says of a file, and free ports: the ground every test stands on. */
 import { mkdir, mkdtemp, writeFile } from 'node:fs/promises';
 import { type AddressInfo, createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
+import { PIECE_SIZE } from '../../src/constants.js';
+import type { FileInfo } from '../../src/protocol/messages.js';
+import { PieceHasher } from '../../src/storage/piece-hasher.js';
 import { ServedFolder } from '../../src/storage/served-folder.js';
 
 /** A fresh temp folder. */
@@ -17,6 +20,13 @@ export async function writeFiles(dir: string, files: Record<string, string | Buf
     await mkdir(dirname(path), { recursive: true });
     await writeFile(path, content);
   }
+}
+
+/** What a served folder says of a file with these bytes (INFO): size, identity, piece hashes. */
+export function fileInfoOf(name: string, data: Buffer): FileInfo {
+  const hasher = new PieceHasher(PIECE_SIZE);
+  hasher.update(data);
+  return { name, size: data.length, pieceSize: PIECE_SIZE, ...hasher.digest() };
 }
 
 /** A served folder at `dir` (created if missing), ready for downloads and uploads. */

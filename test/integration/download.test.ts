@@ -55,7 +55,7 @@ describe('download from several peers', function () {
     expect(killed).to.equal(true);
     expect((await readFile(join(mesh.dirOf('me'), 'f.txt'))).equals(text)).to.equal(true);
     const p2 = result.peers.find((p) => p.peer === 'p2');
-    expect(p2?.problem).to.match(/ERR_PEER_CLOSED|ERR_PEER_UNREACHABLE/);
+    expect(p2?.problem?.message).to.match(/ERR_PEER_CLOSED|ERR_PEER_UNREACHABLE/);
     expect(p2?.bytes).to.be.below(text.length);
   });
 
@@ -75,7 +75,7 @@ describe('download from several peers', function () {
     await utimes(path, 1_000_000, 1_000_000);
     const result = await download({ name: 'f.txt', peers: [mesh.address('liar'), mesh.address('honest')], folder: await mesh.folderOf('me') });
     expect((await readFile(join(mesh.dirOf('me'), 'f.txt'))).equals(text)).to.equal(true);
-    expect(result.peers.find((p) => p.peer === 'liar')?.problem).to.contain('ERR_HASH_MISMATCH');
+    expect(result.peers.find((p) => p.peer === 'liar')?.problem?.message).to.contain('ERR_HASH_MISMATCH');
     expect(result.peers.find((p) => p.peer === 'honest')?.bytes).to.be.at.least(PIECE_SIZE);
   });
 
@@ -88,7 +88,7 @@ describe('download from several peers', function () {
     expect((await readFile(join(mesh.dirOf('me'), 'v.txt'))).equals(a)).to.equal(true);
     const p2 = result.peers.find((p) => p.peer === 'p2');
     expect(p2?.bytes).to.equal(0);
-    expect(p2?.problem).to.contain('another version');
+    expect(p2?.problem?.message).to.contain('another version');
     expect(mesh.logs.get('p2')?.some((e) => e.verb === 'GET')).to.equal(false);
   });
 
@@ -185,9 +185,11 @@ describe('download from several peers', function () {
     expect(err.message).to.contain('p1: does not have it').and.to.contain('p2');
   });
 
-  it('refuses traversal names before asking anyone', async function () {
+  it('refuses traversal names and options out of range before asking anyone', async function () {
     mesh = await startMesh({ p1: { files: {} } }, ['me']);
     await expectCode(download({ name: '../escape.txt', peers: [mesh.address('p1')], folder: await mesh.folderOf('me') }), 'ERR_BAD_NAME');
+    const err = await expectCode(download({ name: 'f.txt', peers: [mesh.address('p1')], folder: await mesh.folderOf('me'), pipelineDepth: 0 }), 'ERR_USAGE');
+    expect(err.message).to.match(/^pipelineDepth must be/);
     expect(mesh.logs.get('p1')).to.deep.equal([]);
   });
 });

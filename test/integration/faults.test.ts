@@ -87,7 +87,7 @@ describe('downloads under faults', function () {
     const result = await download({ name: 'f.txt', peers: [mesh.address('p2'), mesh.address('p1')], folder: await mesh.folderOf('me'), pipelineDepth: 2 });
     expect((await readFile(join(mesh.dirOf('me'), 'f.txt'))).equals(text)).to.equal(true);
     const p2 = result.peers.find((p) => p.peer === 'p2');
-    expect(p2?.problem).to.match(/ERR_CHANGED|changed/);
+    expect(p2?.problem?.message).to.match(/ERR_CHANGED|changed/);
     expect(p2?.bytes).to.be.below(text.length / 2);
   });
 
@@ -137,7 +137,7 @@ describe('downloads under faults', function () {
       expect((await readFile(join(mesh.dirOf('me'), 'f.txt'))).equals(text)).to.equal(true);
       const lie = result.peers.find((p) => p.peer === 'liar');
       expect(lie?.bytes).to.equal(0);
-      expect(lie?.problem).to.contain('ERR_PEER_PROTOCOL').and.to.contain('banned');
+      expect(lie?.problem?.message).to.contain('ERR_PEER_PROTOCOL').and.to.contain('banned');
     } finally {
       await new Promise((r) => liar.close(r));
     }

@@ -45,7 +45,7 @@ describe('#FILELIST over real servers', function () {
     const started = Date.now();
     const results = await fileLists(mesh.peers, { timeoutMs: 1500 });
     const elapsed = Date.now() - started;
-    expect(results.map((r) => [r.peer, r.ok ? 'ok' : r.code])).to.deep.equal([
+    expect(results.map((r) => [r.peer, r.ok ? 'ok' : r.error.code])).to.deep.equal([
       ['p1', 'ok'],
       ['p2', 'ok'],
       ['p3', 'ERR_PEER_UNREACHABLE'],

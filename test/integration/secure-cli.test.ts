@@ -147,7 +147,7 @@ describe('secure mode on the command line', function () {
     const as = { id: 'far', localAddress: localAddressOf('127.0.0.2') };
     const peer = { id: 'p1', host: '127.0.0.1', port: p1, line: 1 };
     const before = await upload({ name: 'up.txt', peers: [peer], folder, as });
-    expect(before.outcomes[0]?.code).to.equal('ERR_NOT_A_MEMBER');
+    expect(before.outcomes[0]?.error?.code).to.equal('ERR_NOT_A_MEMBER');
     const reloaded = waitForOutput(child, /settings reloaded/);
     await appendFile(settings, `far 127.0.0.2 ${far}\n`);
     await reloaded;

@@ -51,7 +51,7 @@ describe('upload', function () {
 
   it('is refused over different content, which stays untouched; other peers still get it', async function () {
     const { outcomes } = await upload({ name: 'taken.txt', peers: [mesh.address('p2'), mesh.address('p3'), mesh.address('p4')], folder: await mesh.folderOf('me'), as: mesh.credentialsOf('me') });
-    expect(outcomes.map((o) => [o.peer, o.status, o.code])).to.deep.equal([
+    expect(outcomes.map((o) => [o.peer, o.status, o.error?.code])).to.deep.equal([
       ['p2', 'failed', 'ERR_EXISTS'],
       ['p3', 'stored', undefined],
       ['p4', 'failed', 'ERR_PEER_UNREACHABLE'],

@@ -160,8 +160,8 @@ describe('protocol/requests', () => {
     });
 
     it('lists the known verbs in the unknown-command answer', () => {
-      expect(REQUEST_VERBS).to.deep.equal(['HELLO', 'LIST', 'INFO', 'GET', 'PUT', 'VERSIONS']);
-      expect(() => decodeLine('CONSTRUCTOR 1 0')).to.throw(TxtmeshError, 'known: HELLO LIST INFO GET PUT');
+      expect(REQUEST_VERBS).to.deep.equal(['HELLO', 'LIST', 'INFO', 'GET', 'PUT', 'HAVE', 'VERSIONS']);
+      expect(() => decodeLine('CONSTRUCTOR 1 0')).to.throw(TxtmeshError, 'known: HELLO LIST INFO GET PUT HAVE VERSIONS');
     });
 
     it('turns any header into a request of its verb or an ERR_BAD_REQUEST / ERR_BAD_NAME, nothing else', () => {

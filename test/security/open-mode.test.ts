@@ -40,7 +40,7 @@ describe('open mode: membership by address and claim', function () {
     // The shipped client, claiming an ID the settings do not have.
     const stranger = { id: 'stranger', localAddress: '127.0.0.2' };
     const { outcomes } = await upload({ name: 'up.txt', peers: [mesh.address('p1')], folder: await mesh.folderOf('me'), as: stranger });
-    expect(outcomes.map((o) => [o.status, o.code])).to.deep.equal([['failed', 'ERR_NOT_A_MEMBER']]);
+    expect(outcomes.map((o) => [o.status, o.error?.code])).to.deep.equal([['failed', 'ERR_NOT_A_MEMBER']]);
     expect(await served()).to.deep.equal(['a.txt']);
     expect(refusals('ERR_NOT_A_MEMBER')).to.equal(2);
     expect(mesh.logs.get('p1')?.some((e) => e.verb === 'PUT' && e.status === 'OK')).to.equal(false);
@@ -53,7 +53,7 @@ describe('open mode: membership by address and claim', function () {
     expect(raw.text).to.match(/^ERR 1 0 ERR_BAD_IDENTITY [^\n]*127\.0\.0\.2\n$/);
     expect(raw.closed).to.equal(true);
     const { outcomes } = await upload({ name: 'up.txt', peers: [mesh.address('p1')], folder: await mesh.folderOf('me'), as: { id: 'me', localAddress: '127.0.0.2' } });
-    expect(outcomes[0]?.code).to.equal('ERR_BAD_IDENTITY');
+    expect(outcomes[0]?.error?.code).to.equal('ERR_BAD_IDENTITY');
     expect(await served()).to.deep.equal(['a.txt']);
     expect(refusals('ERR_BAD_IDENTITY')).to.equal(2);
     expect(mesh.logs.get('p1')?.filter((e) => e.verb === 'PUT')).to.deep.equal([]);
@@ -74,7 +74,7 @@ describe('open mode: membership by address and claim', function () {
     const folder = await mesh.folderOf('me');
     // Connecting from the default address (127.0.0.1), the claim does not hold.
     const unbound = await upload({ name: 'up.txt', peers: [mesh.address('p1')], folder, as: { id: 'far' } });
-    expect(unbound.outcomes[0]?.code).to.equal('ERR_BAD_IDENTITY');
+    expect(unbound.outcomes[0]?.error?.code).to.equal('ERR_BAD_IDENTITY');
     const bound = await upload({ name: 'up.txt', peers: [mesh.address('p1')], folder, as: { id: 'far', localAddress: localAddressOf('127.0.0.2') } });
     expect(bound.outcomes[0]?.status).to.equal('stored');
     expect(await served()).to.deep.equal(['a.txt', 'up.txt']);

@@ -73,7 +73,7 @@ describe('secure mode: mutual TLS pinned by fingerprint', function () {
     // The shipped client with that certificate: refused for uploads and downloads alike.
     const as = { id: 'me', tls: stranger };
     const { outcomes } = await upload({ name: 'doc.txt', peers: [mesh.address('p1')], folder: await mesh.folderOf('me'), as });
-    expect(outcomes[0]?.code).to.equal('ERR_NOT_A_MEMBER');
+    expect(outcomes[0]?.error?.code).to.equal('ERR_NOT_A_MEMBER');
     await expectCode(download({ name: 'a.txt', peers: [mesh.address('p1')], folder: await mesh.folderOf('me'), as }), 'ERR_NOT_A_MEMBER', DownloadError);
     expect(await p1Files()).to.deep.equal(['a.txt', 'big.txt']);
     expect(mesh.logs.get('p1')?.filter((e) => e.verb !== '-' && e.status !== 'OK')).to.deep.equal([]);
@@ -85,7 +85,7 @@ describe('secure mode: mutual TLS pinned by fingerprint', function () {
     expect(raw.text).to.match(/^ERR 1 0 ERR_BAD_IDENTITY [^\n]*\n$/);
     expect(raw.closed).to.equal(true);
     const { outcomes } = await upload({ name: 'doc.txt', peers: [mesh.address('p1')], folder: await mesh.folderOf('me'), as: { id: 'me', tls: p2 } });
-    expect(outcomes[0]?.code).to.equal('ERR_BAD_IDENTITY');
+    expect(outcomes[0]?.error?.code).to.equal('ERR_BAD_IDENTITY');
     expect(await p1Files()).to.deep.equal(['a.txt', 'big.txt']);
     expect(statuses('p1').filter((s) => s === 'ERR_BAD_IDENTITY')).to.have.length(2);
   });

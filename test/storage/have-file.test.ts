@@ -3,20 +3,12 @@ import { mkdtemp, readFile, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { PIECE_SIZE } from '../../src/constants.js';
-import type { FileInfo } from '../../src/protocol/messages.js';
 import { HaveFile, findPartials, havePathFor, partPathFor, readPartial } from '../../src/storage/have-file.js';
-import { PieceHasher } from '../../src/storage/piece-hasher.js';
-
-function infoOf(name: string, data: Buffer): FileInfo {
-  const hasher = new PieceHasher();
-  hasher.update(data);
-  const { identity, pieceHashes } = hasher.digest();
-  return { name, size: data.length, identity, pieceSize: PIECE_SIZE, pieceHashes };
-}
+import { fileInfoOf } from '../helpers.js';
 
 describe('storage/have-file', () => {
   const data = Buffer.alloc(3 * PIECE_SIZE + 100, 'a');
-  const info = infoOf('notes.txt', data);
+  const info = fileInfoOf('notes.txt', data);
 
   it('pairs a part file with its sidecar', () => {
     const part = '/x/.notes.txt.dl-0123456789abcdef.txtmesh-part';

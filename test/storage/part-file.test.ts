@@ -8,24 +8,19 @@ import { expect } from 'chai';
 import { open, readFile, readdir, rm, writeFile } from 'node:fs/promises';
 import { basename, join } from 'node:path';
 import { PIECE_SIZE } from '../../src/constants.js';
-import type { FileInfo } from '../../src/protocol/messages.js';
+import { TxtmeshError } from '../../src/errors.js';
 import { findPartials, havePathFor } from '../../src/storage/have-file.js';
 import { PartFile } from '../../src/storage/part-file.js';
-import { PieceHasher } from '../../src/storage/piece-hasher.js';
 import type { ServedFolder } from '../../src/storage/served-folder.js';
-import { makeText, servedFolder, tempDir, waitFor } from '../helpers.js';
-
-function infoOf(name: string, bytes: Buffer): FileInfo {
-  const hasher = new PieceHasher(PIECE_SIZE);
-  hasher.update(bytes);
-  return { name, size: bytes.length, pieceSize: PIECE_SIZE, ...hasher.digest() };
-}
+import { fileInfoOf, makeText, servedFolder, tempDir, waitFor } from '../helpers.js';
+import { expectCode } from '../helpers/expect-code.js';
 
 const piece = (bytes: Buffer, i: number) => bytes.subarray(i * PIECE_SIZE, (i + 1) * PIECE_SIZE);
+const conflict = () => new TxtmeshError('ERR_EXISTS', 'the name is taken');
 
 describe('storage/part-file', function () {
   const text = makeText(3 * PIECE_SIZE + 100, [PIECE_SIZE, 2 * PIECE_SIZE]); // 4 pieces, the last short
-  const info = infoOf('notes.txt', text);
+  const info = fileInfoOf('notes.txt', text);
   let root: string;
   let folder: ServedFolder;
   beforeEach(async () => {
@@ -92,29 +87,38 @@ describe('storage/part-file', function () {
   it('publishes the whole file under its name, fsynced, with no part file left', async function () {
     const { part } = await PartFile.open(folder, info);
     for (let i = 3; i >= 0; i--) await part.write(i * PIECE_SIZE, piece(text, i));
-    const stamp = await part.publish();
-    expect(stamp?.size).to.equal(text.length);
+    expect(await part.publish(conflict)).to.equal('stored');
     expect((await readFile(join(folder.root, 'notes.txt'))).equals(text)).to.equal(true);
+    expect((await folder.describe('notes.txt')).identity).to.equal(info.identity);
     expect(await everything()).to.deep.equal([basename(havePathFor(part.path)), 'notes.txt']);
     await part.discard(); // after publish, only the sidecar is left to remove
     expect(await everything()).to.deep.equal(['notes.txt']);
   });
 
-  it('never replaces a file that took the name meanwhile; discard then removes the part file', async function () {
+  it('never replaces a file that took the name meanwhile (the caller\'s ERR_EXISTS); discard then removes the part file', async function () {
     const { part } = await PartFile.open(folder, info);
     await part.write(0, text);
     await writeFile(join(folder.root, 'notes.txt'), 'written meanwhile');
-    expect(await part.publish()).to.equal(undefined);
+    await expectCode(part.publish(conflict), 'ERR_EXISTS');
     expect(await readFile(join(folder.root, 'notes.txt'), 'utf8')).to.equal('written meanwhile');
     await part.discard();
     expect(await everything()).to.deep.equal(['notes.txt']);
   });
 
+  it('is the same when the same file took the name meanwhile', async function () {
+    const { part } = await PartFile.open(folder, info);
+    await part.write(0, text);
+    await writeFile(join(folder.root, 'notes.txt'), text);
+    expect(await part.publish(conflict)).to.equal('same');
+    await part.discard();
+    expect(await everything()).to.deep.equal(['notes.txt']);
+  });
+
   it('clears the part files of other versions of the name, never resuming from them', async function () {
-    const old = await PartFile.open(folder, infoOf('notes.txt', text.subarray(0, 2 * PIECE_SIZE)));
+    const old = await PartFile.open(folder, fileInfoOf('notes.txt', text.subarray(0, 2 * PIECE_SIZE)));
     await old.part.write(0, text.subarray(0, 2 * PIECE_SIZE));
     await old.part.close();
-    const other = await PartFile.open(folder, infoOf('other.txt', text));
+    const other = await PartFile.open(folder, fileInfoOf('other.txt', text));
     await other.part.close();
     const { part, verified } = await PartFile.open(folder, info);
     expect(verified).to.deep.equal([]);

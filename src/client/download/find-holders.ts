@@ -1,0 +1,117 @@
+/**
+ * Phase 1 of a download: find the peers that hold the file. Every peer is asked for INFO in
+ * parallel, with retries (fan-out.ts); each answer's piece-hash list must match the identity
+ * it claims. Once one peer has answered, the others get a grace period (at least graceMs, and
+ * three times the first answer's latency); the holders known by then are `decided`. A holder
+ * found after that (a slow peer, or one that came back up) is handed to whoever follows the
+ * search (onFound), so it can join the running swarm.
+ *
+ * The search is an object that outlives the decision on purpose: it is where asking the peers
+ * again while the download runs belongs (issue 10), feeding the same onFound.
+ */
+import { TxtmeshError } from '../../errors.js';
+import type { FileInfo } from '../../protocol/messages.js';
+import { identityOf } from '../../storage/piece-hasher.js';
+import type { PeerAddress } from '../../settings.js';
+import { type PeerResult, fanOut } from '../fan-out.js';
+import { fileInfo } from '../peer-client.js';
+import type { PeerConnection } from '../peer-connection.js';
+import { problemOf } from '../problem.js';
+import type { DownloadSettings } from './options.js';
+import { NOT_HELD, type PeerLedger } from './peer-ledger.js';
+
+/** A peer that holds the file, on an open connection that has confirmed which version. */
+export interface Holder {
+  readonly peer: PeerAddress;
+  readonly conn: PeerConnection;
+  readonly info: FileInfo;
+  /** From the start of the search to its answer. */
+  readonly latencyMs: number;
+}
+
+export class HolderSearch {
+  /** The holders known when the choice is made, in the order the peers were given. */
+  readonly decided: Promise<Holder[]>;
+  /** Resolves when every peer has answered or failed for good (retries included). */
+  readonly settled: Promise<void>;
+  readonly #options: DownloadSettings;
+  readonly #ledger: PeerLedger;
+  readonly #signal: AbortSignal;
+  readonly #started = performance.now();
+  readonly #found: { holder: Holder; index: number }[] = [];
+  readonly #waiting: Holder[] = [];
+  readonly #conns = new Set<PeerConnection>();
+  #follower: ((holder: Holder) => void) | undefined;
+  #isDecided = false;
+  #decide: () => void = () => undefined;
+  #graceTimer: NodeJS.Timeout | undefined;
+
+  /** Starts asking `options.peers`; what each peer said goes into the ledger. */
+  constructor(options: DownloadSettings, signal: AbortSignal, ledger: PeerLedger) {
+    this.#options = options;
+    this.#signal = signal;
+    this.#ledger = ledger;
+    this.decided = new Promise<void>((resolve) => (this.#decide = resolve)).then(() => this.#onDecided());
+    this.settled = fanOut(options.peers, (conn, turn) => askInfo(conn, options.name, turn.signal), {
+      signal,
+      as: options.as,
+      connectTimeoutMs: options.connectTimeoutMs,
+      stallTimeoutMs: options.stallTimeoutMs,
+      retry: options.retry,
+      keepOpen: true, // a holder's connection goes on to the swarm
+      // Known while it is still being retried, in case the download ends first.
+      onRetry: (peer, err) => {
+        const { code, message } = problemOf(err);
+        ledger.set(peer.id, { problem: { code, message: `${message}; still retrying` } });
+      },
+      onResult: (result, index) => this.#onResult(result, index),
+    }).then(() => this.#decide());
+  }
+
+  /** Hands every holder found after the decision to `follower` (those found meanwhile at once). */
+  onFound(follower: (holder: Holder) => void): void {
+    this.#follower = follower;
+    for (const holder of this.#waiting.splice(0)) follower(holder);
+  }
+
+  /** Ends the grace period and closes the connections no one took. */
+  close(): void {
+    clearTimeout(this.#graceTimer);
+    for (const conn of this.#conns) if (!conn.closed && conn.waiting === 0) conn.close();
+  }
+
+  #onResult(result: PeerResult<{ conn: PeerConnection; info: FileInfo }>, index: number): void {
+    const { peer } = result;
+    if (!result.ok) {
+      if (this.#signal.aborted) return;
+      const notHeld = result.problem.code === 'ERR_NOT_FOUND';
+      this.#ledger.set(peer.id, { problem: notHeld ? { code: 'ERR_NOT_FOUND', message: NOT_HELD } : result.problem });
+      return;
+    }
+    const { conn, info } = result.value;
+    this.#conns.add(conn);
+    this.#ledger.set(peer.id, { identity: info.identity, size: info.size });
+    const holder: Holder = { peer, conn, info, latencyMs: performance.now() - this.#started };
+    if (!this.#isDecided) {
+      this.#found.push({ holder, index });
+      this.#graceTimer ??= setTimeout(this.#decide, Math.max(this.#options.graceMs, 3 * holder.latencyMs));
+    } else if (this.#follower) this.#follower(holder);
+    else this.#waiting.push(holder);
+  }
+
+  #onDecided(): Holder[] {
+    this.#isDecided = true;
+    clearTimeout(this.#graceTimer);
+    // Keep the order the user gave.
+    return this.#found.sort((a, b) => a.index - b.index).map((f) => f.holder);
+  }
+}
+
+/** INFO, checked: the piece hashes must add up to the identity the peer claims. */
+async function askInfo(conn: PeerConnection, name: string, signal: AbortSignal | undefined): Promise<{ conn: PeerConnection; info: FileInfo }> {
+  const info = await fileInfo(conn, name, signal);
+  if (identityOf(info.pieceHashes) !== info.identity) {
+    throw new TxtmeshError('ERR_HASH_MISMATCH', 'its piece-hash list does not match the identity it claims');
+  }
+  return { conn, info };
+}

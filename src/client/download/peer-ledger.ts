@@ -1,0 +1,54 @@
+/**
+ * What a download learned of each peer it asked: the version it holds, and why it was not used
+ * or was dropped part-way. The swarm keeps its own sources' state; outcomes() joins the two
+ * into one row per peer for the result, or for the error when the download fails.
+ */
+import type { Problem } from '../problem.js';
+import type { SourceState } from '../swarm.js';
+
+export interface PeerOutcome {
+  readonly peer: string;
+  /** Bytes of verified pieces this peer delivered that were written. */
+  readonly bytes: number;
+  /** Why the peer was not used, or dropped part-way (undefined: served to the end). */
+  readonly problem?: Problem;
+  /** The version the peer holds, when it answered with one. */
+  readonly identity?: string;
+  readonly size?: number;
+}
+
+/** The message recorded for a peer that answered that it does not have the file. */
+export const NOT_HELD = 'does not have it';
+
+type Entry = Omit<PeerOutcome, 'peer' | 'bytes'>;
+
+export class PeerLedger {
+  readonly #entries = new Map<string, Entry>();
+
+  /** Records what is now known of `peer`, replacing what was known before. */
+  set(peer: string, entry: Entry): void {
+    this.#entries.set(peer, entry);
+  }
+
+  /** Every peer with a problem, in the order they were first recorded. */
+  problems(): { peer: string; problem: Problem }[] {
+    return [...this.#entries].flatMap(([peer, e]) => (e.problem ? [{ peer, problem: e.problem }] : []));
+  }
+
+  /** One row per peer: the swarm's sources first (with the bytes each delivered), then the rest. */
+  outcomes(sources: Iterable<SourceState> = []): PeerOutcome[] {
+    const used = [...sources].map((s): PeerOutcome => {
+      const problem = s.problem ?? s.note;
+      const known = this.#entries.get(s.peer.id);
+      return { peer: s.peer.id, bytes: s.bytes, ...(problem ? { problem } : {}), identity: known?.identity, size: known?.size };
+    });
+    const usedIds = new Set(used.map((u) => u.peer));
+    const others = [...this.#entries].filter(([peer]) => !usedIds.has(peer)).map(([peer, e]): PeerOutcome => ({ peer, bytes: 0, ...e }));
+    return [...used, ...others];
+  }
+}
+
+/** "p1: why; p2: why" for an error message. */
+export function listProblems(rows: readonly { peer: string; problem?: Problem }[]): string {
+  return rows.flatMap((r) => (r.problem ? [`${r.peer}: ${r.problem.message}`] : [])).join('; ');
+}

@@ -1,0 +1,74 @@
+/**
+ * Phases 3 and 5 of a download: the file it writes. Before the swarm runs, the target is
+ * prepared: a file already under the name is the same version (nothing to do) or a conflict
+ * (nothing is replaced); else a part file of this version is opened, keeping the verified
+ * pieces of an earlier attempt (part-file.ts). After the swarm, a complete file is published
+ * under its name (storage/publish.ts); an incomplete one keeps its verified pieces so the
+ * same #DOWNLOAD resumes from them.
+ */
+import { TxtmeshError } from '../../errors.js';
+import { type FileInfo, HASH_BYTES } from '../../protocol/messages.js';
+import { PartFile } from '../../storage/part-file.js';
+import { shortIdentity } from '../../storage/piece-hasher.js';
+import { compareExisting } from '../../storage/publish.js';
+import type { ServedFolder } from '../../storage/served-folder.js';
+import type { Swarm } from '../swarm.js';
+import type { DownloadOptions } from './options.js';
+import { type PeerLedger, listProblems } from './peer-ledger.js';
+
+export interface Target {
+  readonly info: FileInfo;
+  readonly part: PartFile;
+  /** Pieces of an earlier attempt, on disk and verified. */
+  readonly verified: number[];
+  readonly resumedBytes: number;
+  readonly pieceCount: number;
+}
+
+/**
+ * Opens the part file for `info`, or says the folder already has this version.
+ * @throws TxtmeshError ERR_EXISTS when the folder has a different file under the name
+ */
+export async function prepareTarget(folder: ServedFolder, info: FileInfo, onResume: DownloadOptions['onResume']): Promise<Target | 'already'> {
+  const existing = await compareExisting(folder, info.name, info.identity, (theirs) => {
+    const which = theirs ? ` (${shortIdentity(theirs)})` : '';
+    return new TxtmeshError('ERR_EXISTS', `${info.name} already exists here with different content${which}; nothing was replaced. Remove or rename it first.`);
+  });
+  if (existing === 'same') return 'already';
+  const { part, verified } = await PartFile.open(folder, info);
+  const pieceCount = info.pieceHashes.length / HASH_BYTES;
+  const resumedBytes = verified.reduce((sum, p) => sum + Math.min(info.pieceSize, info.size - p * info.pieceSize), 0);
+  if (verified.length > 0) onResume?.(verified.length, pieceCount, resumedBytes);
+  return { info, part, verified, resumedBytes, pieceCount };
+}
+
+/**
+ * Publishes the file the swarm completed, or fails keeping what was verified.
+ * @returns 'downloaded', or 'already' when the same file took the name meanwhile
+ * @throws TxtmeshError ERR_DOWNLOAD_INCOMPLETE (interrupted, or no peer left to serve the
+ *   rest), ERR_EXISTS (a different file took the name meanwhile)
+ */
+export async function publishTarget(target: Target, swarm: Swarm, ledger: PeerLedger, interrupted: boolean): Promise<'downloaded' | 'already'> {
+  const { info, part, pieceCount } = target;
+  if (!swarm.scheduler.complete) {
+    const done = swarm.scheduler.doneCount;
+    if (done === 0) await part.discard();
+    else await part.close();
+    const kept = done > 0 ? `; ${done} of ${pieceCount} pieces are verified and kept, so the same #DOWNLOAD resumes from them` : '';
+    if (interrupted) throw interruptedError(info.name, kept);
+    const failed = ledger.outcomes(swarm.sources.values()).filter((o) => o.problem);
+    const codes = failed.flatMap((o) => (o.problem ? [o.problem.code] : []));
+    throw new TxtmeshError('ERR_DOWNLOAD_INCOMPLETE', `download of ${info.name} stopped at ${done}/${pieceCount} pieces: no peer left to serve the rest (${listProblems(failed)})${kept}`, { reasons: codes });
+  }
+  try {
+    const published = await part.publish(() => new TxtmeshError('ERR_EXISTS', `${info.name} appeared here with different content during the download; nothing was replaced`));
+    return published === 'stored' ? 'downloaded' : 'already';
+  } finally {
+    await part.discard(); // what is left beside the file; the file itself is under its real name
+  }
+}
+
+/** A download the caller interrupted (`kept`: what stays for a resume). */
+export function interruptedError(name: string, kept = ''): TxtmeshError {
+  return new TxtmeshError('ERR_DOWNLOAD_INCOMPLETE', `download of ${name} was interrupted${kept}`);
+}

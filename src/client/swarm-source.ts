@@ -1,0 +1,55 @@
+/**
+ * What a download's piece engine (swarm.ts) is given and what it keeps per source: the options,
+ * a source's state, and the engine's constants.
+ */
+import { PIECE_SIZE } from '../constants.js';
+import type { FileInfo } from '../protocol/messages.js';
+import type { Credentials } from '../security/credentials.js';
+import type { PeerAddress } from '../settings.js';
+import type { PartFile } from '../storage/part-file.js';
+import { BufferPool } from '../transport/buffer-pool.js';
+import type { PeerConnection } from './peer-connection.js';
+import type { Problem } from './problem.js';
+import type { RateMeter } from './rate-meter.js';
+import type { RetryPolicy } from './retry.js';
+
+export interface SwarmOptions {
+  readonly info: FileInfo;
+  readonly part: PartFile;
+  /** Pieces already on disk and verified (resume). */
+  readonly verified: readonly number[];
+  readonly depth: number;
+  readonly requestTimeoutMs?: number;
+  readonly stallTimeoutMs: number;
+  readonly retry?: RetryPolicy;
+  readonly signal: AbortSignal;
+  /** Who we are when reconnecting. */
+  readonly as?: Credentials;
+  readonly onPiece?: (peer: string, bytes: number) => void;
+}
+
+export interface SourceState {
+  readonly peer: PeerAddress;
+  conn: PeerConnection | undefined;
+  /** Bytes of verified pieces written from this source. */
+  bytes: number;
+  /** Set when the source is out of this download for good. */
+  problem?: Problem;
+  /** The last failure it recovered from (or was recovering from when the download ended). */
+  note?: Problem;
+  /** Reconnects since the last piece delivered. */
+  attempts: number;
+  /** Observed throughput over the last second (rate-meter.ts). */
+  readonly meter: RateMeter;
+  /** A peer still downloading the file: it holds some pieces, asked again every few seconds. */
+  partial: boolean;
+}
+
+/** How often a partial holder is asked again which pieces it holds (docs/PROTOCOL.md, "Partial holders"). */
+export const HOLDINGS_POLL_MS = 2000;
+
+/** Most pieces one request may cover. */
+export const MAX_RUN_PIECES = 4;
+
+/** Receive buffers of MAX_RUN_PIECES pieces, shared by the downloads of this process. */
+export const RECEIVE_POOL = new BufferPool(MAX_RUN_PIECES * PIECE_SIZE, 16);

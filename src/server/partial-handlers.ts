@@ -1,0 +1,62 @@
+/**
+ * Serving a file this peer is still downloading (docs/PROTOCOL.md, "Partial holders"): INFO
+ * asked with `partial`, HAVE, and GET of a version's pieces, from the download's part file and
+ * its sidecar (storage/have-file.ts). Only pieces the sidecar marks as held are served, each
+ * re-hashed before a byte goes out (storage/partial-range.ts). The complete file, once it has
+ * its name, always wins: these answer only where it is missing.
+ */
+import { TxtmeshError } from '../errors.js';
+import type { GetRequest, HaveRequest, InfoRequest } from '../protocol/requests.js';
+import type { PartialCopy } from '../storage/have-file.js';
+import { readHeldRange } from '../storage/partial-range.js';
+import type { HandlerContext, Reply, RequestNote } from './reply.js';
+
+/** The complete file's description, or undefined if it is not here. */
+async function complete(ctx: HandlerContext, name: string) {
+  return ctx.folder.describe(name).catch((err: unknown) => {
+    if (err instanceof TxtmeshError && err.code === 'ERR_NOT_FOUND') return undefined;
+    throw err;
+  });
+}
+
+function notFound(name: string): TxtmeshError {
+  return new TxtmeshError('ERR_NOT_FOUND', `no such file: ${name}`);
+}
+
+/** The download in progress of this version of `name`, if any. */
+async function partialOf(ctx: HandlerContext, name: string, identity: string): Promise<PartialCopy | undefined> {
+  return (await ctx.folder.partials(name)).find((c) => c.info.identity === identity);
+}
+
+/** INFO with `partial` for a file that is not here complete: the download with most pieces. */
+export async function partialInfo(ctx: HandlerContext, request: InfoRequest): Promise<Reply> {
+  const [copy] = await ctx.folder.partials(request.name);
+  if (!copy) throw notFound(request.name);
+  const { size, pieceSize, identity, pieceHashes } = copy.info;
+  return { answer: { kind: 'INFO', id: request.id, size, pieceSize, identity, pieceHashes, have: copy.have } };
+}
+
+/** HAVE: every piece of the complete file, or what the download of that version holds now. */
+export async function onHave(ctx: HandlerContext, request: HaveRequest): Promise<Reply> {
+  const { id, name, identity } = request;
+  const file = await complete(ctx, name);
+  if (file?.identity === identity) return { answer: { kind: 'HAVE', id, have: new Uint8Array(file.pieceHashes.length / 32).fill(1) } };
+  const copy = await partialOf(ctx, name, identity);
+  if (copy) return { answer: { kind: 'HAVE', id, have: copy.have } };
+  if (file) throw new TxtmeshError('ERR_CHANGED', `${name} has changed: it now has identity ${file.identity.slice(0, 12)}`);
+  throw notFound(name);
+}
+
+/** GET of a version that is here only as a download in progress. */
+export async function partialGet(ctx: HandlerContext, request: GetRequest, note: RequestNote): Promise<Reply> {
+  const { id, name, offset, length, identity } = request;
+  const copy = identity === undefined ? undefined : await partialOf(ctx, name, identity);
+  if (!copy) throw notFound(name);
+  const data = await readHeldRange(copy, offset, length);
+  note.bytes = length;
+  return { answer: { kind: 'GET', id, length }, body: once(data) };
+}
+
+async function* once(data: Buffer): AsyncGenerator<Buffer> {
+  yield data;
+}
