@@ -101,15 +101,17 @@ export const COMMAND_SPECS: readonly CommandSpec[] = [
   {
     name: '#FILES',
     usage: '#FILES',
-    summary: 'every file on the mesh, which peers hold it, and names held in conflicting versions',
+    summary: 'every file on the mesh, which peers hold it, which version this peer has and which are newer',
     details: [
       'Lists every peer in parallel and groups the answers by name, then by identity.',
       'A name held in different versions by different peers is flagged CONFLICT, with the peers of each version.',
+      'HERE marks the version this peer holds; NEWER a version changed later than it: each holder says when',
+      'its copy last changed, by its own clock (clocks may differ), and a version counts from its earliest holder.',
       'Peers that could not be listed are named; like #PEERS, that is part of the answer, not a failure.',
     ],
     args: [],
     subcommand: 'txtmesh-client files',
-    json: '{command: "files", ok, exitCode, files: [{name, conflict, versions: [{identity, size, peers}]}], peers: [{peer, ok, files} | {peer, ok: false, error}]}',
+    json: '{command: "files", ok, exitCode, files: [{name, conflict, here, versions: [{identity, size, peers, changed, here, newer}]}], peers: [{peer, ok, files} | {peer, ok: false, error}]}',
     exit: '0 (unreachable peers are named in the answer); 2 usage.',
   },
   {
@@ -128,7 +130,7 @@ export const COMMAND_SPECS: readonly CommandSpec[] = [
     ],
     args: ['name', 'peers'],
     subcommand: 'txtmesh-client download name ... [--from peer ...] [--replace] [--version ID]',
-    json: '{command: "download", ok, exitCode, name, status: "downloaded"|"already"|"replaced"|"kept", size, identity, seconds, searched, found, missing, unreachable, peers: [{peer, bytes, problem}], kept, others}; on failure {…, error, name, found, missing, unreachable, versions: [{identity, size, peers}]}; several names: {command, ok, exitCode, files: [one of those per file]}',
+    json: '{command: "download", ok, exitCode, name, status: "downloaded"|"already"|"replaced", size, identity, seconds, searched, found, missing, unreachable, peers: [{peer, bytes, problem}], kept, others}; on failure {…, error, name, found, missing, unreachable, versions: [{identity, size, peers}]}; several names: {command, ok, exitCode, files: [one of those per file]}',
     exit: '0; 2 usage; 3 no holder could be reached, or every source vanished; 4 nobody has it; 5 versions without a majority; 6 bytes failed verification; 7 refused by every peer; with several files, the worst.',
     options: [
       { name: 'from', takes: 'many', value: 'peer', describe: 'peer IDs to download from (default: every peer that has it)' },

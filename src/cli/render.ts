@@ -7,6 +7,7 @@ import { NOT_HELD } from '../client/download.js';
 import { formatBytes, formatRate, formatSeconds, formatTime, table } from './format.js';
 import type {
   DownloadSummary,
+  DownloadsSummary,
   FileListResult,
   FilesResult,
   PeersResult,
@@ -39,6 +40,8 @@ export function renderResult(result: Result): string[] {
       return renderFileList(result);
     case 'download':
       return renderDownload(result);
+    case 'downloads':
+      return renderDownloads(result);
     case 'upload':
       return renderUpload(result);
     case 'share':
@@ -108,16 +111,19 @@ function renderFiles(result: FilesResult): string[] {
   const head = `${result.files.length === 0 ? 'no files' : plural(result.files.length, 'file')} on the mesh (${listed} of ${plural(result.peers.length, 'peer')} listed` +
     `${conflicts > 0 ? `; ${plural(conflicts, 'name')} held in different versions` : ''})`;
   const rows = result.files.flatMap((f) =>
-    f.versions.map((v, i) => [
-      f.name,
-      formatBytes(v.size),
-      shortIdentity(v.identity),
-      v.peers.join(', '),
-      f.conflict ? `CONFLICT: version ${i + 1} of ${f.versions.length}` : '',
-    ]),
+    f.versions.map((v, i) => {
+      const marks = [
+        ...(v.here ? ['HERE'] : []),
+        ...(v.newer && v.changed !== null ? [`NEWER (changed ${formatTime(v.changed)})`] : []),
+        ...(f.conflict ? [`CONFLICT: version ${i + 1} of ${f.versions.length}`] : []),
+      ];
+      return [f.name, formatBytes(v.size), shortIdentity(v.identity), v.peers.join(', ') || '-', marks.join('; ')];
+    }),
   );
   const failed = result.peers.flatMap((p) => (p.ok ? [] : [`${p.peer}: unreachable: ${p.error.message}`]));
-  return [head, ...table(rows).map((l) => l.trimEnd()), ...failed];
+  const newer = result.files.some((f) => f.versions.some((v) => v.newer));
+  const legend = newer ? ['HERE: the version this peer holds; NEWER: changed later than it, by the holders\' own clocks (which may differ)'] : [];
+  return [head, ...table(rows).map((l) => l.trimEnd()), ...legend, ...failed];
 }
 
 function renderFileList(result: FileListResult): string[] {
@@ -131,19 +137,35 @@ function renderFileList(result: FileListResult): string[] {
 
 function renderDownload(r: DownloadSummary): string[] {
   const lines: string[] = [];
-  if (r.status === 'already') {
+  if (r.status === 'already' && r.others.length === 0) {
     lines.push(`Already have ${r.name} (${r.size} bytes, identity ${shortIdentity(r.identity)}); nothing to do`);
+  } else if (r.status === 'already') {
+    const theirs = r.others.map((v) => `${v.peers.join(', ')} ${v.peers.length === 1 ? 'holds' : 'hold'} ${shortIdentity(v.identity)}`).join('; ');
+    lines.push(`Already have version ${shortIdentity(r.identity)} of ${r.name}; ${theirs}. Kept this peer's: --replace fetches theirs (this one is kept in the versions area), --version ID picks one`);
   } else {
-    const served = r.peers.filter((p) => p.bytes > 0 || p.problem === null).map((p) => `${p.peer} ${p.bytes}`).join(', ');
+    const served = r.peers.filter((p) => p.bytes > 0 || p.problem === null).map((p) => `${p.peer} ${p.bytes}${p.duplicateBytes > 0 ? ` (+${p.duplicateBytes} duplicate)` : ''}`).join(', ');
     const resumed = r.resumedBytes > 0 ? ` (${r.resumedBytes} resumed)` : '';
+    const replaced = r.kept ? `; replaced version ${shortIdentity(r.kept.identity)}, kept in the versions area` : '';
     lines.push(
-      `Downloaded ${r.name}: ${r.size} bytes${resumed} in ${formatSeconds(r.seconds)} (${formatRate(r.size - r.resumedBytes, r.seconds)}), identity ${shortIdentity(r.identity)}; bytes per peer: ${served || 'none'}`,
+      `Downloaded ${r.name}: ${r.size} bytes${resumed} in ${formatSeconds(r.seconds)} (${formatRate(r.size - r.resumedBytes, r.seconds)}), identity ${shortIdentity(r.identity)}; bytes per peer: ${served || 'none'}${replaced}`,
     );
   }
   // Peers the user named are all accounted for; of the rest, only those that failed.
   for (const p of r.peers) {
     if (p.problem !== null && (!r.searched || p.problem !== NOT_HELD)) lines.push(`  ${p.peer}: ${p.problem}`);
   }
+  return lines;
+}
+
+/** Several files: each file's own lines, then one line for all. */
+function renderDownloads(r: DownloadsSummary): string[] {
+  const lines = r.files.flatMap((f) => (f.ok ? renderDownload({ ...f, command: 'download' }) : [`${f.name}: failed: ${f.error.message}`]));
+  const failed = r.files.filter((f) => !f.ok).length;
+  const bytes = r.files.reduce((sum, f) => sum + (f.ok && f.status !== 'already' ? f.size - f.resumedBytes : 0), 0);
+  const fetched = r.files.filter((f) => f.ok && f.status !== 'already').length;
+  const have = r.files.length - fetched - failed;
+  const parts = [`${fetched} downloaded`, ...(have > 0 ? [`${have} already here`] : []), ...(failed > 0 ? [`${failed} failed`] : [])];
+  lines.push(`${plural(r.files.length, 'file')}: ${parts.join(', ')}; ${bytes} bytes in ${formatSeconds(r.seconds)} (${formatRate(bytes, r.seconds)})`);
   return lines;
 }
 
@@ -161,7 +183,8 @@ function renderUpload(r: UploadSummary): string[] {
 
 function renderShare(r: ShareSummary): string[] {
   if (r.status === 'already') return [`Already serving ${r.name} (same content as ${r.source}); nothing to do`];
-  return [`Shared ${r.source} as ${r.name} (${r.size} bytes, identity ${shortIdentity(r.identity)}); this peer now serves it`];
+  const serving = r.serving === false ? 'this peer\'s server is not running: it serves the file once txtmesh-server runs in this peer folder' : 'this peer now serves it';
+  return [`Shared ${r.source} as ${r.name} (${r.size} bytes, identity ${shortIdentity(r.identity)}); ${serving}`];
 }
 
 const STATE_WORDS = { current: 'current', replaced: 'replaced', unshared: 'unshared' } as const;

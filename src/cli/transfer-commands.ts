@@ -1,94 +1,29 @@
 /**
- * The commands that move files: #DOWNLOAD, #UPLOAD, #SHARE. Each returns a typed result
- * (results.ts) or throws a TxtmeshError; commands.ts dispatches to them.
+ * The commands that send or share files: #UPLOAD, #SHARE (#DOWNLOAD: download-command.ts). Each
+ * returns a typed result (results.ts) or throws a TxtmeshError; commands.ts dispatches to them.
  */
 import { stat } from 'node:fs/promises';
 import { resolve } from 'node:path';
-import { type ErrorCode, TxtmeshError, isTransport } from '../errors.js';
+import { TxtmeshError } from '../errors.js';
 import { findPeers } from '../settings.js';
-import { nameProblem } from '../storage/names.js';
 import type { Session } from './session.js';
-import { DownloadError, type PeerOutcome, download } from '../client/download.js';
 import { parseCommandArgs } from './command-args.js';
-import { withDetails } from './command-failure.js';
 import { type CommandSpec, findSpec } from './command-specs.js';
-import { formatBytes, formatProgress } from './format.js';
-import type { DownloadPeer, DownloadSummary, ShareSummary, UploadSummary } from '../client/results.js';
+import type { ShareSummary, UploadSummary } from '../client/results.js';
 import { share } from '../client/share.js';
 import { upload } from '../client/upload.js';
-import { fileVersions } from '../client/versions.js';
+import { pingView } from '../client/views.js';
 
 /** Seconds to the microsecond, for output. */
 function roundSeconds(seconds: number): number {
   return Math.round(seconds * 1e6) / 1e6;
 }
 
+/** How long #SHARE waits for this peer's own server to answer before saying it is not running. */
+const SELF_CHECK_MS = 1500;
+
 export function usageError(usage: string, what: string): TxtmeshError {
   return new TxtmeshError('ERR_USAGE', `${what}; usage: ${usage}`);
-}
-
-/**
- * #DOWNLOAD: download.ts asks the candidates (named, or every other peer) for the file, keeps
- * the largest group that agrees on its version, and fetches from them. The summary says who was
- * found, who lacked the file and who could not be reached; a failure carries the same details.
- */
-export async function downloadCommand(session: Session, args: string[], signal: AbortSignal): Promise<DownloadSummary> {
-  const [name, ...ids] = args;
-  if (name === undefined) throw usageError('#DOWNLOAD name [peer ...]', 'missing file name');
-  const problem = nameProblem(name);
-  if (problem) throw new TxtmeshError('ERR_BAD_NAME', `bad file name ${JSON.stringify(name.slice(0, 200))}: ${problem}`);
-  const searched = ids.length === 0;
-  const candidates = searched ? session.ctx.others : findPeers(session.ctx.peers, ids);
-  if (candidates.length === 0) throw new TxtmeshError('ERR_NO_PEERS', 'there are no other peers in the settings');
-  const { out } = session;
-  const order = new Map(candidates.map((p, i) => [p.id, i]));
-  const byOrder = <T extends { peer: string }>(list: T[]) => list.sort((a, b) => (order.get(a.peer) ?? 0) - (order.get(b.peer) ?? 0));
-
-  const result = await download({
-    name,
-    peers: candidates,
-    folder: session.folder,
-    signal,
-    as: session.ctx.credentials,
-    requestTimeoutMs: session.timeoutMs,
-    onPeers: (used) => out.note(`${searched ? 'Found' : 'Downloading'} ${name} ${searched ? 'at' : 'from'} ${used.join(', ')}`),
-    onResume: (pieces, of, bytes) => out.note(`Resuming: ${pieces} of ${of} pieces (${formatBytes(bytes)}) from an earlier attempt are verified and kept`),
-    onProgress: (p) => out.progress(formatProgress(p)),
-    onPiece: session.trace && ((peer, bytes, ms) => session.trace?.({ name, peer, bytes, ms: Math.round(ms * 1000) / 1000 })),
-  })
-    .catch((err: unknown) => {
-      throw err instanceof DownloadError ? withDetails(err, { name, ...whereabouts(err.peers, byOrder) }) : err;
-    })
-    .finally(() => out.progress(undefined));
-  session.names?.add(name);
-  const where = whereabouts(result.peers, byOrder);
-  const peers: DownloadPeer[] = byOrder(result.peers.map((p) => ({ peer: p.peer, bytes: p.bytes, problem: p.problem?.message ?? null })));
-  return {
-    command: 'download',
-    name,
-    status: result.status,
-    size: result.size,
-    identity: result.identity,
-    seconds: roundSeconds(result.seconds),
-    resumedBytes: result.resumedBytes,
-    searched,
-    found: where.found,
-    missing: where.missing,
-    unreachable: where.unreachable,
-    peers,
-  };
-}
-
-/** Who held which version, who lacked the file, who could not be asked, in the order asked. */
-function whereabouts(outcomes: readonly PeerOutcome[], byOrder: <T extends { peer: string }>(list: T[]) => T[]) {
-  const holders = byOrder(outcomes.flatMap((o) => (o.identity === undefined ? [] : [{ peer: o.peer, identity: o.identity, size: o.size ?? 0 }])));
-  const failed = (test: (o: PeerOutcome, code: ErrorCode) => boolean) => byOrder(outcomes.flatMap((o) => (o.problem && test(o, o.problem.code) ? [{ peer: o.peer, error: o.problem }] : [])));
-  return {
-    found: holders.map((h) => h.peer),
-    missing: failed((_, code) => code === 'ERR_NOT_FOUND').map((o) => o.peer),
-    unreachable: failed((o, code) => o.identity === undefined && isTransport(code)),
-    versions: fileVersions(holders),
-  };
 }
 
 /** #UPLOAD: push a served file to the named peers. A file not yet served gets a #SHARE hint. */
@@ -143,5 +78,7 @@ export async function shareCommand(session: Session, args: string[]): Promise<Sh
   if (extra.length > 0) throw usageError(usage, `unexpected ${extra.join(' ')}`);
   const result = await share({ source, name, folder: session.folder, cwd: session.cwd });
   session.names?.add(result.name);
-  return result;
+  // "This peer now serves it" only if its server answers: one HELLO, with a short deadline.
+  const ping = await pingView([session.ctx.self], 1, { timeoutMs: SELF_CHECK_MS, as: session.ctx.credentials });
+  return { ...result, serving: ping.peers[0]?.reachable === true };
 }

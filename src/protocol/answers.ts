@@ -16,12 +16,14 @@
  */
 import { HASH_BYTES, MAX_REQUEST_ID, PIECE_SIZE, PROTOCOL_VERSION } from '../constants.js';
 import { type ErrorCode, RemoteError, TxtmeshError, codeOf, isErrorCode } from '../errors.js';
-import { type Header, encodeHeader, sanitizeText } from './header.js';
+import { type Header, encodeHeader, okHeader, sanitizeText } from './header.js';
 import { countHeld, decodeBitfield, encodeBitfield } from './bitfield.js';
 import { decodeListBody, encodeListBody } from './list-body.js';
-import { type FileEntry, type VersionEntry, isIdentity, protocolViolation } from './messages.js';
+import { type FileEntry, isIdentity, protocolViolation } from './messages.js';
 import { formatNumber, parseNumber } from './numbers.js';
-import { decodeVersionsBody, encodeVersionsBody } from './versions-body.js';
+import { VERSIONS, type VersionsAnswer } from './versions-answer.js';
+
+export type { VersionsAnswer } from './versions-answer.js';
 
 export interface HelloAnswer {
   readonly kind: 'HELLO';
@@ -75,12 +77,6 @@ export interface PutAnswer {
   readonly kept?: string;
 }
 
-export interface VersionsAnswer {
-  readonly kind: 'VERSIONS';
-  readonly id: number;
-  readonly versions: readonly VersionEntry[];
-}
-
 export interface ErrAnswer {
   readonly kind: 'ERR';
   /** The request's id, or 0 when the server could not parse a frame or refused the connection. */
@@ -118,12 +114,6 @@ function readCount(fields: Map<string, string>, key: string): number {
   return value;
 }
 
-/** Checks an OK header against the body it came with. */
-function okHeader(header: Header, body: Buffer): Header {
-  if (header.verb !== 'OK') throw protocolViolation(`expected OK, got ${header.verb}`);
-  if (body.length !== header.length) throw protocolViolation(`answer body has ${body.length} bytes where the header says ${header.length}`);
-  return header;
-}
 
 /**
  * HELLO's answer: the protocol version, then the server's peer ID.
@@ -242,21 +232,6 @@ const PUT: AnswerCodec<PutAnswer> = {
     if (result === 'replaced' && kept !== undefined && isIdentity(kept)) return { kind: 'PUT', id: header.id, result, kept };
     return { kind: 'PUT', id: header.id, result };
   },
-};
-
-/**
- * VERSIONS's answer: k versions, one line each (versions-body.ts); n is the body's length.
- *
- *   OK <id> <n> versions=<k>
- *   <identity> <size> <time> <state> <name> LF   (k times)
- */
-const VERSIONS: AnswerCodec<VersionsAnswer> = {
-  encode(a) {
-    const body = encodeVersionsBody(a.versions);
-    return [encodeHeader('OK', a.id, body.length, [`versions=${formatNumber(a.versions.length)}`]), body];
-  },
-  // versions= is not checked: the lines are the list.
-  decode: (header, body = EMPTY) => ({ kind: 'VERSIONS', id: okHeader(header, body).id, versions: decodeVersionsBody(body) }),
 };
 
 function encodeErr(a: ErrAnswer): Buffer {

@@ -135,7 +135,7 @@ describe('txtmesh-client subcommands', function () {
     expect((await readFile(join(mesh.dirOf('p5'), 'lorem.txt'))).equals(lorem)).to.equal(true);
     const again = await cli('download', 'lorem.txt', '--from', 'p2');
     expect(again.code).to.equal(0);
-    expect(again.stdout).to.match(/^Downloading lorem\.txt from p2\nAlready have lorem\.txt/);
+    expect(again.stdout).to.match(/^Already have lorem\.txt \(\d+ bytes, identity [0-9a-f]{12}\); nothing to do\n$/);
   });
 
   it('download: exit 5 for versions without a majority, 4 for a file nobody has, 3 when the peers are down, 2 for usage', async function () {

@@ -4,12 +4,12 @@ import fc from 'fast-check';
 import { MAX_LIST_BYTES } from '../../src/constants.js';
 import { TxtmeshError } from '../../src/errors.js';
 import type { VersionEntry } from '../../src/protocol/messages.js';
-import { decodeVersionsBody, encodeVersionsBody } from '../../src/protocol/versions-body.js';
+import { decodeVersionsBody, encodeVersionsBody } from '../../src/protocol/versions-answer.js';
 
 const ID_A = 'a'.repeat(64);
 const ID_B = createHash('sha256').update('b').digest('hex');
 
-describe('protocol/versions-body', () => {
+describe('protocol/versions-answer', () => {
   const versions: VersionEntry[] = [
     { name: 'my notes.txt', size: 14, identity: ID_A, time: 1764097713322, state: 'current' },
     { name: 'my notes.txt', size: 0, identity: ID_B, time: 1764097000000, state: 'replaced' },

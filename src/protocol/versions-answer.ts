@@ -1,5 +1,6 @@
 /**
- * The body of a VERSIONS answer (docs/PROTOCOL.md, "VERSIONS"): one line per version,
+ * The VERSIONS answer (docs/PROTOCOL.md, "VERSIONS"), in ANSWERS like every other: a header,
+ * then one line per version,
  *
  *   <identity> SP <size> SP <time> SP <state> SP <percent-encoded name> LF
  *
@@ -7,7 +8,7 @@
  * replaced or unshared. Pure: no I/O.
  */
 import { MAX_LIST_BYTES } from '../constants.js';
-import { decodeName, encodeName, sanitizeText } from './header.js';
+import { type Header, decodeName, encodeHeader, encodeName, okHeader, sanitizeText } from './header.js';
 import { VERSION_STATES, type VersionEntry, type VersionState, isIdentity, protocolViolation } from './messages.js';
 import { formatNumber, parseNumber } from './numbers.js';
 
@@ -44,3 +45,24 @@ export function decodeVersionsBody(body: Buffer): VersionEntry[] {
   }
   return versions;
 }
+
+export interface VersionsAnswer {
+  readonly kind: 'VERSIONS';
+  readonly id: number;
+  readonly versions: readonly VersionEntry[];
+}
+
+/**
+ * VERSIONS's answer: k versions, one line each; n is the body's length.
+ *
+ *   OK <id> <n> versions=<k>
+ *   <identity> <size> <time> <state> <name> LF   (k times)
+ */
+export const VERSIONS = {
+  encode(a: VersionsAnswer): Buffer[] {
+    const body = encodeVersionsBody(a.versions);
+    return [encodeHeader('OK', a.id, body.length, [`versions=${formatNumber(a.versions.length)}`]), body];
+  },
+  // versions= is not checked: the lines are the list.
+  decode: (header: Header, body: Buffer = Buffer.alloc(0)): VersionsAnswer => ({ kind: 'VERSIONS', id: okHeader(header, body).id, versions: decodeVersionsBody(body) }),
+};
