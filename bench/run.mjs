@@ -1,8 +1,8 @@
 #!/usr/bin/env node
 // npm run bench [-- --quick] [--only NAME[,NAME]] [--runs N] [--out DIR] [--keep]
 //
-// Runs the benchmark scenarios of issue 4 against the real programs in dist/ (npm run bench
-// builds first), prints a table per scenario and writes every figure to
+// Runs the benchmark scenarios (bench/README.md) against the real programs in dist/ (npm run
+// bench builds first), prints a table per scenario and writes every figure to
 // bench/results/latest.json (a full run) or bench/results/partial/ (--quick or --only).
 // Targets are marked PASS/FAIL but never fail the process; a wrong byte, a failed command or
 // a crash does (exit 1). Scenarios that need root and network namespaces print a SKIP line
@@ -16,10 +16,13 @@ import { removeRoots, useSecureMeshes } from './lib/files.mjs';
 import { Skip } from './lib/measure.mjs';
 import { killAll, repo, serverJs, unexpectedExits } from './lib/procs.mjs';
 import { targetLines } from './lib/report.mjs';
+import { updateReadme } from './lib/summary.mjs';
 import { cappedDownload } from './scenarios/capped.mjs';
+import { crowd } from './scenarios/crowd.mjs';
 import { loopback } from './scenarios/loopback.mjs';
 import { memory } from './scenarios/memory.mjs';
 import { smallFiles } from './scenarios/small-files.mjs';
+import { startup } from './scenarios/startup.mjs';
 import { upload } from './scenarios/upload.mjs';
 
 const MiB = 1024 * 1024;
@@ -36,24 +39,26 @@ const SCENARIOS = [
     title: '2. A straggler: 3 peers at 80/80/4 mbit',
     run: (ctx) => cappedDownload(ctx, { rates: ['80mbit', '80mbit', '4mbit'], staticSplit: false }),
   },
-  { id: 'loopback', title: '3. Loopback throughput: 1 and 3 peers on 127.0.0.1 against a plain TCP copy', run: loopback },
+  { id: 'loopback', title: '3. Loopback throughput: 1 and 3 peers on 127.0.0.1 against a plain TCP copy and aria2c', run: loopback },
   { id: 'memory', title: '4. Memory: peak RSS of a downloading client and of a peer serving three clients', run: memory },
   { id: 'smallfiles', title: '5. Many small files: #FILELIST and sequential downloads of 4 KiB files', run: smallFiles },
   { id: 'upload', title: '6. Upload: one file to three peers at once on the capped links', run: upload },
+  { id: 'startup', title: '7. Start-up: client spawn → first request, server spawn → accepting', run: startup },
+  { id: 'crowd', title: '8. A crowd: 1 seed and N downloaders at once, every link 40 mbit, against BitTorrent', run: crowd },
 ];
 
 const SIZES = {
-  full: { capped: 64 * MiB, loopback: 512 * MiB, memory: [64 * MiB, 1024 * MiB], smallFiles: { files: 10_000, downloads: 1_000 }, upload: 64 * MiB, probeCapMs: 15_000, runs: 3, runsBy: { loopback: 5 } },
-  quick: { capped: 8 * MiB, loopback: 64 * MiB, memory: [16 * MiB, 128 * MiB], smallFiles: { files: 2_000, downloads: 200 }, upload: 4 * MiB, probeCapMs: 2_000, runs: 1 },
+  full: { capped: 64 * MiB, loopback: 512 * MiB, memory: [64 * MiB, 1024 * MiB], smallFiles: { files: 10_000, downloads: 1_000 }, upload: 64 * MiB, startupSamples: 10, crowd: { size: 32 * MiB, counts: [8, 16] }, probeCapMs: 15_000, runs: 3, runsBy: { loopback: 5, crowd: 1 } },
+  quick: { capped: 8 * MiB, loopback: 64 * MiB, memory: [16 * MiB, 128 * MiB], smallFiles: { files: 2_000, downloads: 200 }, upload: 4 * MiB, startupSamples: 10, crowd: { size: 8 * MiB, counts: [8] }, probeCapMs: 2_000, runs: 1 },
   // The harness's own smoke test (test/integration/bench-harness.test.ts): every code path, tiny.
-  smoke: { capped: 2 * MiB, loopback: 4 * MiB, memory: [1 * MiB, 2 * MiB], smallFiles: { files: 50, downloads: 20 }, upload: 1 * MiB, probeCapMs: 1_000, runs: 1 },
+  smoke: { capped: 2 * MiB, loopback: 4 * MiB, memory: [1 * MiB, 2 * MiB], smallFiles: { files: 50, downloads: 20 }, upload: 1 * MiB, startupSamples: 3, crowd: { size: 1 * MiB, counts: [2] }, probeCapMs: 1_000, runs: 1 },
 };
 
 function usage() {
   return `usage: npm run bench [-- options]
-  --quick            small sizes, one run each: under a minute
+  --quick            small sizes, one run each: a few minutes
   --only NAME[,...]  run only these scenarios: ${SCENARIOS.map((s) => s.id).join(', ')}
-  --runs N           repetitions per scenario (default ${SIZES.full.runs}, loopback ${SIZES.full.runsBy.loopback}; --quick: ${SIZES.quick.runs})
+  --runs N           repetitions per scenario (default ${SIZES.full.runs}, loopback ${SIZES.full.runsBy.loopback}, crowd ${SIZES.full.runsBy.crowd}; --quick: ${SIZES.quick.runs})
   --out DIR          where results go (default bench/results, or bench/results/partial for --quick/--only)
   --keep             keep the temp peer folders (/tmp/txtmesh-bench-*)
   --smoke            tiny sizes, to check the harness itself (figures mean nothing)
@@ -163,6 +168,9 @@ for (const scenario of SCENARIOS) {
   ctx.runs = runs ?? sizes.runsBy?.[scenario.id] ?? sizes.runs;
   const loadBefore = loadAverage();
   process.stdout.write(`\n== ${scenario.title}  (load average ${loadBefore.toFixed(2)})\n`);
+  if (loadBefore > cpus().length) {
+    process.stdout.write(`  WARNING: load average ${loadBefore.toFixed(1)} on ${cpus().length} cores: other work competes for the CPU, and times and ratios against the anchors may be skewed\n`);
+  }
   const t0 = performance.now();
   try {
     const result = await scenario.run(ctx);
@@ -195,6 +203,8 @@ const file = join(outDir, 'latest.json');
 // Six significant digits are plenty, and keep the committed file's diffs readable.
 const rounded = (_, v) => (typeof v === 'number' && !Number.isInteger(v) ? Number(v.toPrecision(6)) : v);
 writeFileSync(file, JSON.stringify(report, rounded, 2) + '\n');
+// A full run into bench/results/ is the one bench/README.md quotes: its table follows the file.
+if (!partial && args.out === undefined) updateReadme(join(repo, 'bench', 'README.md'), file);
 const all = Object.values(report.scenarios).flatMap((s) => s.targets ?? []);
 process.stdout.write(
   `\n== ${Object.keys(report.scenarios).length} scenarios in ${report.seconds.toFixed(0)} s; targets met: ${all.filter((t) => t.pass).length}/${all.length}` +

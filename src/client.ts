@@ -8,20 +8,35 @@
  * load, so it is loaded only for subcommands, --help and --version (issue 11, start-up).
  */
 import { needsFullParser, parseConsoleArgs } from './cli/client-options.js';
+import type { PageHooks } from './cli/ui-main.js';
 import { describeError } from './errors.js';
+import { quietWhenOutputCloses } from './cli/closed-output.js';
+import { visible } from './cli/terminal-text.js';
+
+quietWhenOutputCloses();
+
+// The web console (`ui`, `--ui`): its page (web/) words results as the console does (cli/render.ts).
+// web/ and cli/ do not import each other, so the two are joined here, loaded only when used.
+const page: PageHooks = {
+  async start(options) {
+    const [{ startUi }, { renderResult }] = await Promise.all([import('./web/ui-server.js'), import('./cli/render.js')]);
+    return startUi({ ...options, render: renderResult });
+  },
+  open: async (url) => (await import('./web/open-browser.js')).openBrowser(url),
+};
 
 const args = process.argv.slice(2);
 if (needsFullParser(args)) {
   const { runFullParser } = await import('./cli/client-parser.js');
-  await runFullParser(args);
+  await runFullParser(args, page);
 } else {
   let argv;
   try {
     argv = parseConsoleArgs(args);
   } catch (err) {
-    process.stderr.write(`txtmesh-client: ${describeError(err)}\nRun txtmesh-client --help for usage.\n`);
+    process.stderr.write(`txtmesh-client: ${visible(describeError(err))}\nRun txtmesh-client --help for usage.\n`);
     process.exit(2);
   }
   const { consoleMain } = await import('./cli/console-main.js');
-  await consoleMain(argv);
+  await consoleMain(argv, page);
 }

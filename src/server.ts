@@ -9,6 +9,9 @@ import { hideBin } from 'yargs/helpers';
 import { describeError } from './errors.js';
 import { failStart, serverMain } from './cli/server-main.js';
 import { type ServerArgs, serverOptions } from './cli/server-options.js';
+import { quietWhenOutputCloses } from './cli/closed-output.js';
+
+quietWhenOutputCloses();
 
 const argv = await serverOptions(
   yargs(hideBin(process.argv))

@@ -5,8 +5,11 @@
  * names the file, the line number and what is wrong. The optional fourth column is the SHA-256
  * fingerprint of the peer's certificate: when every peer has one the mesh runs in secure mode
  * (mutual TLS, README "Security model"); when none has one, in open mode; a mix is an error.
+ * The file must be a regular file of at most MAX_SETTINGS_BYTES: a FIFO would block the read
+ * forever, and /dev/zero would never end (issue 12, item 6).
  */
-import { readFile } from 'node:fs/promises';
+import { constants } from 'node:fs';
+import { open } from 'node:fs/promises';
 import { isIP } from 'node:net';
 import { TxtmeshError } from './errors.js';
 
@@ -39,7 +42,12 @@ export function parseFingerprint(text: string): string | undefined {
   return /^[0-9A-Fa-f]{64}$/.test(bare) ? bare.toLowerCase() : undefined;
 }
 
+/** The largest settings file read: a line per peer, so 1 MiB is thousands of peers. */
+export const MAX_SETTINGS_BYTES = 1024 * 1024;
+
 const ID_PATTERN = /^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/;
+// Ports as people write them: 1-65535, no leading zeros (`080` is refused, not read as 80).
+const PORT_PATTERN = /^[1-9]\d{0,4}$/;
 // RFC 1123 host name: dot-separated labels of letters, digits and inner hyphens.
 const HOSTNAME_PATTERN = /^(?=.{1,253}$)([A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?)(\.[A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?)*\.?$/;
 
@@ -48,9 +56,13 @@ export function isPeerId(id: string): boolean {
   return ID_PATTERN.test(id);
 }
 
-/** True if `host` is an IPv4 or IPv6 address or a host name. */
+/**
+ * True if `host` is an IPv4 or IPv6 address or a host name. A name whose last label is all
+ * digits is neither (RFC 3696, section 2: no top-level domain is all-numeric): `999.1.1.1` or
+ * `127.1` is a mistyped address, which the resolver would fail on or read its own way.
+ */
 export function isHost(host: string): boolean {
-  return isIP(host) !== 0 || HOSTNAME_PATTERN.test(host);
+  return isIP(host) !== 0 || (HOSTNAME_PATTERN.test(host) && !/(^|\.)\d+\.?$/.test(host));
 }
 
 /**
@@ -76,9 +88,9 @@ export function parseSettings(text: string, fileName = 'peer_settings.txt'): Pee
     if (!isPeerId(id)) bad(`bad peer ID ${JSON.stringify(id)}: use letters, digits, '.', '_' or '-' (at most 64)`);
     // Accept [::1] as well as ::1 for IPv6.
     const host = rawHost.startsWith('[') && rawHost.endsWith(']') ? rawHost.slice(1, -1) : rawHost;
-    if (!isHost(host)) bad(`bad address ${JSON.stringify(rawHost)}: expected an IPv4 or IPv6 address or a host name`);
-    if (!/^\d{1,5}$/.test(portText) || Number(portText) < 1 || Number(portText) > 65535) {
-      bad(`bad port ${JSON.stringify(portText)}: expected a number from 1 to 65535`);
+    if (!isHost(host)) bad(`bad address ${JSON.stringify(rawHost)}: expected an IPv4 address (four numbers 0-255), an IPv6 address or a host name`);
+    if (!PORT_PATTERN.test(portText) || Number(portText) > 65535) {
+      bad(`bad port ${JSON.stringify(portText)}: expected a number from 1 to 65535, without leading zeros`);
     }
     const fingerprint = fingerprintText === undefined ? undefined : parseFingerprint(fingerprintText);
     if (fingerprintText !== undefined && fingerprint === undefined) {
@@ -108,16 +120,39 @@ export function parseSettings(text: string, fileName = 'peer_settings.txt'): Pee
   return peers;
 }
 
-/** Reads and parses a settings file. */
+/**
+ * Reads and parses a settings file.
+ * @throws TxtmeshError ERR_SETTINGS_READ (missing, unreadable, not a regular file, larger than
+ *   MAX_SETTINGS_BYTES), and parseSettings' errors
+ */
 export async function loadSettings(path: string): Promise<PeerAddress[]> {
-  let text: string;
+  return parseSettings(await readSettingsText(path), path);
+}
+
+async function readSettingsText(path: string): Promise<string> {
+  const refuse = (reason: string, cause?: unknown) => new TxtmeshError('ERR_SETTINGS_READ', `cannot read settings file ${path}: ${reason}`, { cause });
+  // O_NONBLOCK: opening a FIFO for reading would wait for a writer forever; it is refused
+  // below as not a regular file. Regular files ignore the flag.
+  const handle = await open(path, constants.O_RDONLY | constants.O_NONBLOCK).catch((err: NodeJS.ErrnoException) => {
+    throw refuse(err.code === 'ENOENT' ? 'no such file' : err.message, err);
+  });
   try {
-    text = await readFile(path, 'utf8');
+    if (!(await handle.stat()).isFile()) throw refuse('not a regular file (a folder, FIFO or device?)');
+    // Read one byte past the cap, and no more, to tell a file at the cap from a larger one.
+    const buffer = Buffer.alloc(MAX_SETTINGS_BYTES + 1);
+    let filled = 0;
+    for (;;) {
+      const { bytesRead } = await handle.read(buffer, filled, buffer.length - filled, filled);
+      filled += bytesRead;
+      if (bytesRead === 0 || filled === buffer.length) break;
+    }
+    if (filled > MAX_SETTINGS_BYTES) throw refuse(`larger than ${MAX_SETTINGS_BYTES} bytes; a settings file has one short line per peer`);
+    return buffer.toString('utf8', 0, filled);
   } catch (err) {
-    const reason = (err as NodeJS.ErrnoException).code === 'ENOENT' ? 'no such file' : (err as Error).message;
-    throw new TxtmeshError('ERR_SETTINGS_READ', `cannot read settings file ${path}: ${reason}`, { cause: err });
+    throw err instanceof TxtmeshError ? err : refuse((err as Error).message, err);
+  } finally {
+    await handle.close();
   }
-  return parseSettings(text, path);
 }
 
 /**

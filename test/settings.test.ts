@@ -1,8 +1,9 @@
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { spawnSync } from 'node:child_process';
+import { mkdtemp, rm, truncate, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { expect } from 'chai';
-import { type PeerAddress, findPeers, formatAddress, loadSettings, meshMode, parseFingerprint, parseSettings } from '../src/settings.js';
+import { MAX_SETTINGS_BYTES, type PeerAddress, findPeers, formatAddress, isHost, loadSettings, meshMode, parseFingerprint, parseSettings } from '../src/settings.js';
 import { expectCode } from './helpers/expect-code.js';
 
 /** [id, host, port, line] tuples, for compact comparisons. */
@@ -115,6 +116,11 @@ describe('settings', () => {
       ['port -1', 'p1 127.0.0.1 -1'],
       ['port 1.5', 'p1 127.0.0.1 1.5'],
       ['port 123456', 'p1 127.0.0.1 123456'],
+      ['port 080 (a leading zero)', 'p1 127.0.0.1 080'],
+      ['port 05001', 'p1 127.0.0.1 05001'],
+      ['address 999.1.1.1 (not IPv4, not a host name)', 'p1 999.1.1.1 5001'],
+      ['address 127.1 (a short IPv4 form)', 'p1 127.1 5001'],
+      ['address 2130706433 (a bare number)', 'p1 2130706433 5001'],
       ['ID starting with a hyphen', '-p1 127.0.0.1 5001'],
       ['ID with a bang', 'p!1 127.0.0.1 5001'],
       ['ID of 65 characters', `${'a'.repeat(65)} 127.0.0.1 5001`],
@@ -130,6 +136,15 @@ describe('settings', () => {
         expect(err.message).to.include('mesh.txt:4');
       });
     }
+
+    it('says what is wrong with an address that looks like IPv4 and is not, and with a leading zero', () => {
+      const address = expectCode(() => parseSettings('p1 999.1.1.1 5001\n', 'mesh.txt'), 'ERR_SETTINGS_LINE');
+      expect(address.message).to.contain('mesh.txt:1').and.contain('999.1.1.1').and.contain('IPv4');
+      expect(expectCode(() => parseSettings('p1 127.0.0.1 080\n'), 'ERR_SETTINGS_LINE').message).to.contain('leading zeros');
+      // Names whose last label has a letter are still names; IPv4 and IPv6 literals still addresses.
+      for (const host of ['1.2.3.example', 'x1', '3com.com', '10.0.0.255', '::ffff:1.2.3.4']) expect(isHost(host), host).to.equal(true);
+      for (const host of ['1.2.3.4.5', '256.0.0.1', '1.2.3.04x.5', '10.0.0.', '4']) expect(isHost(host), host).to.equal(false);
+    });
 
     it('uses peer_settings.txt as the default file name in errors', () => {
       const err = expectCode(() => parseSettings('p1 127.0.0.1 5001\np2 127.0.0.1'), 'ERR_SETTINGS_LINE');
@@ -205,6 +220,35 @@ describe('settings', () => {
       await writeFile(path, 'p1 127.0.0.1 5001\np2 127.0.0.1 99999\n');
       const err = await expectCode(loadSettings(path), 'ERR_SETTINGS_LINE');
       expect(err.message).to.include(`${path}:2`);
+    });
+
+    it('refuses a FIFO at once (ERR_SETTINGS_READ) instead of waiting for a writer', async function () {
+      this.timeout(5000);
+      const fifo = join(dir, 'fifo_settings.txt');
+      expect(spawnSync('mkfifo', [fifo]).status).to.equal(0);
+      const err = await expectCode(loadSettings(fifo), 'ERR_SETTINGS_READ');
+      expect(err.message).to.contain(fifo).and.contain('not a regular file');
+    });
+
+    it('refuses /dev/zero and a folder (ERR_SETTINGS_READ) without reading them', async function () {
+      this.timeout(5000);
+      for (const path of ['/dev/zero', dir]) {
+        const err = await expectCode(loadSettings(path), 'ERR_SETTINGS_READ');
+        expect(err.message).to.contain('not a regular file');
+      }
+    });
+
+    it(`reads a file of up to ${MAX_SETTINGS_BYTES} bytes, and refuses a larger one (ERR_SETTINGS_READ)`, async () => {
+      const path = join(dir, 'big_settings.txt');
+      const line = 'p1 127.0.0.1 5001\n';
+      await writeFile(path, line + '#'.repeat(MAX_SETTINGS_BYTES - line.length));
+      expect(tuples(await loadSettings(path))).to.deep.equal([['p1', '127.0.0.1', 5001, 1]]);
+      await writeFile(path, line + '#'.repeat(MAX_SETTINGS_BYTES - line.length + 1));
+      await expectCode(loadSettings(path), 'ERR_SETTINGS_READ');
+      // A sparse file of 4 GiB: refused after reading one byte past the cap.
+      await truncate(path, 4 * 1024 ** 3);
+      const err = await expectCode(loadSettings(path), 'ERR_SETTINGS_READ');
+      expect(err.message).to.contain(`larger than ${MAX_SETTINGS_BYTES} bytes`);
     });
 
     it('throws ERR_SETTINGS_READ for a missing file', async () => {

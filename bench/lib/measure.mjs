@@ -3,7 +3,7 @@
 import { existsSync, readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { removeHidden, sha256File } from './files.mjs';
-import { ConsoleSession, runGoDone, repo } from './procs.mjs';
+import { ConsoleSession, LineReader, runGoDone, repo, spawnNode, stop } from './procs.mjs';
 
 /** A failure that makes the benchmark exit non-zero: a wrong byte, or a command that failed. */
 export class BenchFailure extends Error {}
@@ -134,4 +134,25 @@ export async function timedUpload({ mesh, client = 'd', netns, name, sha, peers 
     await verifyAndRemove(join(mesh.served(peer), name), sha, `${what} → ${peer}`);
   }
   return { ms, perPeer };
+}
+
+/**
+ * A plain Node copy of `source` over one TCP socket into `target` (bench/tcp-copy.mjs): sender
+ * and receiver processes, each in its namespace if given, timed from "go" to the fsync;
+ * `lastMs` is when the last byte arrived. Verified and removed.
+ */
+export async function tcpCopy({ source, target, sha, sender = {}, receiverNetns }) {
+  const script = join(repo, 'bench', 'tcp-copy.mjs');
+  const host = sender.host ?? '127.0.0.1';
+  const child = spawnNode([script, 'send', source, host], { netns: sender.netns });
+  try {
+    const out = new LineReader(child.stdout);
+    const index = await out.waitFor((l) => l.startsWith('port '), 0, 15_000);
+    const port = out.lines[index].slice(5);
+    const { ms, result } = await runGoDone([script, 'receive', port, target, host], { netns: receiverNetns });
+    await verifyAndRemove(target, sha, 'TCP copy');
+    return { ms, lastMs: result.receivedMs };
+  } finally {
+    await stop(child);
+  }
 }

@@ -6,6 +6,7 @@ import { readFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
+import { RequestTally } from './server-log.mjs';
 
 export const repo = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..');
 export const serverJs = join(repo, 'dist', 'server.js');
@@ -26,18 +27,22 @@ export function killAll() {
 }
 
 /**
- * Spawns `node [nodeArgs] args…`, inside a network namespace if `netns` is given.
- * `ip netns exec` execs the command, so the child's pid is node's own (for /proc/<pid>/status).
+ * Spawns a program, inside a network namespace if `netns` is given. `ip netns exec` execs the
+ * command, so the child's pid is the program's own (for /proc/<pid>/status and kill).
  */
-export function spawnNode(args, { cwd, netns, nodeArgs = [] } = {}) {
-  const argv = [...nodeArgs, ...args];
-  const child = netns
-    ? spawn('ip', ['netns', 'exec', netns, process.execPath, ...argv], { cwd, stdio: 'pipe' })
-    : spawn(process.execPath, argv, { cwd, stdio: 'pipe' });
+export function spawnProgram(command, args, { cwd, netns } = {}) {
+  const options = { cwd, stdio: 'pipe' };
+  const child = netns ? spawn('ip', ['netns', 'exec', netns, command, ...args], options) : spawn(command, args, options);
   live.add(child);
   child.once('exit', () => live.delete(child));
+  child.once('error', () => live.delete(child)); // e.g. not installed: the caller sees the exit
   child.stdin.on('error', () => undefined); // a child that died early must not crash the driver
   return child;
+}
+
+/** Spawns `node [nodeArgs] args…` (see spawnProgram). */
+export function spawnNode(args, { cwd, netns, nodeArgs = [] } = {}) {
+  return spawnProgram(process.execPath, [...nodeArgs, ...args], { cwd, netns });
 }
 
 /** Lines of a stream, with "wait for a line matching …" from a given index on. */
@@ -121,22 +126,24 @@ export function peakRss(pid) {
 }
 
 /**
- * Starts `node dist/server.js --quiet` in a peer folder and waits for its "serving … on host:port"
- * line. Resolves with the child, its pid and the port it listens on.
+ * Starts `node dist/server.js --log-format json` in a peer folder and waits for its "serving …
+ * on host:port" line (on stderr, with a JSON log). Resolves with the child, its pid, the port it
+ * listens on and `tally`, the running totals of its request log (server-log.mjs).
  */
 export async function startServer({ peerDir, netns, args = [], nodeArgs = [] }) {
-  const child = spawnNode([serverJs, '--quiet', ...args], { cwd: peerDir, netns, nodeArgs });
-  const out = new LineReader(child.stdout);
-  const err = collect(child.stderr);
+  const child = spawnNode([serverJs, '--log-format', 'json', ...args], { cwd: peerDir, netns, nodeArgs });
+  const tally = new RequestTally(child.stdout);
+  const errLines = new LineReader(child.stderr);
+  const err = () => errLines.lines.join('\n');
   let index;
   try {
-    index = await out.waitFor((l) => / serving .* on /.test(l), 0, 15_000, () => `; stderr: ${err()}`);
+    index = await errLines.waitFor((l) => / serving .* on /.test(l), 0, 15_000, () => `; stderr: ${err()}`);
   } catch (e) {
     child.kill('SIGKILL');
-    throw new Error(`server in ${peerDir} did not start: ${e.message} ${err()}`);
+    throw new Error(`server in ${peerDir} did not start: ${e.message}`);
   }
-  const port = Number(/:(\d+)$/.exec(out.lines[index])?.[1]);
-  const server = { label: peerDir, child, pid: child.pid, port, stopping: false, stop: () => ((server.stopping = true), stop(child)) };
+  const port = Number(/:(\d+)$/.exec(errLines.lines[index])?.[1]);
+  const server = { label: peerDir, child, pid: child.pid, port, tally, stopping: false, stop: () => ((server.stopping = true), stop(child)) };
   servers.add(server);
   child.once('exit', (code, signal) => {
     // A server that stops before we stop it is news: keep what it said.
@@ -247,4 +254,22 @@ export async function runGoDone(args, { cwd, netns, timeoutMs = 600_000 } = {}) 
   } finally {
     child.kill('SIGKILL');
   }
+}
+
+/**
+ * Runs a program to its end, with `input` written to its stdin at once (as `printf … |` would),
+ * timed from spawn to exit: the time a user waits.
+ * @returns {Promise<{ms: number, code: number, stdout: string, stderr: string}>}
+ */
+export async function runToExit(command, args, { cwd, netns, input = '', timeoutMs = 900_000 } = {}) {
+  const started = performance.now();
+  const child = spawnProgram(command, args, { cwd, netns });
+  child.stdin.end(input);
+  const stdout = collect(child.stdout);
+  const stderr = collect(child.stderr);
+  const timer = setTimeout(() => child.kill('SIGKILL'), timeoutMs);
+  const code = await exited(child);
+  const ms = performance.now() - started;
+  clearTimeout(timer);
+  return { ms, code, stdout: stdout(), stderr: stderr() };
 }

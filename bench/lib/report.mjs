@@ -22,6 +22,7 @@ export const mbps = (bytes, ms) => bytes / 1e6 / (ms / 1000);
 export function fmt(value, digits) {
   if (value === undefined || value === null || Number.isNaN(value)) return '-';
   if (!Number.isFinite(value)) return String(value);
+  if (Number.isInteger(value) && digits === undefined) return String(value);
   if (digits !== undefined) return value.toFixed(digits);
   const abs = Math.abs(value);
   return value.toFixed(abs >= 100 ? 0 : abs >= 10 ? 1 : abs >= 1 ? 2 : 3);

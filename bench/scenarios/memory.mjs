@@ -7,6 +7,7 @@ import { Mesh, benchRoot, writeTextFile } from '../lib/files.mjs';
 import { timedDownload } from '../lib/measure.mjs';
 import { peakRss, startServer } from '../lib/procs.mjs';
 import { fmt, spread, summarize, table, target } from '../lib/report.mjs';
+import { counting, settled } from '../lib/server-log.mjs';
 import { loopbackServers, warm } from './loopback.mjs';
 
 const LIMIT_MB = 100;
@@ -19,9 +20,9 @@ export async function memory(ctx) {
   const rows = [];
   for (const r of results) {
     const label = `${r.size / 2 ** 20} MiB`;
-    rows.push([`client, download from p1 p2 p3 (${label})`, ...spread(r.client, 1 / MB, 1)]);
-    rows.push([`server p4, 3 clients at once (${label})`, ...spread(r.server, 1 / MB, 1)]);
-    rows.push([`server p4 idle, just started`, ...spread(r.idle, 1 / MB, 1)]);
+    rows.push([`client, download from p1 p2 p3 (${label})`, ...spread(r.client, 1 / MB, 1), fmt(r.clientServed.median, 3)]);
+    rows.push([`server p4, 3 clients at once (${label})`, ...spread(r.server, 1 / MB, 1), fmt(r.p4Served.median, 3)]);
+    rows.push([`server p4 idle, just started`, ...spread(r.idle, 1 / MB, 1), '']);
   }
   const first = results[0];
   const notes = [
@@ -29,13 +30,13 @@ export async function memory(ctx) {
   ];
   return {
     params: { sizesBytes: ctx.sizes.memory, runs: ctx.runs },
-    figures: Object.fromEntries(results.map((r) => [String(r.size), { clientPeakRssBytes: r.client, serverPeakRssBytes: r.server, serverIdleRssBytes: r.idle }])),
+    figures: Object.fromEntries(results.map((r) => [String(r.size), { clientPeakRssBytes: r.client, serverPeakRssBytes: r.server, serverIdleRssBytes: r.idle, clientServedPerSize: r.clientServed, p4ServedPerCopy: r.p4Served }])),
     targets: [
       target(`client peak RSS, ${largest.size / 2 ** 20} MiB download (MB)`, largest.client.median / MB, '<', LIMIT_MB),
       target(`server peak RSS, 3 clients of ${largest.size / 2 ** 20} MiB (MB)`, largest.server.median / MB, '<', LIMIT_MB),
     ],
-    table: table(['process', 'peak RSS MB', 'spread'], rows),
-    notes,
+    table: table(['process', 'peak RSS MB', 'spread', 'served/size'], rows),
+    notes: [...notes, 'served/size: GET bytes in the request logs ÷ file size (p4: ÷ 3 copies); logged before sending, an abandoned GET counts whole'],
   };
 }
 
@@ -53,20 +54,24 @@ async function atSize(ctx, size) {
   try {
     await warm(mesh, 'd', servers);
     for (let run = 1; run <= ctx.runs; run++) {
-      const client = await timedDownload({ mesh, name, sha, size, peers: servers });
+      const counted = await counting(running, 'GET', name, () => timedDownload({ mesh, name, sha, size, peers: servers }));
+      const client = counted.result;
       // A fresh server, so that its peak belongs to this repetition alone.
       const p4 = await startServer({ peerDir: mesh.dir('p4'), args: ['--host', '127.0.0.1', '--port', '0'] });
       let server;
       let idle;
+      let p4Served;
       try {
         idle = peakRss(p4.pid);
         mesh.setPort('p4', p4.port);
         await Promise.all(clients.map((c) => timedDownload({ mesh, client: c, name, sha, size, peers: ['p4'] })));
         server = peakRss(p4.pid);
+        await settled([p4]);
+        p4Served = p4.tally.bytes('GET', name) / (clients.length * size);
       } finally {
         await p4.stop();
       }
-      reps.push({ client: client.rss, server, idle });
+      reps.push({ client: client.rss, server, idle, clientServed: counted.bytes / size, p4Served });
       ctx.log(`${size / 2 ** 20} MiB run ${run}/${ctx.runs}: client ${fmt(client.rss / MB, 1)} MB, server with 3 clients ${fmt(server / MB, 1)} MB (idle ${fmt(idle / MB, 1)} MB)`);
     }
   } finally {
@@ -77,5 +82,7 @@ async function atSize(ctx, size) {
     client: summarize(reps.map((r) => r.client)),
     server: summarize(reps.map((r) => r.server)),
     idle: summarize(reps.map((r) => r.idle)),
+    clientServed: summarize(reps.map((r) => r.clientServed)),
+    p4Served: summarize(reps.map((r) => r.p4Served)),
   };
 }

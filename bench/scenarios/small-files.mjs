@@ -7,12 +7,14 @@ import { Mesh, benchRoot, randomText } from '../lib/files.mjs';
 import { BenchFailure } from '../lib/measure.mjs';
 import { ConsoleSession, startServer } from '../lib/procs.mjs';
 import { spread, summarize, table, target } from '../lib/report.mjs';
+import { settled } from '../lib/server-log.mjs';
 import { listFiles } from '../../dist/client/peer-client.js';
 import { PeerConnection } from '../../dist/client/peer-connection.js';
 
 const FILE_SIZE = 4096;
 const LIST_LIMIT_MS = 300;
 const RATE_TARGET = 200;
+const SERVED_TARGET = 1.02;
 
 /** One LIST request on a new connection (dist/ modules, as the console uses them), timed. */
 async function timeList(peer, expected) {
@@ -28,6 +30,15 @@ async function timeList(peer, expected) {
 }
 
 const fileName = (i) => `f${String(i).padStart(5, '0')}.txt`;
+
+/** The first `downloads` files in peer d's folder against p1's, byte for byte; then removed. */
+function checkCopies(mesh, downloads) {
+  for (let i = 0; i < downloads; i++) {
+    const copy = join(mesh.served('d'), fileName(i));
+    if (!readFileSync(copy).equals(readFileSync(join(mesh.served('p1'), fileName(i))))) throw new BenchFailure(`WRONG BYTES in ${copy}`);
+    rmSync(copy);
+  }
+}
 
 export async function smallFiles(ctx) {
   const { files, downloads } = ctx.sizes.smallFiles;
@@ -53,20 +64,19 @@ export async function smallFiles(ctx) {
       // of the time from the console's (connecting, decoding, printing the table).
       const listMs = await timeList(mesh.peers.find((p) => p.id === 'p1'), files);
       const batch = Array.from({ length: downloads }, (_, i) => `#DOWNLOAD ${fileName(i)} p1`).join('\n');
+      const servedBefore = server.tally.total('GET');
       const got = await session.run(batch, { timeoutMs: 600_000 });
+      await settled([server]);
+      const served = (server.tally.total('GET') - servedBefore) / (downloads * FILE_SIZE);
       const ok = got.lines.filter((l) => l.startsWith('Downloaded ')).length;
       if (ok !== downloads) throw new BenchFailure(`${ok} of ${downloads} downloads succeeded: ${got.lines.find((l) => !l.startsWith('Downloaded ')) ?? ''}`);
-      reps.push({ coldMs: cold.ms, warmMs: warm.ms, listMs, downloadMs: got.ms, rate: downloads / (got.ms / 1000) });
+      reps.push({ coldMs: cold.ms, warmMs: warm.ms, listMs, downloadMs: got.ms, rate: downloads / (got.ms / 1000), served });
       ctx.log(`run ${run}/${ctx.runs}: #FILELIST cold ${cold.ms.toFixed(0)} ms, warm ${warm.ms.toFixed(0)} ms (LIST alone ${listMs.toFixed(0)} ms); ${downloads} downloads in ${(got.ms / 1000).toFixed(2)} s = ${reps.at(-1).rate.toFixed(0)} files/s`);
     } finally {
       await session?.close();
       await server.stop();
     }
-    for (let i = 0; i < downloads; i++) {
-      const copy = join(mesh.served('d'), fileName(i));
-      if (!readFileSync(copy).equals(readFileSync(join(mesh.served('p1'), fileName(i))))) throw new BenchFailure(`WRONG BYTES in ${copy}`);
-      rmSync(copy);
-    }
+    checkCopies(mesh, downloads);
   }
   const S = (f) => summarize(reps.map(f));
   const cold = S((r) => r.coldMs);
@@ -74,22 +84,25 @@ export async function smallFiles(ctx) {
   const list = S((r) => r.listMs);
   const downloadMs = S((r) => r.downloadMs);
   const rate = S((r) => r.rate);
+  const served = S((r) => r.served);
   const rows = [
     [`#FILELIST p1, ${files} files, first (server hashes all)`, ...spread(cold, 1, 0), 'ms'],
     [`#FILELIST p1, ${files} files, again (cached)`, ...spread(warm, 1, 0), 'ms'],
     ['  of which the LIST request alone (cached)', ...spread(list, 1, 0), 'ms'],
     [`${downloads} × #DOWNLOAD of 4 KiB, one session`, ...spread(downloadMs, 1 / 1000, 2), 's'],
     ['  files per second', ...spread(rate, 1, 0), 'files/s'],
+    ['  bytes served / bytes of the files', ...spread(served, 1, 3), ''],
   ];
   return {
     params: { files, fileBytes: FILE_SIZE, downloads, runs: ctx.runs },
-    figures: { filelistColdMs: cold, filelistWarmMs: warm, listRequestMs: list, downloadsMs: downloadMs, filesPerSecond: rate },
+    figures: { filelistColdMs: cold, filelistWarmMs: warm, listRequestMs: list, downloadsMs: downloadMs, filesPerSecond: rate, servedPerSize: served },
     targets: [
       target('#FILELIST, cached (ms)', warm.median, '<', LIST_LIMIT_MS),
       target('#FILELIST, first after start (ms)', cold.median, '<', LIST_LIMIT_MS),
       target('sequential downloads (files/s)', rate.median, '>=', RATE_TARGET),
+      target('bytes served / bytes of the files', served.median, '<=', SERVED_TARGET),
     ],
     table: table(['row', 'median', 'spread', 'unit'], rows),
-    notes: [`timed in the console, output included; the ${downloads} #DOWNLOAD lines are piped at once and run one after another`],
+    notes: [`timed in the console, output included; the ${downloads} #DOWNLOAD lines are piped at once and run one after another`, 'served: GET bytes in the server\'s request log (logged before sending: an abandoned GET counts whole)'],
   };
 }

@@ -18,6 +18,7 @@ import { DEFAULT_PING_COUNT } from '../client/views.js';
 import { codeOf, describeError } from '../errors.js';
 import type { GlobalArgs } from './client-options.js';
 import { startClient } from './startup.js';
+import { jsonLine, visible } from './terminal-text.js';
 
 export type { GlobalArgs } from './client-options.js';
 
@@ -55,16 +56,16 @@ export async function runSubcommand(argv: GlobalArgs, spec: CommandSpec, args: s
     const session: Session = { ...started.session, out, ...extra };
     const result = await runCommand(session, spec, args, controller.signal).finally(() => started.close());
     exitCode = interrupted ? EXIT.INTERRUPTED : exitCodeOf(result);
-    if (json) process.stdout.write(JSON.stringify(resultDocument(result, exitCode, command)) + '\n');
+    if (json) process.stdout.write(jsonLine(resultDocument(result, exitCode, command)) + '\n');
     else for (const line of renderResult(result)) out.print(line);
   } catch (err) {
     const code = codeOf(err);
     exitCode = interrupted ? EXIT.INTERRUPTED : exitCodeOfError(err);
     const message = describeError(err);
     out.progress(undefined);
-    process.stderr.write(`txtmesh-client ${command}: ${message}\n`);
+    process.stderr.write(`txtmesh-client ${command}: ${visible(message)}\n`);
     const details = err instanceof CommandFailure ? err.details : {};
-    if (json) process.stdout.write(JSON.stringify({ ...errorDocument(command, code, message, exitCode), ...details }) + '\n');
+    if (json) process.stdout.write(jsonLine({ ...errorDocument(command, code, message, exitCode), ...details }) + '\n');
   } finally {
     process.off('SIGINT', onInterrupt);
   }

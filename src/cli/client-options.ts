@@ -6,6 +6,7 @@
 import { parseArgs } from 'node:util';
 import { REQUEST_TIMEOUT_MS } from '../constants.js';
 import { TxtmeshError } from '../errors.js';
+import { CONSOLE_UI_OPTION, UI_OPTIONS, type UiArgs } from './ui-options.js';
 
 /** Options every run shares. */
 export interface GlobalArgs {
@@ -38,23 +39,41 @@ export const GLOBAL_OPTIONS: Readonly<Record<Exclude<keyof GlobalArgs, 'json'>, 
  * Reads the console's command line (no subcommand) without yargs.
  * @throws TxtmeshError ERR_USAGE for an unknown option, a missing value, or a stray argument
  */
-export function parseConsoleArgs(args: readonly string[]): GlobalArgs {
-  const options = Object.fromEntries(Object.keys(GLOBAL_OPTIONS).map((name) => [name, { type: 'string' as const }]));
+export function parseConsoleArgs(args: readonly string[]): GlobalArgs & UiArgs {
+  const ui = { ui: CONSOLE_UI_OPTION, ...UI_OPTIONS };
+  const options = Object.fromEntries([
+    ...Object.keys(GLOBAL_OPTIONS).map((name) => [name, { type: 'string' as const }]),
+    ...Object.entries(ui).map(([name, o]) => [name, { type: o.type === 'boolean' ? ('boolean' as const) : ('string' as const) }]),
+  ]);
   let values: Record<string, string | boolean | undefined>;
   try {
-    ({ values } = parseArgs({ args: [...args], options, strict: true, allowPositionals: false }));
+    ({ values } = parseArgs({ args: [...args], options, strict: true, allowPositionals: false }) as { values: Record<string, string | boolean | undefined> });
   } catch (err) {
     throw new TxtmeshError('ERR_USAGE', (err as Error).message.split('\n')[0] ?? 'bad command line');
   }
   const text = (name: string) => (typeof values[name] === 'string' ? (values[name] as string) : undefined);
   const timeoutText = text('timeout');
   const timeout = timeoutText === undefined ? (GLOBAL_OPTIONS.timeout.default as number) : Number(timeoutText);
-  return { id: text('id'), settings: text('settings'), dir: text('dir'), identity: text('identity'), trace: text('trace'), timeout };
+  const number = (name: string) => (text(name) === undefined ? undefined : Number(text(name)));
+  return {
+    id: text('id'),
+    settings: text('settings'),
+    dir: text('dir'),
+    identity: text('identity'),
+    trace: text('trace'),
+    timeout,
+    ui: values.ui === true,
+    open: values.open === true,
+    'ui-port': number('ui-port'),
+    'server-log': text('server-log'),
+    'ui-max-share': number('ui-max-share'),
+  };
 }
 
 /** True when the command line needs yargs: a subcommand, --help or --version. */
 export function needsFullParser(args: readonly string[]): boolean {
-  const takesValue = new Set(Object.keys(GLOBAL_OPTIONS).map((name) => `--${name}`));
+  const valued = [...Object.keys(GLOBAL_OPTIONS), ...Object.entries(UI_OPTIONS).flatMap(([name, o]) => (o.type === 'boolean' ? [] : [name]))];
+  const takesValue = new Set(valued.map((name) => `--${name}`));
   for (let i = 0; i < args.length; i++) {
     const arg = args[i] as string;
     if (arg === '--help' || arg === '-h' || arg === '--version') return true;

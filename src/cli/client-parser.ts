@@ -11,6 +11,9 @@ import { addSubcommands, errorDocument } from './client-commands.js';
 import { COMMAND_SPECS } from './command-specs.js';
 import { consoleMain } from './console-main.js';
 import { EXIT } from './exit-codes.js';
+import type { PageHooks } from './ui-main.js';
+import { CONSOLE_UI_OPTION, UI_OPTIONS } from './ui-options.js';
+import { jsonLine, visible } from './terminal-text.js';
 
 const SUBCOMMANDS = COMMAND_SPECS.flatMap((s) => (s.subcommand ? [s.name.slice(1).toLowerCase()] : []));
 
@@ -25,9 +28,16 @@ function usageFailure(args: readonly string[], message: string, err: Error | und
   const text = err && !message ? describeError(err) : message;
   const command = args.find((a) => SUBCOMMANDS.includes(a)) ?? null;
   const name = `txtmesh-client${command ? ` ${command}` : ''}`;
-  process.stderr.write(`${name}: ${text}\nRun ${name} --help for usage.\n`);
-  if (args.includes('--json')) process.stdout.write(JSON.stringify(errorDocument(command, 'ERR_USAGE', text, EXIT.USAGE)) + '\n');
+  process.stderr.write(`${name}: ${visible(text)}\nRun ${name} --help for usage.\n`);
+  if (args.includes('--json')) process.stdout.write(jsonLine(errorDocument(command, 'ERR_USAGE', text, EXIT.USAGE)) + '\n');
   process.exit(EXIT.USAGE);
+}
+
+/** The page's options (ui-options.ts), plus --ui for the console. */
+function withUiOptions(parser: Argv, console: boolean): Argv {
+  let y = console ? parser.option('ui', CONSOLE_UI_OPTION) : parser;
+  for (const [name, option] of Object.entries(UI_OPTIONS)) y = y.option(name, option);
+  return y;
 }
 
 function withGlobalOptions(parser: Argv): Argv {
@@ -36,15 +46,19 @@ function withGlobalOptions(parser: Argv): Argv {
   return y;
 }
 
-/** Parses and runs a command line that has a subcommand, --help or --version. */
-export async function runFullParser(args: readonly string[]): Promise<void> {
+/** Parses and runs a command line that has a subcommand, --help or --version; `page` serves ui and --ui. */
+export async function runFullParser(args: readonly string[], page: PageHooks): Promise<void> {
   const parser = withGlobalOptions(yargs([...args]).scriptName('txtmesh-client'))
     .usage(
       '$0 [options]            the console of a txtmesh peer\n$0 <command> [options]  one command, for scripts (add --json for JSON output)\n\n' +
         `In the console, type commands at the prompt or pipe them in one a line:\n${consoleCommands()}\n` +
         'With piped input the exit status is 1 if any command failed.',
     )
-    .command('$0', 'the console (reads commands from the terminal or stdin)', (y) => y, (argv) => consoleMain(argv as never))
+    .command('$0', 'the console (reads commands from the terminal or stdin)', (y) => withUiOptions(y, true), (argv) => consoleMain(argv as never, page))
+    .command('ui', 'serve this peer\'s page on 127.0.0.1: peers, files, downloads with live per-peer bars, uploads, sharing (docs/web.md)', (y) => withUiOptions(y, false), async (argv) => {
+      const { uiMain } = await import('./ui-main.js');
+      await uiMain(argv as never, page);
+    })
     .example('cd example/p5 && echo "#FILELIST" | txtmesh-client', 'list every peer\'s files')
     .example('cd example/p5 && txtmesh-client files --json', 'every file on the mesh, as JSON')
     .epilogue(

@@ -82,7 +82,7 @@ export const COMMAND_SPECS: readonly CommandSpec[] = [
     ],
     args: [],
     subcommand: 'txtmesh-client peers',
-    json: '{command: "peers", ok, exitCode, mode: "open"|"secure", peers: [{peer, address, self, online, rttMs, version, announced, files, error, identity}]}; identity is the verified certificate fingerprint (secure mode) or null.',
+    json: '{command: "peers", ok, exitCode, mode: "open"|"secure", peers: [{peer, address, self, online, rttMs, version, announced, anonymous, files, error, identity}]}; identity is the verified certificate fingerprint (secure mode) or null; anonymous: the peer serves this one as an anonymous reader (not in its settings).',
     exit: '0 (offline peers are part of the answer); 2 usage.',
   },
   {
@@ -95,7 +95,7 @@ export const COMMAND_SPECS: readonly CommandSpec[] = [
     ],
     args: ['peers'],
     subcommand: 'txtmesh-client ping [peer ...]',
-    json: '{command: "ping", ok, exitCode, count, peers: [{peer, address, reachable, sent, received, connectMs, rttMs: {min, avg, max}, samples, version, announced, error}]}',
+    json: '{command: "ping", ok, exitCode, count, peers: [{peer, address, reachable, sent, received, connectMs, rttMs: {min, avg, max}, samples, version, announced, anonymous, error}]}',
     exit: '0; 3 if a peer did not answer; 2 usage.',
   },
   {

@@ -5,6 +5,7 @@
  * being typed, so every hit starts with that word.
  */
 import { COMMAND_SPECS, findSpec } from './command-specs.js';
+import { visible } from './terminal-text.js';
 
 export interface CompletionSource {
   readonly peers: readonly string[];
@@ -60,7 +61,9 @@ export function complete(line: string, source: CompletionSource): [string[], str
     case 'peers':
       return match(source.peers.filter((p) => !done.includes(p)));
     case 'name':
-      return match(source.names.map(quoteWord));
+      // readline prints the hits raw: a name a peer listed with control characters in it is
+      // never offered (issue 12, item 2); it can still be typed, or copied from #FILES.
+      return match(source.names.filter((n) => visible(n) === n).map(quoteWord));
     case 'command':
       return match(COMMAND_SPECS.map((s) => s.name.slice(1)), true);
     default:

@@ -5,9 +5,11 @@
  * one command a line, no prompt, exit at end of input.
  */
 import { setMaxListeners } from 'node:events';
-import { createInterface } from 'node:readline';
+import { type Interface, createInterface } from 'node:readline';
 import { type Output, type Session, runCommandLine } from './commands.js';
+import { isOutputGone } from './closed-output.js';
 import { complete } from './completer.js';
+import { visible } from './terminal-text.js';
 
 export interface ConsoleOptions {
   readonly input: NodeJS.ReadableStream;
@@ -18,7 +20,8 @@ export interface ConsoleOptions {
 
 /**
  * Makes an Output that prints results to `stdout`, notes to `notes` (stdout unless told) and
- * draws progress on `stderr` when it is a TTY.
+ * draws progress on `stderr` when it is a TTY. Every line is made visible (terminal-text.ts):
+ * they carry names, peer IDs and error texts from peers.
  */
 export function terminalOutput(stdout: NodeJS.WritableStream, stderr: NodeJS.WritableStream & { isTTY?: boolean }, notes: NodeJS.WritableStream = stdout): Output {
   let shown = false;
@@ -29,32 +32,29 @@ export function terminalOutput(stdout: NodeJS.WritableStream, stderr: NodeJS.Wri
   return {
     print(line) {
       clear();
-      stdout.write(line + '\n');
+      stdout.write(visible(line) + '\n');
     },
     note(line) {
       clear();
-      notes.write(line + '\n');
+      notes.write(visible(line) + '\n');
     },
     progress(line) {
       if (!stderr.isTTY) return;
       if (line === undefined) return clear();
-      stderr.write('\r\x1b[2K' + line);
+      stderr.write('\r\x1b[2K' + visible(line));
       shown = true;
     },
   };
 }
 
-/** Runs the console until #QUIT or end of input; resolves with the number of failed commands. */
-export async function runConsole(session: Omit<Session, 'out'>, options: ConsoleOptions): Promise<number> {
-  const out = terminalOutput(options.output, options.errorOutput);
-  const names = session.names ?? new Set<string>();
-  const full: Session = { ...session, names, out };
+/** The line reader: prompt, history and completion of peer IDs and names on a terminal. */
+function lineReader(session: Omit<Session, 'out'>, names: ReadonlySet<string>, options: ConsoleOptions): Interface {
   const completer = (line: string, callback: (err: null, result: [string[], string]) => void) => {
     void session.folder.names().catch(() => []).then((local) => {
       callback(null, complete(line, { peers: session.ctx.peers.map((p) => p.id), names: [...names, ...local] }));
     });
   };
-  const rl = createInterface({
+  return createInterface({
     input: options.input,
     output: options.interactive ? options.output : undefined,
     terminal: options.interactive,
@@ -62,6 +62,14 @@ export async function runConsole(session: Omit<Session, 'out'>, options: Console
     removeHistoryDuplicates: true,
     ...(options.interactive ? { completer } : {}),
   });
+}
+
+/** Runs the console until #QUIT or end of input; resolves with the number of failed commands. */
+export async function runConsole(session: Omit<Session, 'out'>, options: ConsoleOptions): Promise<number> {
+  const out = terminalOutput(options.output, options.errorOutput);
+  const names = session.names ?? new Set<string>();
+  const full: Session = { ...session, names, out };
+  const rl = lineReader(session, names, options);
   let failures = 0;
   let running: AbortController | undefined;
   let stopped = false;
@@ -81,6 +89,13 @@ export async function runConsole(session: Omit<Session, 'out'>, options: Console
   };
   rl.on('SIGINT', onInterrupt);
   if (!options.interactive) process.on('SIGINT', onInterrupt);
+  // Output piped into a reader that has gone (`| head`): finish the command running, read no more.
+  const onOutputGone = (err: NodeJS.ErrnoException) => {
+    if (!isOutputGone(err)) return;
+    stopped = true;
+    rl.close();
+  };
+  options.output.on('error', onOutputGone);
 
   if (options.interactive) {
     const mode = session.ctx.mode === 'secure' ? 'secure mesh: mutual TLS, peers known by certificate' : 'open mesh: plain TCP, peers known by address';
@@ -102,6 +117,7 @@ export async function runConsole(session: Omit<Session, 'out'>, options: Console
   } finally {
     rl.close();
     process.off('SIGINT', onInterrupt);
+    options.output.off('error', onOutputGone);
   }
   return failures;
 }

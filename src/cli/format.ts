@@ -1,4 +1,5 @@
 /** Formatting for the console: sizes, rates, durations, the progress line. Pure. */
+import { visible } from './terminal-text.js';
 
 /** 1536 → "1.5 KiB"; exact for small sizes. */
 export function formatBytes(bytes: number): string {
@@ -39,9 +40,13 @@ export function formatTime(ms: number): string {
   return `${d.getFullYear()}-${two(d.getMonth() + 1)}-${two(d.getDate())} ${two(d.getHours())}:${two(d.getMinutes())}:${two(d.getSeconds())}`;
 }
 
-/** Left-aligned columns. */
+/**
+ * Left-aligned columns. Cells are made visible (terminal-text.ts) before they are measured, so
+ * a name with control characters neither drives the terminal nor breaks the columns.
+ */
 export function table(rows: readonly (readonly string[])[], indent = '  '): string[] {
+  const cells = rows.map((row) => row.map(visible));
   const widths: number[] = [];
-  for (const row of rows) row.forEach((cell, i) => (widths[i] = Math.max(widths[i] ?? 0, cell.length)));
-  return rows.map((row) => indent + row.map((cell, i) => (i === row.length - 1 ? cell : cell.padEnd(widths[i] ?? 0))).join('  '));
+  for (const row of cells) row.forEach((cell, i) => (widths[i] = Math.max(widths[i] ?? 0, cell.length)));
+  return cells.map((row) => indent + row.map((cell, i) => (i === row.length - 1 ? cell : cell.padEnd(widths[i] ?? 0))).join('  '));
 }

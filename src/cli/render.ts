@@ -1,10 +1,13 @@
 /**
  * Results as lines for people: what the console prints and what the subcommands print
- * without --json. Pure: a result in, lines out.
+ * without --json. Pure: a result in, lines out. Every name, peer ID, version and error text
+ * in them came from the settings, the disk or a peer, so each line is made visible
+ * (terminal-text.ts; table() does it to each cell before laying out the columns).
  */
 import { shortIdentity } from '../storage/piece-hasher.js';
 import { NOT_HELD } from '../client/download.js';
 import { formatBytes, formatRate, formatSeconds, formatTime, table } from './format.js';
+import { visible } from './terminal-text.js';
 import type {
   DownloadSummary,
   DownloadsSummary,
@@ -29,6 +32,10 @@ function plural(n: number, word: string): string {
 }
 
 export function renderResult(result: Result): string[] {
+  return renderLines(result).map(visible);
+}
+
+function renderLines(result: Result): string[] {
   switch (result.command) {
     case 'peers':
       return renderPeers(result);
@@ -63,12 +70,16 @@ export const MODE_NOTES = {
   secure: 'mesh: secure (mutual TLS 1.3; each identity below is the certificate fingerprint the peer proved, as the settings list it)',
 } as const;
 
+/** A peer that took our claim as an outsider's (docs/PROTOCOL.md, "HELLO"). */
+const ANONYMOUS_NOTE = 'serves us as anonymous: our ID is not in its settings (reads only, no uploads)';
+
 function renderPeers(result: PeersResult): string[] {
   const secure = result.mode === 'secure';
   const rows = result.peers.map((p) => {
     const notes = [
       ...(p.self ? ['this peer'] : []),
       ...(p.announced !== null && p.announced !== p.peer ? [`answers as ${p.announced}!`] : []),
+      ...(p.anonymous ? [ANONYMOUS_NOTE] : []),
       ...(p.error ? [p.error.message] : []),
     ];
     return [
@@ -101,6 +112,7 @@ function renderPing(p: PingStatus): string {
     ...(p.connectMs === null ? [] : [`connect ${formatMs(p.connectMs)}`]),
     ...(p.version ? [p.version] : []),
     ...(p.announced !== null && p.announced !== p.peer ? [`answers as ${p.announced}!`] : []),
+    ...(p.anonymous ? [ANONYMOUS_NOTE] : []),
   ];
   return head + parts.join(', ') + (p.error ? `; then ${p.error.message}` : '');
 }

@@ -1,8 +1,10 @@
 /**
  * The server's request log: one line per answered request, as text for people or as one
- * JSON object per line (`--log-format json`) for log collectors. Pure.
+ * JSON object per line (`--log-format json`) for log collectors. The name is the client's:
+ * either way its control characters are escaped (terminal-text.ts). Pure.
  */
 import type { RequestLog } from '../server/connection.js';
+import { jsonLine, visible } from './terminal-text.js';
 
 export type LogFormat = 'text' | 'json';
 
@@ -12,7 +14,7 @@ export type LogFormat = 'text' | 'json';
  */
 export function formatRequestLog(entry: RequestLog, format: LogFormat, time: Date = new Date()): string {
   if (format === 'json') {
-    return JSON.stringify({
+    return jsonLine({
       time: time.toISOString(),
       remote: entry.remote,
       verb: entry.verb,
@@ -22,6 +24,6 @@ export function formatRequestLog(entry: RequestLog, format: LogFormat, time: Dat
       status: entry.status,
     });
   }
-  const name = entry.name === undefined ? '-' : JSON.stringify(entry.name);
-  return `${time.toISOString()} ${entry.remote} ${entry.verb} ${name} ${entry.bytes}B ${entry.ms.toFixed(1)}ms ${entry.status}`;
+  const name = entry.name === undefined ? '-' : jsonLine(entry.name);
+  return visible(`${time.toISOString()} ${entry.remote} ${entry.verb} ${name} ${entry.bytes}B ${entry.ms.toFixed(1)}ms ${entry.status}`);
 }

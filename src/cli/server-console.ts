@@ -8,6 +8,7 @@ import { describeError } from '../errors.js';
 import type { FileEntry } from '../protocol/messages.js';
 import type { StatsSnapshot, Transfer } from '../server/stats.js';
 import { shortIdentity } from '../storage/piece-hasher.js';
+import { jsonLine } from './terminal-text.js';
 
 /** What the console can see of its server. */
 export interface ServerConsoleState {
@@ -67,7 +68,8 @@ async function status(state: ServerConsoleState): Promise<string[]> {
 }
 
 function transferRow(t: Transfer, total: number | undefined): string[] {
-  const what = t.direction === 'sending' ? `sending ${JSON.stringify(t.name)}` : `receiving ${JSON.stringify(t.name)}`;
+  // Quoted as the request log quotes names (control characters escaped).
+  const what = `${t.direction} ${jsonLine(t.name)}`;
   if (total === undefined) return [t.remote, what, formatBytes(t.bytes)];
   const percent = total === 0 ? 100 : (t.bytes / total) * 100;
   return [t.remote, what, `${formatBytes(t.bytes)} of ${formatBytes(total)}`, `${percent.toFixed(1)}%`];

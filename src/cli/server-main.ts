@@ -2,7 +2,7 @@
  * What txtmesh-server does once its command line is parsed: identity commands, start-up
  * checks, the server itself, its log and console, and a graceful stop on quit or a signal.
  */
-import { describeError } from '../errors.js';
+import { TxtmeshError, describeError } from '../errors.js';
 import { Membership } from '../security/membership.js';
 import { PeerServer } from '../server/peer-server.js';
 import type { ServerLimits } from '../server/options.js';
@@ -15,11 +15,16 @@ import { formatRequestLog } from './request-log.js';
 import { identityCommand, modeNote, prepareSecureStart, watchSettings } from './server-security.js';
 import { type ServerArgs, limitsFromArgs } from './server-options.js';
 import { type ServerTty, startServerTty } from './server-tty.js';
+import { visible } from './terminal-text.js';
 
 /** Deadline for the server console's `peers` view, in ms. */
 const CONSOLE_PEERS_TIMEOUT_MS = 5000;
 
-/** Where the server's messages go: above the console prompt once there is one. */
+/**
+ * Where the server's messages go: above the console prompt once there is one. Every line is
+ * made visible (terminal-text.ts): names, addresses and error texts in it came from clients
+ * or the disk.
+ */
 class ServerOutput {
   tty: ServerTty | undefined;
   constructor(readonly argv: ServerArgs) {}
@@ -27,19 +32,19 @@ class ServerOutput {
   /** Messages for people: above the prompt, or on stdout (stderr when stdout carries JSON). */
   say(line: string): void {
     if (this.tty) this.tty.print(line);
-    else (this.argv['log-format'] === 'json' ? process.stderr : process.stdout).write(line + '\n');
+    else (this.argv['log-format'] === 'json' ? process.stderr : process.stdout).write(visible(line) + '\n');
   }
 
   /** One request log line; JSON lines stay on stdout, whole, for whatever collects them. */
   log(line: string): void {
     if (this.tty && this.argv['log-format'] === 'text') this.tty.print(line);
-    else process.stdout.write(line + '\n');
+    else process.stdout.write(visible(line) + '\n');
   }
 }
 
 /** Prints a start-up failure and exits with status 2. */
 export function failStart(message: string): never {
-  process.stderr.write(`txtmesh-server: ${message}\n`);
+  process.stderr.write(`txtmesh-server: ${visible(message)}\n`);
   process.exit(2);
 }
 
@@ -51,7 +56,7 @@ export async function serverMain(argv: ServerArgs): Promise<void> {
     const where = { id: argv.id, settings: argv.settings, dir: argv.dir, identity: argv.identity };
     const action = argv['show-identity'] ? 'show' : argv['rotate-identity'] ? 'rotate' : argv['init-identity'] ? 'init' : undefined;
     if (action) {
-      for (const line of await identityCommand(action, peerPaths(where))) process.stdout.write(line + '\n');
+      for (const line of await identityCommand(action, peerPaths(where))) process.stdout.write(visible(line) + '\n');
       process.exit(0);
     }
     if (argv.secure) for (const line of await prepareSecureStart(peerPaths(where))) out.say(line);
@@ -83,15 +88,24 @@ async function startServer(argv: ServerArgs, ctx: PeerContext, limits: ServerLim
       if (!argv.quiet) out.log(formatRequestLog(entry, argv['log-format']));
     },
   });
-  const bound = await server.listen(argv.port ?? ctx.self.port, argv.host ?? ctx.self.host);
+  const bound = await server.listen(argv.port ?? ctx.self.port, argv.host ?? ctx.self.host).catch((err: NodeJS.ErrnoException) => {
+    throw unresolved(err, argv, ctx);
+  });
   const address = formatAddress({ host: bound.address, port: bound.port });
   out.say(`txtmesh-server: peer ${ctx.id} serving ${ctx.dir} on ${address}`);
   // Index the served files in the background (identities are cached), so the first LIST or
   // INFO after a start does not wait for every file to be hashed; requests meanwhile are served.
   void server.folder.list().catch(() => undefined);
   out.say(`txtmesh-server: ${modeNote(ctx, argv['serve-to'])}`);
-  watchSettings(ctx.settingsPath, membership, (line) => out.say(`txtmesh-server: ${line}`));
+  watchSettings(ctx.settingsPath, ctx.id, membership, (line) => out.say(`txtmesh-server: ${line}`));
   return { server, address };
+}
+
+/** A listen address that does not resolve, said with where it came from; other errors as they are. */
+function unresolved(err: NodeJS.ErrnoException, argv: ServerArgs, ctx: PeerContext): Error {
+  if (err.code !== 'ENOTFOUND' && err.code !== 'EAI_AGAIN' && err.code !== 'EAI_FAIL') return err;
+  if (argv.host !== undefined) return new TxtmeshError('ERR_USAGE', `--host ${argv.host} does not resolve to an address of this machine (${err.code})`, { cause: err });
+  return new TxtmeshError('ERR_SETTINGS_LINE', `${ctx.settingsPath}:${ctx.self.line}: this peer's address ${ctx.self.host} does not resolve (${err.code})`, { cause: err });
 }
 
 type Stop = (why: string, mode: 'graceful' | 'now') => Promise<void>;

@@ -6,7 +6,7 @@
 import { unwatchFile, watchFile } from 'node:fs';
 import { stat } from 'node:fs/promises';
 import { join } from 'node:path';
-import { describeError } from '../errors.js';
+import { TxtmeshError, describeError } from '../errors.js';
 import { type PeerContext, type PeerPaths, checkIdentityPlace } from './peer-context.js';
 import { CERT_FILE, type Identity, KEY_FILE, createIdentity, loadIdentity } from '../security/identity.js';
 import type { Membership } from '../security/membership.js';
@@ -76,14 +76,21 @@ export function modeNote(ctx: PeerContext, serveTo: ServeTo): string {
 
 /**
  * Reloads the settings when the file changes, so peers can be added or moved without a
- * restart (within one mode). A file that does not parse leaves the previous settings in force.
+ * restart (within one mode). A file that does not parse, or that no longer lists this peer
+ * (emptied, or caught half-written by an editor), leaves the previous settings in force: a
+ * server that took it would refuse every member until the file is restored.
+ * @param selfId this server's peer ID, which the new settings must still list
  * @returns a function that stops watching
  */
-export function watchSettings(path: string, membership: Membership, say: (line: string) => void, intervalMs = 1000): () => void {
+export function watchSettings(path: string, selfId: string, membership: Membership, say: (line: string) => void, intervalMs = 1000): () => void {
   const listener = (now: { mtimeMs: number; size: number }, before: { mtimeMs: number; size: number }) => {
     if (now.mtimeMs === before.mtimeMs && now.size === before.size) return;
     loadSettings(path)
       .then(async (peers) => {
+        if (!peers.some((p) => p.id === selfId)) {
+          const what = peers.length === 0 ? 'it lists no peers' : `it does not list this peer (${selfId})`;
+          throw new TxtmeshError('ERR_UNKNOWN_PEER', `${path}: ${what}`);
+        }
         await membership.update(peers);
         say(`settings reloaded from ${path}: ${peers.length} peers`);
       })

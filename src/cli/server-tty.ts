@@ -5,6 +5,7 @@
  */
 import { createInterface } from 'node:readline';
 import { type ServerConsoleState, completeServerCommand, runServerCommand } from './server-console.js';
+import { visible } from './terminal-text.js';
 
 export interface ServerTtyOptions {
   readonly input: NodeJS.ReadableStream;
@@ -43,7 +44,7 @@ export function startServerTty(state: ServerConsoleState, options: ServerTtyOpti
     queue = queue.then(async () => {
       if (quitting) return;
       const answer = await runServerCommand(line, state);
-      for (const l of answer.lines) output.write(l + '\n');
+      for (const l of answer.lines) output.write(visible(l) + '\n');
       if (answer.quit) quit(answer.quit);
       else rl.prompt();
     });
@@ -63,7 +64,7 @@ export function startServerTty(state: ServerConsoleState, options: ServerTtyOpti
   rl.prompt();
   return {
     print(line) {
-      output.write((output.isTTY ? '\r\x1b[2K' : '') + line + '\n');
+      output.write((output.isTTY ? '\r\x1b[2K' : '') + visible(line) + '\n');
       if (!quitting && output.isTTY) rl.prompt(true);
     },
     close() {

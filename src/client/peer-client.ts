@@ -12,11 +12,15 @@ import type { PeerConnection } from './peer-connection.js';
 // A 1 TiB file has 4 Mi pieces: 128 MiB of hashes. Bound it well below that.
 const MAX_HASH_LIST = 1024 * 1024 * HASH_BYTES;
 
-/** HELLO: the peer's protocol version and the ID it announces. */
-export async function hello(conn: PeerConnection, myId?: string, signal?: AbortSignal): Promise<{ version: string; peerId: string | undefined }> {
+/**
+ * HELLO: the peer's protocol version, the ID it announces, and whether it took our claim as an
+ * anonymous reader's (`as=anonymous`: our ID is not in its settings; it serves reads only).
+ */
+export async function hello(conn: PeerConnection, myId?: string, signal?: AbortSignal): Promise<{ version: string; peerId: string | undefined; anonymous: boolean }> {
   const id = conn.nextId();
   const { header, body } = await conn.request(id, REQUESTS.HELLO.encode({ verb: 'HELLO', id, peerId: myId }), { maxBody: 0, signal });
-  return { version: PROTOCOL_VERSION, peerId: ANSWERS.HELLO.decode(header, body).peerId };
+  const answer = ANSWERS.HELLO.decode(header, body);
+  return { version: PROTOCOL_VERSION, peerId: answer.peerId, anonymous: answer.anonymous === true };
 }
 
 /** VERSIONS: the versions of `name` the peer holds (of every name without one), under the name and kept. */

@@ -235,6 +235,9 @@ export class PeerSession {
     if (header.verb !== 'OK' && header.verb !== 'ERR') throw this.#violation(`sent ${header.verb} where an answer was expected`);
     const waiting = this.#waiting.get(header.id);
     if (!waiting && !(header.verb === 'ERR' && header.id === 0)) throw this.#violation(`answered request ${header.id}, which is not waiting`);
+    // The claim's answer says which protocol the peer speaks: checked here, before the answers
+    // pipelined behind it are taken (docs/PROTOCOL.md, "Versioning").
+    if (header.id === this.#claimId && header.verb === 'OK') ANSWERS.HELLO.decode(header);
     if (waiting && header.verb === 'OK') {
       const { exactBody, into } = waiting.options;
       if (exactBody !== undefined && header.length !== exactBody) throw this.#violation(`sent ${header.length} bytes where ${exactBody} were asked for`);

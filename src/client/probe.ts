@@ -40,6 +40,8 @@ export interface Probe {
   readonly version: string | null;
   /** The ID the peer announced in its HELLO answer (may differ from the settings!). */
   readonly announced: string | null;
+  /** The peer serves us as an anonymous reader: our ID is not in its settings (reads only). */
+  readonly anonymous: boolean;
   /** Files the peer listed, if asked and it answered. */
   readonly files: number | null;
   /** The first failure, if any. */
@@ -54,12 +56,12 @@ export function roundMs(ms: number): number {
 }
 
 /** What one probe has learned so far: kept when a later exchange fails. */
-type Learned = { -readonly [K in 'samples' | 'sent' | 'connectMs' | 'version' | 'announced' | 'files' | 'identity']: Probe[K] };
+type Learned = { -readonly [K in 'samples' | 'sent' | 'connectMs' | 'version' | 'announced' | 'anonymous' | 'files' | 'identity']: Probe[K] };
 
 /** Probes every peer in parallel (fan-out.ts); one probe per peer, in the order given. */
 export async function probePeers(peers: readonly PeerAddress[], options: ProbeOptions = {}): Promise<Probe[]> {
   const timeoutMs = options.timeoutMs ?? REQUEST_TIMEOUT_MS;
-  const learned = peers.map((): Learned => ({ samples: [], sent: 0, connectMs: null, version: null, announced: null, files: null, identity: null }));
+  const learned = peers.map((): Learned => ({ samples: [], sent: 0, connectMs: null, version: null, announced: null, anonymous: false, files: null, identity: null }));
   const results = await fanOut(peers, (conn, turn) => exchange(conn, turn, learned[turn.index] as Learned, timeoutMs, options), {
     connectTimeoutMs: Math.min(timeoutMs, CONNECT_TIMEOUT_MS),
     signal: options.signal,
@@ -83,6 +85,7 @@ async function exchange(conn: PeerConnection, turn: PeerTurn, learned: Learned, 
     learned.samples.push(roundMs(performance.now() - t0));
     learned.version = answer.version;
     learned.announced = answer.peerId ?? null;
+    learned.anonymous = answer.anonymous;
   }
   if (options.list) learned.files = (await withDeadline(peer, timeoutMs, signal, (s) => listFiles(conn, s))).length;
 }

@@ -22,6 +22,8 @@ export interface PeerStatus {
   readonly version: string | null;
   /** The ID the peer announced; differs from `peer` if the settings point at another peer. */
   readonly announced: string | null;
+  /** The peer serves this one as an anonymous reader: this peer's ID is not in its settings. */
+  readonly anonymous: boolean;
   readonly files: number | null;
   readonly error: Problem | null;
   /**
@@ -50,6 +52,8 @@ export interface PingStatus {
   readonly samples: number[];
   readonly version: string | null;
   readonly announced: string | null;
+  /** As in PeerStatus. */
+  readonly anonymous: boolean;
   readonly error: Problem | null;
 }
 

@@ -48,7 +48,10 @@ export interface SourceState {
 }
 
 /** How often a partial holder is asked again which pieces it holds (docs/PROTOCOL.md, "Partial holders"). */
-export const HOLDINGS_POLL_MS = 2000;
+export const HOLDINGS_POLL_MS = 1000;
+
+/** A download with only partial sources left stops after this long without a verified piece. */
+export const PARTIAL_ONLY_GIVE_UP_MS = 20_000;
 
 /** Most pieces one request may cover. */
 export const MAX_RUN_PIECES = 4;

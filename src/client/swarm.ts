@@ -19,7 +19,7 @@ import { type Problem, problemOf } from './problem.js';
 import { DEFAULT_RETRY, type RetryPolicy, backoffDelay, sleep } from './retry.js';
 import { RateMeter } from './rate-meter.js';
 import { PieceScheduler } from './scheduler.js';
-import { HOLDINGS_POLL_MS, MAX_RUN_PIECES, RECEIVE_POOL, type SourceState, type SwarmOptions } from './swarm-source.js';
+import { HOLDINGS_POLL_MS, MAX_RUN_PIECES, PARTIAL_ONLY_GIVE_UP_MS, RECEIVE_POOL, type SourceState, type SwarmOptions } from './swarm-source.js';
 
 export type { SourceState, SwarmOptions } from './swarm-source.js';
 
@@ -36,6 +36,8 @@ export class Swarm {
   readonly #pool = RECEIVE_POOL;
   readonly #signal: AbortSignal;
   #wake: () => void = () => undefined;
+  /** performance.now() of the last verified piece (or of the start). */
+  #lastPiece = performance.now();
   #changed: Promise<void>;
 
   constructor(options: SwarmOptions) {
@@ -225,6 +227,7 @@ export class Swarm {
   /** A source delivered verified pieces of these lengths: it is healthy again. */
   #credit(source: SourceState, freshPieces: readonly number[]): void {
     const fresh = freshPieces.reduce((a, b) => a + b, 0);
+    this.#lastPiece = performance.now();
     source.bytes += fresh;
     source.attempts = 0;
     source.note = undefined;
@@ -233,12 +236,19 @@ export class Swarm {
     if (this.scheduler.complete) this.#finished.abort();
   }
 
-  /** Asks a partial source again which pieces it holds, every HOLDINGS_POLL_MS, until it holds them all. */
+  /**
+   * Asks a partial source again which pieces it holds, every HOLDINGS_POLL_MS, until it holds
+   * them all. When only partial sources are left and none has delivered a piece for
+   * PARTIAL_ONLY_GIVE_UP_MS, the download stops (its verified pieces are kept): they may all be
+   * waiting for pieces nobody has.
+   */
   async #pollHoldings(source: SourceState, conn: PeerConnection): Promise<void> {
     while (source.partial && !conn.closed && !this.scheduler.complete && !this.#signal.aborted) {
       await sleep(HOLDINGS_POLL_MS, this.#signal).catch(() => undefined);
       if (conn.closed || this.#signal.aborted) return;
       await this.#refreshHoldings(source, conn);
+      const onlyPartial = [...this.sources.values()].every((s) => s.problem !== undefined || s.partial);
+      if (onlyPartial && performance.now() - this.#lastPiece > PARTIAL_ONLY_GIVE_UP_MS) this.#finished.abort();
     }
   }
 

@@ -39,6 +39,7 @@ export async function peersView(peers: readonly PeerAddress[], selfId: string, o
       rttMs: p.samples.length > 0 ? Math.min(...p.samples) : null,
       version: p.version,
       announced: p.announced,
+      anonymous: p.anonymous,
       files: p.files,
       error: p.error,
       identity: p.identity,
@@ -66,6 +67,7 @@ function pingStatus(p: Probe): PingStatus {
     samples: p.samples,
     version: p.version,
     announced: p.announced,
+    anonymous: p.anonymous,
     error: p.error,
   };
 }

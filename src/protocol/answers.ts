@@ -30,6 +30,8 @@ export interface HelloAnswer {
   readonly id: number;
   /** The ID the server announces. */
   readonly peerId?: string;
+  /** The server took the client's claim as an outsider's: it serves it as anonymous. */
+  readonly anonymous?: boolean;
 }
 
 export interface ListAnswer {
@@ -116,17 +118,19 @@ function readCount(fields: Map<string, string>, key: string): number {
 
 
 /**
- * HELLO's answer: the protocol version, then the server's peer ID.
+ * HELLO's answer: the protocol version, then the server's peer ID, and `as=anonymous` when the
+ * server took the client's claim as an outsider's (docs/PROTOCOL.md, "HELLO").
  *
- *   OK <id> 0 txtmesh/1 [peer=<peer-id>]
+ *   OK <id> 0 txtmesh/1 [peer=<peer-id>] [as=anonymous]
  */
 const HELLO: AnswerCodec<HelloAnswer> = {
-  encode: (a) => [encodeHeader('OK', a.id, 0, a.peerId === undefined ? [PROTOCOL_VERSION] : [PROTOCOL_VERSION, `peer=${a.peerId}`])],
+  encode: (a) => [encodeHeader('OK', a.id, 0, [PROTOCOL_VERSION, ...(a.peerId === undefined ? [] : [`peer=${a.peerId}`]), ...(a.anonymous ? ['as=anonymous'] : [])])],
   decode(header, body = EMPTY) {
     const [version, ...rest] = okHeader(header, body).args;
     if (version !== PROTOCOL_VERSION) throw protocolViolation(`peer speaks ${sanitizeText(version ?? 'an unknown protocol', 40)}, not ${PROTOCOL_VERSION}`);
-    const peerId = readFields(rest).get('peer');
-    return peerId === undefined ? { kind: 'HELLO', id: header.id } : { kind: 'HELLO', id: header.id, peerId };
+    const fields = readFields(rest);
+    const peerId = fields.get('peer');
+    return { kind: 'HELLO', id: header.id, ...(peerId === undefined ? {} : { peerId }), ...(fields.get('as') === 'anonymous' ? { anonymous: true } : {}) };
   },
 };
 

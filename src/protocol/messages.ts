@@ -9,24 +9,13 @@
  */
 import { IDENTITY_PATTERN } from '../constants.js';
 import { TxtmeshError } from '../errors.js';
+import type { FileEntry } from '../file-info.js';
 
 // Here too, beside the hash lists that messages carry.
 export { HASH_BYTES } from '../constants.js';
 
-/** A file as listed by LIST. */
-export interface FileEntry {
-  readonly name: string;
-  readonly size: number;
-  /** Hex SHA-256 over the file's piece hashes. */
-  readonly identity: string;
-}
-
-/** What a downloader needs to fetch and verify a file (INFO's answer, with the name asked). */
-export interface FileInfo extends FileEntry {
-  readonly pieceSize: number;
-  /** Concatenated 32-byte SHA-256 of each piece. */
-  readonly pieceHashes: Buffer;
-}
+/** A file as LIST lists it, and as INFO describes it (with the name asked). */
+export type { FileEntry, FileInfo } from '../file-info.js';
 
 /**
  * Where a version of a name is at a peer (VERSIONS): `current` under the name, or kept in its

@@ -6,11 +6,15 @@
  *   request is read.
  * - Open mode: a connection is a *member* once it has claimed a peer ID in HELLO and its
  *   source address is one of that peer's addresses in the settings. A connection that made no
- *   claim is an anonymous reader.
+ *   claim is an anonymous reader; so is one that claimed an ID the settings do not list (an
+ *   *outsider*: a peer of another mesh, running the shipped client, which always claims), and
+ *   the HELLO answer says so (`as=anonymous`).
  * - PUT needs a member. LIST, INFO and GET are open to anonymous readers unless the server
  *   serves only the mesh (--serve-to mesh), in which case a connection from an address that
- *   is no peer's is refused at once, and requests before a claim are refused.
- * - A claim that does not hold, or a second claim of another ID, is refused.
+ *   is no peer's is refused at once, requests before a claim are refused, and so is an
+ *   outsider's claim.
+ * - A listed ID claimed from another address (an impostor, not an outsider), or a second claim
+ *   of another ID, is refused.
  *
  * Every refusal is answered once (ERR with the request's id, or 0 before any request) and
  * closes the connection: a body that may follow is never read.
@@ -44,6 +48,7 @@ export class ConnectionGate {
   readonly #serveTo: ServeTo;
   readonly #address: string;
   #member: PeerAddress | undefined;
+  #outsider: string | undefined;
 
   /** @param certified the peer a verified certificate names (secure mode) */
   constructor(membership: Membership, serveTo: ServeTo, address: string, certified?: PeerAddress) {
@@ -58,13 +63,19 @@ export class ConnectionGate {
     return this.#member?.id;
   }
 
+  /** The ID this connection claimed that the settings do not list: served as anonymous. */
+  get outsider(): string | undefined {
+    return this.#outsider;
+  }
+
   /** Checks a request before it is handled; a refusal closes the connection. */
   async check(header: Header): Promise<TxtmeshError | undefined> {
     const claim = header.verb === 'HELLO' ? header.args[1] : undefined;
     if (claim !== undefined) return this.#claim(claim);
     if (this.#member || header.verb === 'HELLO') return undefined;
     if (header.verb === 'PUT') {
-      return new TxtmeshError('ERR_NOT_A_MEMBER', `uploads are accepted only from peers of the mesh; ${HOW_TO_CLAIM}`);
+      const who = this.#outsider === undefined ? HOW_TO_CLAIM : `${this.#outsider} is not one`;
+      return new TxtmeshError('ERR_NOT_A_MEMBER', `uploads are accepted only from peers of the mesh; ${who}`);
     }
     if (this.#serveTo === 'mesh') return new TxtmeshError('ERR_NOT_A_MEMBER', `this peer serves only its mesh; ${HOW_TO_CLAIM}`);
     return undefined;
@@ -75,8 +86,16 @@ export class ConnectionGate {
       if (this.#member.id === id) return undefined;
       return new TxtmeshError('ERR_BAD_IDENTITY', `this connection is ${this.#member.id}'s; it cannot claim to be ${id}`);
     }
+    if (this.#outsider !== undefined) {
+      if (this.#outsider === id) return undefined;
+      return new TxtmeshError('ERR_BAD_IDENTITY', `this connection claimed to be ${this.#outsider}; it cannot claim to be ${id}`);
+    }
     const peer = this.#membership.byId(id);
-    if (!peer) return new TxtmeshError('ERR_NOT_A_MEMBER', `${id} is not a peer of this mesh`);
+    if (!peer && this.#serveTo === 'any') {
+      this.#outsider = id;
+      return undefined;
+    }
+    if (!peer) return new TxtmeshError('ERR_NOT_A_MEMBER', `${id} is not a peer of this mesh, and this peer serves only its mesh`);
     const here = await this.#membership.peersAt(this.#address);
     if (!here.includes(peer)) {
       return new TxtmeshError('ERR_BAD_IDENTITY', `${id} is listed at ${peer.host}, but this connection comes from ${this.#address}`);

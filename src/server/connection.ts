@@ -148,7 +148,7 @@ export class ServerConnection {
     try {
       request = decodeRequest(header, { checkName });
       this.#ctx.activity?.onRequest(this.#remote, request);
-      sink = await onRequest(this.#ctx, request, note, this.#handles);
+      sink = await onRequest(this.#ctx, request, note, this.#handles, this.#gate?.outsider !== undefined);
     } catch (err) {
       sink = refusal(header.id, err);
     }

@@ -15,11 +15,14 @@ import { onHave, partialGet, partialInfo } from './partial-handlers.js';
 
 export type { BodySink, HandlerContext, Reply, RequestNote } from './reply.js';
 
-/** Starts handling a request: a sink for its body (empty but for PUT) that gives the answer. */
-export async function onRequest(ctx: HandlerContext, request: Request, note: RequestNote, handles: HandleCache): Promise<BodySink> {
+/**
+ * Starts handling a request: a sink for its body (empty but for PUT) that gives the answer.
+ * @param anonymous the connection claimed an ID the settings do not list (admission.ts)
+ */
+export async function onRequest(ctx: HandlerContext, request: Request, note: RequestNote, handles: HandleCache, anonymous = false): Promise<BodySink> {
   switch (request.verb) {
     case 'HELLO':
-      return answered(onHello(ctx, request));
+      return answered(onHello(ctx, request, anonymous));
     case 'LIST':
       return answered(await onList(ctx, request));
     case 'INFO':
@@ -49,9 +52,12 @@ function answered(reply: Reply): BodySink {
   return discardSink(() => reply);
 }
 
-/** HELLO: the version was checked by the codec; the answer names this server. */
-function onHello(ctx: HandlerContext, request: HelloRequest): Reply {
-  return { answer: { kind: 'HELLO', id: request.id, peerId: ctx.peerId } };
+/**
+ * HELLO: the version was checked by the codec; the answer names this server, and says when a
+ * claim was taken as an outsider's (`as=anonymous`).
+ */
+function onHello(ctx: HandlerContext, request: HelloRequest, anonymous: boolean): Reply {
+  return { answer: { kind: 'HELLO', id: request.id, peerId: ctx.peerId, ...(anonymous ? { anonymous } : {}) } };
 }
 
 /** LIST: every served file. */

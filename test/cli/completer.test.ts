@@ -23,6 +23,11 @@ describe('client/completer', () => {
     expect(complete('#DOWNLOAD ', source)[0]).to.deep.equal(['"my notes.txt"', 'news.txt', 'notes.txt']);
   });
 
+  it('never offers a name with control characters, which readline would print raw', () => {
+    const hostile = { peers: [], names: ['n\u001b[2J.txt', 'n\u009b2J.txt', 'note.txt'] };
+    expect(complete('#DOWNLOAD n', hostile)).to.deep.equal([['note.txt'], 'n']);
+  });
+
   it('completes a command name after #HELP, and nothing for commands without arguments', () => {
     expect(complete('#HELP dow', source)).to.deep.equal([['download'], 'dow']);
     expect(complete('#PEERS ', source)).to.deep.equal([[], '']);

@@ -52,7 +52,7 @@ describe('cli/exit-codes', () => {
   });
 
   it('fails targeted commands when a peer did not answer, but not the mesh-wide views', () => {
-    const peerRow = { address: 'a:1', self: false, online: false, rttMs: null, version: null, announced: null, files: null, error: down, identity: null };
+    const peerRow = { address: 'a:1', self: false, online: false, rttMs: null, version: null, announced: null, anonymous: false, files: null, error: down, identity: null };
     const results: [Result, number][] = [
       [{ command: 'peers', mode: 'open', peers: [{ peer: 'p1', ...peerRow }] }, 0],
       [{ command: 'files', files: [], peers: [{ peer: 'p1', ok: false, error: down }] }, 0],
@@ -62,7 +62,7 @@ describe('cli/exit-codes', () => {
         {
           command: 'ping',
           count: 3,
-          peers: [{ peer: 'p1', address: 'a:1', reachable: false, sent: 0, received: 0, connectMs: null, rttMs: null, samples: [], version: null, announced: null, error: down }],
+          peers: [{ peer: 'p1', address: 'a:1', reachable: false, sent: 0, received: 0, connectMs: null, rttMs: null, samples: [], version: null, announced: null, anonymous: false, error: down }],
         },
         3,
       ],

@@ -18,16 +18,16 @@ describe('client/render', () => {
       command: 'peers',
       mode: 'open',
       peers: [
-        { peer: 'p1', address: '127.0.0.1:1', self: false, online: true, rttMs: 0.25, version: 'txtmesh/1', announced: 'p1', files: 2, error: null, identity: null },
-        { peer: 'p2', address: '127.0.0.1:2', self: false, online: true, rttMs: 1.5, version: 'txtmesh/1', announced: 'p7', files: 0, error: null, identity: null },
-        { peer: 'p3', address: '127.0.0.1:9', self: true, online: false, rttMs: null, version: null, announced: null, files: null, error: down, identity: null },
+        { peer: 'p1', address: '127.0.0.1:1', self: false, online: true, rttMs: 0.25, version: 'txtmesh/1', announced: 'p1', anonymous: false, files: 2, error: null, identity: null },
+        { peer: 'p2', address: '127.0.0.1:2', self: false, online: true, rttMs: 1.5, version: 'txtmesh/1', announced: 'p7', anonymous: true, files: 0, error: null, identity: null },
+        { peer: 'p3', address: '127.0.0.1:9', self: true, online: false, rttMs: null, version: null, announced: null, anonymous: false, files: null, error: down, identity: null },
       ],
     };
     expect(renderResult(result)).to.deep.equal([
       MODE_NOTES.open,
       'peer  address      status   rtt      files  version',
       'p1    127.0.0.1:1  online   0.25 ms  2      txtmesh/1',
-      'p2    127.0.0.1:2  online   1.50 ms  0      txtmesh/1  answers as p7!',
+      'p2    127.0.0.1:2  online   1.50 ms  0      txtmesh/1  answers as p7!; serves us as anonymous: our ID is not in its settings (reads only, no uploads)',
       `p3    127.0.0.1:9  offline  -        -      -          this peer; ${down.message}`,
       '2 of 3 peers online',
     ]);
@@ -39,8 +39,8 @@ describe('client/render', () => {
       command: 'peers',
       mode: 'secure',
       peers: [
-        { peer: 'p1', address: '127.0.0.1:1', self: false, online: true, rttMs: 0.25, version: 'txtmesh/1', announced: 'p1', files: 2, error: null, identity: fp },
-        { peer: 'p3', address: '127.0.0.1:9', self: true, online: false, rttMs: null, version: null, announced: null, files: null, error: down, identity: null },
+        { peer: 'p1', address: '127.0.0.1:1', self: false, online: true, rttMs: 0.25, version: 'txtmesh/1', announced: 'p1', anonymous: false, files: 2, error: null, identity: fp },
+        { peer: 'p3', address: '127.0.0.1:9', self: true, online: false, rttMs: null, version: null, announced: null, anonymous: false, files: null, error: down, identity: null },
       ],
     };
     expect(renderResult(result)).to.deep.equal([
@@ -57,14 +57,14 @@ describe('client/render', () => {
       command: 'ping',
       count: 3,
       peers: [
-        { peer: 'p1', address: '127.0.0.1:1', reachable: true, sent: 3, received: 3, connectMs: 0.5, rttMs: { min: 0.1, avg: 0.2, max: 0.3 }, samples: [0.1, 0.2, 0.3], version: 'txtmesh/1', announced: 'p1', error: null },
-        { peer: 'p2', address: '127.0.0.1:2', reachable: true, sent: 2, received: 1, connectMs: 0.5, rttMs: { min: 0.1, avg: 0.1, max: 0.1 }, samples: [0.1], version: 'txtmesh/1', announced: 'p2', error: { code: 'ERR_PEER_TIMEOUT', message: 'late (ERR_PEER_TIMEOUT)' } },
-        { peer: 'p3', address: '127.0.0.1:9', reachable: false, sent: 0, received: 0, connectMs: null, rttMs: null, samples: [], version: null, announced: null, error: down },
+        { peer: 'p1', address: '127.0.0.1:1', reachable: true, sent: 3, received: 3, connectMs: 0.5, rttMs: { min: 0.1, avg: 0.2, max: 0.3 }, samples: [0.1, 0.2, 0.3], version: 'txtmesh/1', announced: 'p1', anonymous: false, error: null },
+        { peer: 'p2', address: '127.0.0.1:2', reachable: true, sent: 2, received: 1, connectMs: 0.5, rttMs: { min: 0.1, avg: 0.1, max: 0.1 }, samples: [0.1], version: 'txtmesh/1', announced: 'p2', anonymous: true, error: { code: 'ERR_PEER_TIMEOUT', message: 'late (ERR_PEER_TIMEOUT)' } },
+        { peer: 'p3', address: '127.0.0.1:9', reachable: false, sent: 0, received: 0, connectMs: null, rttMs: null, samples: [], version: null, announced: null, anonymous: false, error: down },
       ],
     };
     expect(renderResult(result)).to.deep.equal([
       'p1 (127.0.0.1:1): 3/3 answered, rtt min/avg/max 0.100/0.200/0.300 ms, connect 0.50 ms, txtmesh/1',
-      'p2 (127.0.0.1:2): 1/2 answered, rtt min/avg/max 0.100/0.100/0.100 ms, connect 0.50 ms, txtmesh/1; then late (ERR_PEER_TIMEOUT)',
+      'p2 (127.0.0.1:2): 1/2 answered, rtt min/avg/max 0.100/0.100/0.100 ms, connect 0.50 ms, txtmesh/1, serves us as anonymous: our ID is not in its settings (reads only, no uploads); then late (ERR_PEER_TIMEOUT)',
       `p3 (127.0.0.1:9): unreachable: ${down.message}`,
     ]);
   });

@@ -51,7 +51,7 @@ describe('client/peer-client', () => {
 
   it('hello, listFiles, fileInfo, getRange and putFile', async () => {
     const { identity, pieceHashes } = digestOf(text);
-    expect(await hello(conn, 'me')).to.deep.equal({ version: 'txtmesh/1', peerId: 'p1' });
+    expect(await hello(conn, 'me')).to.deep.equal({ version: 'txtmesh/1', peerId: 'p1', anonymous: false });
     expect(await listFiles(conn)).to.deep.equal([{ name: 'a.txt', size: text.length, identity }]);
     expect(await fileInfo(conn, 'a.txt')).to.deep.equal({ name: 'a.txt', size: text.length, identity, pieceSize: PIECE_SIZE, pieceHashes });
     expect(await getRange(conn, 'a.txt', PIECE_SIZE, 100, identity)).to.deep.equal(text.subarray(PIECE_SIZE));

@@ -49,10 +49,11 @@ describe('client/peer-connection', function () {
     });
 
     it('a claim the server refuses fails the requests behind it with its code', async function () {
-      const conn = await PeerConnection.connect(mesh.address('p1'), { as: { id: 'stranger' } });
+      // "me" is listed at 127.0.0.1; claimed from 127.0.0.2 it is an impostor's claim.
+      const conn = await PeerConnection.connect(mesh.address('p1'), { as: { id: 'me', localAddress: '127.0.0.2' } });
       const id = conn.nextId();
       const err = await failure(conn.request(id, Buffer.from(`LIST ${id} 0\n`), { maxBody: 1024 }));
-      expect(err.code).to.equal('ERR_NOT_A_MEMBER');
+      expect(err.code).to.equal('ERR_BAD_IDENTITY');
       expect(conn.closed).to.equal(true);
     });
 

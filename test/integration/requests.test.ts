@@ -29,8 +29,14 @@ describe('server requests', function () {
 
   const port = () => mesh.address('p1').port;
 
-  it('answers HELLO with its version and peer ID', async function () {
-    expect(await hello(conn, 'p1')).to.deep.equal({ version: 'txtmesh/1', peerId: 'p1' });
+  it('answers HELLO with its version and peer ID, and says when it took the claim as an outsider\'s', async function () {
+    expect(await hello(conn, 'p1')).to.deep.equal({ version: 'txtmesh/1', peerId: 'p1', anonymous: false });
+    const outsider = await PeerConnection.connect(mesh.address('p1'));
+    try {
+      expect(await hello(outsider, 'x9')).to.deep.equal({ version: 'txtmesh/1', peerId: 'p1', anonymous: true });
+    } finally {
+      outsider.close();
+    }
   });
 
   it('serves byte-exact ranges, including CRLF and invalid UTF-8', async function () {

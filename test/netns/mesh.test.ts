@@ -40,7 +40,7 @@ describe('multi-host mesh on network namespaces', function () {
       console.log(`      SKIP multi-host namespace tests: ${unavailable}`);
       this.skip();
     }
-    lab = new Lab();
+    lab = new Lab({ tag: 'tmt' });
     process.once('exit', exitHandler);
     lab.up(['100mbit', '100mbit', '100mbit']);
     root = await tempDir('txtmesh-netns-');
@@ -56,7 +56,7 @@ describe('multi-host mesh on network namespaces', function () {
       const dir = join(root, `p${i + 1}`, 'served_files');
       await mkdir(dir, { recursive: true });
       await writeFile(join(dir, 'big.txt'), text);
-      const server = lab.spawn(host, process.execPath, [join(repo, 'dist', 'server.js'), '--quiet'], join(root, `p${i + 1}`));
+      const server = lab.spawn(host, process.execPath, [join(repo, 'dist', 'server.js'), '--quiet'], { cwd: join(root, `p${i + 1}`) });
       await new Promise<void>((r, reject) => {
         server.stdout?.on('data', (d: Buffer) => d.toString().includes('serving') && r());
         server.on('exit', (code) => reject(new Error(`server p${i + 1} exited with ${code}`)));
@@ -79,7 +79,7 @@ describe('multi-host mesh on network namespaces', function () {
   });
 
   function client(commands: string, extra: string[] = []) {
-    const child = lab.spawn(lab.client, process.execPath, [join(repo, 'dist', 'client.js'), ...extra], join(root, 'me'));
+    const child = lab.spawn(lab.client, process.execPath, [join(repo, 'dist', 'client.js'), ...extra], { cwd: join(root, 'me') });
     const result = output(child);
     child.stdin?.end(commands);
     return result;
@@ -124,10 +124,7 @@ describe('multi-host mesh on network namespaces', function () {
 
   it('gives a link 10x slower than the others a small share', async function () {
     const slow = lab.servers[2] as LabHost;
-    const { execFileSync } = await import('node:child_process');
-    const cap = (host: LabHost, rate: string) =>
-      execFileSync('ip', ['netns', 'exec', host.ns, 'tc', 'qdisc', 'replace', 'dev', 'eth0', 'root', 'tbf', 'rate', rate, 'burst', '64kb', 'latency', '100ms']);
-    cap(slow, '10mbit');
+    lab.setRate(slow, '10mbit');
     try {
       const run = client('#DOWNLOAD big.txt p1 p2 p3\n');
       expect(await run.exit, run.text()).to.equal(0);
@@ -136,7 +133,7 @@ describe('multi-host mesh on network namespaces', function () {
       expect(shares.p3).to.be.below((shares.p1 ?? 0) / 4);
       expect(shares.p3).to.be.below((shares.p2 ?? 0) / 4);
     } finally {
-      cap(slow, '100mbit');
+      lab.setRate(slow, '100mbit');
     }
   });
 });

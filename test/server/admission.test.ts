@@ -36,10 +36,21 @@ describe('server/admission', () => {
     expect(codeOf(await gate.check(header('HELLO 4 0 txtmesh/1 p1')))).to.equal('ERR_BAD_IDENTITY');
   });
 
-  it('refuses a claim of an unknown ID, or of one listed elsewhere', async () => {
+  it('refuses a claim of an ID listed elsewhere (an impostor)', async () => {
     const gate = new ConnectionGate(membership, 'any', '10.0.0.2');
-    expect(codeOf(await gate.check(header('HELLO 1 0 txtmesh/1 p9')))).to.equal('ERR_NOT_A_MEMBER');
-    expect(codeOf(await gate.check(header('HELLO 2 0 txtmesh/1 p1')))).to.equal('ERR_BAD_IDENTITY');
+    expect(codeOf(await gate.check(header('HELLO 1 0 txtmesh/1 p1')))).to.equal('ERR_BAD_IDENTITY');
+    expect(gate.member).to.equal(undefined);
+  });
+
+  it('serves an outsider (a claim of an unlisted ID) as anonymous: reads yes, uploads and other IDs no', async () => {
+    const gate = new ConnectionGate(membership, 'any', '10.0.0.2');
+    expect(await gate.check(header('HELLO 1 0 txtmesh/1 p9'))).to.equal(undefined);
+    expect([gate.member, gate.outsider]).to.deep.equal([undefined, 'p9']);
+    expect(await gate.check(header('LIST 2 0'))).to.equal(undefined);
+    expect(await gate.check(header('HELLO 3 0 txtmesh/1 p9'))).to.equal(undefined);
+    expect(codeOf(await gate.check(header('PUT 4 5 a.txt x')))).to.equal('ERR_NOT_A_MEMBER');
+    // Not even p2, whose address this is: an outsider stays one.
+    expect(codeOf(await gate.check(header('HELLO 5 0 txtmesh/1 p2')))).to.equal('ERR_BAD_IDENTITY');
     expect(gate.member).to.equal(undefined);
   });
 
@@ -49,7 +60,10 @@ describe('server/admission', () => {
     expect(gate).to.be.instanceOf(ConnectionGate);
     if (!(gate instanceof ConnectionGate)) return;
     expect(codeOf(await gate.check(header('LIST 1 0')))).to.equal('ERR_NOT_A_MEMBER');
-    expect(await gate.check(header('HELLO 2 0 txtmesh/1 p1'))).to.equal(undefined);
-    expect(await gate.check(header('LIST 3 0'))).to.equal(undefined);
+    // An outsider is refused too, even from a member's address.
+    expect(codeOf(await gate.check(header('HELLO 2 0 txtmesh/1 p9')))).to.equal('ERR_NOT_A_MEMBER');
+    expect(gate.outsider).to.equal(undefined);
+    expect(await gate.check(header('HELLO 3 0 txtmesh/1 p1'))).to.equal(undefined);
+    expect(await gate.check(header('LIST 4 0'))).to.equal(undefined);
   });
 });

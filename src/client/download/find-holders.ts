@@ -6,8 +6,11 @@
  * found after that (a slow peer, or one that came back up) is handed to whoever follows the
  * search (onFound), so it can join the running swarm.
  *
- * The search is an object that outlives the decision on purpose: it is where asking the peers
- * again while the download runs belongs (issue 10), feeding the same onFound.
+ * The search outlives the decision: while the download runs, the peers that did not have the
+ * file (or could not be reached) are asked again (recheckMs), one round at a time, so a
+ * peer that starts or finishes a download of it later joins the swarm through the same onFound.
+ * Peers still downloading the file answer too (INFO … partial): they are holders of the
+ * pieces in their `have` (docs/PROTOCOL.md, "Partial holders").
  */
 import { TxtmeshError } from '../../errors.js';
 import type { FileInfo } from '../../protocol/messages.js';
@@ -17,14 +20,26 @@ import { type PeerResult, fanOut } from '../fan-out.js';
 import { fileInfo } from '../peer-client.js';
 import type { PeerConnection } from '../peer-connection.js';
 import { problemOf } from '../problem.js';
+import { sleep } from '../retry.js';
 import type { DownloadSettings } from './options.js';
 import { NOT_HELD, type PeerLedger } from './peer-ledger.js';
+
+/**
+ * How often peers without the file are asked again while a download runs: every second in a
+ * small mesh (a crowd that starts together finds itself within a second), 50 ms per peer asked
+ * in a larger one, at most every 5 s, so a 100-peer mesh costs each downloader about 20 small
+ * INFOs a second (docs/design.md, "Partial holders").
+ */
+function recheckMs(peersAsked: number): number {
+  return Math.min(5000, Math.max(1000, 50 * peersAsked));
+}
 
 /** A peer that holds the file, on an open connection that has confirmed which version. */
 export interface Holder {
   readonly peer: PeerAddress;
   readonly conn: PeerConnection;
-  readonly info: FileInfo;
+  /** With `have`, a partial holder: the pieces it holds (one byte per piece). */
+  readonly info: FileInfo & { readonly have?: Uint8Array };
   /** From the start of the search to its answer. */
   readonly latencyMs: number;
 }
@@ -43,6 +58,8 @@ export class HolderSearch {
   readonly #conns = new Set<PeerConnection>();
   #follower: ((holder: Holder) => void) | undefined;
   #isDecided = false;
+  /** Peers that answered with the file: not asked again. */
+  readonly #holders = new Set<string>();
   #decide: () => void = () => undefined;
   #graceTimer: NodeJS.Timeout | undefined;
 
@@ -89,6 +106,7 @@ export class HolderSearch {
       return;
     }
     const { conn, info } = result.value;
+    this.#holders.add(peer.id);
     this.#conns.add(conn);
     this.#ledger.set(peer.id, { identity: info.identity, size: info.size });
     const holder: Holder = { peer, conn, info, latencyMs: performance.now() - this.#started };
@@ -99,17 +117,41 @@ export class HolderSearch {
     else this.#waiting.push(holder);
   }
 
+  /** Asks the peers that are not holders again, a round every RECHECK_MS, until the download ends. */
+  async #recheck(): Promise<void> {
+    const options = this.#options;
+    while (!this.#signal.aborted) {
+      const others = options.peers.filter((p) => !this.#holders.has(p.id));
+      await sleep(recheckMs(others.length), this.#signal).catch(() => undefined);
+      if (this.#signal.aborted || others.length === 0) return;
+      await fanOut(others, (conn, turn) => askInfo(conn, options.name, turn.signal), {
+        signal: this.#signal,
+        as: options.as,
+        connectTimeoutMs: options.connectTimeoutMs,
+        stallTimeoutMs: options.stallTimeoutMs,
+        keepOpen: true,
+        onResult: (result, index) => {
+          // A peer that still has nothing keeps what was known of it (a refusal stays a refusal).
+          if (!result.ok) return;
+          if (this.#signal.aborted) result.value.conn.close();
+          else this.#onResult(result, index);
+        },
+      });
+    }
+  }
+
   #onDecided(): Holder[] {
     this.#isDecided = true;
     clearTimeout(this.#graceTimer);
+    void this.#recheck();
     // Keep the order the user gave.
     return this.#found.sort((a, b) => a.index - b.index).map((f) => f.holder);
   }
 }
 
 /** INFO, checked: the piece hashes must add up to the identity the peer claims. */
-async function askInfo(conn: PeerConnection, name: string, signal: AbortSignal | undefined): Promise<{ conn: PeerConnection; info: FileInfo }> {
-  const info = await fileInfo(conn, name, signal);
+async function askInfo(conn: PeerConnection, name: string, signal: AbortSignal | undefined): Promise<{ conn: PeerConnection; info: FileInfo & { have?: Uint8Array } }> {
+  const info = await fileInfo(conn, name, signal, { partial: true });
   if (identityOf(info.pieceHashes) !== info.identity) {
     throw new TxtmeshError('ERR_HASH_MISMATCH', 'its piece-hash list does not match the identity it claims');
   }

@@ -44,9 +44,9 @@ export function startSwarm(run: DownloadRun, target: Target, chosen: readonly Ho
       }
     },
   });
-  for (const holder of chosen) swarm.add(holder.peer, holder.conn);
+  for (const holder of chosen) swarm.add(holder.peer, holder.conn, holder.info.have);
   run.search.onFound((holder) => {
-    if (holder.info.identity === info.identity) swarm.add(holder.peer, holder.conn);
+    if (holder.info.identity === info.identity) swarm.add(holder.peer, holder.conn, holder.info.have);
     else setAside(holder, run.ledger, 'answered late with another version');
   });
   return swarm;
