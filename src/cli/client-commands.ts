@@ -53,7 +53,7 @@ export async function runSubcommand(argv: GlobalArgs, spec: CommandSpec, args: s
   let exitCode: ExitCode;
   try {
     const started = await startClient(argv);
-    const session: Session = { ...started.session, out, ...extra };
+    const session: Session = { ...started.session, out, syntax: 'subcommand', ...extra };
     const result = await runCommand(session, spec, args, controller.signal).finally(() => started.close());
     exitCode = interrupted ? EXIT.INTERRUPTED : exitCodeOf(result);
     if (json) process.stdout.write(jsonLine(resultDocument(result, exitCode, command)) + '\n');

@@ -25,6 +25,8 @@ export interface Session {
   readonly timeoutMs?: number;
   /** HELLOs per peer for #PING. */
   readonly pingCount?: number;
+  /** How commands are typed here, for hints that name a command: `#SHARE …` or `txtmesh-client share …` (default: console). */
+  readonly syntax?: 'console' | 'subcommand';
   /** Where relative #SHARE paths start (default: the working directory). */
   readonly cwd?: string;
   /** File names seen in answers, for tab completion. */

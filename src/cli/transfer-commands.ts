@@ -3,7 +3,7 @@
  * returns a typed result (results.ts) or throws a TxtmeshError; commands.ts dispatches to them.
  */
 import { stat } from 'node:fs/promises';
-import { resolve } from 'node:path';
+import { isAbsolute, relative, resolve, sep } from 'node:path';
 import { TxtmeshError } from '../errors.js';
 import { findPeers } from '../settings.js';
 import type { Session } from './session.js';
@@ -55,17 +55,29 @@ export async function uploadCommand(session: Session, args: string[], signal: Ab
   }
 }
 
-/** Adds "#SHARE it first" to a not-served or bad-name error when `name` is a file on disk. */
+/**
+ * Adds a hint to a not-served or bad-name error: the name a file already served goes by (a
+ * path that leads into served_files/), or "share it first" for a file elsewhere on disk, in
+ * the syntax of where it was typed (console or subcommand).
+ */
 async function withShareHint(session: Session, name: string, err: unknown): Promise<unknown> {
   if (!(err instanceof TxtmeshError) || (err.code !== 'ERR_NOT_FOUND' && err.code !== 'ERR_BAD_NAME')) return err;
   const path = resolve(session.cwd ?? process.cwd(), name);
   const onDisk = await stat(path).then((s) => s.isFile(), () => false);
   const quoted = (s: string) => (/[\s"]/.test(s) ? JSON.stringify(s) : s);
+  const inFolder = relative(resolve(session.folder.root), path);
+  const served = onDisk && !inFolder.startsWith('..') && !isAbsolute(inFolder) ? inFolder.split(sep).join('/') : undefined;
+  const sub = session.syntax === 'subcommand';
+  if (served !== undefined && served !== name) {
+    const again = sub ? `txtmesh-client upload ${quoted(served)} --to …` : `#UPLOAD ${quoted(served)} …`;
+    return new TxtmeshError(err.code, `${name} is served by this peer as ${served} (names are relative to ${session.folder.root}): ${again}`);
+  }
+  const share = (what: string) => (sub ? `txtmesh-client share ${what}` : `#SHARE ${what}`);
   if (onDisk) {
-    return new TxtmeshError(err.code, `${name} is a file on disk but not served by this peer: #SHARE ${quoted(name)} first, then #UPLOAD the name it gets`);
+    return new TxtmeshError(err.code, `${name} is a file on disk but not served by this peer: ${share(quoted(name))} first, then upload the name it gets`);
   }
   if (err.code === 'ERR_NOT_FOUND') {
-    return new TxtmeshError('ERR_NOT_FOUND', `${name} is not served by this peer (not in ${session.folder.root}); to send a file from elsewhere on disk, #SHARE path [name] first`);
+    return new TxtmeshError('ERR_NOT_FOUND', `${name} is not served by this peer (not in ${session.folder.root}); to send a file from elsewhere on disk, ${share('path [name]')} first`);
   }
   return err;
 }

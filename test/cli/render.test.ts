@@ -4,7 +4,7 @@ import type { DownloadSummary, FilesResult, PeersResult, PingResult } from '../.
 
 const A = 'a1'.repeat(32);
 const B = 'b2'.repeat(32);
-const down = { code: 'ERR_PEER_UNREACHABLE' as const, message: 'p3 (127.0.0.1:9) is unreachable: ECONNREFUSED (ERR_PEER_UNREACHABLE)' };
+const down = { code: 'ERR_PEER_UNREACHABLE' as const, message: 'nothing listens at 127.0.0.1:9 (ECONNREFUSED): is p3\'s server running? (ERR_PEER_UNREACHABLE)' };
 
 describe('client/render', () => {
   it('formats durations in ms with sensible precision', () => {

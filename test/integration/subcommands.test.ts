@@ -188,7 +188,7 @@ describe('txtmesh-client subcommands', function () {
     expect(await readFile(join(mesh.dirOf('p3'), 'hello.txt'), 'utf8')).to.equal('Hello, other\n');
     const notServed = await cli('upload', 'ghost.txt', '--to', 'p1');
     expect(notServed.code).to.equal(4);
-    expect(notServed.stderr).to.match(/ghost\.txt is not served by this peer.*#SHARE path \[name\] first \(ERR_NOT_FOUND\)/);
+    expect(notServed.stderr).to.match(/ghost\.txt is not served by this peer.*txtmesh-client share path \[name\] first \(ERR_NOT_FOUND\)/);
     expect(notServed.stdout).to.equal('');
     expect((await cli('upload', 'fresh.txt')).code).to.equal(2);
   });
