@@ -82,7 +82,7 @@ describe('the page in Chromium (browser)', function () {
     await page.locator('#peers-table tbody tr').nth(3).waitFor();
     const state = (id: string) => page.locator(`tr[data-peer="${id}"] .state`).textContent();
     expect(await Promise.all(['me', 'bob', 'carol', 'dave'].map(state))).to.deep.equal(['online', 'online', 'online', 'offline']);
-    expect(await page.locator('tr[data-peer="dave"] .error').textContent()).to.match(/unreachable: .*\(ERR_PEER_UNREACHABLE\)$/);
+    expect(await page.locator('tr[data-peer="dave"] .error').textContent()).to.match(/nothing listens at 127\.0\.0\.1:\d+ \(ECONNREFUSED\): is dave's server running\? \(ERR_PEER_UNREACHABLE\)$/);
     expect(await page.locator('tr[data-peer="me"]').textContent()).to.include('this peer');
     await shot('peers');
   });

@@ -9,7 +9,8 @@ import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { type Mesh, startMesh } from '../helpers.js';
 import { clientJs, run, serverJs, waitForOutput } from './cli-helpers.js';
-import { spawn } from 'node:child_process';
+import { execFile, spawn } from 'node:child_process';
+import { promisify } from 'node:util';
 
 describe('the first hour: typos, wrong folders, hints', function () {
   this.timeout(60_000);
@@ -73,6 +74,20 @@ describe('the first hour: typos, wrong folders, hints', function () {
     const r = await run(clientJs, ['filelist', 'p3'], me());
     expect(r.code).to.equal(3);
     expect(r.stdout).to.match(/^p3: unreachable: nothing listens at 127\.0\.0\.1:\d+ \(ECONNREFUSED\): is p3's server running\? \(ERR_PEER_UNREACHABLE\)\n$/);
+  });
+
+  it('--help on a wide terminal uses its width, so the option tables do not break (client and server)', async function () {
+    const onTty = async (program: string) => {
+      const command = `stty cols 200; ${JSON.stringify(process.execPath)} ${JSON.stringify(program)} --help`;
+      return promisify(execFile)('script', ['-qfec', command, '/dev/null'], { cwd: me() });
+    };
+    const server = await onTty(serverJs);
+    expect(server.stdout).to.match(/--keep-versions +versions of a name kept in served_files\/\.txtmesh\/versions\/ when uploads replace it/);
+    const client = await onTty(clientJs);
+    expect(client.stdout).to.match(/#DOWNLOAD name \.\.\. \[peer \.\.\.\] \[--replace\] \[--version ID\] +fetch files in verified pieces/);
+    // Into a pipe: no wrapping at all.
+    const piped = await run(serverJs, ['--help'], me());
+    expect(piped.stdout).to.match(/--refuse-replace +refuse every upload that asks to replace another version of a name \(#UPLOAD --replace\) +\[boolean\]/);
   });
 
   it('the server says at start which files it does not serve, and why', async function () {
