@@ -11,6 +11,7 @@ import { download } from '../../src/client/download.js';
 import { upload } from '../../src/client/upload.js';
 import { VERSIONS_DIR, VersionsArea } from '../../src/storage/versions-area.js';
 import { type Mesh, fileInfoOf, rawExchange, startMesh } from '../helpers.js';
+import { clientJs, run } from './cli-helpers.js';
 import { expectCode } from '../helpers/expect-code.js';
 
 const identityOf = (text: string): string => fileInfoOf('x.txt', Buffer.from(text)).identity;
@@ -105,5 +106,23 @@ describe('versions: replacing uploads and downloads keep the old version', funct
     const got = await download({ name: 'v.txt', peers, folder, version: identityOf(two).slice(0, 12) });
     expect(got).to.deep.include({ status: 'downloaded', identity: identityOf(two) });
     expect(await readFile(join(folder.root, 'v.txt'), 'utf8')).to.equal(two);
+  });
+
+  it('txtmesh-client download of several names and a glob: one JSON document, one entry per file, the worst exit status', async function () {
+    mesh = await startMesh({ p1: { files: { 'notes/a.txt': 'A\n', 'notes/b.txt': 'B\n', 'top.txt': 'T\n' } } }, ['me']);
+    await mesh.writeSettings();
+    const r = await run(clientJs, ['download', 'notes/*.txt', 'top.txt', 'gone.txt', '--from', 'p1', '--json'], join(mesh.root, 'me'));
+    const doc = JSON.parse(r.stdout) as { command: string; ok: boolean; exitCode: number; files: { name: string; ok: boolean; exitCode: number; status?: string; error?: { code: string } }[] };
+    expect(r.code).to.equal(4);
+    expect(doc).to.deep.include({ command: 'download', ok: false, exitCode: 4 });
+    expect(doc.files.map((f) => [f.name, f.ok, f.status ?? f.error?.code])).to.deep.equal([
+      ['notes/a.txt', true, 'downloaded'],
+      ['notes/b.txt', true, 'downloaded'],
+      ['top.txt', true, 'downloaded'],
+      ['gone.txt', false, 'ERR_NOT_FOUND'],
+    ]);
+    const human = await run(clientJs, ['download', 'notes/*.txt', 'p1'], join(mesh.root, 'me'));
+    expect(human.code).to.equal(0);
+    expect(human.stdout).to.match(/^Already have notes\/a\.txt .*\nAlready have notes\/b\.txt .*\n2 files: 0 downloaded, 2 already here; 0 bytes in /);
   });
 });
