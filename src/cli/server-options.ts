@@ -29,6 +29,7 @@ const LIMIT_FLAGS: readonly LimitFlag[] = [
   { flag: 'member-slots', key: 'memberSlots', scale: 1, describe: 'connections kept for the peers in the settings; other addresses share the rest (at least one)' },
   { flag: 'max-per-address', key: 'maxPerAddress', scale: 1, describe: 'connections one address that is no peer\'s may hold at once' },
   { flag: 'max-buffered', key: 'maxBufferedBytes', scale: 1, describe: 'bytes of answers held for slow clients, in all; past it the slowest are closed' },
+  { flag: 'keep-versions', key: 'keepVersions', scale: 1, describe: 'versions of a name kept in served_files/.txtmesh/versions/ when uploads replace it (the oldest beyond this are deleted)' },
 ];
 
 /** Seconds a graceful stop lets transfers in flight finish. */
@@ -46,6 +47,7 @@ export interface ServerArgs {
   readonly console?: boolean;
   readonly grace: number;
   readonly 'serve-to': ServeTo;
+  readonly 'refuse-replace': boolean;
   readonly secure: boolean;
   readonly identity?: string;
   readonly 'init-identity': boolean;
@@ -69,6 +71,7 @@ export function serverOptions(parser: Argv): Argv {
     .option('console', { type: 'boolean', describe: 'take commands on stdin [default: when stdin and stdout are terminals and the server runs in the foreground]' })
     .option('grace', { type: 'number', default: DEFAULT_GRACE_SECONDS, describe: 'on quit, seconds to let transfers in flight finish before cutting them off' })
     .option('serve-to', { choices: ['any', 'mesh'] as const, default: 'any', describe: 'who may list and download: anyone who can connect, or only the peers in the settings (uploads are always mesh-only)' })
+    .option('refuse-replace', { type: 'boolean', default: false, describe: 'refuse every upload that asks to replace another version of a name (#UPLOAD --replace)' })
     .option('secure', { type: 'boolean', default: false, describe: 'refuse to run unless the settings put the mesh in secure mode; create this peer\'s identity first if it has none' })
     .option('identity', { type: 'string', describe: 'folder of this peer\'s key and certificate [default: ./identity]' })
     .option('init-identity', { type: 'boolean', default: false, describe: 'create this peer\'s key and certificate, print its fingerprint, and exit' })

@@ -33,6 +33,8 @@ export interface SourceState {
   conn: PeerConnection | undefined;
   /** Bytes of verified pieces written from this source. */
   bytes: number;
+  /** Verified bytes it sent of pieces another source had delivered first (the endgame's duplicates). */
+  duplicateBytes: number;
   /** Set when the source is out of this download for good. */
   problem?: Problem;
   /** The last failure it recovered from (or was recovering from when the download ended). */

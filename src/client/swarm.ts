@@ -66,7 +66,7 @@ export class Swarm {
    * with `have` a partial holder (a peer still downloading the file) holding those pieces.
    */
   add(peer: PeerAddress, conn: PeerConnection, have?: Uint8Array): void {
-    const source: SourceState = { peer, conn, bytes: 0, attempts: 0, meter: new RateMeter(), partial: false };
+    const source: SourceState = { peer, conn, bytes: 0, duplicateBytes: 0, attempts: 0, meter: new RateMeter(), partial: false };
     this.#hold(source, have);
     this.sources.set(peer.id, source);
     this.#runs.push(this.#run(source));
@@ -213,6 +213,7 @@ export class Swarm {
     if (bad >= 0) return giveBack(new TxtmeshError('ERR_HASH_MISMATCH', `sent a bad piece ${first + bad}`));
     // A piece another peer delivered first (endgame) has the same verified bytes.
     const freshPieces = lengths.filter((_, i) => this.scheduler.markDone(pieces[i] as number, id));
+    source.duplicateBytes += length - freshPieces.reduce((a, b) => a + b, 0);
     if (freshPieces.length === 0) {
       this.#pool.give(data);
       return undefined;

@@ -19,8 +19,9 @@ import type { FileInfo } from './file-info.js';
 import { HAVE_SUFFIX, HaveFile } from './have-file.js';
 import { hashPiece } from './piece-hasher.js';
 import { type Conflict, publishOrSame } from './publish.js';
-import { type ServedFolder, stampOfSync } from './served-folder.js';
+import { type FileStamp, type ServedFolder, stampOfSync } from './served-folder.js';
 import { isNoSpace, noSpace } from './resources.js';
+import type { PublishResult, VersionsArea } from './versions-area.js';
 import { writeAll } from './write-all.js';
 
 const DOWNLOAD_TAG = 'dl-';
@@ -40,7 +41,7 @@ export class PartFile {
   /** Set once a write has failed: the part file is closed and takes no more. */
   #failure: Promise<Error> | undefined;
   #closed = false;
-  #published = false;
+  #isPublished = false;
 
   private constructor(path: string, finalPath: string, handle: FileHandle, folder: ServedFolder, info: FileInfo, lock: DownloadLock) {
     this.path = path;
@@ -122,18 +123,36 @@ export class PartFile {
    * @throws the caller's `conflict` (ERR_EXISTS) when a different file took it
    */
   async publish(conflict: Conflict): Promise<'stored' | 'same'> {
+    const stamp = await this.#finish();
+    const result = await publishOrSame(this.#folder, { tempPath: this.path, finalPath: this.finalPath }, this.#info.name, this.#info.identity, conflict);
+    if (result === 'stored') this.#markPublished(stamp);
+    return result;
+  }
+
+  /**
+   * fsyncs and puts the complete file under its name, replacing another version there, which
+   * `versions` keeps (versions-area.ts: never neither under the name).
+   */
+  async publishReplacing(versions: VersionsArea): Promise<PublishResult> {
+    const stamp = await this.#finish();
+    const published = await versions.publish(this.path, this.#info.name, this.#info.identity);
+    if (published.result !== 'same') this.#markPublished(stamp);
+    return published;
+  }
+
+  async #finish(): Promise<FileStamp> {
     const stamp = stampOfSync(this.#handle);
     // A small file's fsync takes well under a millisecond: done in place, it saves a thread-pool
     // round trip per file when many small files are fetched one after another.
     if (stamp.size <= SYNC_FSYNC_BYTES) fsyncSync(this.#handle.fd);
     else await this.#handle.sync();
     await this.#closeFiles();
-    const result = await publishOrSame(this.#folder, { tempPath: this.path, finalPath: this.finalPath }, this.#info.name, this.#info.identity, conflict);
-    if (result === 'stored') {
-      this.#published = true;
-      this.#folder.remember(this.#info, stamp);
-    }
-    return result;
+    return stamp;
+  }
+
+  #markPublished(stamp: FileStamp): void {
+    this.#isPublished = true;
+    this.#folder.remember(this.#info, stamp);
   }
 
   /** Closes the file, leaving it on disk for a later resume, and lets other downloads of the name in. */
@@ -147,7 +166,7 @@ export class PartFile {
     await this.#closeFiles();
     // The sidecar goes first: a server must not be pointed at a part file that is gone.
     await this.#have?.remove();
-    if (!this.#published) await removeQuietly(this.path);
+    if (!this.#isPublished) await removeQuietly(this.path);
     await this.#lock.release();
   }
 
