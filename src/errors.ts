@@ -16,7 +16,7 @@ export type ErrorClass =
   | 'usage'
   /** Bytes that do not parse: the connection is closed after the answer. */
   | 'malformed'
-  /** The server is at its connection limit. */
+  /** The server is at its connection limit, or out of file handles: try again later. */
   | 'busy'
   /** Refused for who we are: not a member, identity or certificate not accepted. */
   | 'membership'
@@ -33,7 +33,7 @@ export interface ErrorTraits {
   readonly class: ErrorClass;
   /** A conforming server may send it in an ERR answer. */
   readonly wire: boolean;
-  /** Worth another try on a new connection (the peer could not be reached, or the link failed). */
+  /** Worth another try on a new connection (the peer could not be reached, the link failed, or it was busy). */
   readonly transient: boolean;
   /** The peer broke the protocol or sent bad bytes: it is not asked again in this download. */
   readonly lie: boolean;
@@ -58,8 +58,8 @@ export const ERROR_TABLE = {
   ERR_HEADER_TOO_LARGE: { class: 'malformed', wire: true, transient: false, lie: false, exit: 1 },
   ERR_BODY_TOO_LARGE: { class: 'malformed', wire: true, transient: false, lie: false, exit: 1 },
   ERR_HEADER_TIMEOUT: { class: 'malformed', wire: true, transient: false, lie: false, exit: 1 },
-  // the server is at its connection limit
-  ERR_BUSY: { class: 'busy', wire: true, transient: false, lie: false, exit: 1 },
+  // the server is at its connection limit or out of file handles: try again later
+  ERR_BUSY: { class: 'busy', wire: true, transient: true, lie: false, exit: 1 },
   // mesh membership and transport security: the connection is closed after the answer
   ERR_NOT_A_MEMBER: { class: 'membership', wire: true, transient: false, lie: false, exit: 7 },
   ERR_BAD_IDENTITY: { class: 'membership', wire: true, transient: false, lie: false, exit: 7 },
@@ -77,6 +77,7 @@ export const ERROR_TABLE = {
   ERR_EXISTS: { class: 'answer', wire: true, transient: false, lie: false, exit: 5 },
   ERR_UPLOAD_MISMATCH: { class: 'answer', wire: true, transient: false, lie: false, exit: 6 },
   ERR_NOT_HELD: { class: 'answer', wire: true, transient: false, lie: false, exit: 4 },
+  ERR_NO_SPACE: { class: 'answer', wire: true, transient: false, lie: false, exit: 1 },
   ERR_INTERNAL: { class: 'answer', wire: true, transient: false, lie: false, exit: 1 },
   // transport failures (never on the wire)
   ERR_PEER_UNREACHABLE: { class: 'transport', wire: false, transient: true, lie: false, exit: 3 },
@@ -145,7 +146,7 @@ export function codeOf(err: unknown): ErrorCode {
   return err instanceof TxtmeshError ? err.code : 'ERR_INTERNAL';
 }
 
-/** True for failures worth another try: the peer could not be reached or the link failed. */
+/** True for failures worth another try: the peer could not be reached, the link failed, or it was busy. */
 export function isTransient(err: unknown): boolean {
   return err instanceof TxtmeshError && ERROR_TABLE[err.code].transient;
 }

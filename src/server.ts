@@ -29,6 +29,8 @@ async function parseWithYargs(args: string[]): Promise<ServerArgs> {
     .example('cd example/p1 && txtmesh-server', 'serve p1 as listed in example/peer_settings.txt')
     .example('txtmesh-server --log-format json --no-console >> requests.jsonl', 'log requests as JSON lines')
     .example('txtmesh-server --init-identity', 'make this peer\'s identity for a secure mesh and print its fingerprint')
+    // The terminal's width (yargs stops at 80 otherwise, breaking the option table); no wrap into a pipe.
+    .wrap(process.stdout.isTTY ? process.stdout.columns : null)
     .strict()
     .help()
     .version()

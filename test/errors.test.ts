@@ -35,7 +35,7 @@ describe('errors', () => {
 
   it('derives retries, bans and refusals from the table', () => {
     const err = (code: keyof typeof ERROR_TABLE) => new TxtmeshError(code, 'x');
-    expect(ERROR_CODES.filter((c) => isTransient(err(c)))).to.deep.equal(['ERR_PEER_UNREACHABLE', 'ERR_PEER_TIMEOUT', 'ERR_PEER_CLOSED']);
+    expect(ERROR_CODES.filter((c) => isTransient(err(c)))).to.deep.equal(['ERR_BUSY', 'ERR_PEER_UNREACHABLE', 'ERR_PEER_TIMEOUT', 'ERR_PEER_CLOSED']);
     expect(ERROR_CODES.filter((c) => isLie(err(c)))).to.deep.equal(['ERR_PEER_PROTOCOL', 'ERR_HASH_MISMATCH']);
     expect(ERROR_CODES.filter(isRefusal)).to.deep.equal(['ERR_NOT_A_MEMBER', 'ERR_BAD_IDENTITY', 'ERR_TLS_REQUIRED', 'ERR_TLS_HANDSHAKE', 'ERR_CERT_EXPIRED']);
     expect(ERROR_CODES.filter(isTransport)).to.deep.equal(['ERR_PEER_UNREACHABLE', 'ERR_PEER_TIMEOUT', 'ERR_PEER_CLOSED']);

@@ -10,10 +10,12 @@ import { COMMAND_SPECS, type CommandSpec, findSpec } from './command-specs.js';
 import { exitCodeOf } from './exit-codes.js';
 import { renderResult } from './render.js';
 import type { HelpResult, Result } from '../client/results.js';
-import { downloadCommand, shareCommand, uploadCommand, usageError } from './transfer-commands.js';
+import { downloadCommand } from './download-command.js';
+import { shareCommand, uploadCommand, usageError } from './transfer-commands.js';
 import { fileListView, filesView, peersView, pingView } from '../client/views.js';
 import { table } from './format.js';
 import type { Session } from './session.js';
+import { restoreCommand, unshareCommand, versionsArea, versionsCommand } from './version-commands.js';
 
 export type { Output, Session } from './session.js';
 
@@ -38,7 +40,10 @@ export async function runCommand(session: Session, spec: CommandSpec, args: stri
       return pingView(peersFor(session, args), session.pingCount, view);
     case '#FILES': {
       noArgs();
-      const result = await filesView(session.ctx.peers, view);
+      // What this peer holds, from its own folder: known whether or not its server runs.
+      const held = await versionsArea(session).versions().catch(() => []);
+      const here = new Map(held.flatMap((v) => (v.state === 'current' ? [[v.name, { identity: v.identity, size: v.size, time: v.time }] as const] : [])));
+      const result = await filesView(session.ctx.peers, { ...view, here });
       for (const f of result.files) session.names?.add(f.name);
       return result;
     }
@@ -48,6 +53,12 @@ export async function runCommand(session: Session, spec: CommandSpec, args: stri
       return uploadCommand(session, args, signal);
     case '#SHARE':
       return shareCommand(session, args);
+    case '#UNSHARE':
+      return unshareCommand(session, args);
+    case '#VERSIONS':
+      return versionsCommand(session, args);
+    case '#RESTORE':
+      return restoreCommand(session, args);
     case '#HELP':
       return help(args);
     default:

@@ -21,10 +21,16 @@ interface LimitFlag {
 
 const LIMIT_FLAGS: readonly LimitFlag[] = [
   { flag: 'max-upload', key: 'maxUploadBytes', scale: 1, describe: 'largest file accepted by upload, in bytes' },
-  { flag: 'max-connections', key: 'maxConnections', scale: 1, describe: 'connections served at once; when full the longest-idle one is closed, or a newcomer gets ERR_BUSY' },
+  { flag: 'max-connections', key: 'maxConnections', scale: 1, describe: 'connections served at once; when full the longest-idle one, or else the slowest answer, gives way, or a newcomer gets ERR_BUSY' },
   { flag: 'max-header', key: 'maxHeaderBytes', scale: 1, describe: 'longest request header line, in bytes' },
   { flag: 'idle-timeout', key: 'idleTimeoutMs', scale: 1000, describe: 'close a connection that sends and receives nothing this many seconds (0: never)' },
   { flag: 'header-timeout', key: 'headerTimeoutMs', scale: 1000, describe: 'seconds a request header may take from its first byte to its end' },
+  { flag: 'send-timeout', key: 'sendTimeoutMs', scale: 1000, describe: 'close a connection whose client takes less than --min-send-rate of an answer over this many seconds (0: never)' },
+  { flag: 'min-send-rate', key: 'minSendRate', scale: 1, describe: 'bytes a second a client must take of an answer, measured over --send-timeout' },
+  { flag: 'member-slots', key: 'memberSlots', scale: 1, describe: 'connections kept for the peers in the settings; other addresses share the rest (at least one)' },
+  { flag: 'max-per-address', key: 'maxPerAddress', scale: 1, describe: 'connections one address that is no peer\'s may hold at once' },
+  { flag: 'max-buffered', key: 'maxBufferedBytes', scale: 1, describe: 'bytes of answers held for slow clients, in all; past it the slowest are closed' },
+  { flag: 'keep-versions', key: 'keepVersions', scale: 1, describe: 'versions of a name kept in served_files/.txtmesh/versions/ when uploads replace it (the oldest beyond this are deleted)' },
 ];
 
 /** Seconds a graceful stop lets transfers in flight finish. */
@@ -42,6 +48,7 @@ export interface ServerArgs {
   readonly console?: boolean;
   readonly grace: number;
   readonly 'serve-to': ServeTo;
+  readonly 'refuse-replace': boolean;
   readonly secure: boolean;
   readonly identity?: string;
   readonly 'init-identity': boolean;
@@ -70,6 +77,7 @@ const FLAGS: Readonly<Record<string, Flag>> = {
   console: { type: 'boolean', describe: 'take commands on stdin [default: when stdin and stdout are terminals and the server runs in the foreground]' },
   grace: { type: 'number', default: DEFAULT_GRACE_SECONDS, describe: 'on quit, seconds to let transfers in flight finish before cutting them off' },
   'serve-to': { type: 'string', choices: ['any', 'mesh'], default: 'any', describe: 'who may list and download: anyone who can connect, or only the peers in the settings (uploads are always mesh-only)' },
+  'refuse-replace': { type: 'boolean', default: false, describe: 'refuse every upload that asks to replace another version of a name (#UPLOAD --replace)' },
   secure: { type: 'boolean', default: false, describe: 'refuse to run unless the settings put the mesh in secure mode; create this peer\'s identity first if it has none' },
   identity: { type: 'string', describe: 'folder of this peer\'s key and certificate [default: ./identity]' },
   'init-identity': { type: 'boolean', default: false, describe: 'create this peer\'s key and certificate, print its fingerprint, and exit' },

@@ -3,6 +3,7 @@
  * where output goes, and per-run options. Types only.
  */
 import type { ServedFolder } from '../storage/served-folder.js';
+import type { VersionsArea } from '../storage/versions-area.js';
 import type { PeerContext } from './peer-context.js';
 
 /** Where command output goes. */
@@ -18,10 +19,14 @@ export interface Output {
 export interface Session {
   readonly ctx: PeerContext;
   readonly folder: ServedFolder;
+  /** Where replaced and unshared versions are kept (served_files/.txtmesh/versions/). */
+  readonly versions?: VersionsArea;
   readonly out: Output;
   readonly timeoutMs?: number;
   /** HELLOs per peer for #PING. */
   readonly pingCount?: number;
+  /** How commands are typed here, for hints that name a command: `#SHARE …` or `txtmesh-client share …` (default: console). */
+  readonly syntax?: 'console' | 'subcommand';
   /** Where relative #SHARE paths start (default: the working directory). */
   readonly cwd?: string;
   /** File names seen in answers, for tab completion. */

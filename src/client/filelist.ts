@@ -7,13 +7,35 @@ import type { FileEntry } from '../protocol/messages.js';
 import type { Credentials } from '../security/credentials.js';
 import type { PeerAddress } from '../settings.js';
 import { fanOut } from './fan-out.js';
-import { listFiles } from './peer-client.js';
+import { codeOf } from '../errors.js';
+import { listFiles, listVersions } from './peer-client.js';
+import type { PeerConnection } from './peer-connection.js';
 import type { Problem } from './problem.js';
+
+/** A listed file; `time` (ms since 1970, by the peer's clock) when its file last changed, if the peer said (VERSIONS). */
+export type ListedFile = FileEntry & { readonly time?: number };
 
 /** One peer's files, or why it could not be listed. */
 export type PeerListing =
-  | { readonly peer: string; readonly ok: true; readonly files: FileEntry[] }
+  | { readonly peer: string; readonly ok: true; readonly files: ListedFile[] }
   | { readonly peer: string; readonly ok: false; readonly error: Problem };
+
+/**
+ * The files each peer serves with the time each last changed there: VERSIONS without a name,
+ * its current versions; a peer whose server predates VERSIONS is listed (LIST) without times.
+ */
+export async function timedFileLists(peers: readonly PeerAddress[], options: { timeoutMs?: number; as?: Credentials } = {}): Promise<PeerListing[]> {
+  const exchange = async (conn: PeerConnection, signal: AbortSignal | undefined): Promise<ListedFile[]> => {
+    const versions = await listVersions(conn, undefined, signal).catch((err: unknown) => {
+      if (codeOf(err) === 'ERR_UNKNOWN_COMMAND') return undefined;
+      throw err;
+    });
+    if (!versions) return listFiles(conn, signal);
+    return versions.flatMap(({ name, size, identity, time, state }) => (state === 'current' ? [{ name, size, identity, time }] : []));
+  };
+  const results = await fanOut(peers, (conn, { signal }) => exchange(conn, signal), { timeoutMs: options.timeoutMs ?? REQUEST_TIMEOUT_MS, as: options.as });
+  return results.map((r): PeerListing => (r.ok ? { peer: r.peer.id, ok: true, files: r.value } : { peer: r.peer.id, ok: false, error: r.problem }));
+}
 
 /** Lists the files of each peer; one result per peer, in the order given. */
 export async function fileLists(peers: readonly PeerAddress[], options: { timeoutMs?: number; as?: Credentials } = {}): Promise<PeerListing[]> {

@@ -3,10 +3,11 @@
  * (peer-connection.ts), or one end of an in-memory pair in tests. Requests carry ids and may be
  * pipelined; each answer is matched to its request by id (docs/PROTOCOL.md, "Frames").
  *
- * Every request has a deadline and an optional AbortSignal. A timeout, an abort, a stall, a
- * protocol violation, an ERR with id 0 or a lost connection fails every request still waiting
- * and destroys the stream: a stream that missed a deadline or broke the grammar cannot be
- * trusted to stay in step. An ERR answer to one request fails only that request.
+ * Every request has a deadline, which follows bytes arriving (nothing from the peer for that
+ * long while it waits: a slow but steady peer is never cut off), and an optional AbortSignal.
+ * A timeout, an abort, a stall, a protocol violation, an ERR with id 0 or a lost connection
+ * fails every request still waiting and destroys the stream: a stream that missed a deadline
+ * or broke the grammar cannot be trusted to stay in step. An ERR answer fails only its request.
  */
 import type { Duplex } from 'node:stream';
 import { MAX_REQUEST_ID, REQUEST_TIMEOUT_MS } from '../constants.js';
@@ -17,7 +18,6 @@ import type { Header } from '../protocol/header.js';
 import { REQUESTS } from '../protocol/requests.js';
 import { type ByteSink, LARGE_BODY_BYTES, inPlace, receiveData } from '../transport/reads.js';
 import { send } from '../transport/send.js';
-import { noAnswer } from './deadline.js';
 
 /** An OK answer: its header and its whole body. */
 export interface Answer {
@@ -30,7 +30,7 @@ export interface RequestOptions {
   readonly maxBody: number;
   /** If set, the answer body must have exactly this length. */
   readonly exactBody?: number;
-  /** Fail the connection (ERR_PEER_TIMEOUT) if no answer within this long; REQUEST_TIMEOUT_MS by default. */
+  /** Fail the connection (ERR_PEER_TIMEOUT) if nothing arrives for this long while it waits; REQUEST_TIMEOUT_MS by default. */
   readonly timeoutMs?: number;
   /** Aborting it fails the connection (ERR_PEER_TIMEOUT). */
   readonly signal?: AbortSignal;
@@ -64,6 +64,7 @@ interface Waiting {
   readonly resolve: (answer: Answer) => void;
   readonly reject: (err: Error) => void;
   timer: NodeJS.Timeout | undefined;
+  armedAt: number; // performance.now() of the start, or of the last chunk of its body sent
   /** Where the OK answer's body goes, once its header has arrived. */
   body: Buffer | undefined;
   filled: number;
@@ -173,6 +174,7 @@ export class PeerSession {
     const waiting: Waiting = {
       options,
       timer: undefined,
+      armedAt: 0,
       body: undefined,
       filled: 0,
       resolve: (answer) => {
@@ -199,11 +201,18 @@ export class PeerSession {
   /** (Re)starts a request's deadline: it is re-armed while a request body is still being sent. */
   #arm(id: number, waiting: Waiting): void {
     if (this.#waiting.get(id) !== waiting) return; // already answered
+    waiting.armedAt = performance.now();
+    waiting.timer ??= setTimeout(() => this.#onDeadline(id, waiting), waiting.options.timeoutMs ?? REQUEST_TIMEOUT_MS);
+  }
+
+  /** The deadline's timer fired: the deadline has passed only if nothing arrived meanwhile. */
+  #onDeadline(id: number, waiting: Waiting): void {
     const timeoutMs = waiting.options.timeoutMs ?? REQUEST_TIMEOUT_MS;
-    clearTimeout(waiting.timer);
-    waiting.timer = setTimeout(() => {
-      this.#fail(noAnswer(this.#label, timeoutMs));
-    }, timeoutMs);
+    const left = Math.max(waiting.armedAt, this.#lastProgress) + timeoutMs - performance.now();
+    waiting.timer = left > 0 ? setTimeout(() => this.#onDeadline(id, waiting), left) : undefined;
+    if (left > 0 || this.#waiting.get(id) !== waiting) return;
+    const got = this.#current?.waiting === waiting && waiting.body ? `, after ${waiting.filled} of the ${waiting.body.length} bytes of its answer` : '';
+    this.#fail(new TxtmeshError('ERR_PEER_TIMEOUT', `${this.#label} sent nothing for ${Math.round(timeoutMs)} ms while a request waited${got}`));
   }
 
   #watchStall(): void {
@@ -227,7 +236,8 @@ export class PeerSession {
         else this.#onEnd();
       }
     } catch (err) {
-      this.#fail(err instanceof ProtocolError ? this.#violation(`sent a malformed frame: ${err.message}`) : this.#asFailure(err));
+      const what = err instanceof ProtocolError && err.code === 'ERR_BODY_TOO_LARGE' ? 'sent an answer larger than this client accepts' : 'sent a malformed frame';
+      this.#fail(err instanceof ProtocolError ? this.#violation(`${what}: ${err.message}`) : this.#asFailure(err));
     }
   }
 

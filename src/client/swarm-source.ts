@@ -35,6 +35,8 @@ export interface SourceState {
   conn: PeerConnection | undefined;
   /** Bytes of verified pieces written from this source. */
   bytes: number;
+  /** Verified bytes it sent of pieces another source had delivered first (the endgame's duplicates). */
+  duplicateBytes: number;
   /** Set when the source is out of this download for good. */
   problem?: Problem;
   /** The last failure it recovered from (or was recovering from when the download ended). */
@@ -52,6 +54,9 @@ export const HOLDINGS_POLL_MS = 1000;
 
 /** A download with only partial sources left stops after this long without a verified piece. */
 export const PARTIAL_ONLY_GIVE_UP_MS = 20_000;
+
+/** Bytes of one socket read: what a request's deadline gives a peer time to send (swarm.ts, #deadline). */
+export const SILENCE_BYTES = 64 * 1024;
 
 /** Most pieces one request may cover. */
 export const MAX_RUN_PIECES = 4;

@@ -18,7 +18,7 @@ import { type Problem, problemOf } from './problem.js';
 import { DEFAULT_RETRY, type RetryPolicy, backoffDelay, sleep } from './retry.js';
 import { PieceScheduler } from './scheduler.js';
 import { SourcePace } from './source-pace.js';
-import { HOLDINGS_POLL_MS, MAX_RUN_PIECES, PARTIAL_ONLY_GIVE_UP_MS, RECEIVE_POOL, type SourceState, type SwarmOptions, VERIFIER, endgameTick, paceOf } from './swarm-source.js';
+import { HOLDINGS_POLL_MS, MAX_RUN_PIECES, PARTIAL_ONLY_GIVE_UP_MS, RECEIVE_POOL, SILENCE_BYTES, type SourceState, type SwarmOptions, VERIFIER, endgameTick, paceOf } from './swarm-source.js';
 
 export type { SourceState, SwarmOptions } from './swarm-source.js';
 
@@ -67,7 +67,7 @@ export class Swarm {
    * with `have` a partial holder (a peer still downloading the file) holding those pieces.
    */
   add(peer: PeerAddress, conn: PeerConnection, have?: Uint8Array): void {
-    const source: SourceState = { peer, conn, bytes: 0, attempts: 0, pace: new SourcePace(), partial: false };
+    const source: SourceState = { peer, conn, bytes: 0, duplicateBytes: 0, attempts: 0, pace: new SourcePace(), partial: false };
     this.#hold(source, have);
     this.sources.set(peer.id, source);
     this.#runs.push(this.#run(source));
@@ -200,7 +200,7 @@ export class Swarm {
     };
     source.pace.asked(length, performance.now());
     try {
-      await getRange(conn, info.name, offset, length, info.identity, { timeoutMs: this.#deadline(source, conn, length), into: data });
+      await getRange(conn, info.name, offset, length, info.identity, { timeoutMs: this.#deadline(source), into: data });
     } catch (err) {
       source.pace.dropped(length);
       if (codeOf(err) !== 'ERR_NOT_HELD') return giveBack(err instanceof Error ? err : new Error(String(err)));
@@ -215,6 +215,7 @@ export class Swarm {
     if (bad >= 0) return giveBack(new TxtmeshError('ERR_HASH_MISMATCH', `sent a bad piece ${first + bad}`));
     // A piece another peer delivered first (endgame) has the same verified bytes.
     const freshPieces = lengths.filter((_, i) => this.scheduler.markDone(pieces[i] as number, id));
+    source.duplicateBytes += length - freshPieces.reduce((a, b) => a + b, 0);
     if (freshPieces.length === 0) {
       this.#pool.give(data);
       return undefined;
@@ -276,16 +277,16 @@ export class Swarm {
   }
 
   /**
-   * A request's deadline adapts to the peer's observed speed: generous multiples of the time
-   * the bytes queued ahead of it should take, never above the request timeout. Before any
-   * speed is known, the request timeout applies (and the stall detector catches silence).
+   * A request's deadline is how long the peer may send nothing at all while it waits (deadlines
+   * follow bytes arriving, not whole pieces: a slow but steady source is never cut off): the
+   * request timeout until the peer's speed is known, then 8 times what a socket read's worth of
+   * bytes should take at that speed, plus 1 s; at least 2 s, never above the request timeout.
    */
-  #deadline(source: SourceState, conn: PeerConnection, length: number): number {
+  #deadline(source: SourceState): number {
     const ceiling = this.#options.requestTimeoutMs ?? REQUEST_TIMEOUT_MS;
     const rate = source.pace.meter.rate;
     if (rate <= 0) return ceiling;
-    const expected = ((conn.waiting + 1) * length) / rate;
-    return Math.min(ceiling, Math.max(2000, 8 * expected + 1000));
+    return Math.min(ceiling, Math.max(2000, (8 * SILENCE_BYTES) / rate + 1000));
   }
 
   /**

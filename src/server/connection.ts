@@ -25,11 +25,13 @@ import { FrameDecoder } from '../protocol/decoder.js';
 import type { Header } from '../protocol/header.js';
 import { type Request, decodeRequest, requestCodec } from '../protocol/requests.js';
 import { checkName } from '../storage/names.js';
-import { send, sendOne } from '../transport/send.js';
+import { namedFailure } from '../storage/resources.js';
+import { sendOne } from '../transport/send.js';
 import type { ConnectionGate } from './admission.js';
 import { HandleCache } from './handle-cache.js';
 import { type BodySink, type HandlerContext, type Reply, type RequestNote, discardSink, onRequest } from './handlers.js';
 import { refuseAndClose } from './refuse.js';
+import { SLOW_WINDOW_MS, SendMeter, watchSending } from './send-meter.js';
 
 /** One line per request, for the server's log. */
 export interface RequestLog {
@@ -46,6 +48,9 @@ export interface ConnectionContext extends HandlerContext {
   readonly log: (entry: RequestLog) => void;
   readonly maxHeaderBytes: number;
   readonly headerTimeoutMs: number;
+  /** An answer whose client takes less than minSendRate bytes a second over this long closes the connection (0: never). */
+  readonly sendTimeoutMs?: number;
+  readonly minSendRate?: number;
   /** Told of each request and body chunk as it arrives (server/stats.ts). */
   readonly activity?: ConnectionActivity;
 }
@@ -62,6 +67,8 @@ export interface ConnectionState {
   busy: boolean;
   /** performance.now() of the last request finished (or of the connect). */
   lastActive: number;
+  /** How fast the client takes answers; made by the connection if the server did not. */
+  meter?: SendMeter;
 }
 
 export type ConnectionPhase = 'READ_HEADER' | 'READ_BODY' | 'ANSWERING' | 'CLOSING';
@@ -84,6 +91,7 @@ export class ServerConnection {
   readonly #gate: ConnectionGate | undefined;
   readonly #handles: HandleCache;
   readonly #decoder: FrameDecoder;
+  readonly #meter: SendMeter;
   #phase: ConnectionPhase = 'READ_HEADER';
   #current: InFlight | undefined;
   #headerTimer: NodeJS.Timeout | undefined;
@@ -96,6 +104,7 @@ export class ServerConnection {
     this.#state = state;
     this.#gate = gate;
     this.#handles = new HandleCache(ctx.folder);
+    this.#meter = state.meter ??= new SendMeter(socket, Math.max(SLOW_WINDOW_MS, ctx.sendTimeoutMs ?? 0));
     this.#decoder = new FrameDecoder({
       maxHeaderBytes: ctx.maxHeaderBytes,
       // A verb the server does not know may carry a small body, which is skipped.
@@ -168,7 +177,7 @@ export class ServerConnection {
     const current = this.#inFlight();
     this.#current = undefined;
     this.#enter('ANSWERING');
-    const reply = await current.sink.finish().catch((err: unknown): Reply => ({ answer: errAnswer(current.header.id, err) }));
+    const reply = await current.sink.finish().catch((err: unknown): Reply => ({ answer: errAnswer(current.header.id, namedFailure(err)) }));
     await this.#answer(current, reply);
     this.#state.lastActive = performance.now();
     this.#enter('READ_HEADER');
@@ -186,8 +195,30 @@ export class ServerConnection {
       ms: performance.now() - started,
       status: statusOf(reply.answer),
     });
-    await send(this.#socket, ...frames);
-    if (reply.body) for await (const chunk of reply.body) await sendOne(this.#socket, chunk, reply.release);
+    const stopWatch = this.#watchSending(current);
+    try {
+      for (const frame of frames) await this.#send(frame);
+      if (reply.body) for await (const chunk of reply.body) await this.#send(chunk, reply.release);
+    } finally {
+      stopWatch();
+    }
+  }
+
+  #send(chunk: Buffer, release?: (chunk: Buffer) => void): Promise<void> {
+    this.#meter.handed(chunk.length);
+    return sendOne(this.#socket, chunk, release);
+  }
+
+  /** The send timeout (send-meter.ts): a client that stops taking the answer is cut off. */
+  #watchSending(current: InFlight): () => void {
+    const started = performance.now();
+    return watchSending(this.#meter, this.#ctx.sendTimeoutMs ?? 0, this.#ctx.minSendRate ?? 0, (taken) => {
+      const { header, request } = current;
+      const name = request && 'name' in request ? request.name : undefined;
+      this.#ctx.log({ remote: this.#remote, verb: header.verb, name, bytes: taken, ms: performance.now() - started, status: 'ERR_PEER_TIMEOUT' });
+      this.#enter('CLOSING');
+      this.#socket.destroy();
+    });
   }
 
   /** The gate said no: answer once and close (the body that may follow is never read). */
@@ -244,7 +275,7 @@ export class ServerConnection {
 
 /** After a refused request its body (if any) is read and discarded, then the error is sent. */
 function refusal(id: number, err: unknown): BodySink {
-  return discardSink(() => ({ answer: errAnswer(id, err) }));
+  return discardSink(() => ({ answer: errAnswer(id, namedFailure(err)) }));
 }
 
 /** Bytes of an answer's frames after its header: the body it holds (LIST, INFO). */

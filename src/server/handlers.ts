@@ -6,7 +6,7 @@
  */
 import { MAX_RANGE_BYTES } from '../constants.js';
 import { TxtmeshError } from '../errors.js';
-import type { GetRequest, HelloRequest, InfoRequest, ListRequest, PutRequest, Request } from '../protocol/requests.js';
+import type { GetRequest, HelloRequest, InfoRequest, ListRequest, PutRequest, Request, VersionsRequest } from '../protocol/requests.js';
 import { IncomingFile } from '../storage/incoming-file.js';
 import type { HandleCache } from './handle-cache.js';
 import type { BodySink, HandlerContext, Reply, RequestNote } from './reply.js';
@@ -38,6 +38,8 @@ export async function onRequest(ctx: HandlerContext, request: Request, note: Req
       return answered(await onHave(ctx, request));
     case 'PUT':
       return onPut(ctx, request, note);
+    case 'VERSIONS':
+      return answered(await onVersions(ctx, request));
   }
 }
 
@@ -87,14 +89,21 @@ async function onInfo(ctx: HandlerContext, request: InfoRequest): Promise<Reply>
  */
 async function onGet(ctx: HandlerContext, request: GetRequest, note: RequestNote, handles: HandleCache): Promise<Reply> {
   if (request.length > MAX_RANGE_BYTES) throw new TxtmeshError('ERR_BAD_RANGE', `range of ${request.length} bytes exceeds the limit of ${MAX_RANGE_BYTES}`);
-  const body = await readRange(ctx.folder, handles, ctx.readPool, request);
+  // Under load the pool hands out smaller chunks (answer-memory.ts): memory per connection stays bounded.
+  const pool = ctx.readPoolNow?.() ?? ctx.readPool;
+  const body = await readRange(ctx.folder, handles, pool, request);
   note.bytes = request.length;
-  return { answer: { kind: 'GET', id: request.id, length: request.length }, body, release: (chunk) => ctx.readPool.give(chunk) };
+  return { answer: { kind: 'GET', id: request.id, length: request.length }, body, release: (chunk) => pool.give(chunk) };
 }
 
-/** PUT: receive a file into a temp file, verify, publish; never replace a file. */
+/**
+ * PUT: receive a file into a temp file, verify, publish. A different file under the name is
+ * replaced only when the PUT says `replace` and this server allows it, and is then kept in the
+ * versions area (storage/versions-area.ts).
+ */
 async function onPut(ctx: HandlerContext, request: PutRequest, note: RequestNote): Promise<BodySink> {
   const { id, name, size, identity } = request;
+  const replace = request.replace === true && ctx.refuseReplace !== true;
   note.bytes = size;
   const existing = await ctx.folder.describe(name).catch((err: unknown) => {
     if (err instanceof TxtmeshError && err.code === 'ERR_NOT_FOUND') return undefined;
@@ -102,12 +111,18 @@ async function onPut(ctx: HandlerContext, request: PutRequest, note: RequestNote
   });
   if (existing) {
     if (existing.identity === identity) return discardSink(() => ({ answer: { kind: 'PUT', id, result: 'same' } }));
-    throw new TxtmeshError('ERR_EXISTS', `${name} already exists here with different content; nothing was replaced`);
+    const refused = request.replace ? '; this peer does not accept replacing uploads (--refuse-replace)' : '';
+    if (!replace) throw new TxtmeshError('ERR_EXISTS', `${name} already exists here with different content${refused}; nothing was replaced`);
   }
-  const file = await IncomingFile.create(ctx.folder, name, size, identity);
+  const file = await IncomingFile.create(ctx.folder, name, size, identity, replace ? ctx.versions : undefined);
   return {
     write: (chunk) => file.write(chunk),
-    finish: async () => ({ answer: { kind: 'PUT', id, result: await file.commit() } }),
+    finish: async () => ({ answer: { kind: 'PUT', id, result: await file.commit(), ...(file.kept ? { kept: file.kept.identity } : {}) } }),
     abort: () => file.abort(),
   };
+}
+
+/** VERSIONS: the versions of a name (or every name) here: under the name, and kept. */
+async function onVersions(ctx: HandlerContext, request: VersionsRequest): Promise<Reply> {
+  return { answer: { kind: 'VERSIONS', id: request.id, versions: await ctx.versions.versions(request.name) } };
 }

@@ -4,6 +4,7 @@
  */
 import { DEFAULT_MAX_UPLOAD_BYTES, MAX_HEADER_BYTES } from '../constants.js';
 import { type NumberRule, checkNumber } from '../options.js';
+import { DEFAULT_KEEP_VERSIONS, KEEP_VERSIONS_RULE } from '../storage/versions-area.js';
 import type { MeshOptions } from './admission.js';
 import type { RequestLog } from './connection.js';
 
@@ -14,7 +15,7 @@ export interface PeerServerOptions {
   readonly dir: string;
   /** Largest file accepted by PUT, in bytes. */
   readonly maxUploadBytes?: number;
-  /** Connections served at once; when full the longest-idle one is closed, or a newcomer gets ERR_BUSY. */
+  /** Connections served at once; when full the longest-idle one, or else the slowest answer, gives way (slots.ts), or a newcomer gets ERR_BUSY. */
   readonly maxConnections?: number;
   /** Longest request header line, in bytes. */
   readonly maxHeaderBytes?: number;
@@ -22,12 +23,38 @@ export interface PeerServerOptions {
   readonly idleTimeoutMs?: number;
   /** A header must be complete within this long of its first byte (ms). */
   readonly headerTimeoutMs?: number;
+  /**
+   * An answer whose client takes fewer than minSendRate bytes a second over this long (ms), while
+   * bytes wait for it the whole time, closes the connection; 0 turns it off (nginx's send_timeout).
+   */
+  readonly sendTimeoutMs?: number;
+  /** Bytes a second a client must take of an answer, measured over sendTimeoutMs (0: any byte at all). */
+  readonly minSendRate?: number;
+  /** Connections kept for the peers in the settings: other addresses share the rest (at least one). */
+  readonly memberSlots?: number;
+  /** Connections one address that is no peer's in the settings may hold at once. */
+  readonly maxPerAddress?: number;
+  /**
+   * Bytes of answers held in memory for clients that have not taken them yet, over all
+   * connections (answer-memory.ts): answers are read in small chunks once more connections are
+   * busy than it holds SEND_CHUNKs for, and past it the slowest are closed.
+   */
+  readonly maxBufferedBytes?: number;
   readonly log?: (entry: RequestLog) => void;
   /** The mesh this server belongs to: who may connect, upload and read (admission.ts). */
   readonly mesh?: MeshOptions;
+  /** Versions kept per name in the versions area when uploads replace them. */
+  readonly keepVersions?: number;
+  /** Refuse every upload that asks to replace another version of a name. */
+  readonly refuseReplace?: boolean;
 }
 
-export type ServerLimits = Required<Pick<PeerServerOptions, 'maxUploadBytes' | 'maxConnections' | 'maxHeaderBytes' | 'idleTimeoutMs' | 'headerTimeoutMs'>>;
+export type ServerLimits = Required<
+  Pick<
+    PeerServerOptions,
+    'maxUploadBytes' | 'maxConnections' | 'maxHeaderBytes' | 'idleTimeoutMs' | 'headerTimeoutMs' | 'sendTimeoutMs' | 'minSendRate' | 'memberSlots' | 'maxPerAddress' | 'maxBufferedBytes' | 'keepVersions'
+  >
+>;
 
 export const SERVER_DEFAULTS: ServerLimits = {
   maxUploadBytes: DEFAULT_MAX_UPLOAD_BYTES,
@@ -35,6 +62,12 @@ export const SERVER_DEFAULTS: ServerLimits = {
   maxHeaderBytes: MAX_HEADER_BYTES,
   idleTimeoutMs: 60_000,
   headerTimeoutMs: 10_000,
+  sendTimeoutMs: 30_000,
+  minSendRate: 1024,
+  memberSlots: 32,
+  maxPerAddress: 16,
+  maxBufferedBytes: 64 * 1024 * 1024,
+  keepVersions: DEFAULT_KEEP_VERSIONS,
 };
 
 /** What each limit must be. */
@@ -44,6 +77,12 @@ export const SERVER_RULES: { readonly [K in keyof ServerLimits]: NumberRule } = 
   maxHeaderBytes: { min: 64, integer: true },
   idleTimeoutMs: { min: 0 },
   headerTimeoutMs: { min: 0, exclusive: true },
+  sendTimeoutMs: { min: 0 },
+  minSendRate: { min: 0 },
+  memberSlots: { min: 0, integer: true },
+  maxPerAddress: { min: 1, integer: true },
+  maxBufferedBytes: { min: 1024 * 1024, integer: true },
+  keepVersions: KEEP_VERSIONS_RULE,
 };
 
 /**
@@ -58,3 +97,4 @@ export function serverLimits(options: Partial<ServerLimits>): ServerLimits {
   }
   return limits;
 }
+

@@ -2,9 +2,11 @@
  * A txtmesh peer server: a TCP listener whose connections are served by connection.ts.
  * Embeddable (tests start it in-process on port 0); src/server.ts is the command-line wrapper.
  *
- * Limits (docs/reliability.md, "Server limits"): at most maxConnections at once; when full, the connection
- * that has been idle longest is closed to make room (so a crowd of idle sockets cannot lock out
- * real peers), and if every connection is busy the newcomer gets ERR_BUSY.
+ * Limits (docs/reliability.md, "Server limits"): who gets a connection slot is slots.ts's
+ * decision (member slots, a cap per outside address, and the idle or slowest connection giving
+ * way to a newcomer; else ERR_BUSY). Memory for answers is bounded: the more connections are
+ * busy, the smaller the chunks answers are read in, and past maxBufferedBytes held for clients
+ * that do not take them, the slowest of those are closed.
  *
  * With `mesh`, connections are admitted as admission.ts says; in secure mode each one is
  * upgraded to mutual TLS first, and a client that speaks plain TCP gets a plaintext
@@ -16,19 +18,36 @@ import type { SecureContext } from 'node:tls';
 import { TxtmeshError } from '../errors.js';
 import { errFrame } from '../protocol/answers.js';
 import { ServedFolder } from '../storage/served-folder.js';
+import { normalizeAddress } from '../security/membership.js';
+import { VersionsArea } from '../storage/versions-area.js';
 import { acceptTls, sniffTls, tlsServerContext } from '../transport/tls.js';
 import { type ConnectionGate, type MeshOptions, admitOpen, admitTls } from './admission.js';
-import { type ConnectionState, type RequestLog, ServerConnection } from './connection.js';
-import { BufferPool } from '../transport/buffer-pool.js';
-import { SEND_CHUNK } from './handlers.js';
-import { type PeerServerOptions, serverLimits } from './options.js';
+import { type ConnectionContext, type ConnectionState, type RequestLog, ServerConnection } from './connection.js';
+import { AnswerMemory } from './answer-memory.js';
+import { type PeerServerOptions, type ServerLimits, serverLimits } from './options.js';
 import { refuseAndClose } from './refuse.js';
+import { SLOW_WINDOW_MS, SendMeter, slowness } from './send-meter.js';
+import { admitConnection } from './slots.js';
 import { ServerStats } from './stats.js';
 
 /** A connection as the server keeps it: its state, and the socket requests arrive on (TLS or the TCP one). */
 interface Served extends ConnectionState {
   socket: Socket;
+  /** The TCP socket (socket is the TLS one over it in secure mode). */
+  readonly raw: Socket;
+  readonly meter: SendMeter;
+  /** address:port, for the log. */
+  readonly remote: string;
+  readonly address: string;
+  readonly member: boolean;
+  /** Who the connection is, once admitted (admission.ts). */
+  gate?: ConnectionGate;
 }
+
+/** How long a client refused as busy may take to read why (refuse.ts). */
+const BUSY_LINGER_MS = 500;
+/** How often the memory held for slow clients is checked against maxBufferedBytes. */
+const SWEEP_MS = 200;
 
 export { type PeerServerOptions, SERVER_DEFAULTS } from './options.js';
 
@@ -40,31 +59,39 @@ export class PeerServer {
   readonly #connections = new Map<Socket, Served>();
   /** Connections still being served: close() waits for them, so aborted uploads are cleaned up. */
   readonly #serving = new Set<Promise<void>>();
-  readonly #maxConnections: number;
+  readonly #limits: ServerLimits;
   readonly #mesh: MeshOptions | undefined;
   readonly #tls: SecureContext | undefined;
   readonly #handshakeTimeoutMs: number;
   readonly #idleTimeoutMs: number;
+  readonly #ctx: ConnectionContext;
+  readonly #memory: AnswerMemory;
   #stopped: Promise<void> | undefined;
+  #sweep: NodeJS.Timeout | undefined;
 
   constructor(options: PeerServerOptions) {
     const limits = serverLimits(options);
     this.folder = new ServedFolder(options.dir);
-    this.#maxConnections = limits.maxConnections;
+    this.#limits = limits;
     this.#mesh = options.mesh;
     if (this.#mesh?.membership.mode === 'secure') {
       if (!this.#mesh.identity) throw new TxtmeshError('ERR_IDENTITY_FILE', 'a server in a secure mesh needs its identity (key and certificate)');
       this.#tls = tlsServerContext(this.#mesh.identity);
     }
     this.#handshakeTimeoutMs = limits.headerTimeoutMs;
-    const ctx = {
+    this.#memory = new AnswerMemory(limits.maxBufferedBytes, limits.maxConnections);
+    this.#ctx = {
       folder: this.folder,
-      // Buffers kept for reuse; more are allocated (and dropped) when more transfers run at once.
-      readPool: new BufferPool(SEND_CHUNK, 8),
+      readPool: this.#memory.pool,
       peerId: options.peerId,
       maxUploadBytes: limits.maxUploadBytes,
+      versions: new VersionsArea(this.folder, { keep: limits.keepVersions }),
+      refuseReplace: options.refuseReplace === true,
       maxHeaderBytes: limits.maxHeaderBytes,
       headerTimeoutMs: limits.headerTimeoutMs,
+      sendTimeoutMs: limits.sendTimeoutMs,
+      minSendRate: limits.minSendRate,
+      readPoolNow: () => this.#memory.poolFor(this.#busy()),
       log: (entry: RequestLog) => {
         this.stats.onLog(entry);
         options.log?.(entry);
@@ -74,30 +101,37 @@ export class PeerServer {
     this.#idleTimeoutMs = limits.idleTimeoutMs;
     // allowHalfOpen: a client may send its requests and then its FIN (nc does); the answers
     // are still sent before the connection is closed.
-    this.#server = createServer({ allowHalfOpen: true, noDelay: true }, (socket) => {
-      socket.on('error', () => undefined); // resets end the connection; its ServerConnection sees the close
-      const remote = `${socket.remoteAddress ?? '?'}:${socket.remotePort ?? '?'}`;
-      if (!this.#makeRoom()) {
-        ctx.log({ remote, verb: '-', bytes: 0, ms: 0, status: 'ERR_BUSY' });
-        const busy = new TxtmeshError('ERR_BUSY', `server is busy: all ${this.#maxConnections} connections are in use; try again later`);
-        socket.end(errFrame(0, busy));
-        socket.destroySoon();
-        return;
-      }
-      const served: Served = { busy: false, lastActive: performance.now(), socket };
-      this.#connections.set(socket, served);
-      this.stats.onConnect(remote);
-      socket.once('close', () => {
-        this.#connections.delete(socket);
-        this.stats.onClose(remote);
-      });
-      this.#watchIdle(socket);
-      const serving = this.#admit(served, remote, ctx.log).then((gate) => {
-        if (gate !== undefined) return new ServerConnection(served.socket, remote, ctx, served, gate ?? undefined).serve();
-      });
-      this.#serving.add(serving);
-      void serving.finally(() => this.#serving.delete(serving));
+    this.#server = createServer({ allowHalfOpen: true, noDelay: true }, (socket) => this.#accept(socket));
+  }
+
+  #accept(socket: Socket): void {
+    const ctx = this.#ctx;
+    socket.on('error', () => undefined); // resets end the connection; its ServerConnection sees the close
+    const remote = `${socket.remoteAddress ?? '?'}:${socket.remotePort ?? '?'}`;
+    const address = normalizeAddress(socket.remoteAddress ?? '');
+    const member = !this.#mesh || this.#mesh.membership.peersAtNow(address).length > 0;
+    const refusal = this.#makeRoom(address, member);
+    if (refusal) {
+      ctx.log({ remote, verb: '-', bytes: 0, ms: 0, status: 'ERR_BUSY' });
+      // Lingering, so the client's pipelined requests do not turn the answer into a reset.
+      refuseAndClose(socket, errFrame(0, new TxtmeshError('ERR_BUSY', `server is busy: ${refusal}; try again later`)), BUSY_LINGER_MS);
+      return;
+    }
+    const meter = new SendMeter(socket, Math.max(SLOW_WINDOW_MS, this.#limits.sendTimeoutMs));
+    const served: Served = { busy: false, lastActive: performance.now(), socket, raw: socket, meter, remote, address, member };
+    this.#connections.set(socket, served);
+    this.stats.onConnect(remote);
+    socket.once('close', () => {
+      this.#connections.delete(socket);
+      this.stats.onClose(remote);
     });
+    this.#watchIdle(socket);
+    const serving = this.#admit(served, remote, ctx.log).then((gate) => {
+      served.gate = gate ?? undefined;
+      if (gate !== undefined) return new ServerConnection(served.socket, remote, ctx, served, gate ?? undefined).serve();
+    });
+    this.#serving.add(serving);
+    void serving.finally(() => this.#serving.delete(serving));
   }
 
   #watchIdle(socket: Socket): void {
@@ -141,6 +175,7 @@ export class PeerServer {
       return undefined;
     }
     served.socket = socket;
+    served.meter.watch(socket);
     socket.once('close', () => raw.destroy());
     socket.setNoDelay(true);
     // Traffic now flows through the TLS socket: the idle clock goes with it.
@@ -160,6 +195,10 @@ export class PeerServer {
         resolve();
       });
     });
+    // Accepting can fail (out of file handles: EMFILE): logged, and the listener goes on.
+    this.#server.on('error', (err: NodeJS.ErrnoException) => this.#ctx.log({ remote: '-', verb: 'accept', bytes: 0, ms: 0, status: resourceCode(err) }));
+    this.#sweep ??= setInterval(() => this.#trimBuffered(), SWEEP_MS);
+    this.#sweep.unref();
     return this.#server.address() as AddressInfo;
   }
 
@@ -204,26 +243,58 @@ export class PeerServer {
 
   /** Closes the listener once; resolves when it and every connection are closed. */
   #stopAccepting(): Promise<void> {
+    clearInterval(this.#sweep);
     this.#stopped ??= new Promise<void>((resolve) => this.#server.close(() => resolve()));
     return this.#stopped;
   }
 
-  /** True if a new connection may be served, after evicting the longest-idle one if full. */
-  #makeRoom(): boolean {
-    if (this.#connections.size < this.#maxConnections) return true;
-    let oldest: Socket | undefined;
-    let oldestTime = Infinity;
-    for (const [socket, state] of this.#connections) {
-      if (!state.busy && state.lastActive < oldestTime) {
-        oldest = socket;
-        oldestTime = state.lastActive;
-      }
-    }
-    if (!oldest) return false;
-    const served = this.#connections.get(oldest);
-    this.#connections.delete(oldest);
-    served?.socket.destroy();
-    oldest.destroy();
-    return true;
+  /**
+   * Makes room for a newcomer as slots.ts decides, closing the connection that gives way.
+   * @returns undefined if it may be served, else why not
+   */
+  #makeRoom(address: string, member: boolean): string | undefined {
+    const now = performance.now();
+    const occupants = [...this.#connections.values()].map((served) => {
+      if (served.busy) served.meter.sample(now);
+      const proven = served.gate?.member !== undefined;
+      return { served, address: served.address, member: served.member, proven, busy: served.busy, lastActive: served.lastActive, slow: served.busy ? slowness(served.meter, now) : undefined };
+    });
+    const verdict = admitConnection(occupants, { address, member }, this.#limits, now);
+    if (!verdict.admit) return verdict.reason;
+    const evicted = verdict.evict?.served;
+    // An answer cut off for a newcomer is logged; an idle connection closed is not worth a line.
+    if (evicted?.busy) this.#ctx.log({ remote: evicted.remote, verb: '-', bytes: 0, ms: 0, status: 'ERR_BUSY' });
+    if (evicted) this.#evict(evicted);
+    return undefined;
   }
+
+  #evict(served: Served): void {
+    this.#connections.delete(served.raw);
+    served.socket.destroy();
+    served.raw.destroy();
+  }
+
+  /** Cuts off the answers that hold more than the budget for clients that do not take them (answer-memory.ts). */
+  #trimBuffered(): void {
+    const now = performance.now();
+    const holdings = [...this.#connections.values()]
+      .filter((served) => served.meter.held > 0 && served.meter.waitingFor(now) > 0)
+      .map((served) => ({ item: served, held: served.meter.held, taken: served.meter.takenOver(SLOW_WINDOW_MS, now) }));
+    for (const served of this.#memory.overBudget(holdings)) {
+      this.#ctx.log({ remote: served.remote, verb: '-', bytes: 0, ms: 0, status: 'ERR_BUSY' });
+      this.#evict(served);
+    }
+  }
+
+  /** Connections reading or answering a request now. */
+  #busy(): number {
+    let busy = 0;
+    for (const served of this.#connections.values()) if (served.busy) busy++;
+    return busy;
+  }
+}
+
+/** The error code of a resource failure: out of file handles is busy (try again later). */
+function resourceCode(err: NodeJS.ErrnoException): string {
+  return err.code === 'EMFILE' || err.code === 'ENFILE' ? 'ERR_BUSY' : 'ERR_INTERNAL';
 }

@@ -60,7 +60,7 @@ async function known(folder: ServedFolder, handles: HandleCache, pool: BufferPoo
   const cached = folder.known(range.name);
   const open = handles.peek(range.name);
   if (!cached || !open || open.ino !== cached.ino || !fits(cached.info, range)) return undefined;
-  const data = pool.take(Math.min(SEND_CHUNK, range.length));
+  const data = pool.take(Math.min(pool.size, range.length));
   const filled = await readAt(open.handle.fd, data, range.offset);
   const now = handles.stampOf(range.name);
   if (filled === data.length && now && sameStamp(now, cached)) return { handles, pool, range, handle: open.handle, stamp: cached, first: data };
@@ -101,7 +101,7 @@ async function* rest(source: Source, first: Buffer): AsyncGenerator<Buffer> {
 /** Reads the chunk at `at` in the range, and checks the file still has the stamp. */
 async function readChecked(source: Source, at: number): Promise<Buffer> {
   const { pool, range, handle, stamp } = source;
-  const data = pool.take(Math.min(SEND_CHUNK, range.length - at));
+  const data = pool.take(Math.min(pool.size, range.length - at));
   const filled = await readAt(handle.fd, data, range.offset + at);
   if (filled < data.length || !sameStamp(stamp, stampOfSync(handle))) {
     pool.give(data);

@@ -5,6 +5,7 @@
  */
 import type { Answer } from '../protocol/answers.js';
 import type { ServedFolder } from '../storage/served-folder.js';
+import type { VersionsArea } from '../storage/versions-area.js';
 import type { BufferPool } from '../transport/buffer-pool.js';
 
 /** What handlers need from the server. */
@@ -12,8 +13,17 @@ export interface HandlerContext {
   readonly folder: ServedFolder;
   /** Buffers for reading ranges (SEND_CHUNK bytes each). */
   readonly readPool: BufferPool;
+  /**
+   * The pool a GET reads with now, if not readPool: smaller buffers when many connections are
+   * busy, so the memory their answers hold stays bounded (peer-server.ts).
+   */
+  readonly readPoolNow?: () => BufferPool;
   readonly peerId: string;
   readonly maxUploadBytes: number;
+  /** Where versions replaced by an upload are kept; VERSIONS reads it. */
+  readonly versions: VersionsArea;
+  /** Refuse a PUT that asks to replace another version (--refuse-replace). */
+  readonly refuseReplace?: boolean;
 }
 
 /** An answer, and for a GET the bytes that follow its header. Its status is the answer's (statusOf). */

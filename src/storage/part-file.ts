@@ -5,18 +5,23 @@
  * re-verified against the piece hashes before they count (a power loss may have left zeros or
  * garbage). Nothing appears under the real name until the whole file is verified and fsynced.
  * Beside it, a sidecar (have-file.ts) records which pieces are verified, so this peer's server
- * can serve them while the download runs.
+ * can serve them while the download runs. A lock (download-lock.ts) keeps a second download of
+ * the same name out of the folder until this one is closed or discarded.
  */
 import { constants, fstatSync, fsyncSync } from 'node:fs';
 import { type FileHandle, open, readdir } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
 import { HASH_BYTES, PIECE_SIZE } from '../constants.js';
+import { TxtmeshError } from '../errors.js';
 import { TEMP_SUFFIX, removeQuietly, tempPathFor } from './atomic-file.js';
+import { DownloadLock } from './download-lock.js';
 import type { FileInfo } from './file-info.js';
 import { HAVE_SUFFIX, HaveFile } from './have-file.js';
 import { hashPiece } from './piece-hasher.js';
 import { type Conflict, publishOrSame } from './publish.js';
-import { type ServedFolder, stampOfSync } from './served-folder.js';
+import { type FileStamp, type ServedFolder, stampOfSync } from './served-folder.js';
+import { isNoSpace, noSpace } from './resources.js';
+import type { PublishResult, VersionsArea } from './versions-area.js';
 import { writeAll } from './write-all.js';
 
 const DOWNLOAD_TAG = 'dl-';
@@ -36,9 +41,14 @@ export class PartFile {
   readonly #folder: ServedFolder;
   readonly #info: FileInfo;
   readonly #flushEvery: number;
+  readonly #lock: DownloadLock;
   #have: HaveFile | undefined;
+  /** Pieces verified and on disk (resumed or marked), and their bytes: what a failure keeps. */
+  #kept = { pieces: 0, bytes: 0 };
+  /** Set once a write has failed: the part file is closed and takes no more. */
+  #failure: Promise<Error> | undefined;
   #closed = false;
-  #published = false;
+  #isPublished = false;
   /** Bytes written since the last background flush started. */
   #unflushed = 0;
   #flushing: Promise<void> | undefined;
@@ -47,37 +57,51 @@ export class PartFile {
   /** Background flushes started. */
   flushes = 0;
 
-  private constructor(path: string, finalPath: string, handle: FileHandle, folder: ServedFolder, info: FileInfo, flushEvery: number) {
+  private constructor(path: string, finalPath: string, handle: FileHandle, folder: ServedFolder, info: FileInfo, lock: DownloadLock, flushEvery: number) {
     this.path = path;
     this.finalPath = finalPath;
     this.#handle = handle;
     this.#folder = folder;
     this.#info = info;
     this.#flushEvery = flushEvery;
+    this.#lock = lock;
   }
 
   /**
-   * Opens (or creates) the part file for `info` in the folder, removing part files of other
-   * versions of the same name.
+   * Takes the name's download lock, then opens (or creates) the part file for `info` in the
+   * folder, removing part files of other versions of the same name.
    * @param options.flushEveryBytes bytes written between background flushes (FLUSH_EVERY_BYTES)
    * @returns the part file and the pieces already on disk that verify
+   * @throws TxtmeshError ERR_BUSY while another download of the name into this folder runs
    */
   static async open(folder: ServedFolder, info: FileInfo, options: { flushEveryBytes?: number } = {}): Promise<{ part: PartFile; verified: number[] }> {
     const finalPath = await folder.prepareDir(info.name);
-    const path = tempPathFor(finalPath, DOWNLOAD_TAG + info.identity.slice(0, 16));
-    // Stale parts of other versions are only garbage: cleared in the background.
-    void removeOtherVersions(finalPath, path);
-    // Open or create in one call; a file with bytes in it is an earlier attempt to resume.
-    const handle = await open(path, constants.O_RDWR | constants.O_CREAT, 0o644);
-    const part = new PartFile(path, finalPath, handle, folder, info, options.flushEveryBytes ?? FLUSH_EVERY_BYTES);
-    const verified = fstatSync(handle.fd).size > 0 ? await part.#verifyExisting(info) : [];
-    part.#have = await HaveFile.create(path, info, verified);
-    return { part, verified };
+    const lock = await DownloadLock.acquire(finalPath, info.name);
+    let part: PartFile | undefined;
+    try {
+      const path = tempPathFor(finalPath, DOWNLOAD_TAG + info.identity.slice(0, 16));
+      // Stale parts of other versions are only garbage: cleared in the background.
+      void removeOtherVersions(finalPath, path);
+      // Open or create in one call; a file with bytes in it is an earlier attempt to resume.
+      const handle = await open(path, constants.O_RDWR | constants.O_CREAT, 0o644);
+      part = new PartFile(path, finalPath, handle, folder, info, lock, options.flushEveryBytes ?? FLUSH_EVERY_BYTES);
+      const verified = fstatSync(handle.fd).size > 0 ? await part.#verifyExisting(info) : [];
+      for (const piece of verified) part.#count(piece);
+      part.#have = await HaveFile.create(path, info, verified).catch((err: unknown) => Promise.reject(isNoSpace(err) ? new TxtmeshError('ERR_NO_SPACE', `no space left beside ${finalPath} to start downloading ${info.name}`, { cause: err }) : err));
+      return { part, verified };
+    } catch (err) {
+      await (part ? part.close() : lock.release());
+      throw err;
+    }
   }
 
-  /** Writes verified pieces at their offset; every FLUSH_EVERY_BYTES, starts a flush behind. */
+  /**
+   * Writes verified pieces at their offset; every FLUSH_EVERY_BYTES, starts a flush behind.
+   * @throws TxtmeshError ERR_NO_SPACE when the disk is full (see #failed); any other failure as it is
+   */
   async write(offset: number, data: Buffer): Promise<void> {
-    await writeAll(this.#handle, data, offset);
+    if (this.#failure) throw await this.#failure;
+    await writeAll(this.#handle, data, offset).catch(async (err: unknown) => Promise.reject(await this.#failed(err)));
     this.#unflushed += data.length;
     if (this.#unflushed >= this.#flushEvery && !this.#flushing) this.#flushBehind();
   }
@@ -94,7 +118,32 @@ export class PartFile {
 
   /** Records that `count` pieces from `piece` written with write() are verified: this peer's server may serve them now. */
   async markVerified(piece: number, count = 1): Promise<void> {
-    await this.#have?.mark(piece, count);
+    if (this.#failure) throw await this.#failure;
+    await this.#have?.mark(piece, count).catch(async (err: unknown) => Promise.reject(await this.#failed(err)));
+    for (let p = piece; p < piece + count; p++) this.#count(p);
+  }
+
+  #count(piece: number): void {
+    this.#kept.pieces++;
+    this.#kept.bytes += Math.min(this.#info.pieceSize, this.#info.size - piece * this.#info.pieceSize);
+  }
+
+  /**
+   * A write failed, so the part file takes no more: it is closed and the name's lock let go;
+   * kept if it holds verified pieces (a later #DOWNLOAD resumes from them), else removed. A full
+   * disk becomes ERR_NO_SPACE saying how much more the file needs, what is free, and where its
+   * pieces are kept. Every write still in flight, and every later one, fails the same way.
+   */
+  #failed(err: unknown): Promise<Error> {
+    this.#failure ??= (async () => {
+      const { pieces, bytes } = this.#kept;
+      if (pieces > 0) await this.close();
+      else await this.discard();
+      if (!isNoSpace(err)) return err instanceof Error ? err : new Error(String(err));
+      const kept = pieces > 0 ? `the ${pieces} verified piece${pieces === 1 ? ' is' : 's are'} kept in ${this.path}, so the same #DOWNLOAD resumes from them once there is room` : 'nothing was kept';
+      return noSpace(dirname(this.finalPath), this.#info.name, this.#info.size - bytes, kept, err);
+    })();
+    return this.#failure;
   }
 
   /**
@@ -103,6 +152,24 @@ export class PartFile {
    * @throws the caller's `conflict` (ERR_EXISTS) when a different file took it
    */
   async publish(conflict: Conflict): Promise<'stored' | 'same'> {
+    const stamp = await this.#finish();
+    const result = await publishOrSame(this.#folder, { tempPath: this.path, finalPath: this.finalPath }, this.#info.name, this.#info.identity, conflict);
+    if (result === 'stored') this.#markPublished(stamp);
+    return result;
+  }
+
+  /**
+   * fsyncs and puts the complete file under its name, replacing another version there, which
+   * `versions` keeps (versions-area.ts: never neither under the name).
+   */
+  async publishReplacing(versions: VersionsArea): Promise<PublishResult> {
+    const stamp = await this.#finish();
+    const published = await versions.publish(this.path, this.#info.name, this.#info.identity);
+    if (published.result !== 'same') this.#markPublished(stamp);
+    return published;
+  }
+
+  async #finish(): Promise<FileStamp> {
     await this.#flushing;
     if (this.#flushError !== undefined) throw this.#flushError;
     const stamp = stampOfSync(this.#handle);
@@ -110,30 +177,37 @@ export class PartFile {
     // round trip per file when many small files are fetched one after another.
     if (stamp.size <= SYNC_FSYNC_BYTES) fsyncSync(this.#handle.fd);
     else await this.#handle.sync();
-    await this.close();
-    const result = await publishOrSame(this.#folder, { tempPath: this.path, finalPath: this.finalPath }, this.#info.name, this.#info.identity, conflict);
-    if (result === 'stored') {
-      this.#published = true;
-      this.#folder.remember(this.#info, stamp);
-    }
-    return result;
+    await this.#closeFiles();
+    return stamp;
   }
 
-  /** Closes the file, leaving it on disk for a later resume. */
+  #markPublished(stamp: FileStamp): void {
+    this.#isPublished = true;
+    this.#folder.remember(this.#info, stamp);
+  }
+
+  /** Closes the file, leaving it on disk for a later resume, and lets other downloads of the name in. */
   async close(): Promise<void> {
+    await this.#closeFiles();
+    await this.#lock.release();
+  }
+
+  /** Closes and deletes the part file (after publish(), its name is already gone). */
+  async discard(): Promise<void> {
+    await this.#closeFiles();
+    // The sidecar goes first: a server must not be pointed at a part file that is gone.
+    await this.#have?.remove();
+    if (!this.#isPublished) await removeQuietly(this.path);
+    await this.#lock.release();
+  }
+
+  /** Closes the part file and its sidecar; the lock stays until close() or discard(). */
+  async #closeFiles(): Promise<void> {
     if (this.#closed) return;
     this.#closed = true;
     await this.#flushing;
     await this.#handle.close().catch(() => undefined);
     await this.#have?.close();
-  }
-
-  /** Closes and deletes the part file (after publish(), its name is already gone). */
-  async discard(): Promise<void> {
-    await this.close();
-    // The sidecar goes first: a server must not be pointed at a part file that is gone.
-    await this.#have?.remove();
-    if (!this.#published) await removeQuietly(this.path);
   }
 
   /** Hashes each full-length piece already in the file; returns the ones that match. */

@@ -14,6 +14,7 @@ import type { FileEntry, FileInfo } from './file-info.js';
 import { PIECE_SIZE } from '../constants.js';
 import { type PartialCopy, findPartials } from './have-file.js';
 import { resolveName, textNames } from './names.js';
+import { isOutOfHandles, namedFailure, outOfHandles, passBusy } from './resources.js';
 import { PieceHasher, hashPiece, identityOf } from './piece-hasher.js';
 
 interface CacheEntry {
@@ -76,7 +77,7 @@ export class ServedFolder {
   }
 
   async #scan(): Promise<FileEntry[]> {
-    const names = await textNames(this.root);
+    const names = await textNames(this.root).catch((err: unknown) => Promise.reject(namedFailure(err)));
     const present = new Set(names);
     for (const name of this.#cache.keys()) if (!present.has(name)) this.#cache.delete(name);
     const described: (FileInfo | undefined)[] = [];
@@ -99,7 +100,8 @@ export class ServedFolder {
       } else if (st.size <= SMALL_FILE_BYTES) {
         described[i] = this.#hashSmall(name);
       } else {
-        pending.push(hashLimit(() => this.describe(name).then((info) => void (described[i] = info), () => undefined)));
+        // A file that cannot be described is left out, unless this process is out of file handles.
+        pending.push(hashLimit(() => this.describe(name).then((info) => void (described[i] = info), passBusy)));
       }
     }
     await Promise.all(pending);
@@ -131,7 +133,8 @@ export class ServedFolder {
       const info: FileInfo = { name, size: filled, identity: identityOf(pieceHashes), pieceSize: PIECE_SIZE, pieceHashes };
       this.#cache.set(name, { size: before.size, mtimeMs: before.mtimeMs, ino: before.ino, info });
       return info;
-    } catch {
+    } catch (err) {
+      if (isOutOfHandles(err)) throw outOfHandles(err);
       return undefined;
     } finally {
       if (fd !== undefined) closeSync(fd);
@@ -177,8 +180,8 @@ export class ServedFolder {
     const notFound = () => new TxtmeshError('ERR_NOT_FOUND', `no such file: ${name}`);
     // O_NONBLOCK: opening a FIFO (or a device) named like a served file must not block a
     // worker thread; it is refused below as not a regular file. Regular files ignore the flag.
-    const handle = await open(path, constants.O_RDONLY | constants.O_NOFOLLOW | constants.O_NONBLOCK).catch(() => {
-      throw notFound();
+    const handle = await open(path, constants.O_RDONLY | constants.O_NOFOLLOW | constants.O_NONBLOCK).catch((err: unknown) => {
+      throw isOutOfHandles(err) ? outOfHandles(err) : notFound();
     });
     try {
       const segments = name.split('/');

@@ -31,6 +31,8 @@ describe('cli/server-options', () => {
     expect(await refusal('--idle-timeout', '-5')).to.match(/^--idle-timeout must be a number at least 0, not -5/);
     expect(await refusal('--port', '99999')).to.match(/^--port must be a whole number from 0 to 65535, not 99999/);
     expect(await refusal('--grace', '-1')).to.match(/^--grace /);
+    expect(await refusal('--keep-versions', '0')).to.match(/^--keep-versions must be a whole number from 1 to 10000, not 0/);
+    expect(limitsFromArgs(await parse('--keep-versions', '12'))).to.include({ keepVersions: 12 });
   });
 
   describe('the lean parser (no yargs at start-up)', () => {

@@ -3,12 +3,12 @@
  * against a server that answers each request with a frame that breaks the protocol.
  */
 import { expect } from 'chai';
-import { readFile, rm } from 'node:fs/promises';
+import { readFile, rm, writeFile } from 'node:fs/promises';
 import { type AddressInfo, type Server, createServer } from 'node:net';
 import { join } from 'node:path';
-import { fileInfo, getRange, hello, listFiles, putFile } from '../../src/client/peer-client.js';
+import { fileInfo, getRange, hello, listFiles, listVersions, putFile } from '../../src/client/peer-client.js';
 import { PeerConnection } from '../../src/client/peer-connection.js';
-import { PIECE_SIZE } from '../../src/constants.js';
+import { MAX_LIST_BYTES, PIECE_SIZE } from '../../src/constants.js';
 import type { TxtmeshError } from '../../src/errors.js';
 import { PeerServer } from '../../src/server/peer-server.js';
 import { PieceHasher } from '../../src/storage/piece-hasher.js';
@@ -55,9 +55,23 @@ describe('client/peer-client', () => {
     expect(await listFiles(conn)).to.deep.equal([{ name: 'a.txt', size: text.length, identity }]);
     expect(await fileInfo(conn, 'a.txt')).to.deep.equal({ name: 'a.txt', size: text.length, identity, pieceSize: PIECE_SIZE, pieceHashes });
     expect(await getRange(conn, 'a.txt', PIECE_SIZE, 100, identity)).to.deep.equal(text.subarray(PIECE_SIZE));
-    expect(await putFile(conn, 'a.txt', join(dir, 'a.txt'), text.length, identity)).to.equal('same');
-    expect(await putFile(conn, 'b.txt', join(local, 'b.txt'), 4, digestOf(Buffer.from('new\n')).identity)).to.equal('stored');
+    expect(await putFile(conn, 'a.txt', join(dir, 'a.txt'), text.length, identity)).to.deep.equal({ result: 'same' });
+    expect(await putFile(conn, 'b.txt', join(local, 'b.txt'), 4, digestOf(Buffer.from('new\n')).identity)).to.deep.equal({ result: 'stored' });
     expect(await readFile(join(dir, 'b.txt'), 'utf8')).to.equal('new\n');
+  });
+
+  it('putFile with replace, then listVersions of one name and of all', async () => {
+    const newer = Buffer.from('newer\n');
+    await writeFile(join(local, 'b2.txt'), newer);
+    const before = Date.now();
+    expect(await putFile(conn, 'b.txt', join(local, 'b2.txt'), newer.length, digestOf(newer).identity, undefined, true)).to.deep.equal({ result: 'replaced', kept: digestOf(Buffer.from('new\n')).identity });
+    const versions = await listVersions(conn, 'b.txt');
+    expect(versions.map((v) => [v.state, v.identity, v.size])).to.deep.equal([
+      ['current', digestOf(newer).identity, newer.length],
+      ['replaced', digestOf(Buffer.from('new\n')).identity, 4],
+    ]);
+    expect(versions[1]?.time).to.be.within(before, Date.now());
+    expect((await listVersions(conn)).map((v) => `${v.name} ${v.state}`)).to.deep.equal(['a.txt current', 'b.txt current', 'b.txt replaced']);
   });
 
   it('an ERR answer fails that request with its code, and the connection carries on', async () => {
@@ -89,6 +103,19 @@ describe('client/peer-client', () => {
       ['an INFO piece count that does not fit its size', `OK <id> 32 size=1 piece=${PIECE_SIZE} pieces=2 identity=${'a'.repeat(64)}\n${'x'.repeat(32)}`, (c) => fileInfo(c, 'a.txt')],
       ['a PUT word other than stored or same', 'OK <id> 0 kept\n', (c) => putFile(c, 'up.txt', join(local, 'empty.txt'), 0, digestOf(Buffer.alloc(0)).identity)],
     ];
+    it('a LIST of 63 MiB, refused at its header: quickly, without waiting for or keeping its body', async () => {
+      // The header and a first line, then nothing: a client that waits for the body would wait
+      // out the request deadline (15 s); one that read it all would spend seconds and a GB.
+      answer = `OK <id> ${63 * 1024 * 1024} files=797000\n${'a'.repeat(64)} 1 x.txt\n`;
+      const c = await PeerConnection.connect({ id: 'liar', host: '127.0.0.1', port: (liar.address() as AddressInfo).port, line: 2 });
+      const started = performance.now();
+      const err = await listFiles(c).then(() => undefined, (e: TxtmeshError) => e);
+      expect(err?.code).to.equal('ERR_PEER_PROTOCOL');
+      expect(err?.message).to.contain('larger than this client accepts').and.to.contain(String(MAX_LIST_BYTES));
+      expect(performance.now() - started).to.be.below(2000);
+      expect(c.closed).to.equal(true);
+    });
+
     for (const [what, frame, call] of cases) {
       it(what, async () => {
         answer = frame;

@@ -134,6 +134,42 @@ describe('client/peer-session', function () {
       expect(peer.end.destroyed, 'the other end sees a reset').to.equal(true);
     });
 
+    it('follows bytes arriving: an answer that trickles in for longer than its deadline completes', async function () {
+      const { session, peer } = sessionPair();
+      const answer = session.request(1, frame('GET', 1), { maxBody: 100, timeoutMs: 150 });
+      const started = performance.now();
+      for (const byte of 'OK 1 20\n0123456789abcdefghij') {
+        peer.write(byte);
+        await sleep(25); // 28 bytes a byte every 25 ms: 700 ms, over four deadlines
+      }
+      expect((await answer).body.toString()).to.equal('0123456789abcdefghij');
+      expect(performance.now() - started).to.be.above(600);
+    });
+
+    it('a request queued behind a slow answer waits for it without timing out', async function () {
+      const { session, peer } = sessionPair();
+      const first = session.request(1, frame('GET', 1), { maxBody: 100, timeoutMs: 150 });
+      const second = session.request(2, frame('GET', 2), { maxBody: 100, timeoutMs: 150 });
+      for (const byte of 'OK 1 12\n0123456789ab') {
+        peer.write(byte);
+        await sleep(25);
+      }
+      peer.write('OK 2 2\nok');
+      expect((await first).body.toString()).to.equal('0123456789ab');
+      expect((await second).body.toString()).to.equal('ok');
+    });
+
+    it('passes when the peer sends nothing for the deadline, and says how far its answer got', async function () {
+      const { session, peer } = sessionPair();
+      const answer = session.request(1, frame('GET', 1), { maxBody: 100, timeoutMs: 200 });
+      peer.write('OK 1 50\n0123456789');
+      const started = performance.now();
+      const err = await failure(answer);
+      expect(err.code).to.equal('ERR_PEER_TIMEOUT');
+      expect(err.message).to.contain('10 of the 50 bytes');
+      expect(performance.now() - started).to.be.within(150, 2000);
+    });
+
     it('fails on a stall: no byte for the stall timeout while requests wait', async function () {
       const { session, peer } = sessionPair({ stallTimeoutMs: 400 });
       const answer = session.request(1, frame('GET', 1), { maxBody: 100, timeoutMs: 20_000 });

@@ -3,7 +3,7 @@
  * die or lie routed around, versions never mixed, nothing half-written.
  */
 import { expect } from 'chai';
-import { open, readFile, readdir, stat, utimes, writeFile } from 'node:fs/promises';
+import { open, readFile, readdir, readlink, stat, symlink, utimes, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { download } from '../../src/client/download.js';
 import { PIECE_SIZE } from '../../src/constants.js';
@@ -106,15 +106,18 @@ describe('download from several peers', function () {
     expect((await stat(join(mesh.dirOf('me'), 'empty.txt'))).size).to.equal(0);
   });
 
-  it('says "already" for the same file and refuses to replace a different one', async function () {
+  it('says "already" for the same file, and for a different one keeps it, naming the versions the peers hold', async function () {
     mesh = await startMesh({ p1: { files: { 'x.txt': 'remote', 'y.txt': 'same' } } }, ['me']);
     await writeFile(join(mesh.dirOf('me'), 'x.txt'), 'local and different');
     await writeFile(join(mesh.dirOf('me'), 'y.txt'), 'same');
     const folder = await mesh.folderOf('me');
-    await expectCode(download({ name: 'x.txt', peers: [mesh.address('p1')], folder }), 'ERR_EXISTS');
+    const kept = await download({ name: 'x.txt', peers: [mesh.address('p1')], folder });
+    expect(kept).to.deep.include({ status: 'already', size: 19, identity: (await folder.describe('x.txt')).identity });
+    expect(kept.others?.map((v) => [v.size, v.peers])).to.deep.equal([[6, ['p1']]]);
     expect(await readFile(join(mesh.dirOf('me'), 'x.txt'), 'utf8')).to.equal('local and different');
     const same = await download({ name: 'y.txt', peers: [mesh.address('p1')], folder });
     expect(same.status).to.equal('already');
+    expect(same.others).to.deep.equal([]);
     expect(await readdir(mesh.dirOf('me'))).to.deep.equal(['x.txt', 'y.txt']);
   });
 
@@ -176,6 +179,19 @@ describe('download from several peers', function () {
     let resumed = 0;
     await download({ name: 'f.txt', peers: [mesh.address('p1')], folder: await mesh.folderOf('me'), onResume: (pieces) => (resumed = pieces) });
     expect(resumed).to.equal(0);
+    expect(await readdir(mesh.dirOf('me'))).to.deep.equal(['f.txt']);
+  });
+
+  it('refuses a symlink at the target name before fetching anything, and leaves it be', async function () {
+    mesh = await startMesh({ p1: { files: { 'f.txt': makeText(3 * PIECE_SIZE) } } }, ['me']);
+    const outside = join(mesh.root, 'elsewhere.txt');
+    await writeFile(outside, 'not to be touched\n');
+    await symlink(outside, join(mesh.dirOf('me'), 'f.txt'));
+    const err = await expectCode(download({ name: 'f.txt', peers: [mesh.address('p1')], folder: await mesh.folderOf('me') }), 'ERR_EXISTS');
+    expect(err.message).to.contain('not a file txtmesh serves');
+    expect(mesh.logs.get('p1')?.filter((e) => e.verb === 'GET')).to.deep.equal([]);
+    expect(await readlink(join(mesh.dirOf('me'), 'f.txt'))).to.equal(outside);
+    expect(await readFile(outside, 'utf8')).to.equal('not to be touched\n');
     expect(await readdir(mesh.dirOf('me'))).to.deep.equal(['f.txt']);
   });
 

@@ -1,6 +1,7 @@
 /**
- * Downloads under faults: black holes, peers that freeze mid-transfer, files rewritten while
- * being served, peers that restart, peers that send the wrong length. Every byte compared.
+ * Downloads under faults: black holes, peers that freeze mid-transfer, a slow but steady only
+ * source, files rewritten while being served, peers that restart, peers that send the wrong
+ * length. Every byte compared.
  */
 import { expect } from 'chai';
 import { writeFileSync } from 'node:fs';
@@ -12,7 +13,7 @@ import { PIECE_SIZE } from '../../src/constants.js';
 import { FrameDecoder } from '../../src/protocol/decoder.js';
 import { ANSWERS } from '../../src/protocol/answers.js';
 import { PeerServer } from '../../src/server/peer-server.js';
-import { type Mesh, freePort, freezingProxy, makeText, startMesh } from '../helpers.js';
+import { type Mesh, freePort, freezingProxy, makeText, startMesh, throttledProxy } from '../helpers.js';
 import { expectCode } from '../helpers/expect-code.js';
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
@@ -55,6 +56,21 @@ describe('downloads under faults', function () {
       expect(performance.now() - started).to.be.below(1500); // the endgame, not the 20 s deadlines
       expect((await readFile(join(mesh.dirOf('me'), 'f.txt'))).equals(text)).to.equal(true);
       expect(result.peers.find((p) => p.peer === 'good')?.bytes).to.be.at.least(22 * PIECE_SIZE);
+    } finally {
+      await proxy.close();
+    }
+  });
+
+  it('finishes from a slow but steady only source (10 KB/s), whose piece takes longer than the request deadline', async function () {
+    const text = makeText(40 * 1024);
+    mesh = await startMesh({ slow: { files: { 'f.txt': text } } }, ['me']);
+    const proxy = await throttledProxy(mesh.address('slow'), 10 * 1024);
+    try {
+      const started = performance.now();
+      const result = await download({ name: 'f.txt', peers: [{ ...mesh.address('slow'), port: proxy.port }], folder: await mesh.folderOf('me'), requestTimeoutMs: 1500 });
+      expect(performance.now() - started).to.be.above(3000); // the one piece took twice the deadline
+      expect((await readFile(join(mesh.dirOf('me'), 'f.txt'))).equals(text)).to.equal(true);
+      expect(result.peers.map((p) => [p.peer, p.bytes, p.problem])).to.deep.equal([['slow', text.length, undefined]]);
     } finally {
       await proxy.close();
     }

@@ -4,10 +4,12 @@
  */
 import { expect } from 'chai';
 import { connect, type Socket } from 'node:net';
-import { hello } from '../../src/client/peer-client.js';
+import { hello, listFiles } from '../../src/client/peer-client.js';
 import { PeerConnection } from '../../src/client/peer-connection.js';
+import { withRetry } from '../../src/client/retry.js';
 import { PIECE_SIZE } from '../../src/constants.js';
 import { PeerServer } from '../../src/server/peer-server.js';
+import { IDLE_GRACE_MS } from '../../src/server/slots.js';
 import { tempDir, waitFor, writeFiles } from '../helpers.js';
 
 async function open(port: number): Promise<Socket> {
@@ -42,13 +44,11 @@ describe('server limits', function () {
     port = (await server.listen(0, '127.0.0.1')).port;
   }
 
+  /** A HELLO as a real peer sends it: a busy server is asked again after a moment (retry.ts). */
   async function helloWorks(): Promise<boolean> {
-    const conn = await PeerConnection.connect({ id: 'srv', host: '127.0.0.1', port, line: 1 });
-    try {
-      return (await hello(conn)).peerId === 'srv';
-    } finally {
-      conn.close();
-    }
+    const { conn, value } = await withRetry({ id: 'srv', host: '127.0.0.1', port, line: 1 }, (c) => hello(c));
+    conn.close();
+    return value.peerId === 'srv';
   }
 
   afterEach(async () => {
@@ -60,6 +60,7 @@ describe('server limits', function () {
     await start({ maxConnections: 3 });
     for (let i = 0; i < 3; i++) sockets.push(await open(port));
     await waitFor(() => server.connections === 3);
+    await sleep(IDLE_GRACE_MS); // one just connected may be about to ask: it is not evicted
     expect(await helloWorks()).to.equal(true);
     await closed(sockets[0] as Socket); // the oldest idle one was evicted
     expect((sockets[1] as Socket).destroyed).to.equal(false);
@@ -78,6 +79,22 @@ describe('server limits', function () {
     const text = received(late);
     await closed(late);
     expect(text()).to.match(/^ERR 0 0 ERR_BUSY server is busy/);
+  });
+
+  it('a client that pipelined its requests into a busy server reads why (ERR_BUSY), not a reset (EPIPE)', async function () {
+    await start({ maxConnections: 1 });
+    const s = await open(port);
+    s.write(`PUT 1 1000 busy.txt ${'a'.repeat(64)}\nxx`); // keeps the one slot busy
+    sockets.push(s);
+    await sleep(100);
+    const codes: string[] = [];
+    for (let i = 0; i < 20; i++) {
+      const conn = await PeerConnection.connect({ id: 'srv', host: '127.0.0.1', port, line: 1 }, { as: { id: 'me' } });
+      // The claim and the LIST go out back to back, before the refusal arrives.
+      codes.push(await listFiles(conn).then(() => 'OK', (err: { code: string }) => err.code));
+      conn.close();
+    }
+    expect([...new Set(codes)]).to.deep.equal(['ERR_BUSY']);
   });
 
   it('closes a connection whose header is not complete within the header timeout', async function () {

@@ -2,7 +2,7 @@
  * storage/part-file: a download in progress, in a hidden part file named after the version,
  * with its sidecar (storage/have-file) saying which pieces are verified. Real files: pieces
  * written, the file closed and reopened (a resume), bytes spoiled on disk, another version of
- * the same name, publishing beside an existing file.
+ * the same name, publishing beside an existing file, a second download of the name kept out.
  */
 import { expect } from 'chai';
 import { open, readFile, readdir, rm, writeFile } from 'node:fs/promises';
@@ -17,6 +17,8 @@ import { expectCode } from '../helpers/expect-code.js';
 
 const piece = (bytes: Buffer, i: number) => bytes.subarray(i * PIECE_SIZE, (i + 1) * PIECE_SIZE);
 const conflict = () => new TxtmeshError('ERR_EXISTS', 'the name is taken');
+/** The download lock of notes.txt, there while a part file of it is open (storage/download-lock). */
+const LOCK = '.notes.txt.txtmesh-lock';
 
 describe('storage/part-file', function () {
   const text = makeText(3 * PIECE_SIZE + 100, [PIECE_SIZE, 2 * PIECE_SIZE]); // 4 pieces, the last short
@@ -39,7 +41,7 @@ describe('storage/part-file', function () {
     const stem = `.notes.txt.dl-${info.identity.slice(0, 16)}`;
     expect(part.path).to.equal(join(folder.root, `${stem}.txtmesh-part`));
     expect(part.finalPath).to.equal(join(folder.root, 'notes.txt'));
-    expect(await everything()).to.deep.equal([`${stem}.txtmesh-have`, `${stem}.txtmesh-part`]);
+    expect(await everything()).to.deep.equal([`${stem}.txtmesh-have`, `${stem}.txtmesh-part`, LOCK]);
     expect(await folder.names()).to.deep.equal([]);
     await part.discard();
     expect(await everything()).to.deep.equal([]);
@@ -90,8 +92,8 @@ describe('storage/part-file', function () {
     expect(await part.publish(conflict)).to.equal('stored');
     expect((await readFile(join(folder.root, 'notes.txt'))).equals(text)).to.equal(true);
     expect((await folder.describe('notes.txt')).identity).to.equal(info.identity);
-    expect(await everything()).to.deep.equal([basename(havePathFor(part.path)), 'notes.txt']);
-    await part.discard(); // after publish, only the sidecar is left to remove
+    expect(await everything()).to.deep.equal([basename(havePathFor(part.path)), LOCK, 'notes.txt']);
+    await part.discard(); // after publish, only the sidecar (and the lock) are left to remove
     expect(await everything()).to.deep.equal(['notes.txt']);
   });
 
@@ -144,7 +146,26 @@ describe('storage/part-file', function () {
     expect(verified).to.deep.equal([]);
     const gone = async () => !(await everything()).some((n) => namesOf(old.part).includes(n));
     await waitFor(gone, 3000, 'the old part file and sidecar removed'); // in the background
-    expect(await everything()).to.deep.equal(namesOf(other.part, part));
+    expect(await everything()).to.deep.equal([...namesOf(other.part, part), LOCK].sort());
     await part.discard();
+  });
+
+  it('keeps a second download of the name out while one runs, whatever its version, and touches nothing of it', async function () {
+    const { part } = await PartFile.open(folder, info);
+    await part.write(0, piece(text, 0));
+    const before = await everything();
+    await expectCode(PartFile.open(folder, info), 'ERR_BUSY');
+    const err = await expectCode(PartFile.open(folder, fileInfoOf('notes.txt', text.subarray(0, 100))), 'ERR_BUSY');
+    expect(err.message).to.contain('a download of notes.txt into this folder is already running');
+    await new Promise((resolve) => setTimeout(resolve, 50)); // nothing cleared in the background either
+    expect(await everything()).to.deep.equal(before);
+    // Another name is not held back.
+    const other = await PartFile.open(folder, fileInfoOf('other.txt', text));
+    await other.part.discard();
+    await part.close();
+    const again = await PartFile.open(folder, info);
+    expect(again.verified).to.deep.equal([0]);
+    await again.part.discard();
+    expect(await everything()).to.deep.equal([]);
   });
 });

@@ -1,5 +1,6 @@
 import { expect } from 'chai';
-import { readFile, readdir, rm, writeFile } from 'node:fs/promises';
+import { execFileSync } from 'node:child_process';
+import { mkdir, readFile, readdir, rm, symlink, writeFile } from 'node:fs/promises';
 import { basename, join } from 'node:path';
 import { TxtmeshError } from '../../src/errors.js';
 import { createTempFile } from '../../src/storage/atomic-file.js';
@@ -46,6 +47,17 @@ describe('storage/publish', function () {
       await writeFile(join(dir, 'a.txt'), theirs);
       const err = await expectCode(compareExisting(folder, 'a.txt', fileInfoOf('a.txt', ours).identity, conflict), 'ERR_EXISTS');
       expect(err.message).to.equal(`taken by ${fileInfoOf('a.txt', theirs).identity}`);
+    });
+
+    it('is the caller\'s conflict, with no identity, when the name holds a symlink, a folder or a FIFO', async function () {
+      await writeFile(join(dir, 'target.txt'), ours);
+      await symlink(join(dir, 'target.txt'), join(dir, 'link.txt'));
+      await mkdir(join(dir, 'dir.txt'));
+      execFileSync('mkfifo', [join(dir, 'fifo.txt')]);
+      for (const name of ['link.txt', 'dir.txt', 'fifo.txt']) {
+        const err = await expectCode(compareExisting(folder, name, fileInfoOf(name, ours).identity, conflict), 'ERR_EXISTS');
+        expect(err.message, name).to.equal('taken by something');
+      }
     });
   });
 
