@@ -1,13 +1,10 @@
 /**
- * The client side of one connection to a peer, over any Duplex: a dialled socket
- * (peer-connection.ts), or one end of an in-memory pair in tests. Requests carry ids and may be
- * pipelined; each answer is matched to its request by id (docs/PROTOCOL.md, "Frames").
- *
- * Every request has a deadline, which follows bytes arriving (nothing from the peer for that
- * long while it waits: a slow but steady peer is never cut off), and an optional AbortSignal.
- * A timeout, an abort, a stall, a protocol violation, an ERR with id 0 or a lost connection
- * fails every request still waiting and destroys the stream: a stream that missed a deadline
- * or broke the grammar cannot be trusted to stay in step. An ERR answer fails only its request.
+ * The client side of one connection to a peer, over any Duplex (a dialled socket, or one end of
+ * an in-memory pair in tests). Requests carry ids, may be pipelined, and are matched to their
+ * answers by id (docs/PROTOCOL.md, "Frames"). A request's deadline follows bytes arriving (a
+ * slow but steady peer is never cut off). A timeout, an abort, a stall, a protocol violation,
+ * an ERR with id 0 or a lost connection fails every request still waiting and destroys the
+ * stream, which cannot be trusted to stay in step; an ERR answer fails only its request.
  */
 import type { Duplex } from 'node:stream';
 import { MAX_REQUEST_ID, REQUEST_TIMEOUT_MS } from '../constants.js';
@@ -18,6 +15,7 @@ import type { Header } from '../protocol/header.js';
 import { REQUESTS } from '../protocol/requests.js';
 import { type ByteSink, LARGE_BODY_BYTES, inPlace, receiveData } from '../transport/reads.js';
 import { send } from '../transport/send.js';
+import { silentFor, stalledFor } from './deadline.js';
 
 /** An OK answer: its header and its whole body. */
 export interface Answer {
@@ -30,7 +28,7 @@ export interface RequestOptions {
   readonly maxBody: number;
   /** If set, the answer body must have exactly this length. */
   readonly exactBody?: number;
-  /** Fail the connection (ERR_PEER_TIMEOUT) if nothing arrives for this long while it waits; REQUEST_TIMEOUT_MS by default. */
+  /** Fail the connection (ERR_PEER_TIMEOUT) if nothing arrives for this long while it waits (REQUEST_TIMEOUT_MS). */
   readonly timeoutMs?: number;
   /** Aborting it fails the connection (ERR_PEER_TIMEOUT). */
   readonly signal?: AbortSignal;
@@ -166,10 +164,11 @@ export class PeerSession {
   /** Registers a request as waiting, starts its deadline; undefined if its signal had already aborted. */
   #wait(id: number, options: RequestOptions, resolve: (answer: Answer) => void, reject: (err: Error) => void): Waiting | undefined {
     const onAbort = () => this.#fail(new TxtmeshError('ERR_PEER_TIMEOUT', `${this.#label}: request aborted`));
-    const settle = () => {
+    const settle = (then: () => void) => {
       clearTimeout(waiting.timer);
       options.signal?.removeEventListener('abort', onAbort);
       this.#waiting.delete(id);
+      then();
     };
     const waiting: Waiting = {
       options,
@@ -177,21 +176,12 @@ export class PeerSession {
       armedAt: 0,
       body: undefined,
       filled: 0,
-      resolve: (answer) => {
-        settle();
-        resolve(answer);
-      },
-      reject: (err) => {
-        settle();
-        reject(err);
-      },
+      resolve: (answer) => settle(() => resolve(answer)),
+      reject: (err) => settle(() => reject(err)),
     };
     if (this.#waiting.size === 0) this.#lastProgress = performance.now();
     this.#waiting.set(id, waiting);
-    if (options.signal?.aborted) {
-      onAbort();
-      return undefined;
-    }
+    if (options.signal?.aborted) return void onAbort();
     options.signal?.addEventListener('abort', onAbort, { once: true });
     this.#watchStall();
     this.#arm(id, waiting);
@@ -211,16 +201,13 @@ export class PeerSession {
     const left = Math.max(waiting.armedAt, this.#lastProgress) + timeoutMs - performance.now();
     waiting.timer = left > 0 ? setTimeout(() => this.#onDeadline(id, waiting), left) : undefined;
     if (left > 0 || this.#waiting.get(id) !== waiting) return;
-    const got = this.#current?.waiting === waiting && waiting.body ? `, after ${waiting.filled} of the ${waiting.body.length} bytes of its answer` : '';
-    this.#fail(new TxtmeshError('ERR_PEER_TIMEOUT', `${this.#label} sent nothing for ${Math.round(timeoutMs)} ms while a request waited${got}`));
+    this.#fail(silentFor(this.#label, timeoutMs, this.#current?.waiting === waiting ? waiting : undefined));
   }
 
   #watchStall(): void {
     if (this.#stallTimeoutMs <= 0 || this.#stallTimer) return;
     this.#stallTimer = setInterval(() => {
-      if (this.#waiting.size > 0 && performance.now() - this.#lastProgress > this.#stallTimeoutMs) {
-        this.#fail(new TxtmeshError('ERR_PEER_TIMEOUT', `${this.#label} stalled: nothing received for ${this.#stallTimeoutMs} ms`));
-      }
+      if (this.#waiting.size > 0 && performance.now() - this.#lastProgress > this.#stallTimeoutMs) this.#fail(stalledFor(this.#label, this.#stallTimeoutMs));
     }, Math.max(50, this.#stallTimeoutMs / 4));
     this.#stallTimer.unref();
   }
