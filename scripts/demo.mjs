@@ -5,9 +5,13 @@
 //   #DOWNLOAD hello_world.txt p1
 //   #DOWNLOAD lorem_ipsum.txt p2 p3 p4
 // checks p5's copies byte for byte, stops the servers and restores example/ for the next run.
-// Options: --example DIR (another copy of example/), --quiet-servers (hide server logs).
+// Files an earlier hand run left in p5 are moved aside for the demo and put back after it, so
+// the downloads really happen (a download that only says "Already have" fails the demo).
+// Options: --example DIR (another copy of example/), --quiet-servers (hide server logs; a server
+// that cannot start still shows why). Colour only on a terminal, and never with NO_COLOR set.
 import { spawn, spawnSync } from 'node:child_process';
-import { existsSync, readFileSync, readdirSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, readdirSync, renameSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -26,7 +30,9 @@ const example = value('--example', join(repo, 'example'));
 const quietServers = flag('--quiet-servers');
 const serverJs = join(repo, 'dist', 'server.js');
 const clientJs = join(repo, 'dist', 'client.js');
-const say = (line) => process.stdout.write(`\x1b[1m== ${line}\x1b[0m\n`);
+const color = process.stdout.isTTY === true && !process.env.NO_COLOR;
+const paint = (code, text) => (color ? `\x1b[${code}m${text}\x1b[0m` : text);
+const say = (line) => process.stdout.write(paint(1, `== ${line}`) + '\n');
 
 if (!existsSync(serverJs) || !existsSync(clientJs)) {
   say('building (npm run build)');
@@ -35,7 +41,12 @@ if (!existsSync(serverJs) || !existsSync(clientJs)) {
 }
 
 const peers = ['p1', 'p2', 'p3', 'p4', 'p5'];
+const fetched = ['hello_world.txt', 'lorem_ipsum.txt'];
 const p5Files = join(example, 'p5', 'served_files');
+// Copies p5 has from an earlier run: kept aside while the demo runs, put back after it.
+const aside = mkdtempSync(join(tmpdir(), 'txtmesh-demo-'));
+const leftovers = fetched.filter((name) => existsSync(join(p5Files, name)));
+for (const name of leftovers) renameSync(join(p5Files, name), join(aside, name));
 const before = new Set(readdirSync(p5Files));
 const servers = [];
 let failed = false;
@@ -45,6 +56,7 @@ function startServer(id) {
     const child = spawn(process.execPath, [serverJs], { cwd: join(example, id), stdio: ['ignore', 'pipe', 'pipe'] });
     servers.push(child);
     let ready = false;
+    const said = [];
     const timer = setTimeout(() => reject(new Error(`server ${id} did not start within 10 s`)), 10_000);
     const onLine = (chunk) => {
       for (const line of chunk.toString().split('\n').filter(Boolean)) {
@@ -53,7 +65,8 @@ function startServer(id) {
           clearTimeout(timer);
           resolvePromise();
         }
-        if (!quietServers) process.stdout.write(`\x1b[2m  [${id} server] ${line}\x1b[0m\n`);
+        if (!ready) said.push(line);
+        if (!quietServers) process.stdout.write(paint(2, `  [${id} server] ${line}`) + '\n');
       }
     };
     child.stdout.on('data', onLine);
@@ -61,18 +74,26 @@ function startServer(id) {
     child.on('exit', (code) => {
       if (!ready) {
         clearTimeout(timer);
-        reject(new Error(`server ${id} exited with status ${code} before it was ready`));
+        // Why it stopped (a port in use, bad settings), even with --quiet-servers.
+        const why = said.filter((l) => !l.includes('txtmesh-server: mesh is')).join('; ');
+        reject(new Error(`server ${id} exited with status ${code} before it was ready${why ? `: ${why}` : ''}`));
       }
     });
   });
 }
 
+/** Runs one console command in p5, showing its output; resolves with its status and output. */
 function runConsole(command) {
-  process.stdout.write(`\x1b[1mp5> ${command}\x1b[0m\n`);
+  process.stdout.write(paint(1, `p5> ${command}`) + '\n');
   return new Promise((resolvePromise) => {
-    const child = spawn(process.execPath, [clientJs], { cwd: join(example, 'p5'), stdio: ['pipe', 'inherit', 'inherit'] });
+    const child = spawn(process.execPath, [clientJs], { cwd: join(example, 'p5'), stdio: ['pipe', 'pipe', 'inherit'] });
+    let output = '';
+    child.stdout.on('data', (d) => {
+      output += d;
+      process.stdout.write(d);
+    });
     child.stdin.end(command + '\n');
-    child.on('exit', (code) => resolvePromise(code ?? 1));
+    child.on('close', (code) => resolvePromise({ code: code ?? 1, output }));
   });
 }
 
@@ -91,21 +112,27 @@ function restore() {
   for (const name of readdirSync(p5Files)) {
     if (!before.has(name)) rmSync(join(p5Files, name), { recursive: true, force: true });
   }
+  for (const name of leftovers) renameSync(join(aside, name), join(p5Files, name));
+  rmSync(aside, { recursive: true, force: true });
 }
 
 try {
   say(`starting the servers of ${peers.join(', ')} (${example})`);
   await Promise.all(peers.map(startServer));
   const commands = ['#FILELIST p1 p2 p3 p4', '#DOWNLOAD hello_world.txt p1', '#DOWNLOAD lorem_ipsum.txt p2 p3 p4'];
+  if (leftovers.length > 0) say(`p5 had ${leftovers.join(', ')} from an earlier run: kept aside until the demo ends`);
   for (const command of commands) {
-    const code = await runConsole(command);
+    const { code, output } = await runConsole(command);
     if (code !== 0) {
       failed = true;
       process.stdout.write(`demo: "${command}" failed with status ${code}\n`);
+    } else if (command.startsWith('#DOWNLOAD') && !output.includes('Downloaded ')) {
+      failed = true;
+      process.stdout.write(`demo: "${command}" downloaded nothing\n`);
     }
   }
   say("checking p5's copies byte for byte");
-  for (const [name, source] of [['hello_world.txt', 'p1'], ['lorem_ipsum.txt', 'p2']]) {
+  for (const [name, source] of fetched.map((n, i) => [n, i === 0 ? 'p1' : 'p2'])) {
     const copy = join(p5Files, name);
     const same = existsSync(copy) && readFileSync(copy).equals(readFileSync(join(example, source, 'served_files', name)));
     process.stdout.write(`  ${name}: ${same ? `identical to ${source}'s copy` : 'MISSING OR DIFFERENT'}\n`);

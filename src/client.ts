@@ -4,10 +4,11 @@
  * Run it with the peer folder as the working directory (README, "Running a peer"); type
  * #HELP for the commands, pipe them in one a line, or run e.g. `txtmesh-client files --json`.
  *
- * The console alone is parsed with node:util (cli/client-options.ts): yargs costs ~80 ms to
- * load, so it is loaded only for subcommands, --help and --version (issue 11, start-up).
+ * The console and plain subcommand lines are parsed with node:util (cli/client-options.ts):
+ * yargs costs ~80 ms to load, so it is loaded only for --help, --version and the lines the
+ * lean parsers leave to it (issue 11, start-up).
  */
-import { needsFullParser, parseConsoleArgs } from './cli/client-options.js';
+import { needsFullParser, parseConsoleArgs, parseSubcommandArgs } from './cli/client-options.js';
 import type { PageHooks } from './cli/ui-main.js';
 import { describeError } from './errors.js';
 import { quietWhenOutputCloses } from './cli/closed-output.js';
@@ -26,7 +27,11 @@ const page: PageHooks = {
 };
 
 const args = process.argv.slice(2);
-if (needsFullParser(args)) {
+const lean = parseSubcommandArgs(args);
+if (lean) {
+  const { runSubcommand } = await import('./cli/client-commands.js');
+  await runSubcommand(lean.argv, lean.spec, lean.args);
+} else if (needsFullParser(args)) {
   const { runFullParser } = await import('./cli/client-parser.js');
   await runFullParser(args, page);
 } else {

@@ -8,6 +8,7 @@
 import { setMaxListeners } from 'node:events';
 import type { Argv } from 'yargs';
 import { type Output, type Session, runCommand } from './commands.js';
+import { optionWords } from './command-args.js';
 import { CommandFailure } from './command-failure.js';
 import { type CommandSpec, findSpec } from './command-specs.js';
 import { terminalOutput } from './console.js';
@@ -54,7 +55,7 @@ export async function runSubcommand(argv: GlobalArgs, spec: CommandSpec, args: s
   let exitCode: ExitCode;
   try {
     const started = await startClient(argv);
-    const session: Session = { ...started.session, out, ...extra };
+    const session: Session = { ...started.session, out, syntax: 'subcommand', ...extra };
     const result = await runCommand(session, spec, args, controller.signal).finally(() => started.close());
     exitCode = interrupted ? EXIT.INTERRUPTED : exitCodeOf(result);
     if (json) process.stdout.write(jsonLine(resultDocument(result, exitCode, command)) + '\n');
@@ -79,6 +80,22 @@ const peers = { type: 'string', array: true, default: [] as string[] } as const;
 /** A subcommand's --help epilogue, from its spec: what --json prints and when it fails. */
 function epilogue(spec: CommandSpec): string {
   return `JSON: ${spec.json ?? '-'}. Exit status: ${spec.exit ?? '0'}`;
+}
+
+/** The spec's options as yargs options, with --json and the epilogue. */
+function withSpecOptions<T>(y: Argv<T>, s: CommandSpec): Argv<T> {
+  // `download --version ID` picks a version: yargs's own --version (the program's) gives way.
+  let parser = s.options?.some((o) => o.name === 'version') ? y.version(false) : y;
+  for (const o of s.options ?? []) {
+    const describe = o.value ? `${o.describe} [${o.value}${o.takes === 'many' ? ' ...' : ''}]` : o.describe;
+    parser = parser.option(o.name, o.takes === 'nothing' ? { type: 'boolean', describe } : o.takes === 'one' ? { type: 'string', describe } : { ...peers, describe });
+  }
+  return parser.option('json', json).epilogue(epilogue(s));
+}
+
+/** What yargs read for the spec's options, as the words the console reads (command-args.ts). */
+function specOptionWords(s: CommandSpec, argv: Record<string, unknown>): string[] {
+  return (s.options ?? []).flatMap((o) => optionWords(o, argv[o.name]));
 }
 
 function spec(name: string): CommandSpec {
@@ -111,21 +128,30 @@ export function addSubcommands<T>(parser: Argv<T>): Argv<T> {
     .command('files', spec('#FILES').summary, (y) => y.option('json', json).epilogue(epilogue(spec('#FILES'))), (argv) =>
       runSubcommand(global(argv), spec('#FILES'), []),
     )
-    .command('download <name> [peers..]', spec('#DOWNLOAD').summary, (y) =>
-      y.positional('name', { type: 'string', describe: 'file name (relative to served_files/)' })
-        .positional('peers', { ...peers, describe: 'peer IDs (same as --from)' })
-        .option('from', { ...peers, describe: 'peer IDs to download from' })
-        .option('json', json).epilogue(epilogue(spec('#DOWNLOAD')))
-        .example('$0 download notes.txt --from p1 p2 --json', 'download from p1 and p2, print the result as JSON'), (argv) =>
-      runSubcommand(global(argv), spec('#DOWNLOAD'), [String(argv.name), ...ids(global(argv), 'from', 'peers')]),
+    .command('download <names..>', spec('#DOWNLOAD').summary, (y) =>
+      withSpecOptions(y.positional('names', { type: 'string', array: true, describe: 'file names (relative to served_files/) or globs, then peer IDs (the same as --from)' }), spec('#DOWNLOAD'))
+        .example('$0 download notes.txt --from p1 p2 --json', 'download from p1 and p2, print the result as JSON')
+        .example("$0 download 'notes/*.txt' a.txt", 'every file under notes/ on the mesh, and a.txt'), (argv) =>
+      runSubcommand(global(argv), spec('#DOWNLOAD'), [...ids(global(argv), 'names'), ...specOptionWords(spec('#DOWNLOAD'), argv)]),
     )
     .command('upload <name> [peers..]', spec('#UPLOAD').summary, (y) =>
-      y.positional('name', { type: 'string', describe: 'file name (relative to served_files/)' })
-        .positional('peers', { ...peers, describe: 'peer IDs (same as --to)' })
-        .option('to', { ...peers, describe: 'peer IDs to upload to' })
-        .option('json', json).epilogue(epilogue(spec('#UPLOAD')))
-        .example('$0 upload notes.txt --to p2 p3', 'send notes.txt to p2 and p3'), (argv) =>
-      runSubcommand(global(argv), spec('#UPLOAD'), [String(argv.name), ...ids(global(argv), 'to', 'peers')]),
+      withSpecOptions(y.positional('name', { type: 'string', describe: 'file name (relative to served_files/)' }).positional('peers', { ...peers, describe: 'peer IDs (same as --to)' }), spec('#UPLOAD'))
+        .example('$0 upload notes.txt --to p2 p3 --replace', 'send notes.txt to p2 and p3, replacing the version they have'), (argv) =>
+      runSubcommand(global(argv), spec('#UPLOAD'), [String(argv.name), ...ids(global(argv), 'peers'), ...specOptionWords(spec('#UPLOAD'), argv)]),
+    )
+    .command('versions <name> [peers..]', spec('#VERSIONS').summary, (y) =>
+      y.positional('name', { type: 'string', describe: 'file name' }).positional('peers', { ...peers, describe: 'peer IDs (default: this peer, from its own folder)' })
+        .option('json', json).epilogue(epilogue(spec('#VERSIONS'))), (argv) =>
+      runSubcommand(global(argv), spec('#VERSIONS'), [String(argv.name), ...ids(global(argv), 'peers')]),
+    )
+    .command('restore <name> <identity>', spec('#RESTORE').summary, (y) =>
+      y.positional('name', { type: 'string', describe: 'file name' }).positional('identity', { type: 'string', describe: 'the kept version\'s identity, or its first hex digits' })
+        .option('json', json).epilogue(epilogue(spec('#RESTORE'))), (argv) =>
+      runSubcommand(global(argv), spec('#RESTORE'), [String(argv.name), String(argv.identity)]),
+    )
+    .command('unshare <name>', spec('#UNSHARE').summary, (y) =>
+      y.positional('name', { type: 'string', describe: 'file name' }).option('json', json).epilogue(epilogue(spec('#UNSHARE'))), (argv) =>
+      runSubcommand(global(argv), spec('#UNSHARE'), [String(argv.name)]),
     )
     .command('share <path> [name]', spec('#SHARE').summary, (y) =>
       y.positional('path', { type: 'string', describe: 'the file to copy' })

@@ -6,6 +6,7 @@
 import { parseArgs } from 'node:util';
 import { REQUEST_TIMEOUT_MS } from '../constants.js';
 import { TxtmeshError } from '../errors.js';
+import { type CommandSpec, findSpec } from './command-specs.js';
 import { CONSOLE_UI_OPTION, UI_OPTIONS, type UiArgs } from './ui-options.js';
 
 /** Options every run shares. */
@@ -68,6 +69,51 @@ export function parseConsoleArgs(args: readonly string[]): GlobalArgs & UiArgs {
     'server-log': text('server-log'),
     'ui-max-share': number('ui-max-share'),
   };
+}
+
+/**
+ * Subcommands the lean parser reads, and the positional words each takes: `name` then peer
+ * IDs, peer IDs only, or none. The rest (--from/--to lists, ping's --count, share, ui) and
+ * anything unusual go to yargs.
+ */
+const LEAN_SUBCOMMANDS: Readonly<Record<string, 'name+peers' | 'peers' | 'none'>> = {
+  download: 'name+peers',
+  upload: 'name+peers',
+  filelist: 'peers',
+  discover: 'peers',
+  peers: 'none',
+  files: 'none',
+};
+
+/** A subcommand read without yargs: its options, its command, and the command's arguments. */
+export interface LeanSubcommand {
+  readonly argv: GlobalArgs;
+  readonly spec: CommandSpec;
+  readonly args: string[];
+}
+
+/**
+ * Reads a plain subcommand line (`download notes.txt p1 p2 --json`) without yargs, so a script
+ * does not pay to load it (issue 11, start-up); undefined when the line needs yargs: --help,
+ * --version, another subcommand, a flag it does not take, or words that do not fit.
+ */
+export function parseSubcommandArgs(args: readonly string[]): LeanSubcommand | undefined {
+  const words = LEAN_SUBCOMMANDS[args[0] ?? ''];
+  const spec = findSpec(args[0] ?? '');
+  if (!words || !spec || args.includes('--help') || args.includes('-h') || args.includes('--version')) return undefined;
+  const options = { ...Object.fromEntries(Object.keys(GLOBAL_OPTIONS).map((name) => [name, { type: 'string' as const }])), json: { type: 'boolean' as const } };
+  let parsed;
+  try {
+    parsed = parseArgs({ args: args.slice(1), options, strict: true, allowPositionals: true });
+  } catch {
+    return undefined;
+  }
+  const { positionals } = parsed;
+  const values = parsed.values as Record<string, string | undefined> & { json?: boolean };
+  const timeout = values.timeout === undefined ? (GLOBAL_OPTIONS.timeout.default as number) : Number(values.timeout);
+  if (Number.isNaN(timeout) || (words === 'none' && positionals.length > 0) || (words === 'name+peers' && positionals.length === 0)) return undefined;
+  const { id, settings, dir, identity, trace, json } = values;
+  return { argv: { id, settings, dir, identity, trace, timeout, json: json === true }, spec, args: positionals };
 }
 
 /** True when the command line needs yargs: a subcommand, --help or --version. */

@@ -9,6 +9,7 @@ import { describeError } from '../errors.js';
 import { GLOBAL_OPTIONS } from './client-options.js';
 import { addSubcommands, errorDocument } from './client-commands.js';
 import { COMMAND_SPECS } from './command-specs.js';
+import { commandIndex, commandWords, nearest, subcommandOf } from './command-words.js';
 import { consoleMain } from './console-main.js';
 import { EXIT } from './exit-codes.js';
 import type { PageHooks } from './ui-main.js';
@@ -46,8 +47,28 @@ function withGlobalOptions(parser: Argv): Argv {
   return y;
 }
 
+/**
+ * The command line with its subcommand word made canonical (`FILES` → `files`, `fetch` →
+ * `download`); a word that is no subcommand is refused here, with the nearest one if it looks
+ * like a typo, rather than by yargs as "Unknown arguments".
+ */
+function canonicalArgs(args: readonly string[]): string[] {
+  const valued = [...Object.keys(GLOBAL_OPTIONS), ...Object.entries(UI_OPTIONS).flatMap(([name, o]) => (o.type === 'boolean' ? [] : [name]))];
+  const takesValue = new Set(valued.map((name) => `--${name}`));
+  const at = commandIndex(args, takesValue);
+  if (at < 0) return [...args];
+  const word = args[at] as string;
+  const command = subcommandOf(word, ['ui']);
+  if (command === undefined) {
+    const guess = nearest(word, [...commandWords(), 'ui']);
+    usageFailure(args, `unknown command ${word}${guess ? `: did you mean ${subcommandOf(guess, ['ui']) ?? guess}?` : ''}`, undefined);
+  }
+  return [...args.slice(0, at), command, ...args.slice(at + 1)];
+}
+
 /** Parses and runs a command line that has a subcommand, --help or --version; `page` serves ui and --ui. */
-export async function runFullParser(args: readonly string[], page: PageHooks): Promise<void> {
+export async function runFullParser(given: readonly string[], page: PageHooks): Promise<void> {
+  const args = canonicalArgs(given);
   const parser = withGlobalOptions(yargs([...args]).scriptName('txtmesh-client'))
     .usage(
       '$0 [options]            the console of a txtmesh peer\n$0 <command> [options]  one command, for scripts (add --json for JSON output)\n\n' +

@@ -1,6 +1,8 @@
 /**
  * Splits a console line into words. Double quotes group a name with spaces
- * (`#DOWNLOAD "my notes.txt" p2`); inside quotes, \" and \\ stand for " and \.
+ * (`#DOWNLOAD "my notes.txt" p2`); inside quotes, \" and \\ stand for " and \. Outside
+ * quotes a backslash before a space, a quote or a backslash makes it part of the word, as in a
+ * shell (`my\ notes.txt`, what Tab completion writes); other backslashes are kept.
  */
 import { TxtmeshError } from '../errors.js';
 
@@ -19,6 +21,9 @@ export function splitCommandLine(line: string): string[] {
       } else {
         word += ch;
       }
+    } else if (ch === '\\' && /[\s"\\]/.test(line[i + 1] ?? '')) {
+      word += line[++i];
+      inWord = true;
     } else if (ch === '"') {
       quoted = true;
       inWord = true;

@@ -10,16 +10,18 @@ import { COMMAND_SPECS, type CommandSpec, findSpec } from './command-specs.js';
 import { exitCodeOf } from './exit-codes.js';
 import { renderResult } from './render.js';
 import type { HelpResult, Result } from '../client/results.js';
-import { downloadCommand, shareCommand, uploadCommand, usageError } from './transfer-commands.js';
+import { downloadCommand } from './download-command.js';
+import { shareCommand, uploadCommand, usageError } from './transfer-commands.js';
 import { fileListView, filesView, peersView, pingView } from '../client/views.js';
 import { table } from './format.js';
 import type { Session } from './session.js';
+import { restoreCommand, unshareCommand, versionsArea, versionsCommand } from './version-commands.js';
 
 export type { Output, Session } from './session.js';
 
 export type CommandResult = 'ok' | 'failed' | 'quit';
 
-const HALTED_BY_ABORT: ReadonlySet<Result['command']> = new Set(['peers', 'ping', 'files', 'filelist', 'upload']);
+const HALTED_BY_ABORT: ReadonlySet<Result['command']> = new Set(['peers', 'ping', 'files', 'filelist', 'upload', 'versions']);
 
 /**
  * Runs one command with its arguments. Throws TxtmeshError on failure, and ERR_INTERRUPTED when
@@ -50,7 +52,10 @@ async function dispatch(session: Session, spec: CommandSpec, args: string[], sig
       return pingView(peersFor(session, args), session.pingCount, view);
     case '#FILES': {
       noArgs();
-      const result = await filesView(session.ctx.peers, view);
+      // What this peer holds, from its own folder: known whether or not its server runs.
+      const held = await versionsArea(session).versions().catch(() => []);
+      const here = new Map(held.flatMap((v) => (v.state === 'current' ? [[v.name, { identity: v.identity, size: v.size, time: v.time }] as const] : [])));
+      const result = await filesView(session.ctx.peers, { ...view, here });
       for (const f of result.files) session.names?.add(f.name);
       return result;
     }
@@ -60,6 +65,12 @@ async function dispatch(session: Session, spec: CommandSpec, args: string[], sig
       return uploadCommand(session, args, signal);
     case '#SHARE':
       return shareCommand(session, args);
+    case '#UNSHARE':
+      return unshareCommand(session, args);
+    case '#VERSIONS':
+      return versionsCommand(session, args, signal);
+    case '#RESTORE':
+      return restoreCommand(session, args);
     case '#HELP':
       return help(args);
     default:

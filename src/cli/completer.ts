@@ -1,8 +1,11 @@
 /**
  * Tab completion for the console: commands first, then what the command takes at that
- * position (command-specs.ts): peer IDs, known file names, or a command for #HELP. Pure:
- * node:readline calls it with the line up to the cursor and inserts what follows the word
- * being typed, so every hit starts with that word.
+ * position (command-specs.ts): peer IDs, known file names, a command for #HELP, or a path on
+ * disk for #SHARE. Pure (paths come from the caller): node:readline calls it with the line up
+ * to the cursor and inserts what follows the word being typed, so every hit starts with that
+ * word, as typed: a name with spaces completes inside double quotes if one was typed, else with
+ * its spaces escaped (`my\ notes.txt`, which the console reads as one word). A single hit ends
+ * with a space, so the next word can follow at once (not after a folder's `/`).
  */
 import { COMMAND_SPECS, findSpec } from './command-specs.js';
 import { visible } from './terminal-text.js';
@@ -10,6 +13,8 @@ import { visible } from './terminal-text.js';
 export interface CompletionSource {
   readonly peers: readonly string[];
   readonly names: readonly string[];
+  /** Paths on disk starting with an (unescaped) partial path; folders end with `/`. */
+  readonly paths?: (partial: string) => string[];
 }
 
 /** The words of a line and the word under the cursor ('' after a blank), quotes kept. */
@@ -19,7 +24,7 @@ function splitForCompletion(line: string): { done: string[]; partial: string } {
   let quoted = false;
   for (let i = 0; i < line.length; i++) {
     const ch = line[i] as string;
-    if (quoted && ch === '\\' && i + 1 < line.length) {
+    if (ch === '\\' && i + 1 < line.length) {
       word += ch + line[++i];
     } else if (ch === '"') {
       quoted = !quoted;
@@ -39,33 +44,59 @@ export function quoteWord(word: string): string {
   return /[\s"\\]/.test(word) ? `"${word.replace(/[\\"]/g, (c) => `\\${c}`)}"` : word;
 }
 
+/** A name as the console reads it without quotes: spaces, quotes and backslashes escaped. */
+export function escapeWord(word: string): string {
+  return word.replace(/[\s"\\]/g, (c) => `\\${c}`);
+}
+
+/** What a partial word stands for: the text, and how it is written (quoted or escaped). */
+function unescapeWord(partial: string): { text: string; quoted: boolean } {
+  const quoted = partial.startsWith('"');
+  const body = quoted ? partial.slice(1) : partial;
+  return { text: body.replace(/\\(.)/g, '$1'), quoted };
+}
+
 /** [hits, the word they complete], the shape node:readline's completer returns. */
 export function complete(line: string, source: CompletionSource): [string[], string] {
   const { done, partial } = splitForCompletion(line);
-  const match = (candidates: readonly string[], caseless = false) => {
+  const result = (hits: string[]): [string[], string] => {
+    const unique = [...new Set(hits)].sort();
+    // One hit: the word is complete, so a space follows (a folder's `/` waits for more).
+    return [unique.length === 1 && !(unique[0] as string).endsWith('/') ? [`${unique[0] as string} `] : unique, partial];
+  };
+  const words = (candidates: readonly string[], caseless = false) => {
     const want = caseless ? partial.toUpperCase() : partial;
-    const hits = [...new Set(candidates)].filter((c) => (caseless ? c.toUpperCase() : c).startsWith(want)).sort();
+    const hits = candidates.filter((c) => (caseless ? c.toUpperCase() : c).startsWith(want));
     // Answer in the case the user types in: "#do" → "#download".
     const lower = caseless && partial !== partial.toUpperCase() && partial === partial.toLowerCase();
-    return [lower ? hits.map((h) => h.toLowerCase()) : hits, partial] as [string[], string];
+    return result(lower ? hits.map((h) => h.toLowerCase()) : hits);
+  };
+  // Names and paths: matched by what they say, written as the partial word is (quoted or escaped).
+  const texts = (candidates: readonly string[]) => {
+    const { text, quoted } = unescapeWord(partial);
+    return result(candidates.filter((c) => c.startsWith(text) && visible(c) === c).map((c) => (quoted ? quoteWord(c) : escapeWord(c))).filter((c) => c.startsWith(partial)));
   };
   if (done.length === 0) {
     // "#do" completes to "#DOWNLOAD"; readline keeps what was typed and adds the rest.
     const names = COMMAND_SPECS.map((s) => s.name);
-    return match(partial.startsWith('#') || partial === '' ? names : names.map((n) => n.slice(1)), true);
+    return words(partial.startsWith('#') || partial === '' ? names : names.map((n) => n.slice(1)), true);
   }
   const spec = findSpec(done[0] as string);
   if (!spec || spec.args.length === 0) return [[], partial];
   const kind = spec.args[Math.min(done.length - 1, spec.args.length - 1)];
+  // #DOWNLOAD takes more names after the first, among its peers.
+  if (spec.name === '#DOWNLOAD' && kind === 'peers' && /^["\w]/.test(partial) && !source.peers.some((p) => p.startsWith(partial))) return texts(source.names);
   switch (kind) {
     case 'peers':
-      return match(source.peers.filter((p) => !done.includes(p)));
+      return words(source.peers.filter((p) => !done.includes(p)));
     case 'name':
       // readline prints the hits raw: a name a peer listed with control characters in it is
       // never offered (issue 12, item 2); it can still be typed, or copied from #FILES.
-      return match(source.names.filter((n) => visible(n) === n).map(quoteWord));
+      return texts(source.names);
+    case 'path':
+      return texts(source.paths?.(unescapeWord(partial).text) ?? []);
     case 'command':
-      return match(COMMAND_SPECS.map((s) => s.name.slice(1)), true);
+      return words(COMMAND_SPECS.map((s) => s.name.slice(1)), true);
     default:
       return [[], partial];
   }

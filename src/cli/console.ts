@@ -5,11 +5,14 @@
  * one command a line, no prompt, exit at end of input.
  */
 import { setMaxListeners } from 'node:events';
+import { join } from 'node:path';
 import { type Interface, createInterface } from 'node:readline';
 import { ConnectionPool } from '../client/connection-pool.js';
 import { type Output, type Session, runCommandLine } from './commands.js';
 import { isOutputGone } from './closed-output.js';
 import { complete } from './completer.js';
+import { HISTORY_FILE, HISTORY_SIZE, addHistorySearch, loadHistory, saveHistory } from './console-history.js';
+import { pathsFor } from './path-completion.js';
 import { visible } from './terminal-text.js';
 
 export interface ConsoleOptions {
@@ -25,10 +28,10 @@ export interface ConsoleOptions {
  * they carry names, peer IDs and error texts from peers.
  */
 export function terminalOutput(stdout: NodeJS.WritableStream, stderr: NodeJS.WritableStream & { isTTY?: boolean }, notes: NodeJS.WritableStream = stdout): Output {
-  let shown = false;
+  let drawn = false;
   const clear = () => {
-    if (shown) stderr.write('\r\x1b[2K');
-    shown = false;
+    if (drawn) stderr.write('\r\x1b[2K');
+    drawn = false;
   };
   return {
     print(line) {
@@ -42,27 +45,49 @@ export function terminalOutput(stdout: NodeJS.WritableStream, stderr: NodeJS.Wri
     progress(line) {
       if (!stderr.isTTY) return;
       if (line === undefined) return clear();
-      stderr.write('\r\x1b[2K' + visible(line));
-      shown = true;
+      // Never wider than the terminal: a line that wraps leaves its first row behind at each redraw.
+      const width = (stderr as { columns?: number }).columns;
+      const text = visible(line);
+      stderr.write('\r\x1b[2K' + (width && text.length >= width ? text.slice(0, width - 1) : text));
+      drawn = true;
     },
   };
 }
 
-/** The line reader: prompt, history and completion of peer IDs and names on a terminal. */
+/**
+ * The line reader. On a terminal: a prompt, history kept in the peer folder and searched with
+ * Ctrl-R (console-history.ts), and completion of commands, peer IDs, names and, for #SHARE,
+ * paths on disk.
+ */
 function lineReader(session: Omit<Session, 'out'>, names: ReadonlySet<string>, options: ConsoleOptions): Interface {
+  const cwd = session.cwd ?? process.cwd();
   const completer = (line: string, callback: (err: null, result: [string[], string]) => void) => {
     void session.folder.names().catch(() => []).then((local) => {
-      callback(null, complete(line, { peers: session.ctx.peers.map((p) => p.id), names: [...names, ...local] }));
+      callback(null, complete(line, { peers: session.ctx.peers.map((p) => p.id), names: [...names, ...local], paths: (partial) => pathsFor(cwd, partial) }));
     });
   };
-  return createInterface({
+  const historyPath = join(cwd, HISTORY_FILE);
+  const rl = createInterface({
     input: options.input,
     output: options.interactive ? options.output : undefined,
     terminal: options.interactive,
-    historySize: 500,
+    historySize: HISTORY_SIZE,
     removeHistoryDuplicates: true,
-    ...(options.interactive ? { completer } : {}),
+    ...(options.interactive ? { completer, history: loadHistory(historyPath) } : {}),
   });
+  if (options.interactive) {
+    rl.on('history', (history: string[]) => saveHistory(historyPath, history));
+    addHistorySearch(rl, `${session.ctx.id}> `);
+  }
+  return rl;
+}
+
+/** On a terminal: the banner, and the first prompt. */
+function greet(session: Omit<Session, 'out'>, out: Output, rl: Interface): void {
+  const mode = session.ctx.mode === 'secure' ? 'secure mesh: mutual TLS, peers known by certificate' : 'open mesh: plain TCP, peers known by address';
+  out.print(`txtmesh console for peer ${session.ctx.id} (${session.ctx.peers.length} peers in ${session.ctx.settingsPath}; ${mode}); #HELP lists commands`);
+  rl.setPrompt(`${session.ctx.id}> `);
+  rl.prompt();
 }
 
 /** Runs the console until #QUIT or end of input; resolves with the number of failed commands. */
@@ -100,12 +125,8 @@ export async function runConsole(session: Omit<Session, 'out'>, options: Console
   };
   options.output.on('error', onOutputGone);
 
-  if (options.interactive) {
-    const mode = session.ctx.mode === 'secure' ? 'secure mesh: mutual TLS, peers known by certificate' : 'open mesh: plain TCP, peers known by address';
-    out.print(`txtmesh console for peer ${session.ctx.id} (${session.ctx.peers.length} peers in ${session.ctx.settingsPath}; ${mode}); #HELP lists commands`);
-    rl.setPrompt(`${session.ctx.id}> `);
-    rl.prompt();
-  }
+  if (options.interactive) greet(session, out, rl);
+  let quit = false;
   try {
     for await (const line of rl) {
       running = new AbortController();
@@ -114,9 +135,12 @@ export async function runConsole(session: Omit<Session, 'out'>, options: Console
       const result = await runCommandLine(full, line, running.signal);
       running = undefined;
       if (result === 'failed') failures++;
-      if (result === 'quit' || stopped) break;
+      quit = result === 'quit';
+      if (quit || stopped) break;
       if (options.interactive) rl.prompt();
     }
+    // Ctrl-D or Ctrl-C at the prompt: end the prompt's line, so the shell's starts on its own.
+    if (options.interactive && !quit) options.output.write('\n');
   } finally {
     pool.close();
     rl.close();

@@ -47,6 +47,13 @@ export function exitCodeOfError(err: unknown): ExitCode {
 // When several peers fail for different reasons, the class that most needs a human wins.
 const PRECEDENCE: readonly ExitCode[] = [EXIT.USAGE, EXIT.REFUSED, EXIT.INTEGRITY, EXIT.CONFLICT, EXIT.NOT_FOUND, EXIT.UNREACHABLE, EXIT.OTHER];
 
+/** The worst of several exit statuses, by the same precedence (0 if all are 0). */
+export function worstOf(codes: readonly ExitCode[]): ExitCode {
+  const given = new Set(codes);
+  if (given.has(EXIT.INTERRUPTED)) return EXIT.INTERRUPTED;
+  return PRECEDENCE.find((c) => given.has(c)) ?? EXIT.OK;
+}
+
 /** The exit status for several failures (0 if there are none). */
 export function worstExitCode(codes: readonly ErrorCode[]): ExitCode {
   const classes = new Set(codes.map((c) => exitCodeFor(c)));
@@ -67,10 +74,16 @@ export function exitCodeOf(result: Result): ExitCode {
       return worstExitCode(result.peers.flatMap((p) => (p.ok ? [] : [p.error.code])));
     case 'upload':
       return worstExitCode(result.peers.flatMap((p) => (p.status === 'failed' ? [p.error?.code ?? 'ERR_INTERNAL'] : [])));
+    case 'downloads':
+      return worstOf(result.files.map((f) => f.exitCode as ExitCode));
+    case 'versions':
+      return worstExitCode(result.peers.flatMap((p) => (p.ok ? [] : [p.error.code])));
     case 'peers':
     case 'files':
     case 'download':
     case 'share':
+    case 'restore':
+    case 'unshare':
     case 'help':
       return EXIT.OK;
   }

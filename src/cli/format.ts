@@ -15,10 +15,15 @@ export function formatBytes(bytes: number): string {
   return `${value.toFixed(value >= 100 ? 0 : 1)} ${units[unit]}`;
 }
 
-/** Megabytes (10^6 bytes) per second, as network people count them. */
+/**
+ * A rate in bytes (10^3, 10^6: as network people count them) per second: "22.5 MB/s",
+ * "600 B/s" for a small file, so a rate is never shown as 0.00 unless it was.
+ */
 export function formatRate(bytes: number, seconds: number): string {
-  const rate = seconds > 0 ? bytes / seconds / 1e6 : 0;
-  return `${rate.toFixed(rate >= 100 ? 0 : rate >= 10 ? 1 : 2)} MB/s`;
+  const rate = seconds > 0 ? bytes / seconds : 0;
+  const [value, unit] = rate >= 1e6 ? [rate / 1e6, 'MB/s'] : rate >= 1e3 ? [rate / 1e3, 'kB/s'] : [rate, 'B/s'];
+  const digits = unit === 'B/s' || value >= 100 ? 0 : value >= 10 ? 1 : 2;
+  return `${value.toFixed(digits)} ${unit}`;
 }
 
 export function formatSeconds(seconds: number): string {
@@ -28,13 +33,11 @@ export function formatSeconds(seconds: number): string {
   return `${m}m${String(Math.round(seconds - m * 60)).padStart(2, '0')}s`;
 }
 
-/** "  45.2%  12.3 MB/s  ETA 3.1 s  3 peers" */
-export function formatProgress(p: { size: number; received: number; activePeers: number; elapsedMs: number }): string {
-  const seconds = p.elapsedMs / 1000;
-  const percent = p.size === 0 ? 100 : (p.received / p.size) * 100;
-  const rate = seconds > 0 ? p.received / seconds : 0;
-  const eta = rate > 0 ? (p.size - p.received) / rate : Infinity;
-  return `${percent.toFixed(1).padStart(5)}%  ${formatBytes(p.received)}/${formatBytes(p.size)}  ${formatRate(p.received, seconds)}  ETA ${formatSeconds(eta)}  ${p.activePeers} peer${p.activePeers === 1 ? '' : 's'}`;
+/** A time (ms since 1970) as this machine's local date and time to the second: "2026-11-25 19:08:33". */
+export function formatTime(ms: number): string {
+  const d = new Date(ms);
+  const two = (n: number) => String(n).padStart(2, '0');
+  return `${d.getFullYear()}-${two(d.getMonth() + 1)}-${two(d.getDate())} ${two(d.getHours())}:${two(d.getMinutes())}:${two(d.getSeconds())}`;
 }
 
 /**

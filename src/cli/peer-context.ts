@@ -5,6 +5,7 @@
  * secure mesh the peer's identity (identity/ in the peer folder) is loaded and checked against
  * the fingerprint the settings list for it.
  */
+import { existsSync } from 'node:fs';
 import { basename, dirname, isAbsolute, join, relative, resolve } from 'node:path';
 import { SERVED_DIR, SETTINGS_FILE } from '../constants.js';
 import { TxtmeshError } from '../errors.js';
@@ -76,8 +77,11 @@ export function checkIdentityPlace(paths: Pick<PeerPaths, 'dir' | 'identityDir'>
  * @throws TxtmeshError ERR_SETTINGS_*, ERR_UNKNOWN_PEER (listing the known IDs)
  */
 export async function loadPeerContext(options: PeerContextOptions): Promise<PeerContext> {
-  const { id, settingsPath, dir, identityDir } = peerPaths(options);
-  const peers = await loadSettings(settingsPath);
+  const { id, peerDir, settingsPath, dir, identityDir } = peerPaths(options);
+  const peers = await loadSettings(settingsPath).catch(async (err: unknown) => {
+    const hint = options.settings === undefined && err instanceof TxtmeshError && err.code === 'ERR_SETTINGS_READ' ? await wrongFolder(peerDir) : undefined;
+    throw hint ? new TxtmeshError('ERR_SETTINGS_READ', `${err instanceof Error ? err.message : String(err)}. ${hint}`, { cause: err }) : err;
+  });
   const self = peers.find((p) => p.id === id);
   if (!self) {
     throw new TxtmeshError(
@@ -90,6 +94,24 @@ export async function loadPeerContext(options: PeerContextOptions): Promise<Peer
   const identity = mode === 'secure' ? checkOwnIdentity(self, await loadIdentity(identityDir), identityDir) : undefined;
   const credentials: Credentials = { id, localAddress: localAddressOf(self.host), ...(identity ? { tls: identity } : {}) };
   return { id, settingsPath, dir, peers, self, others: peers.filter((p) => p !== self), mode, identityDir, credentials };
+}
+
+/**
+ * Why the settings are not where a peer folder has them, when the folder says: run in the
+ * mesh's root (it holds peer_settings.txt) or in a peer's served_files/.
+ */
+async function wrongFolder(cwd: string): Promise<string | undefined> {
+  const here = join(cwd, SETTINGS_FILE);
+  if (existsSync(here)) {
+    const peers = await loadSettings(here).catch(() => []);
+    const folders = peers.filter((p) => existsSync(join(cwd, p.id))).map((p) => p.id);
+    const example = folders[0] ?? peers[0]?.id ?? 'p1';
+    return `${cwd} holds ${SETTINGS_FILE}: it is the mesh's root folder. Run this in a peer folder inside it (cd ${example})${folders.length > 0 ? `; peer folders here: ${folders.join(', ')}` : ''}`;
+  }
+  if (basename(cwd) === SERVED_DIR && existsSync(join(cwd, '..', '..', SETTINGS_FILE))) {
+    return `${cwd} is the served folder of peer ${basename(dirname(cwd))}. Run this in its peer folder (cd ..)`;
+  }
+  return undefined;
 }
 
 /**

@@ -6,18 +6,21 @@
  */
 import { shortIdentity } from '../storage/piece-hasher.js';
 import { NOT_HELD } from '../client/download.js';
-import { formatBytes, formatRate, formatSeconds, table } from './format.js';
+import { formatBytes, formatRate, formatSeconds, formatTime, table } from './format.js';
 import { visible } from './terminal-text.js';
 import type {
   DownloadSummary,
+  DownloadsSummary,
   FileListResult,
   FilesResult,
   PeersResult,
   PingStatus,
   Problem,
   Result,
+  RestoreSummary,
   ShareSummary,
   UploadSummary,
+  VersionsResult,
 } from '../client/results.js';
 
 /** 0.4213 → "0.42 ms"; 12.5 → "12.5 ms"; 250 → "250 ms". */
@@ -45,10 +48,18 @@ function renderLines(result: Result): string[] {
       return renderFileList(result);
     case 'download':
       return renderDownload(result);
+    case 'downloads':
+      return renderDownloads(result);
     case 'upload':
       return renderUpload(result);
     case 'share':
       return renderShare(result);
+    case 'versions':
+      return renderVersions(result);
+    case 'restore':
+      return renderRestore(result);
+    case 'unshare':
+      return [`Unshared ${result.name} (identity ${shortIdentity(result.identity)}); kept in served_files/.txtmesh/versions/, #RESTORE ${quoteName(result.name)} ${shortIdentity(result.identity)} brings it back`];
     case 'help':
       return result.lines;
   }
@@ -118,16 +129,19 @@ function renderFiles(result: FilesResult): string[] {
   const head = `${result.files.length === 0 ? 'no files' : plural(result.files.length, 'file')} on the mesh (${listed} of ${plural(result.peers.length, 'peer')} listed` +
     `${conflicts > 0 ? `; ${plural(conflicts, 'name')} held in different versions` : ''})`;
   const rows = result.files.flatMap((f) =>
-    f.versions.map((v, i) => [
-      f.name,
-      formatBytes(v.size),
-      shortIdentity(v.identity),
-      v.peers.join(', '),
-      f.conflict ? `CONFLICT: version ${i + 1} of ${f.versions.length}` : '',
-    ]),
+    f.versions.map((v, i) => {
+      const marks = [
+        ...(v.here ? ['HERE'] : []),
+        ...(v.newer && v.changed !== null ? [`NEWER (changed ${formatTime(v.changed)})`] : []),
+        ...(f.conflict ? [`CONFLICT: version ${i + 1} of ${f.versions.length}`] : []),
+      ];
+      return [f.name, formatBytes(v.size), shortIdentity(v.identity), v.peers.join(', ') || '-', marks.join('; ')];
+    }),
   );
   const failed = result.peers.flatMap((p) => (p.ok ? [] : [`${p.peer}: ${silentOrOffline(p.error, 'unreachable')}: ${p.error.message}`]));
-  return [head, ...table(rows).map((l) => l.trimEnd()), ...failed];
+  const newer = result.files.some((f) => f.versions.some((v) => v.newer));
+  const legend = newer ? ['HERE: the version this peer holds; NEWER: changed later than it, by the holders\' own clocks (which may differ)'] : [];
+  return [head, ...table(rows).map((l) => l.trimEnd()), ...legend, ...failed];
 }
 
 function renderFileList(result: FileListResult): string[] {
@@ -141,13 +155,17 @@ function renderFileList(result: FileListResult): string[] {
 
 function renderDownload(r: DownloadSummary): string[] {
   const lines: string[] = [];
-  if (r.status === 'already') {
+  if (r.status === 'already' && r.others.length === 0) {
     lines.push(`Already have ${r.name} (${r.size} bytes, identity ${shortIdentity(r.identity)}); nothing to do`);
+  } else if (r.status === 'already') {
+    const theirs = r.others.map((v) => `${v.peers.join(', ')} ${v.peers.length === 1 ? 'holds' : 'hold'} ${shortIdentity(v.identity)}`).join('; ');
+    lines.push(`Already have version ${shortIdentity(r.identity)} of ${r.name}; ${theirs}. Kept this peer's: --replace fetches theirs (this one is kept in the versions area), --version ID picks one`);
   } else {
-    const served = r.peers.filter((p) => p.bytes > 0 || p.problem === null).map((p) => `${p.peer} ${p.bytes}`).join(', ');
+    const served = r.peers.filter((p) => p.bytes > 0 || p.problem === null).map((p) => `${p.peer} ${p.bytes}${p.duplicateBytes > 0 ? ` (+${p.duplicateBytes} duplicate)` : ''}`).join(', ');
     const resumed = r.resumedBytes > 0 ? ` (${r.resumedBytes} resumed)` : '';
+    const replaced = r.kept ? `; replaced version ${shortIdentity(r.kept.identity)}, kept in the versions area` : '';
     lines.push(
-      `Downloaded ${r.name}: ${r.size} bytes${resumed} in ${formatSeconds(r.seconds)} (${formatRate(r.size - r.resumedBytes, r.seconds)}), identity ${shortIdentity(r.identity)}; bytes per peer: ${served || 'none'}`,
+      `Downloaded ${r.name}: ${r.size} bytes${resumed} in ${formatSeconds(r.seconds)} (${formatRate(r.size - r.resumedBytes, r.seconds)}), identity ${shortIdentity(r.identity)}; bytes per peer: ${served || 'none'}${replaced}`,
     );
   }
   // Peers the user named are all accounted for; of the rest, only those that failed.
@@ -157,9 +175,25 @@ function renderDownload(r: DownloadSummary): string[] {
   return lines;
 }
 
+/** Several files: each file's own lines, then one line for all. */
+function renderDownloads(r: DownloadsSummary): string[] {
+  const lines = r.files.flatMap((f) => (f.ok ? renderDownload({ ...f, command: 'download' }) : [`${f.name}: failed: ${f.error.message}`]));
+  const failed = r.files.filter((f) => !f.ok).length;
+  const bytes = r.files.reduce((sum, f) => sum + (f.ok && f.status !== 'already' ? f.size - f.resumedBytes : 0), 0);
+  const fetched = r.files.filter((f) => f.ok && f.status !== 'already').length;
+  const have = r.files.length - fetched - failed;
+  const parts = [`${fetched} downloaded`, ...(have > 0 ? [`${have} already here`] : []), ...(failed > 0 ? [`${failed} failed`] : [])];
+  lines.push(`${plural(r.files.length, 'file')}: ${parts.join(', ')}; ${bytes} bytes in ${formatSeconds(r.seconds)} (${formatRate(bytes, r.seconds)})`);
+  return lines;
+}
+
 function renderUpload(r: UploadSummary): string[] {
   return r.peers.map((o) => {
     if (o.status === 'stored') return `${o.peer}: stored ${r.name} (${r.size} bytes in ${formatSeconds(o.seconds)})`;
+    if (o.status === 'replaced') {
+      const kept = o.kept ? ` ${shortIdentity(o.kept)}` : '';
+      return `${o.peer}: replaced ${r.name} (${r.size} bytes in ${formatSeconds(o.seconds)}); it keeps the old version${kept} in its versions area`;
+    }
     if (o.status === 'same') return `${o.peer}: already has ${r.name} (same content)`;
     return `${o.peer}: failed: ${o.error?.message ?? 'unknown error'}`;
   });
@@ -167,5 +201,29 @@ function renderUpload(r: UploadSummary): string[] {
 
 function renderShare(r: ShareSummary): string[] {
   if (r.status === 'already') return [`Already serving ${r.name} (same content as ${r.source}); nothing to do`];
-  return [`Shared ${r.source} as ${r.name} (${r.size} bytes, identity ${shortIdentity(r.identity)}); this peer now serves it`];
+  const serving = r.serving === false ? 'this peer\'s server is not running: it serves the file once txtmesh-server runs in this peer folder' : 'this peer now serves it';
+  return [`Shared ${r.source} as ${r.name} (${r.size} bytes, identity ${shortIdentity(r.identity)}); ${serving}`];
+}
+
+const STATE_WORDS = { current: 'current', replaced: 'replaced', unshared: 'unshared' } as const;
+
+function renderVersions(r: VersionsResult): string[] {
+  return r.peers.flatMap((p) => {
+    const who = p.self ? `${p.peer} (this peer)` : p.peer;
+    if (!p.ok) return [`${who}: ${p.error.message}`];
+    if (p.versions.length === 0) return [`${who}: no version of ${r.name}`];
+    const rows = p.versions.map((v) => [shortIdentity(v.identity), formatBytes(v.size), STATE_WORDS[v.state], `${v.state === 'current' ? 'changed' : 'since'} ${formatTime(v.time)}`]);
+    return [`${who}: ${plural(p.versions.length, 'version')} of ${r.name}, newest kept first`, ...table(rows).map((l) => l.trimEnd())];
+  });
+}
+
+function renderRestore(r: RestoreSummary): string[] {
+  if (r.status === 'current') return [`${r.name} is version ${shortIdentity(r.identity)} already; nothing to do`];
+  const kept = r.kept ? `; the version it replaced (${shortIdentity(r.kept.identity)}) is kept` : '';
+  return [`Restored ${r.name} to version ${shortIdentity(r.identity)} (${r.size} bytes)${kept}`];
+}
+
+/** A name as the console reads it back: quoted when it has spaces. */
+function quoteName(name: string): string {
+  return /[\s"]/.test(name) ? JSON.stringify(name) : name;
 }

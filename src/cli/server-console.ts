@@ -19,6 +19,8 @@ export interface ServerConsoleState {
   stats(): StatsSnapshot;
   /** The served files, listed now (the folder is rescanned on each call). */
   files(): Promise<FileEntry[]>;
+  /** Files in the folder that are not served, and why (e.g. NOTES.TXT). */
+  skipped?(): Promise<{ name: string; reason: string }[]>;
   /** The size of a served file, if it is still there. */
   sizeOf(name: string): Promise<number | undefined>;
   /** The reachability of the other peers, as lines. */
@@ -79,7 +81,9 @@ async function files(state: ServerConsoleState): Promise<string[]> {
   const list = await state.files();
   const total = list.reduce((sum, f) => sum + f.size, 0);
   const head = `${list.length === 0 ? 'no files' : plural(list.length, 'file')} in ${state.dir}${list.length > 0 ? ` (${formatBytes(total)})` : ''}`;
-  return [head, ...table(list.map((f) => [f.name, formatBytes(f.size), shortIdentity(f.identity)]))];
+  const skipped = (await state.skipped?.()) ?? [];
+  const notServed = skipped.length === 0 ? [] : [`not served: ${plural(skipped.length, 'file')}`, ...table(skipped.map((f) => [jsonLine(f.name), f.reason]))];
+  return [head, ...table(list.map((f) => [f.name, formatBytes(f.size), shortIdentity(f.identity)])), ...notServed];
 }
 
 /** Runs one console line. Unknown commands answer with the list; nothing throws. */

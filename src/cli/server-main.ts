@@ -7,13 +7,14 @@ import { Membership } from '../security/membership.js';
 import { PeerServer } from '../server/peer-server.js';
 import type { ServerLimits } from '../server/options.js';
 import { formatAddress } from '../settings.js';
+import { skippedNames } from '../storage/skipped-names.js';
 import { inForeground } from './foreground.js';
 import { type PeerContext, loadPeerContext, peerPaths } from './peer-context.js';
 import { formatRequestLog } from './request-log.js';
 import { identityCommand, modeNote, prepareSecureStart, watchSettings } from './server-security.js';
 import { type ServerArgs, limitsFromArgs } from './server-options.js';
 import { type ServerTty, startServerTty } from './server-tty.js';
-import { visible } from './terminal-text.js';
+import { jsonLine, visible } from './terminal-text.js';
 
 /** Deadline for the server console's `peers` view, in ms. */
 const CONSOLE_PEERS_TIMEOUT_MS = 5000;
@@ -80,6 +81,7 @@ async function startServer(argv: ServerArgs, ctx: PeerContext, limits: ServerLim
     peerId: ctx.id,
     dir: ctx.dir,
     ...limits,
+    refuseReplace: argv['refuse-replace'],
     mesh: { membership, serveTo: argv['serve-to'], identity: ctx.credentials.tls },
     log: (entry) => {
       if (!argv.quiet) out.log(formatRequestLog(entry, argv['log-format']));
@@ -93,6 +95,9 @@ async function startServer(argv: ServerArgs, ctx: PeerContext, limits: ServerLim
   // Index the served files in the background (identities are cached), so the first LIST or
   // INFO after a start does not wait for every file to be hashed; requests meanwhile are served.
   void server.folder.list().catch(() => undefined);
+  void skippedNames(ctx.dir).then((skipped) => {
+    if (skipped.length > 0) out.say(`txtmesh-server: not serving ${skipped.map((f) => `${jsonLine(f.name)} (${f.reason})`).join(', ')}; the console's files lists them`);
+  }, () => undefined);
   out.say(`txtmesh-server: ${modeNote(ctx, argv['serve-to'])}`);
   watchSettings(ctx.settingsPath, ctx.id, membership, (line) => out.say(`txtmesh-server: ${line}`));
   return { server, address };
@@ -141,9 +146,10 @@ function startConsole(server: PeerServer, ctx: PeerContext, address: string, out
       dir: ctx.dir,
       stats: () => server.stats.snapshot(),
       files: () => server.folder.list(),
+      skipped: () => skippedNames(ctx.dir),
       sizeOf: (name) => server.folder.describe(name).then((f) => f.size, () => undefined),
-      // Loaded when asked: a server that is never asked carries no client engine (issue 13).
       peers: async () => {
+        // Loaded on first use: the client's engine is not needed to start serving (issue 11).
         const [{ peersView }, { renderResult }] = await Promise.all([import('../client/views.js'), import('./render.js')]);
         return renderResult(await peersView(ctx.others, ctx.id, { myId: ctx.id, as: ctx.credentials, timeoutMs: CONSOLE_PEERS_TIMEOUT_MS }));
       },

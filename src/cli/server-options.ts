@@ -3,6 +3,7 @@
  * onto PeerServer's limits (server/options.ts holds the defaults and rules; this file only
  * converts units and names the flag when a value breaks a rule).
  */
+import { parseArgs } from 'node:util';
 import type { Argv } from 'yargs';
 import { checkNumber } from '../options.js';
 import type { ServeTo } from '../server/admission.js';
@@ -29,6 +30,7 @@ const LIMIT_FLAGS: readonly LimitFlag[] = [
   { flag: 'member-slots', key: 'memberSlots', scale: 1, describe: 'connections kept for the peers in the settings; other addresses share the rest (at least one)' },
   { flag: 'max-per-address', key: 'maxPerAddress', scale: 1, describe: 'connections one address that is no peer\'s may hold at once' },
   { flag: 'max-buffered', key: 'maxBufferedBytes', scale: 1, describe: 'bytes of answers held for slow clients, in all; past it the slowest are closed' },
+  { flag: 'keep-versions', key: 'keepVersions', scale: 1, describe: 'versions of a name kept in served_files/.txtmesh/versions/ when uploads replace it (the oldest beyond this are deleted)' },
 ];
 
 /** Seconds a graceful stop lets transfers in flight finish. */
@@ -46,6 +48,7 @@ export interface ServerArgs {
   readonly console?: boolean;
   readonly grace: number;
   readonly 'serve-to': ServeTo;
+  readonly 'refuse-replace': boolean;
   readonly secure: boolean;
   readonly identity?: string;
   readonly 'init-identity': boolean;
@@ -54,19 +57,15 @@ export interface ServerArgs {
   readonly [flag: string]: unknown;
 }
 
-/** One option of txtmesh-server: its type, default and help text (choices: a string from these). */
-export interface ServerOption {
+/** One flag of txtmesh-server: yargs reads the table for --help, the lean parser for the rest. */
+interface Flag {
   readonly type: 'string' | 'number' | 'boolean';
+  readonly describe: string;
   readonly default?: string | number | boolean;
   readonly choices?: readonly string[];
-  readonly describe: string;
 }
 
-/**
- * Every option of txtmesh-server, in --help's order: read by yargs (serverOptions) for --help
- * and errors, and by the lean reader (server-args.ts) that starts a server without loading yargs.
- */
-export const SERVER_OPTIONS: Readonly<Record<string, ServerOption>> = {
+const FLAGS: Readonly<Record<string, Flag>> = {
   id: { type: 'string', describe: 'this peer\'s ID [default: the working directory\'s name]' },
   settings: { type: 'string', describe: 'settings file [default: ../peer_settings.txt]' },
   dir: { type: 'string', describe: 'folder of served files [default: ./served_files]' },
@@ -78,6 +77,7 @@ export const SERVER_OPTIONS: Readonly<Record<string, ServerOption>> = {
   console: { type: 'boolean', describe: 'take commands on stdin [default: when stdin and stdout are terminals and the server runs in the foreground]' },
   grace: { type: 'number', default: DEFAULT_GRACE_SECONDS, describe: 'on quit, seconds to let transfers in flight finish before cutting them off' },
   'serve-to': { type: 'string', choices: ['any', 'mesh'], default: 'any', describe: 'who may list and download: anyone who can connect, or only the peers in the settings (uploads are always mesh-only)' },
+  'refuse-replace': { type: 'boolean', default: false, describe: 'refuse every upload that asks to replace another version of a name (#UPLOAD --replace)' },
   secure: { type: 'boolean', default: false, describe: 'refuse to run unless the settings put the mesh in secure mode; create this peer\'s identity first if it has none' },
   identity: { type: 'string', describe: 'folder of this peer\'s key and certificate [default: ./identity]' },
   'init-identity': { type: 'boolean', default: false, describe: 'create this peer\'s key and certificate, print its fingerprint, and exit' },
@@ -88,11 +88,45 @@ export const SERVER_OPTIONS: Readonly<Record<string, ServerOption>> = {
 /** Adds every option of txtmesh-server to a parser. */
 export function serverOptions(parser: Argv): Argv {
   let y = parser;
-  for (const [name, o] of Object.entries(SERVER_OPTIONS)) {
-    const { type, choices, ...rest } = o;
-    y = y.option(name, choices ? { choices, ...rest } : { type, ...rest });
-  }
+  for (const [name, flag] of Object.entries(FLAGS)) y = y.option(name, { ...flag, choices: flag.choices && [...flag.choices] });
   return y;
+}
+
+/**
+ * Reads a command line without yargs (it costs ~80 ms to load: issue 11, start-up), or returns
+ * undefined when the line needs yargs: --help, --version, and anything the lean parser does not
+ * take as given (an unknown or repeated flag, a value that is not a plain number or not one of
+ * the choices, camelCase or --flag=value for booleans), which yargs then reads or explains.
+ */
+export function parseServerArgs(args: readonly string[]): ServerArgs | undefined {
+  const negated: Record<string, boolean> = {};
+  const rest: string[] = [];
+  for (let i = 0; i < args.length; i++) {
+    const arg = args[i] as string;
+    const flag = arg.startsWith('--') ? FLAGS[arg.slice(2)] : undefined;
+    if (arg.startsWith('--no-') && FLAGS[arg.slice(5)]?.type === 'boolean') negated[arg.slice(5)] = false;
+    else rest.push(arg);
+    // A flag's value is never read as a flag of its own, even if it looks like one.
+    if (flag && flag.type !== 'boolean' && i + 1 < args.length) rest.push(args[++i] as string);
+  }
+  if (rest.some((a) => a === '--help' || a === '-h' || a === '--version')) return undefined;
+  const options = Object.fromEntries(Object.entries(FLAGS).map(([name, f]) => [name, { type: f.type === 'boolean' ? ('boolean' as const) : ('string' as const), multiple: true }]));
+  let values: Record<string, (string | boolean)[] | undefined>;
+  try {
+    values = parseArgs({ args: rest, options, strict: true, allowPositionals: false }).values as typeof values;
+  } catch {
+    return undefined;
+  }
+  const argv: Record<string, unknown> = {};
+  for (const [name, flag] of Object.entries(FLAGS)) {
+    const given = values[name];
+    if (given && (given.length > 1 || name in negated)) return undefined;
+    const value = given?.[0] ?? negated[name] ?? flag.default;
+    if (typeof value === 'string' && flag.type === 'number' && !/^\d+(\.\d+)?$/.test(value)) return undefined;
+    if (typeof value === 'string' && flag.choices && !flag.choices.includes(value)) return undefined;
+    argv[name] = typeof value === 'string' && flag.type === 'number' ? Number(value) : value;
+  }
+  return argv as ServerArgs;
 }
 
 /**

@@ -4,6 +4,7 @@
  */
 import type { ConnectionPool } from '../client/connection-pool.js';
 import type { ServedFolder } from '../storage/served-folder.js';
+import type { VersionsArea } from '../storage/versions-area.js';
 import type { PeerContext } from './peer-context.js';
 
 /** Where command output goes. */
@@ -19,12 +20,16 @@ export interface Output {
 export interface Session {
   readonly ctx: PeerContext;
   readonly folder: ServedFolder;
+  /** Where replaced and unshared versions are kept (served_files/.txtmesh/versions/). */
+  readonly versions?: VersionsArea;
   readonly out: Output;
   readonly timeoutMs?: number;
   /** The console's idle connections, reused by the next command to the same peer. */
   readonly pool?: ConnectionPool;
   /** HELLOs per peer for #PING. */
   readonly pingCount?: number;
+  /** How commands are typed here, for hints that name a command: `#SHARE …` or `txtmesh-client share …` (default: console). */
+  readonly syntax?: 'console' | 'subcommand';
   /** Where relative #SHARE paths start (default: the working directory). */
   readonly cwd?: string;
   /** File names seen in answers, for tab completion. */

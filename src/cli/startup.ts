@@ -5,6 +5,7 @@
 import { createWriteStream } from 'node:fs';
 import { checkNumber } from '../options.js';
 import { ServedFolder } from '../storage/served-folder.js';
+import { VersionsArea } from '../storage/versions-area.js';
 import type { GlobalArgs } from './client-options.js';
 import { loadPeerContext } from './peer-context.js';
 import type { Session } from './session.js';
@@ -28,7 +29,7 @@ export async function startClient(argv: GlobalArgs): Promise<Started> {
   const traceFile = argv.trace === undefined ? undefined : createWriteStream(argv.trace, { flags: 'a' });
   const trace = traceFile && ((event: object) => void traceFile.write(JSON.stringify(event) + '\n'));
   return {
-    session: { ctx, folder, timeoutMs: timeout * 1000, trace },
+    session: { ctx, folder, versions: new VersionsArea(folder), timeoutMs: timeout * 1000, trace },
     close: () => (traceFile ? new Promise<void>((resolve) => traceFile.end(resolve)) : Promise.resolve()),
   };
 }

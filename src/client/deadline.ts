@@ -13,6 +13,20 @@ export function noAnswer(label: string, ms: number, cause?: unknown): TxtmeshErr
 }
 
 /**
+ * ERR_PEER_TIMEOUT: `label` sent nothing for `ms` while a request waited; `answer`, when the
+ * request's answer had begun to arrive, says how much of it had.
+ */
+export function silentFor(label: string, ms: number, answer?: { readonly filled: number; readonly body: Buffer | undefined }): TxtmeshError {
+  const got = answer?.body ? `, after ${answer.filled} of the ${answer.body.length} bytes of its answer` : '';
+  return new TxtmeshError('ERR_PEER_TIMEOUT', `${label} sent nothing for ${Math.round(ms)} ms while a request waited${got}`);
+}
+
+/** ERR_PEER_TIMEOUT: requests waited on `label` and nothing at all arrived for `ms` (the stall timeout). */
+export function stalledFor(label: string, ms: number): TxtmeshError {
+  return new TxtmeshError('ERR_PEER_TIMEOUT', `${label} stalled: nothing received for ${ms} ms`);
+}
+
+/**
  * Runs `fn` with a signal that fires after `ms` (if given) or when `outer` does. A failure
  * after the deadline passed is reported as ERR_PEER_TIMEOUT naming the deadline; one from
  * `outer` is left as it is.

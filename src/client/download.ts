@@ -4,23 +4,26 @@
  *
  * 1. Find holders (find-holders.ts): ask the peers for INFO in parallel, with retries; each
  *    answer's piece-hash list must match the identity it claims. Holders found later join.
- * 2. Choose the version (choose-holders.ts): the largest group of holders that agree.
+ * 2. Choose the version (choose-holders.ts): the largest group of holders that agree, or the
+ *    one asked for (--version). A version already here is kept, unless told to replace it.
  * 3. Prepare the target (target.ts): nothing to do if the folder has this version already;
  *    else a part file of this version, resumed from its verified pieces if there is one.
  * 4. Run the swarm (run-swarm.ts, swarm.ts) until the file is complete or no peer is left.
- * 5. Publish (target.ts): fsync, then link into place without replacing anything. An
- *    incomplete download keeps its verified pieces for the next attempt.
+ * 5. Publish (target.ts): fsync, then link into place without replacing anything, or, when
+ *    replacing, keep the version there in the versions area first (storage/versions-area.ts).
+ *    An incomplete download keeps its verified pieces for the next attempt.
  */
 import { TxtmeshError } from '../errors.js';
-import type { FileInfo } from '../protocol/messages.js';
 import { checkName } from '../storage/names.js';
-import { chooseHolders } from './download/choose-holders.js';
+import { type KeptVersion, VersionsArea } from '../storage/versions-area.js';
+import { chooseTarget } from './download/choose-holders.js';
 import { HolderSearch } from './download/find-holders.js';
 import { type DownloadOptions, downloadSettings } from './download/options.js';
 import { PeerLedger, type PeerOutcome } from './download/peer-ledger.js';
 import { type DownloadRun, startSwarm, swarmStopped } from './download/run-swarm.js';
 import { type Target, interruptedError, prepareTarget, publishTarget } from './download/target.js';
 import type { Swarm } from './swarm.js';
+import type { FileVersion } from './versions.js';
 
 export { DEFAULT_STALL_TIMEOUT_MS, DOWNLOAD_DEFAULTS, type DownloadOptions, type DownloadProgress } from './download/options.js';
 export { NOT_HELD, type PeerOutcome } from './download/peer-ledger.js';
@@ -40,8 +43,16 @@ export interface DownloadResult {
   readonly name: string;
   readonly size: number;
   readonly identity: string;
-  /** 'downloaded', or 'already' when this peer already had the same file. */
-  readonly status: 'downloaded' | 'already';
+  /**
+   * downloaded: the name was free; replaced: another version here was replaced (`kept`);
+   * already: this peer holds a version of the name and kept it (`identity`; `others`: the
+   * versions the peers hold that differ from it).
+   */
+  readonly status: 'downloaded' | 'already' | 'replaced';
+  /** The version a replacing download moved to the versions area. */
+  readonly kept?: KeptVersion;
+  /** With 'already': the other versions the peers hold, most widely held first. */
+  readonly others?: FileVersion[];
   readonly seconds: number;
   /** Bytes taken from an interrupted earlier attempt. */
   readonly resumedBytes: number;
@@ -64,7 +75,7 @@ export async function download(options: DownloadOptions): Promise<DownloadResult
   const run: DownloadRun = { options: settings, ledger, signal, started: performance.now(), search: new HolderSearch(settings, signal, ledger) };
   let swarm: Swarm | undefined;
   let target: Target | 'already' | undefined;
-  const result = (info: FileInfo, status: DownloadResult['status'], resumedBytes = 0): DownloadResult => {
+  const result = (info: { size: number; identity: string }, status: DownloadResult['status'], resumedBytes = 0): DownloadResult => {
     ledger.stopRetrying();
     const seconds = (performance.now() - run.started) / 1000;
     return { name, size: info.size, identity: info.identity, status, seconds, resumedBytes, peers: ledger.outcomes(swarm?.sources.values()) };
@@ -73,14 +84,18 @@ export async function download(options: DownloadOptions): Promise<DownloadResult
     const holders = await run.search.decided;
     if (holders.length === 0 && options.signal?.aborted) throw interruptedError(name);
     if (holders.length === 0) ledger.stopRetrying(); // nothing to download: the retries end with it
-    const { info, chosen } = chooseHolders(name, holders, ledger);
+    const local = folder.exists(name) ? await folder.describe(name).catch(() => undefined) : undefined;
+    const choice = chooseTarget(name, holders, ledger, { local, replace: options.replace, version: options.version });
+    if (choice.kind === 'keep') return { ...result(choice.local, 'already'), others: choice.others };
+    const { info, chosen } = choice;
     options.onPeers?.(chosen.map((h) => h.peer.id));
-    target = await prepareTarget(folder, info, options.onResume);
+    const replacing = local && local.identity !== info.identity ? (options.versions ?? new VersionsArea(folder)) : undefined;
+    target = await prepareTarget(folder, info, options.onResume, replacing);
     if (target === 'already') return result(info, 'already');
     swarm = startSwarm(run, target, chosen);
     await swarmStopped(swarm, run);
-    const status = await publishTarget(target, swarm, ledger, options.signal?.aborted === true);
-    return result(info, status, status === 'downloaded' ? target.resumedBytes : 0);
+    const { status, kept } = await publishTarget(target, swarm, ledger, options.signal?.aborted === true);
+    return { ...result(info, status, status === 'already' ? 0 : target.resumedBytes), ...(kept ? { kept } : {}) };
   } catch (err) {
     ledger.stopRetrying();
     if (err instanceof TxtmeshError && !(err instanceof DownloadError)) throw new DownloadError(err, ledger.outcomes(swarm?.sources.values()));

@@ -9,7 +9,7 @@
  */
 import { setMaxListeners } from 'node:events';
 import pLimit from 'p-limit';
-import { CONNECT_TIMEOUT_MS, PEER_CONCURRENCY } from '../constants.js';
+import { CONNECT_TIMEOUT_MS, PEER_CONCURRENCY, REQUEST_TIMEOUT_MS, VIEW_CONCURRENCY } from '../constants.js';
 import { TxtmeshError } from '../errors.js';
 import type { Credentials } from '../security/credentials.js';
 import type { PeerAddress } from '../settings.js';
@@ -101,6 +101,20 @@ export async function fanOut<T>(peers: readonly PeerAddress[], exchange: (conn: 
   }
 }
 
+/** What a view is told: its deadline (--timeout), who we are, Ctrl-C, the console's idle connections. */
+export interface ViewAsk {
+  readonly timeoutMs?: number;
+  readonly as?: Credentials;
+  readonly signal?: AbortSignal;
+  readonly pool?: ConnectionPool;
+}
+
+/** A view's fan-out: every peer within --timeout, many at once, the silent cut early (silence-watch.ts). */
+export function viewFanOut<T>(options: ViewAsk): FanOutOptions<T> {
+  const timeoutMs = options.timeoutMs ?? REQUEST_TIMEOUT_MS;
+  return { timeoutMs, requestTimeoutMs: timeoutMs, as: options.as, signal: options.signal, pool: options.pool, limit: VIEW_CONCURRENCY, patience: true };
+}
+
 interface Scope {
   readonly signal: AbortSignal;
   readonly watch: SilenceWatch | undefined;
@@ -110,12 +124,21 @@ async function turn<T>(peer: PeerAddress, index: number, exchange: (conn: PeerCo
   const started = performance.now();
   const ms = () => performance.now() - started;
   const cut = new AbortController();
+  let handshake: (() => void) | undefined; // stops watching the TLS handshake
   try {
     // A peer still waiting for its turn when the caller gave up is not asked at all.
     if (scope.signal.aborted) throw new TxtmeshError('ERR_PEER_TIMEOUT', `${peerLabel(peer)} was not asked: aborted`);
     const outer = scope.watch ? AbortSignal.any([scope.signal, cut.signal]) : scope.signal;
+    // Secure mode: a peer that takes the TCP connection and then never answers the TLS
+    // handshake is as silent as one that never answers a request (a frozen process).
+    const onHandshake = scope.watch && ((tcpMs: number) => {
+      handshake = scope.watch?.watch({ label: peerLabel(peer), connectMs: tcpMs, since: performance.now(), heard: () => false, cut: (err) => cut.abort(err) });
+    });
     const value = await withDeadline(peer, options.timeoutMs, outer, async (signal) => {
-      const run = (c: PeerConnection, connectMs: number, reused: boolean) => watched(c, connectMs, scope.watch, cut, () => exchange(c, { peer, index, signal, connectMs, reused }));
+      const run = (c: PeerConnection, connectMs: number, reused: boolean) => {
+        handshake?.();
+        return watched(c, connectMs, scope.watch, cut, () => exchange(c, { peer, index, signal, connectMs, reused }));
+      };
       const { conn, value } = await withRetry(peer, run, {
         signal,
         as: options.as,
@@ -124,6 +147,7 @@ async function turn<T>(peer: PeerAddress, index: number, exchange: (conn: PeerCo
         timeoutMs: Math.min(options.connectTimeoutMs ?? CONNECT_TIMEOUT_MS, options.timeoutMs ?? Infinity),
         stallTimeoutMs: options.stallTimeoutMs,
         requestTimeoutMs: options.requestTimeoutMs,
+        onHandshake,
         policy: options.retry ?? ONE_ATTEMPT,
         onRetry: options.onRetry && ((err) => options.onRetry?.(peer, err)),
       });
@@ -134,6 +158,7 @@ async function turn<T>(peer: PeerAddress, index: number, exchange: (conn: PeerCo
   } catch (err) {
     return { peer, ok: false, problem: problemOf(cut.signal.aborted ? cut.signal.reason : err), ms: ms() };
   } finally {
+    handshake?.();
     scope.watch?.settled(cut.signal.aborted);
   }
 }

@@ -5,7 +5,7 @@ import { createReadStream } from 'node:fs';
 import { MAX_LIST_BYTES, MAX_RANGE_BYTES, PROTOCOL_VERSION } from '../constants.js';
 import { TxtmeshError } from '../errors.js';
 import { ANSWERS } from '../protocol/answers.js';
-import { type FileEntry, type FileInfo, HASH_BYTES } from '../protocol/messages.js';
+import { type FileEntry, type FileInfo, HASH_BYTES, type VersionEntry } from '../protocol/messages.js';
 import { REQUESTS } from '../protocol/requests.js';
 import type { PeerConnection } from './peer-connection.js';
 
@@ -21,6 +21,13 @@ export async function hello(conn: PeerConnection, myId?: string, signal?: AbortS
   const { header, body } = await conn.request(id, REQUESTS.HELLO.encode({ verb: 'HELLO', id, peerId: myId }), { maxBody: 0, signal });
   const answer = ANSWERS.HELLO.decode(header, body);
   return { version: PROTOCOL_VERSION, peerId: answer.peerId, anonymous: answer.anonymous === true };
+}
+
+/** VERSIONS: the versions of `name` the peer holds (of every name without one), under the name and kept. */
+export async function listVersions(conn: PeerConnection, name?: string, signal?: AbortSignal): Promise<VersionEntry[]> {
+  const id = conn.nextId();
+  const { header, body } = await conn.request(id, REQUESTS.VERSIONS.encode({ verb: 'VERSIONS', id, name }), { maxBody: MAX_LIST_BYTES, signal });
+  return [...ANSWERS.VERSIONS.decode(header, body).versions];
 }
 
 /** LIST: every file the peer serves. */
@@ -64,12 +71,13 @@ export async function getRange(conn: PeerConnection, name: string, offset: numbe
 }
 
 /**
- * PUT: streams the file at `path` (which must have `size` bytes and `identity`) to the peer.
- * @returns 'stored' or 'same' (the peer already had these bytes)
+ * PUT: streams the file at `path` (which must have `size` bytes and `identity`) to the peer;
+ * with `replace`, it may take the name from another version there (which the peer keeps).
+ * @returns 'stored', 'same' (the peer already had these bytes) or 'replaced' (with the identity kept)
  */
-export async function putFile(conn: PeerConnection, name: string, path: string, size: number, identity: string, signal?: AbortSignal): Promise<'stored' | 'same'> {
+export async function putFile(conn: PeerConnection, name: string, path: string, size: number, identity: string, signal?: AbortSignal, replace = false): Promise<{ result: 'stored' | 'same' | 'replaced'; kept?: string }> {
   const id = conn.nextId();
-  const { header, body } = await conn.request(id, REQUESTS.PUT.encode({ verb: 'PUT', id, name, size, identity }), { maxBody: 0, signal }, async (write) => {
+  const { header, body } = await conn.request(id, REQUESTS.PUT.encode({ verb: 'PUT', id, name, size, identity, replace }), { maxBody: 0, signal }, async (write) => {
     let sent = 0;
     // Read exactly `size` bytes even if the file grows meanwhile; the peer verifies identity.
     if (size === 0) return;
@@ -79,5 +87,6 @@ export async function putFile(conn: PeerConnection, name: string, path: string, 
     }
     if (sent !== size) throw new TxtmeshError('ERR_CHANGED', `${name} shrank while it was being uploaded`);
   });
-  return ANSWERS.PUT.decode(header, body).result;
+  const { result, kept } = ANSWERS.PUT.decode(header, body);
+  return kept === undefined ? { result } : { result, kept };
 }

@@ -27,6 +27,8 @@ export interface ConnectOptions {
   readonly claim?: boolean;
   /** The deadline of each request that sets none (--timeout); see PeerSession. */
   readonly requestTimeoutMs?: number;
+  /** Secure mode: TCP is up and the TLS handshake starts (dial.ts). */
+  readonly onHandshake?: (tcpMs: number) => void;
 }
 
 export class PeerConnection extends PeerSession {
@@ -54,7 +56,7 @@ export class PeerConnection extends PeerSession {
   static async connect(peer: PeerAddress, options: ConnectOptions = {}): Promise<PeerConnection> {
     const { timeoutMs, signal, as } = options;
     const localAddress = bindAddress(as?.localAddress, peer.host);
-    const link = await dial(peer, { timeoutMs, signal, localAddress, identity: as?.tls });
+    const link = await dial(peer, { timeoutMs, signal, localAddress, identity: as?.tls, onHandshake: options.onHandshake });
     return new PeerConnection(peer, link, options);
   }
 }

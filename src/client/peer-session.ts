@@ -1,13 +1,10 @@
 /**
- * The client side of one connection to a peer, over any Duplex: a dialled socket
- * (peer-connection.ts), or one end of an in-memory pair in tests. Requests carry ids and may be
- * pipelined; each answer is matched to its request by id (docs/PROTOCOL.md, "Frames").
- *
- * Every request has a deadline, which follows bytes arriving (nothing from the peer for that
- * long while it waits: a slow but steady peer is never cut off), and an optional AbortSignal.
- * A timeout, an abort, a stall, a protocol violation, an ERR with id 0 or a lost connection
- * fails every request still waiting and destroys the stream: a stream that missed a deadline
- * or broke the grammar cannot be trusted to stay in step. An ERR answer fails only its request.
+ * The client side of one connection to a peer, over any Duplex (a dialled socket, or one end of
+ * an in-memory pair in tests). Requests carry ids, may be pipelined, and are matched to their
+ * answers by id (docs/PROTOCOL.md, "Frames"). A request's deadline follows bytes arriving (a
+ * slow but steady peer is never cut off). A timeout, an abort, a stall, a protocol violation,
+ * an ERR with id 0 or a lost connection fails every request still waiting and destroys the
+ * stream, which cannot be trusted to stay in step; an ERR answer fails only its request.
  */
 import type { Duplex } from 'node:stream';
 import { MAX_REQUEST_ID, REQUEST_TIMEOUT_MS } from '../constants.js';
@@ -16,8 +13,9 @@ import { ANSWERS, errorOf } from '../protocol/answers.js';
 import { FrameDecoder } from '../protocol/decoder.js';
 import type { Header } from '../protocol/header.js';
 import { REQUESTS } from '../protocol/requests.js';
-import { type ByteSink, receiveData } from '../transport/reads.js';
+import { type ByteSink, LARGE_BODY_BYTES, inPlace, receiveData } from '../transport/reads.js';
 import { send } from '../transport/send.js';
+import { silentFor, stalledFor } from './deadline.js';
 
 /** An OK answer: its header and its whole body. */
 export interface Answer {
@@ -93,7 +91,7 @@ export class PeerSession {
     stream.on('end', () => lost('connection closed by peer'));
     stream.on('close', () => lost('connection closed by peer'));
     if (options.claim !== undefined) this.#claim(options.claim);
-    const sink: ByteSink = { onBytes: (chunk) => this.#onBytes(chunk) };
+    const sink: ByteSink = { onBytes: (chunk) => this.#onBytes(chunk), target: () => this.#target() };
     if (options.receive) options.receive(sink);
     else receiveData(stream, sink);
   }
@@ -166,10 +164,11 @@ export class PeerSession {
   /** Registers a request as waiting, starts its deadline; undefined if its signal had already aborted. */
   #wait(id: number, options: RequestOptions, resolve: (answer: Answer) => void, reject: (err: Error) => void): Waiting | undefined {
     const onAbort = () => this.#fail(new TxtmeshError('ERR_PEER_TIMEOUT', `${this.#label}: request aborted`));
-    const settle = () => {
+    const settle = (then: () => void) => {
       clearTimeout(waiting.timer);
       options.signal?.removeEventListener('abort', onAbort);
       this.#waiting.delete(id);
+      then();
     };
     const waiting: Waiting = {
       options,
@@ -177,21 +176,12 @@ export class PeerSession {
       armedAt: 0,
       body: undefined,
       filled: 0,
-      resolve: (answer) => {
-        settle();
-        resolve(answer);
-      },
-      reject: (err) => {
-        settle();
-        reject(err);
-      },
+      resolve: (answer) => settle(() => resolve(answer)),
+      reject: (err) => settle(() => reject(err)),
     };
     if (this.#waiting.size === 0) this.#lastProgress = performance.now();
     this.#waiting.set(id, waiting);
-    if (options.signal?.aborted) {
-      onAbort();
-      return undefined;
-    }
+    if (options.signal?.aborted) return void onAbort();
     options.signal?.addEventListener('abort', onAbort, { once: true });
     this.#watchStall();
     this.#arm(id, waiting);
@@ -211,16 +201,13 @@ export class PeerSession {
     const left = Math.max(waiting.armedAt, this.#lastProgress) + timeoutMs - performance.now();
     waiting.timer = left > 0 ? setTimeout(() => this.#onDeadline(id, waiting), left) : undefined;
     if (left > 0 || this.#waiting.get(id) !== waiting) return;
-    const got = this.#current?.waiting === waiting && waiting.body ? `, after ${waiting.filled} of the ${waiting.body.length} bytes of its answer` : '';
-    this.#fail(new TxtmeshError('ERR_PEER_TIMEOUT', `${this.#label} sent nothing for ${Math.round(timeoutMs)} ms while a request waited${got}`));
+    this.#fail(silentFor(this.#label, timeoutMs, this.#current?.waiting === waiting ? waiting : undefined));
   }
 
   #watchStall(): void {
     if (this.#stallTimeoutMs <= 0 || this.#stallTimer) return;
     this.#stallTimer = setInterval(() => {
-      if (this.#waiting.size > 0 && performance.now() - this.#lastProgress > this.#stallTimeoutMs) {
-        this.#fail(new TxtmeshError('ERR_PEER_TIMEOUT', `${this.#label} stalled: nothing received for ${this.#stallTimeoutMs} ms`));
-      }
+      if (this.#waiting.size > 0 && performance.now() - this.#lastProgress > this.#stallTimeoutMs) this.#fail(stalledFor(this.#label, this.#stallTimeoutMs));
     }, Math.max(50, this.#stallTimeoutMs / 4));
     this.#stallTimer.unref();
   }
@@ -259,11 +246,22 @@ export class PeerSession {
     this.#current = { header, waiting };
   }
 
-  /** Body bytes are copied out at once: the chunk's buffer may be read into again. */
+  /**
+   * Where the transport reads next (reads.ts): the rest of the body being received; between
+   * answers, just a header if nothing waits or the next answer (in order) has a large body.
+   */
+  #target(): Buffer | 'header' | undefined {
+    const waiting = this.#current?.waiting;
+    if (waiting?.body && !this.#failure) return waiting.filled < waiting.body.length ? waiting.body.subarray(waiting.filled) : undefined;
+    const next = this.#decoder.idle && !this.#failure ? this.#waiting.values().next() : undefined;
+    return next && (next.done || next.value.options.into !== undefined || (next.value.options.exactBody ?? 0) >= LARGE_BODY_BYTES) ? 'header' : undefined;
+  }
+
+  /** Bytes read into the body itself (#target) are in place; others are copied out at once. */
   #onBody(chunk: Buffer): void {
     const waiting = this.#current?.waiting;
     if (!waiting?.body) return;
-    chunk.copy(waiting.body, waiting.filled);
+    if (!inPlace(chunk, waiting.body, waiting.filled)) chunk.copy(waiting.body, waiting.filled);
     waiting.filled += chunk.length;
   }
 

@@ -84,14 +84,22 @@ export interface FileListResult {
 
 export interface DownloadPeer {
   readonly peer: string;
+  /** Verified bytes of pieces this peer delivered first (the ones written). */
   readonly bytes: number;
+  /** Verified bytes it sent of pieces another peer had delivered first (the endgame's duplicates). */
+  readonly duplicateBytes: number;
   readonly problem: string | null;
 }
 
 export interface DownloadSummary {
   readonly command: 'download';
   readonly name: string;
-  readonly status: 'downloaded' | 'already';
+  /**
+   * downloaded: fetched under a free name; replaced: fetched, and the version here before is
+   * `kept` in the versions area; already: this peer holds a version of the name (`identity`)
+   * and kept it, `others` the versions the peers hold that differ.
+   */
+  readonly status: 'downloaded' | 'already' | 'replaced';
   readonly size: number;
   readonly identity: string;
   readonly seconds: number;
@@ -106,13 +114,31 @@ export interface DownloadSummary {
   readonly unreachable: UnlistedPeer[];
   /** The peers the download used or dropped, with the verified bytes each delivered. */
   readonly peers: DownloadPeer[];
+  /** replaced: the version that was here before, now in the versions area; else null. */
+  readonly kept: KeptRow | null;
+  /** The versions the peers hold that differ from the one here now (already), else empty. */
+  readonly others: FileVersion[];
+}
+
+/** One file of a download of several: its summary, or why it failed (with what was learned). */
+export type DownloadOfMany =
+  | ({ readonly ok: true; readonly exitCode: number } & Omit<DownloadSummary, 'command'>)
+  | { readonly ok: false; readonly exitCode: number; readonly name: string; readonly error: Problem; readonly [detail: string]: unknown };
+
+/** #DOWNLOAD of several names or a glob: one entry per file, in the order given (globs sorted). */
+export interface DownloadsSummary {
+  readonly command: 'downloads';
+  readonly files: DownloadOfMany[];
+  readonly seconds: number;
 }
 
 export interface UploadPeer {
   readonly peer: string;
-  readonly status: 'stored' | 'same' | 'failed';
+  readonly status: 'stored' | 'same' | 'replaced' | 'failed';
   readonly bytes: number;
   readonly seconds: number;
+  /** replaced: the identity of the version the peer kept in its versions area; else null. */
+  readonly kept: string | null;
   readonly error: Problem | null;
 }
 
@@ -133,6 +159,54 @@ export interface ShareSummary {
   readonly identity: string;
   /** shared: copied in now; already: the same file was already served under that name. */
   readonly status: 'shared' | 'already';
+  /** Whether this peer's own server answered just now (null: not asked), so "now serves it" is true. */
+  readonly serving?: boolean | null;
+}
+
+/** One version of a name at a peer: under the name now (current), or kept. */
+export interface VersionRow {
+  readonly identity: string;
+  readonly size: number;
+  /** ms since 1970 by that peer's clock: when its file last changed (current), or left the name (kept). */
+  readonly time: number;
+  readonly state: 'current' | 'replaced' | 'unshared';
+}
+
+export type PeerVersions =
+  | { readonly peer: string; readonly self: boolean; readonly ok: true; readonly versions: VersionRow[] }
+  | { readonly peer: string; readonly self: boolean; readonly ok: false; readonly error: Problem };
+
+export interface VersionsResult {
+  readonly command: 'versions';
+  readonly name: string;
+  readonly peers: PeerVersions[];
+}
+
+/** A version that left a name, with when. */
+export interface KeptRow {
+  readonly identity: string;
+  readonly size: number;
+  readonly at: number;
+}
+
+export interface RestoreSummary {
+  readonly command: 'restore';
+  readonly name: string;
+  /** restored: the kept version took the name; current: it was under the name already. */
+  readonly status: 'restored' | 'current';
+  readonly identity: string;
+  readonly size: number;
+  /** The version the restore replaced, now kept; null if the name was free (or nothing changed). */
+  readonly kept: KeptRow | null;
+}
+
+export interface UnshareSummary {
+  readonly command: 'unshare';
+  readonly name: string;
+  readonly identity: string;
+  readonly size: number;
+  /** When it was moved into the versions area. */
+  readonly at: number;
 }
 
 export interface HelpResult {
@@ -146,6 +220,10 @@ export type Result =
   | FilesResult
   | FileListResult
   | DownloadSummary
+  | DownloadsSummary
   | UploadSummary
   | ShareSummary
+  | VersionsResult
+  | RestoreSummary
+  | UnshareSummary
   | HelpResult;

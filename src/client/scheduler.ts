@@ -14,9 +14,28 @@
  *   while each one's requests stay runs of consecutive pieces.
  * - When every missing piece is already being fetched (the endgame), a peer with nothing in
  *   flight may fetch a piece a second time, so a slow or stalled peer cannot hold back the last
- *   pieces; the first copy to arrive wins. Only idle peers duplicate.
+ *   pieces; the first copy to arrive wins. Only a request that is late pays for a duplicate
+ *   (issue 11: early duplicates served small files 1.3-1.7 times over): the Pace says, from
+ *   what the peers delivered so far, when each source's queue should be through and how long
+ *   the idle peer would take; a duplicate must be expected to save MIN_GAIN_MS. It takes the
+ *   slowest source's last-queued piece (the one that would arrive last). A peer that has not
+ *   delivered a piece yet has no pace, so nothing is duplicated before the first piece arrives.
  */
 import { Holdings } from './holdings.js';
+
+/** What the endgame needs to know of the sources' speeds (the swarm measures it: rate-meter.ts). */
+export interface Pace {
+  /** Ms until the last request queued on `peer` is expected to arrive (Infinity: it may never). */
+  remainingMs(peer: string): number;
+  /** Ms `peer`, idle, would take for one more piece; undefined until it has delivered a piece. */
+  pieceMs(peer: string): number | undefined;
+}
+
+/** Every request counts as late: any idle peer may duplicate (tests of the mechanics). */
+export const EAGER_PACE: Pace = { remainingMs: () => Infinity, pieceMs: () => 0 };
+
+/** Least time an endgame duplicate must be expected to save, against the bytes it costs. */
+export const MIN_GAIN_MS = 50;
 
 export class PieceScheduler {
   readonly pieceCount: number;
@@ -26,6 +45,9 @@ export class PieceScheduler {
   readonly #banned = new Set<string>();
   /** peer → pieces it is fetching now */
   readonly #load = new Map<string, number>();
+  /** peer → the pieces it is fetching, in the order it asked for them */
+  readonly #queues = new Map<string, Set<number>>();
+  readonly #pace: Pace;
   readonly #maxDuplicates: number;
   readonly #holdings: Holdings;
   /** The piece the visiting order starts from. */
@@ -38,9 +60,11 @@ export class PieceScheduler {
    * @param options.done pieces already verified (a resumed download)
    * @param options.maxDuplicates most peers fetching one piece at once in the endgame
    * @param options.start the piece the visiting order starts from (default 0: lowest first)
+   * @param options.pace when a request is late, for the endgame (default EAGER_PACE)
    */
-  constructor(pieceCount: number, options: { maxDuplicates?: number; done?: Iterable<number>; start?: number } = {}) {
+  constructor(pieceCount: number, options: { maxDuplicates?: number; done?: Iterable<number>; start?: number; pace?: Pace } = {}) {
     this.pieceCount = pieceCount;
+    this.#pace = options.pace ?? EAGER_PACE;
     this.#done = new Uint8Array(pieceCount);
     this.#maxDuplicates = options.maxDuplicates ?? 2;
     this.#holdings = new Holdings(pieceCount);
@@ -129,7 +153,7 @@ export class PieceScheduler {
     this.#done[piece] = 1;
     this.#doneCount++;
     // Peers still fetching a duplicate lost the race: they are free for other work now.
-    for (const other of this.#inFlight.get(piece) ?? []) this.#load.set(other, (this.#load.get(other) ?? 1) - 1);
+    for (const other of [...(this.#inFlight.get(piece) ?? [])]) this.#untake(piece, other);
     this.#inFlight.delete(piece);
     return true;
   }
@@ -180,18 +204,28 @@ export class PieceScheduler {
     return best;
   }
 
-  /** Endgame: an idle peer duplicates the piece it holds with the fewest fetchers. */
+  /**
+   * Endgame: an idle peer duplicates a late request, the slowest source's last-queued piece it
+   * holds (among equals: the piece with the fewest fetchers, then the lowest).
+   */
   #duplicate(peer: string): number | undefined {
-    if ((this.#load.get(peer) ?? 0) > 0) return undefined;
-    let best: number | undefined;
-    let bestCount = Infinity;
-    for (const [piece, peers] of this.#inFlight) {
-      if (!peers.has(peer) && peers.size < this.#maxDuplicates && peers.size < bestCount && this.#holdings.holds(peer, piece)) {
-        best = piece;
-        bestCount = peers.size;
+    const own = this.#pace.pieceMs(peer);
+    if ((this.#load.get(peer) ?? 0) > 0 || own === undefined) return undefined;
+    let best: { piece: number; arrival: number; fetchers: number; position: number } | undefined;
+    for (const [source, queue] of this.#queues) {
+      if (source === peer || this.#pace.remainingMs(source) - own <= MIN_GAIN_MS) continue;
+      let position = 0;
+      for (const piece of queue) {
+        position++;
+        const fetchers = this.#inFlight.get(piece) as Set<string>;
+        if (fetchers.has(peer) || fetchers.size >= this.#maxDuplicates || !this.#holdings.holds(peer, piece)) continue;
+        // The first copy wins: a piece arrives with its quickest fetcher.
+        const arrival = Math.min(...[...fetchers].map((f) => this.#pace.remainingMs(f)));
+        const c = { piece, arrival, fetchers: fetchers.size, position };
+        if (arrival - own > MIN_GAIN_MS && (!best || better(c, best))) best = c;
       }
     }
-    return best === undefined ? undefined : this.#take(best, peer);
+    return best === undefined ? undefined : this.#take(best.piece, peer);
   }
 
   /** Not done and nobody fetches it. */
@@ -218,10 +252,23 @@ export class PieceScheduler {
     if (!peers) this.#inFlight.set(piece, (peers = new Set()));
     peers.add(peer);
     this.#load.set(peer, (this.#load.get(peer) ?? 0) + 1);
+    let queue = this.#queues.get(peer);
+    if (!queue) this.#queues.set(peer, (queue = new Set()));
+    queue.add(piece);
     return piece;
   }
 
   #untake(piece: number, peer: string): void {
-    if (this.#inFlight.get(piece)?.delete(peer)) this.#load.set(peer, (this.#load.get(peer) ?? 1) - 1);
+    if (!this.#inFlight.get(piece)?.delete(peer)) return;
+    this.#load.set(peer, (this.#load.get(peer) ?? 1) - 1);
+    this.#queues.get(peer)?.delete(piece);
   }
+}
+
+/** Endgame order: arrives later, has fewer fetchers, queued later on its source, lower piece. */
+function better(a: { piece: number; arrival: number; fetchers: number; position: number }, b: typeof a): boolean {
+  if (a.arrival !== b.arrival) return a.arrival > b.arrival;
+  if (a.fetchers !== b.fetchers) return a.fetchers < b.fetchers;
+  if (a.position !== b.position) return a.position > b.position;
+  return a.piece < b.piece;
 }

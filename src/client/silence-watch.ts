@@ -12,10 +12,12 @@
  *   seen so far) from its request: answers queue on a busy client, and the slowest shows by
  *   how much.
  *
- * Its own connect time bounds its network round trip (a far peer gets more). Until some peer
- * has answered there is nothing to compare with, and only the caller's deadline applies. A peer
- * whose answer has started to arrive (a server answers the HELLO before a slow LIST) is slow,
- * not silent: only the deadlines that follow bytes (peer-session.ts) apply to it.
+ * In secure mode the TLS handshake is watched too, from the moment TCP is up (fan-out.ts): a
+ * frozen server's kernel still completes TCP. Its own connect time bounds its network round
+ * trip (a far peer gets more). Until some peer has answered there is nothing to compare with,
+ * and only the caller's deadline applies. A peer whose answer has started to arrive (a server
+ * answers the HELLO before a slow LIST) is slow, not silent: only the deadlines that follow
+ * bytes (peer-session.ts) apply to it.
  */
 import { TxtmeshError } from '../errors.js';
 

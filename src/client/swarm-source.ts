@@ -9,9 +9,11 @@ import type { PeerAddress } from '../settings.js';
 import type { PartFile } from '../storage/part-file.js';
 import { BufferPool } from '../transport/buffer-pool.js';
 import type { PeerConnection } from './peer-connection.js';
+import { PieceVerifier } from './piece-verifier.js';
 import type { Problem } from './problem.js';
-import type { RateMeter } from './rate-meter.js';
 import type { RetryPolicy } from './retry.js';
+import type { Pace } from './scheduler.js';
+import type { SourcePace } from './source-pace.js';
 
 export interface SwarmOptions {
   readonly info: FileInfo;
@@ -33,14 +35,16 @@ export interface SourceState {
   conn: PeerConnection | undefined;
   /** Bytes of verified pieces written from this source. */
   bytes: number;
+  /** Verified bytes it sent of pieces another source had delivered first (the endgame's duplicates). */
+  duplicateBytes: number;
   /** Set when the source is out of this download for good. */
   problem?: Problem;
   /** The last failure it recovered from (or was recovering from when the download ended). */
   note?: Problem;
   /** Reconnects since the last piece delivered. */
   attempts: number;
-  /** Observed throughput over the last second (rate-meter.ts). */
-  readonly meter: RateMeter;
+  /** Observed throughput over the last second, and what it still owes us (source-pace.ts). */
+  readonly pace: SourcePace;
   /** A peer still downloading the file: it holds some pieces, asked again every few seconds. */
   partial: boolean;
 }
@@ -57,5 +61,35 @@ export const SILENCE_BYTES = 64 * 1024;
 /** Most pieces one request may cover. */
 export const MAX_RUN_PIECES = 4;
 
-/** Receive buffers of MAX_RUN_PIECES pieces, shared by the downloads of this process. */
-export const RECEIVE_POOL = new BufferPool(MAX_RUN_PIECES * PIECE_SIZE, 16);
+/**
+ * Receive buffers of MAX_RUN_PIECES pieces, shared by the downloads of this process; in shared
+ * memory, so the verifier's worker threads hash them where they were received.
+ */
+export const RECEIVE_POOL = new BufferPool(MAX_RUN_PIECES * PIECE_SIZE, 16, { shared: true });
+
+/** SHA-256 of received pieces, on worker threads for large downloads (piece-verifier.ts). */
+export const VERIFIER = new PieceVerifier();
+
+/** The endgame's view of the sources (scheduler.ts Pace), from what each has delivered so far. */
+export function paceOf(sources: ReadonlyMap<string, SourceState>, pieceSize: number): Pace {
+  return {
+    remainingMs: (peer) => sources.get(peer)?.pace.remainingMs(performance.now()) ?? 0,
+    pieceMs: (peer) => sources.get(peer)?.pace.msFor(pieceSize),
+  };
+}
+
+/** How often idle workers look again for a late request to duplicate (lateness grows with time alone). */
+const ENDGAME_TICK_MS = 25;
+let ticking: Promise<void> | undefined;
+
+/** Resolves ENDGAME_TICK_MS from the first call, for every caller meanwhile (one timer). */
+export function endgameTick(): Promise<void> {
+  ticking ??= new Promise<void>((resolve) => {
+    // Unref'd: the sockets keep the process alive, and a swarm's end wakes its workers itself.
+    setTimeout(() => {
+      ticking = undefined;
+      resolve();
+    }, ENDGAME_TICK_MS).unref();
+  });
+  return ticking;
+}

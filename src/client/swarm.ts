@@ -11,15 +11,14 @@ import { randomInt } from 'node:crypto';
 import { REQUEST_TIMEOUT_MS } from '../constants.js';
 import { TxtmeshError, codeOf, isLie, isTransient } from '../errors.js';
 import { HASH_BYTES } from '../protocol/messages.js';
-import { hashPiecesOf } from '../storage/piece-hasher.js';
 import type { PeerAddress } from '../settings.js';
 import { fileInfo, getRange, holding } from './peer-client.js';
 import { PeerConnection } from './peer-connection.js';
 import { type Problem, problemOf } from './problem.js';
 import { DEFAULT_RETRY, type RetryPolicy, backoffDelay, sleep } from './retry.js';
-import { RateMeter } from './rate-meter.js';
 import { PieceScheduler } from './scheduler.js';
-import { HOLDINGS_POLL_MS, MAX_RUN_PIECES, PARTIAL_ONLY_GIVE_UP_MS, RECEIVE_POOL, SILENCE_BYTES, type SourceState, type SwarmOptions } from './swarm-source.js';
+import { SourcePace } from './source-pace.js';
+import { HOLDINGS_POLL_MS, MAX_RUN_PIECES, PARTIAL_ONLY_GIVE_UP_MS, RECEIVE_POOL, SILENCE_BYTES, type SourceState, type SwarmOptions, VERIFIER, endgameTick, paceOf } from './swarm-source.js';
 
 export type { SourceState, SwarmOptions } from './swarm-source.js';
 
@@ -45,8 +44,10 @@ export class Swarm {
     const pieces = options.info.pieceHashes.length / HASH_BYTES;
     // A random first piece (then onwards and round), so downloaders of one file ask for
     // different pieces and have something to trade (scheduler.ts).
-    this.scheduler = new PieceScheduler(pieces, { done: options.verified, start: randomInt(Math.max(1, pieces)) });
+    // The endgame duplicates only what is late by the sources' observed pace (source-pace.ts).
+    this.scheduler = new PieceScheduler(pieces, { done: options.verified, start: randomInt(Math.max(1, pieces)), pace: paceOf(this.sources, options.info.pieceSize) });
     this.#changed = this.#nextChange();
+    VERIFIER.prepare(options.info.size - options.verified.length * options.info.pieceSize);
     this.#signal = AbortSignal.any([options.signal, this.#finished.signal]);
     // Done or aborted: close every connection, so workers waiting on a slow or frozen peer's
     // answer (an endgame loser) stop at once.
@@ -66,7 +67,7 @@ export class Swarm {
    * with `have` a partial holder (a peer still downloading the file) holding those pieces.
    */
   add(peer: PeerAddress, conn: PeerConnection, have?: Uint8Array): void {
-    const source: SourceState = { peer, conn, bytes: 0, attempts: 0, meter: new RateMeter(), partial: false };
+    const source: SourceState = { peer, conn, bytes: 0, duplicateBytes: 0, attempts: 0, pace: new SourcePace(), partial: false };
     this.#hold(source, have);
     this.sources.set(peer.id, source);
     this.#runs.push(this.#run(source));
@@ -162,7 +163,7 @@ export class Swarm {
       while (!this.scheduler.complete && !failure && !signal.aborted) {
         const run = this.scheduler.nextRun(source.peer.id, this.#runLength(source));
         if (run === undefined) {
-          await this.#changed;
+          await Promise.race([this.#changed, endgameTick()]);
           continue;
         }
         const err = await this.#fetch(source, conn, run.first, run.count);
@@ -197,28 +198,30 @@ export class Swarm {
       for (const p of pieces) this.scheduler.release(p, id);
       return err;
     };
-    source.meter.start(performance.now());
+    source.pace.asked(length, performance.now());
     try {
       await getRange(conn, info.name, offset, length, info.identity, { timeoutMs: this.#deadline(source), into: data });
     } catch (err) {
+      source.pace.dropped(length);
       if (codeOf(err) !== 'ERR_NOT_HELD') return giveBack(err instanceof Error ? err : new Error(String(err)));
       for (const p of pieces) this.scheduler.forget(id, p);
       void this.#refreshHoldings(source, conn);
       return giveBack();
     }
-    source.meter.record(length, performance.now());
-    // Verify every piece before writing any of it.
-    const digests = hashPiecesOf([data], lengths);
+    source.pace.arrived(length, performance.now());
+    // Verify every piece before writing any of it (on worker threads for a large file).
+    const digests = await VERIFIER.digests(data, lengths);
     const bad = pieces.findIndex((p, i) => !(digests[i] as Buffer).equals(info.pieceHashes.subarray(p * HASH_BYTES, (p + 1) * HASH_BYTES)));
     if (bad >= 0) return giveBack(new TxtmeshError('ERR_HASH_MISMATCH', `sent a bad piece ${first + bad}`));
     // A piece another peer delivered first (endgame) has the same verified bytes.
     const freshPieces = lengths.filter((_, i) => this.scheduler.markDone(pieces[i] as number, id));
+    source.duplicateBytes += length - freshPieces.reduce((a, b) => a + b, 0);
     if (freshPieces.length === 0) {
       this.#pool.give(data);
       return undefined;
     }
     await this.#options.part.write(offset, data).finally(() => this.#pool.give(data));
-    for (const piece of pieces) if (this.scheduler.isDone(piece)) await this.#options.part.markVerified(piece);
+    await this.#options.part.markVerified(first, count); // every piece of the run is done now, by us or another
     this.#credit(source, freshPieces);
     return undefined;
   }
@@ -281,7 +284,7 @@ export class Swarm {
    */
   #deadline(source: SourceState): number {
     const ceiling = this.#options.requestTimeoutMs ?? REQUEST_TIMEOUT_MS;
-    const rate = source.meter.rate;
+    const rate = source.pace.meter.rate;
     if (rate <= 0) return ceiling;
     return Math.min(ceiling, Math.max(2000, (8 * SILENCE_BYTES) / rate + 1000));
   }
@@ -291,7 +294,7 @@ export class Swarm {
    * deliver them in about 20 ms, so fast links spend less per request.
    */
   #runLength(source: SourceState): number {
-    const pieces = Math.floor((source.meter.rate * 20) / this.#options.info.pieceSize);
+    const pieces = Math.floor((source.pace.meter.rate * 20) / this.#options.info.pieceSize);
     return Math.max(1, Math.min(MAX_RUN_PIECES, pieces));
   }
 }

@@ -19,8 +19,13 @@ import type { Problem } from './problem.js';
 
 export interface UploadOutcome {
   readonly peer: string;
-  /** stored: sent and kept; same: the peer already had these bytes; failed: see error. */
-  readonly status: 'stored' | 'same' | 'failed';
+  /**
+   * stored: sent and kept; same: the peer already had these bytes; replaced: sent, and it took
+   * the name from another version, which the peer keeps (`kept`); failed: see error.
+   */
+  readonly status: 'stored' | 'same' | 'replaced' | 'failed';
+  /** The identity of the version a replacing upload displaced (kept in the peer's versions area). */
+  readonly kept?: string;
   readonly bytes: number;
   readonly seconds: number;
   readonly error?: Problem;
@@ -38,6 +43,8 @@ export interface UploadOptions {
   readonly pool?: ConnectionPool;
   /** Who we are: a peer accepts uploads only from members of its mesh. */
   readonly as?: Credentials;
+  /** Replace another version of the name at the peers (they keep it in their versions area). */
+  readonly replace?: boolean;
 }
 
 /**
@@ -54,7 +61,7 @@ export async function upload(options: UploadOptions): Promise<{ size: number; id
     throw err;
   });
   const path = resolveName(folder.root, name);
-  const results = await fanOut(options.peers, (conn, { peer, signal }) => sendFile(conn, peer, name, path, info, signal), {
+  const results = await fanOut(options.peers, (conn, { peer, signal }) => sendFile(conn, peer, { name, path, info, replace: options.replace === true }, signal), {
     connectTimeoutMs: Math.min(options.connectTimeoutMs ?? CONNECT_TIMEOUT_MS, options.requestTimeoutMs ?? Infinity),
     requestTimeoutMs: options.requestTimeoutMs,
     signal: options.signal,
@@ -64,19 +71,26 @@ export async function upload(options: UploadOptions): Promise<{ size: number; id
   const outcomes = results.map((r): UploadOutcome => {
     const seconds = r.ms / 1000;
     if (!r.ok) return { peer: r.peer.id, status: 'failed', bytes: 0, seconds, error: r.problem };
-    return { peer: r.peer.id, status: r.value, bytes: r.value === 'stored' ? info.size : 0, seconds };
+    const { result, kept } = r.value;
+    return { peer: r.peer.id, status: result, bytes: result === 'same' ? 0 : info.size, seconds, ...(kept ? { kept } : {}) };
   });
   return { size: info.size, identity: info.identity, outcomes };
 }
 
-/** Sends the file unless the peer already has it; a different file under the name is ERR_EXISTS. */
-async function sendFile(conn: PeerConnection, peer: PeerAddress, name: string, path: string, info: FileInfo, signal?: AbortSignal): Promise<'stored' | 'same'> {
+/**
+ * Sends the file unless the peer already has it; a different file under the name is ERR_EXISTS,
+ * unless `replace` (then the PUT says so, and the peer keeps the version it replaces).
+ */
+async function sendFile(conn: PeerConnection, peer: PeerAddress, file: { name: string; path: string; info: FileInfo; replace: boolean }, signal?: AbortSignal): Promise<{ result: 'stored' | 'same' | 'replaced'; kept?: string }> {
+  const { name, path, info } = file;
   // Ask first, so a file the peer already has (or has in another version) is not sent.
   const theirs = await fileInfo(conn, name, signal).catch((err: unknown) => {
     if (err instanceof RemoteError && err.code === 'ERR_NOT_FOUND') return undefined;
     throw err;
   });
-  if (theirs?.identity === info.identity) return 'same';
-  if (theirs) throw new TxtmeshError('ERR_EXISTS', `${peer.id} already has a different ${name} (${shortIdentity(theirs.identity)}); nothing was replaced`);
-  return putFile(conn, name, path, info.size, info.identity, signal);
+  if (theirs?.identity === info.identity) return { result: 'same' };
+  if (theirs && !file.replace) {
+    throw new TxtmeshError('ERR_EXISTS', `${peer.id} already has a different ${name} (${shortIdentity(theirs.identity)}); nothing was replaced (--replace replaces it, and ${peer.id} keeps the old one)`);
+  }
+  return putFile(conn, name, path, info.size, info.identity, signal, theirs !== undefined);
 }

@@ -59,7 +59,7 @@ export function chooseVersion<T>(name: string, holders: readonly T[], identityOf
   if (!first) throw new TxtmeshError('ERR_NO_PEERS', `no peer has ${name}`);
   if (second && second.holders.length === first.holders.length) {
     const versions = ranked.map((g) => `${shortIdentity(g.identity)} at ${g.holders.map(label).join(', ')}`).join('; ');
-    throw new TxtmeshError('ERR_VERSION_CONFLICT', `peers disagree on ${name} and no version has a majority: ${versions}. Name the peers to download from.`);
+    throw new TxtmeshError('ERR_VERSION_CONFLICT', `peers disagree on ${name} and no version has a majority: ${versions}. Pick one with --version and the first digits of its identity, or name the peers to download from.`);
   }
   const outvoted = ranked.slice(1).flatMap((g) => g.holders.map((holder) => ({ holder, identity: g.identity })));
   return { identity: first.identity, chosen: first.holders, outvoted };

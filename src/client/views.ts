@@ -9,8 +9,8 @@ import { VIEW_CONCURRENCY } from '../constants.js';
 import type { Credentials } from '../security/credentials.js';
 import { type PeerAddress, meshMode } from '../settings.js';
 import type { ConnectionPool } from './connection-pool.js';
-import { fileLists } from './filelist.js';
-import { groupFiles } from './mesh-files.js';
+import { fileLists, timedFileLists } from './filelist.js';
+import { type HeldHere, groupFiles } from './mesh-files.js';
 import { type Probe, probePeers, roundMs } from './probe.js';
 import type { FileListResult, FilesResult, PeersResult, PingResult, PingStatus } from './results.js';
 
@@ -86,12 +86,20 @@ export async function fileListView(peers: readonly PeerAddress[], options: ViewO
   };
 }
 
-/** #FILES: every file on the mesh, grouped by name and version. */
-export async function filesView(peers: readonly PeerAddress[], options: ViewOptions = {}): Promise<FilesResult> {
-  const listings = await fileLists(peers, options);
+/**
+ * #FILES: every file on the mesh, grouped by name and version; with `here` (what this peer
+ * holds, from its own folder), its version of each name and the versions newer than it.
+ */
+export async function filesView(peers: readonly PeerAddress[], options: ViewOptions & { here?: ReadonlyMap<string, HeldHere> } = {}): Promise<FilesResult> {
+  const listings = await timedFileLists(peers, options);
+  // This peer's files are grouped as its folder has them, whether or not its server answered.
+  const { here, myId } = options;
+  const ours = here && myId !== undefined ? [...here].map(([name, h]) => ({ name, ...h })) : undefined;
+  const mine = { peer: myId as string, ok: true as const, files: ours ?? [] };
+  const grouped = !ours ? listings : listings.some((l) => l.peer === myId) ? listings.map((l) => (l.peer === myId ? mine : l)) : [...listings, mine];
   return {
     command: 'files',
-    files: groupFiles(listings),
+    files: groupFiles(grouped, here),
     peers: listings.map((l) => (l.ok ? { peer: l.peer, ok: true, files: l.files.length } : l)),
   };
 }

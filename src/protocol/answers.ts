@@ -16,11 +16,14 @@
  */
 import { HASH_BYTES, MAX_REQUEST_ID, PIECE_SIZE, PROTOCOL_VERSION } from '../constants.js';
 import { type ErrorCode, RemoteError, TxtmeshError, codeOf, isErrorCode } from '../errors.js';
-import { type Header, encodeHeader, sanitizeText } from './header.js';
+import { type Header, encodeHeader, okHeader, sanitizeText } from './header.js';
 import { countHeld, decodeBitfield, encodeBitfield } from './bitfield.js';
 import { decodeListBody, encodeListBody } from './list-body.js';
 import { type FileEntry, isIdentity, protocolViolation } from './messages.js';
 import { formatNumber, parseNumber } from './numbers.js';
+import { VERSIONS, type VersionsAnswer } from './versions-answer.js';
+
+export type { VersionsAnswer } from './versions-answer.js';
 
 export interface HelloAnswer {
   readonly kind: 'HELLO';
@@ -67,8 +70,13 @@ export interface GetAnswer {
 export interface PutAnswer {
   readonly kind: 'PUT';
   readonly id: number;
-  /** 'stored': the file was published; 'same': the server already had these bytes. */
-  readonly result: 'stored' | 'same';
+  /**
+   * 'stored': the file was published; 'same': the server already had these bytes; 'replaced'
+   * (only to a PUT that said `replace`): it took the name, and the version it replaced is kept.
+   */
+  readonly result: 'stored' | 'same' | 'replaced';
+  /** The identity of the version a 'replaced' answer kept. */
+  readonly kept?: string;
 }
 
 export interface ErrAnswer {
@@ -80,7 +88,7 @@ export interface ErrAnswer {
   readonly message: string;
 }
 
-export type Answer = HelloAnswer | ListAnswer | InfoAnswer | HaveAnswer | GetAnswer | PutAnswer | ErrAnswer;
+export type Answer = HelloAnswer | ListAnswer | InfoAnswer | HaveAnswer | GetAnswer | PutAnswer | VersionsAnswer | ErrAnswer;
 export type AnswerKind = Answer['kind'];
 
 export interface AnswerCodec<A extends Answer> {
@@ -108,12 +116,6 @@ function readCount(fields: Map<string, string>, key: string): number {
   return value;
 }
 
-/** Checks an OK header against the body it came with. */
-function okHeader(header: Header, body: Buffer): Header {
-  if (header.verb !== 'OK') throw protocolViolation(`expected OK, got ${header.verb}`);
-  if (body.length !== header.length) throw protocolViolation(`answer body has ${body.length} bytes where the header says ${header.length}`);
-  return header;
-}
 
 /**
  * HELLO's answer: the protocol version, then the server's peer ID, and `as=anonymous` when the
@@ -220,15 +222,18 @@ const GET: AnswerCodec<GetAnswer> = {
 };
 
 /**
- * PUT's answer: `stored` (published) or `same` (the server had these bytes already).
+ * PUT's answer: `stored` (published), `same` (the server had these bytes already), or, to a
+ * PUT that said `replace`, `replaced` and the identity of the version it kept.
  *
  *   OK <id> 0 stored|same
+ *   OK <id> 0 replaced <kept identity>
  */
 const PUT: AnswerCodec<PutAnswer> = {
-  encode: (a) => [encodeHeader('OK', a.id, 0, [a.result])],
+  encode: (a) => [encodeHeader('OK', a.id, 0, a.result === 'replaced' && a.kept !== undefined ? [a.result, a.kept] : [a.result])],
   decode(header, body = EMPTY) {
-    const result = okHeader(header, body).args[0];
-    if (result !== 'stored' && result !== 'same') throw protocolViolation(`PUT answered with ${sanitizeText(result ?? 'nothing', 40)}`);
+    const [result, kept] = okHeader(header, body).args;
+    if (result !== 'stored' && result !== 'same' && result !== 'replaced') throw protocolViolation(`PUT answered with ${sanitizeText(result ?? 'nothing', 40)}`);
+    if (result === 'replaced' && kept !== undefined && isIdentity(kept)) return { kind: 'PUT', id: header.id, result, kept };
     return { kind: 'PUT', id: header.id, result };
   },
 };
@@ -259,7 +264,7 @@ const ERR: AnswerCodec<ErrAnswer> = {
 };
 
 /** The codec of each answer. */
-export const ANSWERS: { readonly [K in AnswerKind]: AnswerCodec<Extract<Answer, { kind: K }>> } = { HELLO, LIST, INFO, HAVE, GET, PUT, ERR };
+export const ANSWERS: { readonly [K in AnswerKind]: AnswerCodec<Extract<Answer, { kind: K }>> } = { HELLO, LIST, INFO, HAVE, GET, PUT, VERSIONS, ERR };
 
 /** The frames of any answer (its codec's encode). */
 export function encodeAnswer(answer: Answer): Buffer[] {

@@ -8,6 +8,7 @@
  */
 import { MAX_REQUEST_ID } from '../constants.js';
 import { ProtocolError } from '../errors.js';
+import { protocolViolation } from './messages.js';
 import { formatNumber, parseNumber } from './numbers.js';
 
 /** A parsed header line. */
@@ -88,4 +89,11 @@ export function sanitizeText(text: string, maxLength = 300): string {
 
 function isHighSurrogate(code: number): boolean {
   return code >= 0xd800 && code <= 0xdbff;
+}
+
+/** Checks an OK header against the body it came with. */
+export function okHeader(header: Header, body: Buffer): Header {
+  if (header.verb !== 'OK') throw protocolViolation(`expected OK, got ${header.verb}`);
+  if (body.length !== header.length) throw protocolViolation(`answer body has ${body.length} bytes where the header says ${header.length}`);
+  return header;
 }

@@ -63,9 +63,18 @@ export interface PutRequest {
   readonly size: number;
   /** The identity the sender claims for the body. */
   readonly identity: string;
+  /** Take the name even if another version holds it (that one is kept in the versions area). */
+  readonly replace?: boolean;
 }
 
-export type Request = HelloRequest | ListRequest | InfoRequest | GetRequest | PutRequest | HaveRequest;
+export interface VersionsRequest {
+  readonly verb: 'VERSIONS';
+  readonly id: number;
+  /** One name's versions; without it, every name's. */
+  readonly name?: string;
+}
+
+export type Request = HelloRequest | ListRequest | InfoRequest | GetRequest | PutRequest | HaveRequest | VersionsRequest;
 export type RequestVerb = Request['verb'];
 
 export interface RequestDecodeOptions {
@@ -188,24 +197,44 @@ const GET: RequestCodec<GetRequest> = {
 };
 
 /**
- * PUT: uploads one file; the header's length is the file's size, and the file follows.
+ * PUT: uploads one file; the header's length is the file's size, and the file follows. The
+ * word `replace` asks the server to let it take the name from another version (an older
+ * server ignores the word, and answers ERR_EXISTS as before).
  *
- *   PUT <id> <size> <name> <identity>
+ *   PUT <id> <size> <name> <identity> [replace]
  *   <size bytes>
  */
 const PUT: RequestCodec<PutRequest> = {
   hasBody: true,
-  encode: (r) => encodeHeader('PUT', r.id, r.size, [encodeName(r.name), identityField(r.identity)]),
+  encode(r) {
+    const args = [encodeName(r.name), identityField(r.identity)];
+    if (r.replace) args.push('replace');
+    return encodeHeader('PUT', r.id, r.size, args);
+  },
   decode(header, options) {
     const name = nameArg(header, 0, options);
     const identity = header.args[1];
     if (identity === undefined || !isIdentity(identity)) throw badRequest('PUT needs the file identity (64 lower-case hex digits)');
-    return { verb: 'PUT', id: header.id, name, size: header.length, identity };
+    const request: PutRequest = { verb: 'PUT', id: header.id, name, size: header.length, identity };
+    return header.args[2] === 'replace' ? { ...request, replace: true } : request;
   },
 };
 
+/**
+ * VERSIONS: the versions of one name the server holds (under the name, and kept in its
+ * versions area), or of every name when no name is given.
+ *
+ *   VERSIONS <id> 0 [<name>]
+ */
+const VERSIONS: RequestCodec<VersionsRequest> = {
+  hasBody: false,
+  encode: (r) => encodeHeader('VERSIONS', r.id, 0, r.name === undefined ? [] : [encodeName(r.name)]),
+  decode: (header, options) =>
+    header.args[0] === undefined ? { verb: 'VERSIONS', id: header.id } : { verb: 'VERSIONS', id: header.id, name: nameArg(header, 0, options) },
+};
+
 /** The codec of each request verb. */
-export const REQUESTS: { readonly [V in RequestVerb]: RequestCodec<Extract<Request, { verb: V }>> } = { HELLO, LIST, INFO, GET, PUT, HAVE };
+export const REQUESTS: { readonly [V in RequestVerb]: RequestCodec<Extract<Request, { verb: V }>> } = { HELLO, LIST, INFO, GET, PUT, HAVE, VERSIONS };
 
 /** Verbs a server understands, in the order error messages list them. */
 export const REQUEST_VERBS = Object.keys(REQUESTS) as RequestVerb[];

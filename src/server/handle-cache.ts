@@ -1,12 +1,13 @@
 /**
  * Open files of one connection, kept between GETs of the same file (a downloader asks for one
  * piece after another). Each GET checks that the name still leads to the open file (same
- * inode), so a replaced or deleted file is not served from a stale handle.
+ * inode), so a replaced or deleted file is not served from a stale handle: get() before
+ * reading, or (range-reader.ts's quick path) peek() and stampOf() after.
  */
 import { statSync } from 'node:fs';
 import type { FileHandle } from 'node:fs/promises';
 import { resolveName } from '../storage/names.js';
-import type { ServedFolder } from '../storage/served-folder.js';
+import type { FileStamp, ServedFolder } from '../storage/served-folder.js';
 
 /** Files one connection keeps open at most. */
 const MAX_OPEN = 8;
@@ -23,20 +24,29 @@ export class HandleCache {
   async get(name: string): Promise<FileHandle> {
     const cached = this.#handles.get(name);
     if (cached) {
-      // Sync: a metadata lookup of a path just used (see stampOfSync).
-      let ino: number | undefined;
-      try {
-        ino = statSync(resolveName(this.#folder.root, name)).ino;
-      } catch {
-        ino = undefined;
-      }
-      if (ino === cached.ino) return cached.handle;
+      if (this.stampOf(name)?.ino === cached.ino) return cached.handle;
       await this.drop(name);
     }
     const handle = await this.#folder.openFile(name);
     if (this.#handles.size >= MAX_OPEN) await this.closeAll();
     this.#handles.set(name, { handle, ino: (await handle.stat()).ino });
     return handle;
+  }
+
+  /** The file kept open for `name` and its inode, if any, unchecked: see stampOf(). */
+  peek(name: string): { readonly handle: FileHandle; readonly ino: number } | undefined {
+    return this.#handles.get(name);
+  }
+
+  /** The stamp of the file `name` leads to now, or undefined if there is none. */
+  stampOf(name: string): FileStamp | undefined {
+    try {
+      // Sync: a metadata lookup of a path just used, from the kernel's caches (see stampOfSync).
+      const st = statSync(resolveName(this.#folder.root, name));
+      return { size: st.size, mtimeMs: st.mtimeMs, ino: st.ino };
+    } catch {
+      return undefined;
+    }
   }
 
   /** Closes `name`'s handle (its file changed). */

@@ -6,14 +6,15 @@
  */
 import { MAX_RANGE_BYTES } from '../constants.js';
 import { TxtmeshError } from '../errors.js';
-import type { GetRequest, HelloRequest, InfoRequest, ListRequest, PutRequest, Request } from '../protocol/requests.js';
+import type { GetRequest, HelloRequest, InfoRequest, ListRequest, PutRequest, Request, VersionsRequest } from '../protocol/requests.js';
 import { IncomingFile } from '../storage/incoming-file.js';
-import { sameStamp, stampOfSync } from '../storage/served-folder.js';
 import type { HandleCache } from './handle-cache.js';
 import type { BodySink, HandlerContext, Reply, RequestNote } from './reply.js';
 import { onHave, partialGet, partialInfo } from './partial-handlers.js';
+import { readRange } from './range-reader.js';
 
 export type { BodySink, HandlerContext, Reply, RequestNote } from './reply.js';
+export { SEND_CHUNK } from './range-reader.js';
 
 /**
  * Starts handling a request: a sink for its body (empty but for PUT) that gives the answer.
@@ -37,6 +38,8 @@ export async function onRequest(ctx: HandlerContext, request: Request, note: Req
       return answered(await onHave(ctx, request));
     case 'PUT':
       return onPut(ctx, request, note);
+    case 'VERSIONS':
+      return answered(await onVersions(ctx, request));
   }
 }
 
@@ -79,65 +82,28 @@ async function onInfo(ctx: HandlerContext, request: InfoRequest): Promise<Reply>
 }
 
 /**
- * Bytes read from disk and sent at a time while streaming a range: 1 MiB reads cost about half
- * as much per byte as 256 KiB ones here, and bound a connection's memory all the same.
- */
-export const SEND_CHUNK = 1024 * 1024;
-
-/**
  * GET: a byte range, streamed from disk a chunk at a time (memory per connection stays one
  * chunk, whatever the range). With an identity, answers ERR_CHANGED unless the file still has
  * it; if the file changes while it is being sent, the connection is closed rather than finish
- * a range of mixed bytes.
+ * a range of mixed bytes (range-reader.ts).
  */
 async function onGet(ctx: HandlerContext, request: GetRequest, note: RequestNote, handles: HandleCache): Promise<Reply> {
-  const { name, offset, length, identity } = request;
-  if (length > MAX_RANGE_BYTES) throw new TxtmeshError('ERR_BAD_RANGE', `range of ${length} bytes exceeds the limit of ${MAX_RANGE_BYTES}`);
-  const handle = await handles.get(name);
-  const before = stampOfSync(handle);
-  const info = await ctx.folder.describeHandle(name, handle, before);
-  if (identity !== undefined && info.identity !== identity) {
-    await handles.drop(name);
-    throw new TxtmeshError('ERR_CHANGED', `${name} has changed: it now has identity ${info.identity.slice(0, 12)}`);
-  }
-  if (offset + length > info.size) {
-    throw new TxtmeshError('ERR_BAD_RANGE', `range ${offset}+${length} is beyond the end of ${name} (${info.size} bytes)`);
-  }
-  note.bytes = length;
+  if (request.length > MAX_RANGE_BYTES) throw new TxtmeshError('ERR_BAD_RANGE', `range of ${request.length} bytes exceeds the limit of ${MAX_RANGE_BYTES}`);
+  // Under load the pool hands out smaller chunks (answer-memory.ts): memory per connection stays bounded.
   const pool = ctx.readPoolNow?.() ?? ctx.readPool;
-  const readChunk = async (at: number): Promise<Buffer> => {
-    const want = Math.min(pool.size, length - at);
-    const data = pool.take(want);
-    let filled = 0;
-    while (filled < want) {
-      const { bytesRead } = await handle.read(data, filled, want - filled, offset + at + filled);
-      if (bytesRead === 0) break;
-      filled += bytesRead;
-    }
-    if (filled < want || !sameStamp(before, stampOfSync(handle))) {
-      pool.give(data);
-      await handles.drop(name);
-      throw new TxtmeshError('ERR_CHANGED', `${name} changed while it was being read`);
-    }
-    return data;
-  };
-  // The first chunk (a whole piece, for the usual one-piece GET) is read and checked before
-  // the OK is sent, so a rewritten file is answered with a clean ERR_CHANGED.
-  const first = await readChunk(0);
-  async function* body(): AsyncGenerator<Buffer> {
-    yield first;
-    for (let at = first.length; at < length; ) {
-      const data = await readChunk(at);
-      at += data.length;
-      yield data;
-    }
-  }
-  return { answer: { kind: 'GET', id: request.id, length }, body: body(), release: (chunk) => pool.give(chunk) };
+  const body = await readRange(ctx.folder, handles, pool, request);
+  note.bytes = request.length;
+  return { answer: { kind: 'GET', id: request.id, length: request.length }, body, release: (chunk) => pool.give(chunk) };
 }
 
-/** PUT: receive a file into a temp file, verify, publish; never replace a file. */
+/**
+ * PUT: receive a file into a temp file, verify, publish. A different file under the name is
+ * replaced only when the PUT says `replace` and this server allows it, and is then kept in the
+ * versions area (storage/versions-area.ts).
+ */
 async function onPut(ctx: HandlerContext, request: PutRequest, note: RequestNote): Promise<BodySink> {
   const { id, name, size, identity } = request;
+  const replace = request.replace === true && ctx.refuseReplace !== true;
   note.bytes = size;
   const existing = await ctx.folder.describe(name).catch((err: unknown) => {
     if (err instanceof TxtmeshError && err.code === 'ERR_NOT_FOUND') return undefined;
@@ -145,12 +111,18 @@ async function onPut(ctx: HandlerContext, request: PutRequest, note: RequestNote
   });
   if (existing) {
     if (existing.identity === identity) return discardSink(() => ({ answer: { kind: 'PUT', id, result: 'same' } }));
-    throw new TxtmeshError('ERR_EXISTS', `${name} already exists here with different content; nothing was replaced`);
+    const refused = request.replace ? '; this peer does not accept replacing uploads (--refuse-replace)' : '';
+    if (!replace) throw new TxtmeshError('ERR_EXISTS', `${name} already exists here with different content${refused}; nothing was replaced`);
   }
-  const file = await IncomingFile.create(ctx.folder, name, size, identity);
+  const file = await IncomingFile.create(ctx.folder, name, size, identity, replace ? ctx.versions : undefined);
   return {
     write: (chunk) => file.write(chunk),
-    finish: async () => ({ answer: { kind: 'PUT', id, result: await file.commit() } }),
+    finish: async () => ({ answer: { kind: 'PUT', id, result: await file.commit(), ...(file.kept ? { kept: file.kept.identity } : {}) } }),
     abort: () => file.abort(),
   };
+}
+
+/** VERSIONS: the versions of a name (or every name) here: under the name, and kept. */
+async function onVersions(ctx: HandlerContext, request: VersionsRequest): Promise<Reply> {
+  return { answer: { kind: 'VERSIONS', id: request.id, versions: await ctx.versions.versions(request.name) } };
 }

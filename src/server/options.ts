@@ -4,6 +4,7 @@
  */
 import { DEFAULT_MAX_UPLOAD_BYTES, MAX_HEADER_BYTES } from '../constants.js';
 import { type NumberRule, checkNumber } from '../options.js';
+import { DEFAULT_KEEP_VERSIONS, KEEP_VERSIONS_RULE } from '../storage/versions-area.js';
 import type { MeshOptions } from './admission.js';
 import type { RequestLog } from './connection.js';
 
@@ -42,12 +43,16 @@ export interface PeerServerOptions {
   readonly log?: (entry: RequestLog) => void;
   /** The mesh this server belongs to: who may connect, upload and read (admission.ts). */
   readonly mesh?: MeshOptions;
+  /** Versions kept per name in the versions area when uploads replace them. */
+  readonly keepVersions?: number;
+  /** Refuse every upload that asks to replace another version of a name. */
+  readonly refuseReplace?: boolean;
 }
 
 export type ServerLimits = Required<
   Pick<
     PeerServerOptions,
-    'maxUploadBytes' | 'maxConnections' | 'maxHeaderBytes' | 'idleTimeoutMs' | 'headerTimeoutMs' | 'sendTimeoutMs' | 'minSendRate' | 'memberSlots' | 'maxPerAddress' | 'maxBufferedBytes'
+    'maxUploadBytes' | 'maxConnections' | 'maxHeaderBytes' | 'idleTimeoutMs' | 'headerTimeoutMs' | 'sendTimeoutMs' | 'minSendRate' | 'memberSlots' | 'maxPerAddress' | 'maxBufferedBytes' | 'keepVersions'
   >
 >;
 
@@ -62,6 +67,7 @@ export const SERVER_DEFAULTS: ServerLimits = {
   memberSlots: 32,
   maxPerAddress: 16,
   maxBufferedBytes: 64 * 1024 * 1024,
+  keepVersions: DEFAULT_KEEP_VERSIONS,
 };
 
 /** What each limit must be. */
@@ -76,6 +82,7 @@ export const SERVER_RULES: { readonly [K in keyof ServerLimits]: NumberRule } = 
   memberSlots: { min: 0, integer: true },
   maxPerAddress: { min: 1, integer: true },
   maxBufferedBytes: { min: 1024 * 1024, integer: true },
+  keepVersions: KEEP_VERSIONS_RULE,
 };
 
 /**

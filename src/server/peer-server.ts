@@ -19,6 +19,7 @@ import { TxtmeshError } from '../errors.js';
 import { errFrame } from '../protocol/answers.js';
 import { ServedFolder } from '../storage/served-folder.js';
 import { normalizeAddress } from '../security/membership.js';
+import { VersionsArea } from '../storage/versions-area.js';
 import { acceptTls, sniffTls, tlsServerContext } from '../transport/tls.js';
 import { type ConnectionGate, type MeshOptions, admitOpen, admitTls } from './admission.js';
 import { type ConnectionContext, type ConnectionState, type RequestLog, ServerConnection } from './connection.js';
@@ -84,6 +85,8 @@ export class PeerServer {
       readPool: this.#memory.pool,
       peerId: options.peerId,
       maxUploadBytes: limits.maxUploadBytes,
+      versions: new VersionsArea(this.folder, { keep: limits.keepVersions }),
+      refuseReplace: options.refuseReplace === true,
       maxHeaderBytes: limits.maxHeaderBytes,
       headerTimeoutMs: limits.headerTimeoutMs,
       sendTimeoutMs: limits.sendTimeoutMs,

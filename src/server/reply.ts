@@ -5,6 +5,7 @@
  */
 import type { Answer } from '../protocol/answers.js';
 import type { ServedFolder } from '../storage/served-folder.js';
+import type { VersionsArea } from '../storage/versions-area.js';
 import type { BufferPool } from '../transport/buffer-pool.js';
 
 /** What handlers need from the server. */
@@ -19,13 +20,17 @@ export interface HandlerContext {
   readonly readPoolNow?: () => BufferPool;
   readonly peerId: string;
   readonly maxUploadBytes: number;
+  /** Where versions replaced by an upload are kept; VERSIONS reads it. */
+  readonly versions: VersionsArea;
+  /** Refuse a PUT that asks to replace another version (--refuse-replace). */
+  readonly refuseReplace?: boolean;
 }
 
 /** An answer, and for a GET the bytes that follow its header. Its status is the answer's (statusOf). */
 export interface Reply {
   readonly answer: Answer;
   /** Streamed after the answer's frames; if it throws part-way, the connection is closed (the length is already promised). */
-  readonly body?: AsyncIterable<Buffer>;
+  readonly body?: Iterable<Buffer> | AsyncIterable<Buffer>;
   /** Called with each body chunk once the socket no longer needs it (pooled buffers). */
   readonly release?: (chunk: Buffer) => void;
 }

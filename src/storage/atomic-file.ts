@@ -4,7 +4,8 @@
  * existing file (rename(2) would silently replace it). The temp name is then unlinked.
  */
 import { randomBytes } from 'node:crypto';
-import { type FileHandle, link, open, rename, stat, unlink } from 'node:fs/promises';
+import { constants } from 'node:fs';
+import { type FileHandle, copyFile, link, open, rename, stat, unlink } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
 
 /** Suffix of every temp file txtmesh writes; such files are hidden and never listed. */
@@ -47,6 +48,21 @@ export async function publishNoReplace(tempPath: string, finalPath: string): Pro
   return true;
 }
 
+/**
+ * Gives the file at `existing` a second name, `path`, which must be free (EEXIST otherwise).
+ * On a file system without hard links it copies instead (never over an existing file): the
+ * second name then holds the same bytes, not the same inode.
+ */
+export async function linkNew(existing: string, path: string): Promise<void> {
+  try {
+    await link(existing, path);
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code;
+    if (code !== 'EPERM' && code !== 'ENOTSUP' && code !== 'EOPNOTSUPP' && code !== 'EXDEV') throw err;
+    await copyFile(existing, path, constants.COPYFILE_EXCL);
+  }
+}
+
 /** Removes a temp file, ignoring "already gone". */
 export async function removeQuietly(path: string): Promise<void> {
   await unlink(path).catch(() => undefined);
@@ -57,7 +73,7 @@ export async function removeQuietly(path: string): Promise<void> {
  * it). Directory handles are kept open, a few at a time, so publishing many small files costs
  * one fsync each rather than open, fsync and close.
  */
-async function syncDir(path: string): Promise<void> {
+export async function syncDir(path: string): Promise<void> {
   let handle = dirHandles.get(path);
   if (!handle) {
     handle = open(path, 'r').catch(() => undefined);

@@ -62,9 +62,12 @@ export class HaveFile {
     return new HaveFile(path, handle, header.length + info.pieceHashes.length);
   }
 
-  /** Records that a piece's verified bytes are in the part file (call after they are written). */
-  async mark(piece: number): Promise<void> {
-    await this.#handle.write(ONE, 0, 1, this.#flagsAt + piece);
+  /**
+   * Records that the verified bytes of `count` pieces from `piece` are in the part file (call
+   * after they are written): one write for a request's run of pieces.
+   */
+  async mark(piece: number, count = 1): Promise<void> {
+    await this.#handle.write(count === 1 ? ONE : Buffer.alloc(count, 1), 0, count, this.#flagsAt + piece);
   }
 
   async close(): Promise<void> {

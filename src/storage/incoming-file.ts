@@ -13,9 +13,11 @@ import { PieceHasher } from './piece-hasher.js';
 import { publishOrSame } from './publish.js';
 import { type ServedFolder, stampOf } from './served-folder.js';
 import { bytesText, freeBytes, isNoSpace, namedFailure } from './resources.js';
+import type { KeptVersion, VersionsArea } from './versions-area.js';
 import { writeAll } from './write-all.js';
 
-export type CommitResult = 'stored' | 'same';
+/** stored: published under a free name; same: the name held these bytes; replaced: see IncomingFile.kept. */
+export type CommitResult = 'stored' | 'same' | 'replaced';
 
 export class IncomingFile {
   readonly #folder: ServedFolder;
@@ -24,12 +26,16 @@ export class IncomingFile {
   readonly #size: number;
   readonly #identity: string;
   readonly #hasher = new PieceHasher(PIECE_SIZE);
+  readonly #versions: VersionsArea | undefined;
   #tempPath = '';
   #handle: FileHandle | undefined;
   #written = 0;
+  /** After a 'replaced' commit: the version that left the name, kept in the versions area. */
+  kept: KeptVersion | undefined;
 
-  private constructor(folder: ServedFolder, name: string, finalPath: string, size: number, identity: string) {
+  private constructor(folder: ServedFolder, name: string, finalPath: string, size: number, identity: string, versions: VersionsArea | undefined) {
     this.#folder = folder;
+    this.#versions = versions;
     this.#name = name;
     this.#finalPath = finalPath;
     this.#size = size;
@@ -37,12 +43,13 @@ export class IncomingFile {
   }
 
   /**
-   * Starts receiving `size` bytes of `name`, announced with `identity`.
+   * Starts receiving `size` bytes of `name`, announced with `identity`. With `replace`, the
+   * file may take the name from another version, which is then kept there.
    * @throws TxtmeshError ERR_NO_SPACE when the disk has less room than `size`; ERR_BUSY when
    *   this process is out of file handles
    */
-  static async create(folder: ServedFolder, name: string, size: number, identity: string): Promise<IncomingFile> {
-    const file = new IncomingFile(folder, name, await folder.prepareDir(name), size, identity);
+  static async create(folder: ServedFolder, name: string, size: number, identity: string, replace?: VersionsArea): Promise<IncomingFile> {
+    const file = new IncomingFile(folder, name, await folder.prepareDir(name), size, identity, replace);
     const free = await freeBytes(dirname(file.#finalPath));
     if (free !== undefined && free < size) throw await file.#noSpace(size);
     const { path, handle } = await createTempFile(file.#finalPath).catch((err: unknown) => Promise.reject(namedFailure(err)));
@@ -86,9 +93,12 @@ export class IncomingFile {
       this.#handle = undefined;
       // Someone else may have published first (another upload or a download): same bytes is success.
       const conflict = () => new TxtmeshError('ERR_EXISTS', `${this.#name} already exists with different content; nothing was replaced`);
-      const result = await publishOrSame(this.#folder, { tempPath: this.#tempPath, finalPath: this.#finalPath }, this.#name, identity, conflict);
-      if (result === 'stored') this.#folder.remember({ name: this.#name, size: this.#size, identity, pieceSize: PIECE_SIZE, pieceHashes }, stamp);
-      return result;
+      const published = this.#versions
+        ? await this.#versions.publish(this.#tempPath, this.#name, identity)
+        : { result: await publishOrSame(this.#folder, { tempPath: this.#tempPath, finalPath: this.#finalPath }, this.#name, identity, conflict) };
+      if (published.result !== 'same') this.#folder.remember({ name: this.#name, size: this.#size, identity, pieceSize: PIECE_SIZE, pieceHashes }, stamp);
+      this.kept = published.kept;
+      return published.result;
     } finally {
       await this.abort();
     }

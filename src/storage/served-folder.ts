@@ -1,5 +1,5 @@
 /**
- * The served folder: lists the *.txt files under served_files/ (fast-glob), and describes each
+ * The served folder: lists the *.txt files under served_files/ (names.ts), and describes each
  * by size and identity. Identities are computed once and cached, recomputed when a file's
  * size, mtime or inode changes. Nothing outside the folder is ever opened: names are checked
  * (names.ts), and symbolic links are never followed: a file or folder inside served_files/
@@ -8,13 +8,12 @@
 import { type Stats, closeSync, constants, fstatSync, lstatSync, openSync, readSync, realpathSync } from 'node:fs';
 import { type FileHandle, lstat, mkdir, open, realpath } from 'node:fs/promises';
 import { join } from 'node:path';
-import fg from 'fast-glob';
 import pLimit from 'p-limit';
 import { TxtmeshError } from '../errors.js';
 import type { FileEntry, FileInfo } from './file-info.js';
 import { PIECE_SIZE } from '../constants.js';
 import { type PartialCopy, findPartials } from './have-file.js';
-import { nameProblem, resolveName } from './names.js';
+import { resolveName, textNames } from './names.js';
 import { isOutOfHandles, namedFailure, outOfHandles, passBusy } from './resources.js';
 import { PieceHasher, hashPiece, identityOf } from './piece-hasher.js';
 
@@ -61,9 +60,8 @@ export class ServedFolder {
    * The names of the served files, sorted, without hashing anything. The folder is globbed on
    * every call, so files dropped in or deleted while the server runs show at the next request.
    */
-  async names(): Promise<string[]> {
-    const names = await fg('**/*.txt', { cwd: this.root, onlyFiles: true, dot: false, followSymbolicLinks: false });
-    return names.filter((n) => nameProblem(n) === undefined).sort();
+  names(): Promise<string[]> {
+    return textNames(this.root);
   }
 
   /**
@@ -79,9 +77,7 @@ export class ServedFolder {
   }
 
   async #scan(): Promise<FileEntry[]> {
-    const names = (await fg('**/*.txt', { cwd: this.root, onlyFiles: true, dot: false, followSymbolicLinks: false }).catch((err: unknown) => Promise.reject(namedFailure(err))))
-      .filter((n) => nameProblem(n) === undefined)
-      .sort();
+    const names = await textNames(this.root).catch((err: unknown) => Promise.reject(namedFailure(err)));
     const present = new Set(names);
     for (const name of this.#cache.keys()) if (!present.has(name)) this.#cache.delete(name);
     const described: (FileInfo | undefined)[] = [];
@@ -266,6 +262,14 @@ export class ServedFolder {
       return info;
     }
     throw new TxtmeshError('ERR_CHANGED', `${name} keeps changing; try again later`);
+  }
+
+  /**
+   * The identity cached for `name` and the stamp it was computed for, without touching the
+   * disk: the caller checks the stamp against the file it reads (server/range-reader.ts).
+   */
+  known(name: string): (FileStamp & { readonly info: FileInfo }) | undefined {
+    return this.#cache.get(name);
   }
 
   /** Records a file this process just wrote, so it need not be hashed again. */

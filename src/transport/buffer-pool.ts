@@ -8,18 +8,27 @@
 export class BufferPool {
   readonly size: number;
   readonly #max: number;
+  readonly #shared: boolean;
   readonly #free: Buffer[] = [];
 
-  /** Buffers of `size` bytes; at most `max` are kept for reuse. */
-  constructor(size: number, max: number) {
+  /**
+   * Buffers of `size` bytes; at most `max` are kept for reuse. `shared`: each in its own
+   * SharedArrayBuffer, so worker threads can read it without a copy (client/piece-verifier.ts).
+   */
+  constructor(size: number, max: number, options: { shared?: boolean } = {}) {
     this.size = size;
     this.#max = max;
+    this.#shared = options.shared ?? false;
   }
 
   /** A buffer of `length` bytes (at most `size`), a view of a pooled one. */
   take(length: number): Buffer {
     if (length > this.size) throw new RangeError(`pool buffers hold ${this.size} bytes, not ${length}`);
-    return (this.#free.pop() ?? Buffer.allocUnsafe(this.size)).subarray(0, length);
+    return (this.#free.pop() ?? this.#allocate()).subarray(0, length);
+  }
+
+  #allocate(): Buffer {
+    return this.#shared ? Buffer.from(new SharedArrayBuffer(this.size)) : Buffer.allocUnsafe(this.size);
   }
 
   /** Returns a buffer from take() for reuse. */

@@ -25,6 +25,11 @@ export interface DialOptions {
   readonly localAddress?: string;
   /** This peer's key and certificate: needed to dial a peer with a pinned fingerprint. */
   readonly identity?: TlsIdentity;
+  /**
+   * TLS only: called when TCP is up and the handshake starts, with how long TCP took (ms): from
+   * then on a peer that sends nothing is silent, not unreachable (a view watches it).
+   */
+  readonly onHandshake?: (tcpMs: number) => void;
 }
 
 /** A connected stream to a peer. */
@@ -40,6 +45,17 @@ export interface Link {
 /** How a peer is named in messages: `p1 (127.0.0.1:9001)`. */
 export function peerLabel(peer: PeerAddress): string {
   return `${peer.id} (${formatAddress(peer)})`;
+}
+
+/**
+ * Why a connect failed, worded for the line it goes on, which names the peer already
+ * (`p4: unreachable: …`): the address, what the system said, and what to check.
+ */
+export function unreachable(peer: PeerAddress, err: NodeJS.ErrnoException): string {
+  const where = formatAddress(peer);
+  if (err.code === 'ECONNREFUSED') return `nothing listens at ${where} (ECONNREFUSED): is ${peer.id}'s server running?`;
+  if (err.code === 'ENOTFOUND' || err.code === 'EAI_AGAIN') return `the host name ${peer.host} does not resolve (${err.code}); check ${peer.id}'s line in the settings`;
+  return `${where} cannot be reached (${err.code ?? err.message}); is ${peer.id} up, and its port open?`;
 }
 
 /**
@@ -59,7 +75,7 @@ export async function dial(peer: PeerAddress, options: DialOptions = {}): Promis
   const endpoint = { host: peer.host, port: peer.port, ...(localAddress ? { localAddress, family: isIP(localAddress) } : {}) };
   if (peer.fingerprint !== undefined && options.identity) {
     const socket = tlsConnect({ ...endpoint, ...tlsClientOptions(options.identity) });
-    await connected(socket, label, options, true);
+    await connected(socket, peer, options, true);
     const fingerprint = checkPinnedCertificate(socket, peer, label);
     if (fingerprint instanceof TxtmeshError) {
       socket.destroy();
@@ -69,7 +85,7 @@ export async function dial(peer: PeerAddress, options: DialOptions = {}): Promis
   }
   const reads = new ReusedReadBuffer();
   const socket = netConnect({ ...endpoint, onread: reads.onread });
-  await connected(socket, label, options, false);
+  await connected(socket, peer, options, false);
   return linkOf(socket, undefined, (sink) => reads.attach(sink));
 }
 
@@ -86,7 +102,8 @@ function aborted(label: string): TxtmeshError {
  * Waits until the socket is connected (and, for TLS, the handshake is done), or fails it: the
  * socket is destroyed and the error says why.
  */
-function connected(socket: Socket | TLSSocket, label: string, options: DialOptions, tls: boolean): Promise<void> {
+function connected(socket: Socket | TLSSocket, peer: PeerAddress, options: DialOptions, tls: boolean): Promise<void> {
+  const label = peerLabel(peer);
   const timeoutMs = options.timeoutMs ?? CONNECT_TIMEOUT_MS;
   return new Promise((resolve, reject) => {
     let tcpConnected = false;
@@ -101,16 +118,18 @@ function connected(socket: Socket | TLSSocket, label: string, options: DialOptio
       socket.destroy();
       reject(err);
     };
-    const onTcp = () => (tcpConnected = true);
+    const started = performance.now();
+    const onTcp = () => {
+      tcpConnected = true;
+      if (tls) options.onHandshake?.(performance.now() - started);
+    };
     const onReady = () => done();
     // Once TCP is up in secure mode, a failure is the handshake's: most likely a server that
     // does not speak TLS, or one that refused our certificate.
     const handshakeFailed = (why: string) => new TxtmeshError('ERR_TLS_HANDSHAKE', `${label}: TLS handshake failed (${why}); does it run in secure mode with the same settings?`);
     const onError = (err: NodeJS.ErrnoException) => {
       if (tls && tcpConnected) return done(handshakeFailed(err.code ?? err.message));
-      // Refused: the host is up and nothing listens on the port (the peer is not running).
-      const hint = err.code === 'ECONNREFUSED' ? ' (is its server running?)' : '';
-      done(new TxtmeshError('ERR_PEER_UNREACHABLE', `${label} is unreachable: ${err.code ?? err.message}${hint}`, { cause: err }));
+      done(new TxtmeshError('ERR_PEER_UNREACHABLE', unreachable(peer, err), { cause: err }));
     };
     const onClose = () => done(tls && tcpConnected ? handshakeFailed('connection closed') : new TxtmeshError('ERR_PEER_UNREACHABLE', `${label} closed the connection`));
     const onAbort = () => done(aborted(label));

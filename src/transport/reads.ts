@@ -2,10 +2,13 @@
  * Where a connection's received bytes go. A session hands a ByteSink to its transport; the
  * transport calls it with each chunk it reads.
  *
- * Over plain TCP the chunks are views of one read buffer per connection that Node's `onread`
- * reads into again and again, so receiving makes no garbage per socket read: the loopback fast
- * path. A sink must therefore consume (or copy) a chunk before it returns. Any other Duplex (TLS,
- * an in-memory pair in tests) delivers its own 'data' chunks to the same sink.
+ * Over plain TCP, Node's `onread` reads straight into memory we choose before each read: the
+ * free part of the body an answer is filling, when the sink has one (`target`), so a piece goes
+ * from the kernel into its request's buffer with no copy in between (issue 11); otherwise one
+ * reused read buffer per connection (headers, and bytes between answers), so receiving makes no
+ * garbage per socket read. A sink must consume (or copy) a chunk of that buffer before it
+ * returns. Any other Duplex (TLS, an in-memory pair in tests) delivers its own 'data' chunks to
+ * the same sink.
  */
 import type { Duplex } from 'node:stream';
 
@@ -13,10 +16,26 @@ import type { Duplex } from 'node:stream';
 export interface ByteSink {
   /**
    * Bytes just read. The chunk may be a view of a buffer the transport reads into again once
-   * this returns: consume or copy it now.
+   * this returns: consume or copy it now. A chunk read into `target()` is a view of it.
    */
   onBytes(chunk: Buffer): void;
+  /**
+   * Where the next bytes should land, asked before each read: the rest of a body whose header
+   * has arrived (never past its end, where the next header starts); 'header' when the next
+   * answer's header is due and a large body follows it, so that only about a header is read
+   * into the reused buffer and the body goes to its own; undefined: anywhere.
+   */
+  target?(): Buffer | 'header' | undefined;
 }
+
+/**
+ * Bytes read when only a header is wanted: an OK header for a GET is about 20 bytes, so nearly
+ * all of a body lands in its own buffer, for one more (cheap) read per answer.
+ */
+export const HEADER_READ_BYTES = 128;
+
+/** A body at least this large is worth reading its header apart ('header' above). */
+export const LARGE_BODY_BYTES = 64 * 1024;
 
 /**
  * Bytes read from a socket at a time, into its one reused buffer: large enough that a 4-piece
@@ -26,12 +45,16 @@ export const READ_BUFFER_BYTES = 256 * 1024;
 
 /** Options for net.connect that route reads through `onread`, and a way to attach the sink. */
 export class ReusedReadBuffer {
-  // Node also takes `buffer` as a function, called before each read, returning where the next
-  // bytes should land. That is the way to no copy at all (issue 11): the sink would gain a
-  // method returning the free part of the body a request waits for, and this buffer would
-  // serve only headers and between-answer bytes.
+  /** The reused buffer, for bytes that have no body to land in. */
+  readonly buffer = Buffer.allocUnsafe(READ_BUFFER_BYTES);
+  readonly #headerRoom = this.buffer.subarray(0, HEADER_READ_BYTES);
+
+  // Node calls `buffer` after each callback (and once at connect) for where the next read goes.
   readonly onread = {
-    buffer: Buffer.allocUnsafe(READ_BUFFER_BYTES),
+    buffer: (): Uint8Array => {
+      const target = this.#sink?.target?.();
+      return target === undefined ? this.buffer : target === 'header' ? this.#headerRoom : target;
+    },
     callback: (bytes: number, buffer: Uint8Array): boolean => {
       this.#deliver(Buffer.from(buffer.buffer, buffer.byteOffset, bytes));
       return true; // everything is consumed at once: keep reading
@@ -52,6 +75,11 @@ export class ReusedReadBuffer {
     if (this.#sink) this.#sink.onBytes(chunk);
     else this.#early.push(Buffer.from(chunk));
   }
+}
+
+/** True if `chunk` is the bytes of `body` at `at` themselves: read there, nothing to copy. */
+export function inPlace(chunk: Buffer, body: Buffer, at: number): boolean {
+  return chunk.buffer === body.buffer && chunk.byteOffset === body.byteOffset + at;
 }
 
 /** Sends a stream's 'data' chunks to `sink` (TLS sockets, in-memory pairs). */

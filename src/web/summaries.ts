@@ -22,7 +22,9 @@ export function summaryOf(r: DownloadResult, searched: boolean): DownloadSummary
     found: r.peers.filter((o) => o.identity !== undefined).map((o) => o.peer),
     missing: r.peers.filter((o) => o.problem?.code === 'ERR_NOT_FOUND').map((o) => o.peer),
     unreachable: r.peers.filter(failed).map((o) => ({ peer: o.peer, error: { code: o.problem?.code as ErrorCode, message: o.problem?.message ?? '' } })),
-    peers: r.peers.map((o) => ({ peer: o.peer, bytes: o.bytes, problem: o.problem?.message ?? null })),
+    peers: r.peers.map((o) => ({ peer: o.peer, bytes: o.bytes, duplicateBytes: o.duplicateBytes ?? 0, problem: o.problem?.message ?? null })),
+    kept: r.kept ? { identity: r.kept.identity, size: r.kept.size, at: r.kept.at } : null,
+    others: r.others ?? [],
   };
 }
 
@@ -38,6 +40,7 @@ export function uploadSummaryOf(name: string, r: { size: number; identity: strin
       status: o.status,
       bytes: o.bytes,
       seconds: o.seconds,
+      kept: o.kept ?? null,
       error: o.status === 'failed' ? (o.error ?? { code: 'ERR_INTERNAL', message: 'failed' }) : null,
     })),
   };

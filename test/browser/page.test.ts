@@ -82,7 +82,7 @@ describe('the page in Chromium (browser)', function () {
     await page.locator('#peers-table tbody tr').nth(3).waitFor();
     const state = (id: string) => page.locator(`tr[data-peer="${id}"] .state`).textContent();
     expect(await Promise.all(['me', 'bob', 'carol', 'dave'].map(state))).to.deep.equal(['online', 'online', 'online', 'offline']);
-    expect(await page.locator('tr[data-peer="dave"] .error').textContent()).to.match(/unreachable: .*\(ERR_PEER_UNREACHABLE\)$/);
+    expect(await page.locator('tr[data-peer="dave"] .error').textContent()).to.match(/nothing listens at 127\.0\.0\.1:\d+ \(ECONNREFUSED\): is dave's server running\? \(ERR_PEER_UNREACHABLE\)$/);
     expect(await page.locator('tr[data-peer="me"]').textContent()).to.include('this peer');
     await shot('peers');
   });
@@ -95,7 +95,7 @@ describe('the page in Chromium (browser)', function () {
     expect(await notes.nth(0).textContent()).to.include('CONFLICT: version 1 of 2');
     expect(await notes.nth(1).textContent()).to.include('CONFLICT: version 2 of 2');
     expect(await page.locator('tr[data-file="big.txt"] fieldset label').allTextContents()).to.deep.equal([' bob', ' carol']);
-    expect(await page.locator('.problems li[data-peer="dave"]').textContent()).to.match(/^dave: unreachable: dave \(127\.0\.0\.1:\d+\) is unreachable: .*\(ERR_PEER_UNREACHABLE\)$/);
+    expect(await page.locator('.problems li[data-peer="dave"]').textContent()).to.match(/^dave: unreachable: nothing listens at 127\.0\.0\.1:\d+ \(ECONNREFUSED\): is dave's server running\? \(ERR_PEER_UNREACHABLE\)$/);
     await shot('files');
   });
 

@@ -35,6 +35,11 @@ describe('client/command-line', () => {
     expect(splitCommandLine('a\\b')).to.deep.equal(['a\\b']);
   });
 
+  it('outside quotes, a backslash escapes a space, a quote or a backslash, as Tab completion writes them', () => {
+    expect(splitCommandLine('#DOWNLOAD my\\ notes.txt p2')).to.deep.equal(['#DOWNLOAD', 'my notes.txt', 'p2']);
+    expect(splitCommandLine('say\\"hi\\".txt back\\\\slash')).to.deep.equal(['say"hi".txt', 'back\\slash']);
+  });
+
   it('gives an empty word for ""', () => {
     expect(splitCommandLine('#DOWNLOAD "" p1')).to.deep.equal(['#DOWNLOAD', '', 'p1']);
     expect(splitCommandLine('""')).to.deep.equal(['']);

@@ -74,9 +74,9 @@ describe('cli/exit-codes', () => {
           size: 1,
           identity: 'f'.repeat(64),
           peers: [
-            { peer: 'p1', status: 'stored', bytes: 1, seconds: 0, error: null },
-            { peer: 'p2', status: 'failed', bytes: 0, seconds: 0, error: { code: 'ERR_EXISTS', message: 'taken' } },
-            { peer: 'p3', status: 'failed', bytes: 0, seconds: 0, error: down },
+            { peer: 'p1', status: 'stored', bytes: 1, seconds: 0, kept: null, error: null },
+            { peer: 'p2', status: 'failed', bytes: 0, seconds: 0, kept: null, error: { code: 'ERR_EXISTS', message: 'taken' } },
+            { peer: 'p3', status: 'failed', bytes: 0, seconds: 0, kept: null, error: down },
           ],
         },
         5,

@@ -1,7 +1,7 @@
 import { expect } from 'chai';
-import { formatBytes, formatProgress } from '../../src/cli/format.js';
+import { formatBytes, formatRate, formatTime } from '../../src/cli/format.js';
 
-describe('client/format', () => {
+describe('cli/format', () => {
   describe('formatBytes', () => {
     const cases: [number, string][] = [
       [0, '0 B'],
@@ -24,18 +24,26 @@ describe('client/format', () => {
     }
   });
 
-  describe('formatProgress', () => {
-    it('shows 100% for a zero-byte file', () => {
-      const line = formatProgress({ size: 0, received: 0, activePeers: 1, elapsedMs: 0 });
-      expect(line.startsWith('100.0%')).to.equal(true);
-      expect(line).to.include('0 B/0 B');
-      expect(line).to.not.include('NaN');
-    });
+  describe('formatRate', () => {
+    const cases: [number, number, string][] = [
+      [22_500_000, 1, '22.5 MB/s'],
+      [250_000_000, 1, '250 MB/s'],
+      [2_310_000, 1, '2.31 MB/s'],
+      [6, 0.01, '600 B/s'],
+      [45_600, 1, '45.6 kB/s'],
+      [4_560, 1, '4.56 kB/s'],
+      [0, 1, '0 B/s'],
+      [5, 0, '0 B/s'],
+    ];
+    for (const [bytes, seconds, expected] of cases) {
+      it(`${bytes} B in ${seconds} s → ${expected}`, () => {
+        expect(formatRate(bytes, seconds)).to.equal(expected);
+      });
+    }
+  });
 
-    it('shows the percentage received', () => {
-      const line = formatProgress({ size: 2048, received: 512, activePeers: 3, elapsedMs: 1000 });
-      expect(line.startsWith(' 25.0%  512 B/2.0 KiB')).to.equal(true);
-      expect(line.endsWith('3 peers')).to.equal(true);
-    });
+  it('formatTime: local date and time to the second', () => {
+    const at = new Date(2026, 10, 25, 9, 8, 3, 500).getTime();
+    expect(formatTime(at)).to.equal('2026-11-25 09:08:03');
   });
 });

@@ -4,7 +4,7 @@ import type { DownloadSummary, FilesResult, PeersResult, PingResult } from '../.
 
 const A = 'a1'.repeat(32);
 const B = 'b2'.repeat(32);
-const down = { code: 'ERR_PEER_UNREACHABLE' as const, message: 'p3 (127.0.0.1:9) is unreachable: ECONNREFUSED (ERR_PEER_UNREACHABLE)' };
+const down = { code: 'ERR_PEER_UNREACHABLE' as const, message: 'nothing listens at 127.0.0.1:9 (ECONNREFUSED): is p3\'s server running? (ERR_PEER_UNREACHABLE)' };
 
 describe('client/render', () => {
   it('formats durations in ms with sensible precision', () => {
@@ -73,8 +73,16 @@ describe('client/render', () => {
     const result: FilesResult = {
       command: 'files',
       files: [
-        { name: 'a.txt', conflict: false, versions: [{ identity: A, size: 14, peers: ['p1', 'p2'] }] },
-        { name: 'notes.txt', conflict: true, versions: [{ identity: A, size: 2048, peers: ['p1', 'p2'] }, { identity: B, size: 12, peers: ['p4'] }] },
+        { name: 'a.txt', conflict: false, here: null, versions: [{ identity: A, size: 14, peers: ['p1', 'p2'], changed: null, here: false, newer: false }] },
+        {
+          name: 'notes.txt',
+          conflict: true,
+          here: null,
+          versions: [
+            { identity: A, size: 2048, peers: ['p1', 'p2'], changed: null, here: false, newer: false },
+            { identity: B, size: 12, peers: ['p4'], changed: null, here: false, newer: false },
+          ],
+        },
       ],
       peers: [
         { peer: 'p1', ok: true, files: 2 },
@@ -93,6 +101,31 @@ describe('client/render', () => {
     expect(renderResult({ command: 'files', files: [], peers: [] })).to.deep.equal(['no files on the mesh (0 of 0 peers listed)']);
   });
 
+  it('#FILES: this peer\'s version is HERE, a version changed later is NEWER, with its time and what that means', () => {
+    const at = new Date(2026, 10, 25, 19, 8, 33).getTime();
+    const result: FilesResult = {
+      command: 'files',
+      files: [
+        {
+          name: 'n.txt',
+          conflict: true,
+          here: B,
+          versions: [
+            { identity: A, size: 9, peers: ['p1', 'p2'], changed: at, here: false, newer: true },
+            { identity: B, size: 8, peers: ['me'], changed: at - 60_000, here: true, newer: false },
+          ],
+        },
+      ],
+      peers: [{ peer: 'p1', ok: true, files: 1 }, { peer: 'p2', ok: true, files: 1 }, { peer: 'me', ok: true, files: 1 }],
+    };
+    expect(renderResult(result)).to.deep.equal([
+      '1 file on the mesh (3 of 3 peers listed; 1 name held in different versions)',
+      '  n.txt  9 B  a1a1a1a1a1a1  p1, p2  NEWER (changed 2026-11-25 19:08:33); CONFLICT: version 1 of 2',
+      '  n.txt  8 B  b2b2b2b2b2b2  me      HERE; CONFLICT: version 2 of 2',
+      "HERE: the version this peer holds; NEWER: changed later than it, by the holders' own clocks (which may differ)",
+    ]);
+  });
+
   it('#DOWNLOAD: the summary line, then the peers that failed; "does not have it" only for named peers', () => {
     const base: DownloadSummary = {
       command: 'download',
@@ -107,17 +140,50 @@ describe('client/render', () => {
       missing: ['p2'],
       unreachable: [{ peer: 'p3', error: down }],
       peers: [
-        { peer: 'p1', bytes: 100, problem: null },
-        { peer: 'p2', bytes: 0, problem: 'does not have it' },
-        { peer: 'p3', bytes: 0, problem: down.message },
+        { peer: 'p1', bytes: 100, duplicateBytes: 0, problem: null },
+        { peer: 'p2', bytes: 0, duplicateBytes: 0, problem: 'does not have it' },
+        { peer: 'p3', bytes: 0, duplicateBytes: 0, problem: down.message },
       ],
+      kept: null,
+      others: [],
     };
     expect(renderResult(base)).to.deep.equal([
-      'Downloaded a.txt: 100 bytes in 0.50 s (0.00 MB/s), identity a1a1a1a1a1a1; bytes per peer: p1 100',
+      'Downloaded a.txt: 100 bytes in 0.50 s (200 B/s), identity a1a1a1a1a1a1; bytes per peer: p1 100',
       `  p3: ${down.message}`,
     ]);
     expect(renderResult({ ...base, searched: false })).to.have.length(3);
     expect(renderResult({ ...base, status: 'already' })[0]).to.equal('Already have a.txt (100 bytes, identity a1a1a1a1a1a1); nothing to do');
+    const others = [{ identity: B, size: 7, peers: ['p2', 'p4'] }, { identity: 'c3'.repeat(32), size: 8, peers: ['p5'] }];
+    expect(renderResult({ ...base, status: 'already', others })[0]).to.equal(
+      "Already have version a1a1a1a1a1a1 of a.txt; p2, p4 hold b2b2b2b2b2b2; p5 holds c3c3c3c3c3c3. Kept this peer's: --replace fetches theirs (this one is kept in the versions area), --version ID picks one",
+    );
+    const replaced = { ...base, status: 'replaced' as const, kept: { identity: B, size: 7, at: 1 }, peers: [{ peer: 'p1', bytes: 100, duplicateBytes: 262144, problem: null }] };
+    expect(renderResult(replaced)).to.deep.equal([
+      'Downloaded a.txt: 100 bytes in 0.50 s (200 B/s), identity a1a1a1a1a1a1; bytes per peer: p1 100 (+262144 duplicate); replaced version b2b2b2b2b2b2, kept in the versions area',
+    ]);
+  });
+
+  it('#DOWNLOAD of several files: each file, then one line for all', () => {
+    const one: DownloadSummary = {
+      command: 'download', name: 'a.txt', status: 'downloaded', size: 1000, identity: A, seconds: 0.5, resumedBytes: 0, searched: true,
+      found: ['p1'], missing: [], unreachable: [], peers: [{ peer: 'p1', bytes: 1000, duplicateBytes: 0, problem: null }], kept: null, others: [],
+    };
+    const { command: _, ...fields } = one;
+    const lines = renderResult({
+      command: 'downloads',
+      seconds: 1,
+      files: [
+        { ok: true, exitCode: 0, ...fields },
+        { ok: true, exitCode: 0, ...fields, name: 'b.txt', status: 'already' },
+        { ok: false, exitCode: 4, name: 'c.txt', error: { code: 'ERR_NOT_FOUND', message: 'no peer has c.txt (ERR_NOT_FOUND)' } },
+      ],
+    });
+    expect(lines).to.deep.equal([
+      'Downloaded a.txt: 1000 bytes in 0.50 s (2.00 kB/s), identity a1a1a1a1a1a1; bytes per peer: p1 1000',
+      'Already have b.txt (1000 bytes, identity a1a1a1a1a1a1); nothing to do',
+      'c.txt: failed: no peer has c.txt (ERR_NOT_FOUND)',
+      '3 files: 1 downloaded, 1 already here, 1 failed; 1000 bytes in 1.00 s (1.00 kB/s)',
+    ]);
   });
 
   it('#UPLOAD and #SHARE: one line per outcome', () => {
@@ -128,12 +194,18 @@ describe('client/render', () => {
         size: 7,
         identity: A,
         peers: [
-          { peer: 'p1', status: 'stored', bytes: 7, seconds: 0.01, error: null },
-          { peer: 'p2', status: 'same', bytes: 0, seconds: 0.01, error: null },
-          { peer: 'p3', status: 'failed', bytes: 0, seconds: 0, error: down },
+          { peer: 'p1', status: 'stored', bytes: 7, seconds: 0.01, kept: null, error: null },
+          { peer: 'p2', status: 'same', bytes: 0, seconds: 0.01, kept: null, error: null },
+          { peer: 'p3', status: 'failed', bytes: 0, seconds: 0, kept: null, error: down },
+          { peer: 'p4', status: 'replaced', bytes: 7, seconds: 0.02, kept: B, error: null },
         ],
       }),
-    ).to.deep.equal(['p1: stored a.txt (7 bytes in 0.01 s)', 'p2: already has a.txt (same content)', `p3: failed: ${down.message}`]);
+    ).to.deep.equal([
+      'p1: stored a.txt (7 bytes in 0.01 s)',
+      'p2: already has a.txt (same content)',
+      `p3: failed: ${down.message}`,
+      `p4: replaced a.txt (7 bytes in 0.02 s); it keeps the old version ${B.slice(0, 12)} in its versions area`,
+    ]);
     expect(renderResult({ command: 'share', name: 'b.txt', source: '/x/a.txt', size: 7, identity: A, status: 'shared' })).to.deep.equal([
       'Shared /x/a.txt as b.txt (7 bytes, identity a1a1a1a1a1a1); this peer now serves it',
     ]);

@@ -7,6 +7,7 @@ import { connect } from 'node:net';
 import { join } from 'node:path';
 import { type ServerConsoleState, completeServerCommand, formatUptime, runServerCommand } from '../../src/cli/server-console.js';
 import { REQUESTS } from '../../src/protocol/requests.js';
+import { skippedNames } from '../../src/storage/skipped-names.js';
 import { type Mesh, startMesh, waitFor, writeFiles } from '../helpers.js';
 
 describe('cli/server-console', function () {
@@ -43,6 +44,12 @@ describe('cli/server-console', function () {
     await unlink(join(mesh.dirOf('p1'), 'hello.txt'));
     answer = await runServerCommand('  FILES ', state);
     expect(answer.lines.slice(1).map((l) => l.trim().split(/\s+/)[0])).to.deep.equal(['dropped.txt', 'sub/big.txt']);
+  });
+
+  it('files: says which files it does not serve, and why (NOTES.TXT)', async function () {
+    await writeFiles(mesh.dirOf('p1'), { 'NOTES.TXT': 'upper' });
+    const answer = await runServerCommand('files', { ...state, skipped: () => skippedNames(mesh.dirOf('p1')) });
+    expect(answer.lines.slice(-2)).to.deep.equal(['not served: 1 file', '  "NOTES.TXT"  only names ending in lower-case .txt are served']);
   });
 
   it('status: uptime, connections, bytes served, and an upload in flight with its progress', async function () {

@@ -1,6 +1,6 @@
 import { expect } from 'chai';
 import yargs from 'yargs';
-import { type ServerArgs, limitsFromArgs, serverOptions } from '../../src/cli/server-options.js';
+import { type ServerArgs, limitsFromArgs, parseServerArgs, serverOptions } from '../../src/cli/server-options.js';
 import { SERVER_DEFAULTS } from '../../src/server/options.js';
 import { TxtmeshError } from '../../src/errors.js';
 
@@ -31,5 +31,56 @@ describe('cli/server-options', () => {
     expect(await refusal('--idle-timeout', '-5')).to.match(/^--idle-timeout must be a number at least 0, not -5/);
     expect(await refusal('--port', '99999')).to.match(/^--port must be a whole number from 0 to 65535, not 99999/);
     expect(await refusal('--grace', '-1')).to.match(/^--grace /);
+    expect(await refusal('--keep-versions', '0')).to.match(/^--keep-versions must be a whole number from 1 to 10000, not 0/);
+    expect(limitsFromArgs(await parse('--keep-versions', '12'))).to.include({ keepVersions: 12 });
+  });
+
+  describe('the lean parser (no yargs at start-up)', () => {
+    /** The flags serverMain reads: what yargs gives for them (it adds camelCase copies and more). */
+    async function byYargs(...args: string[]): Promise<Record<string, unknown>> {
+      const lean = parseServerArgs([]) as ServerArgs;
+      const full = (await parse(...args)) as Record<string, unknown>;
+      return Object.fromEntries(Object.keys(lean).map((k) => [k, full[k]]));
+    }
+
+    const lines = [
+      [],
+      ['--port', '9001', '--host', '127.0.0.1'],
+      ['--quiet', '--log-format', 'json', '--no-console'],
+      ['--console', '--serve-to', 'mesh', '--grace', '2.5'],
+      ['--id', 'p2', '--settings', '../x.txt', '--dir', 'files', '--identity', 'id'],
+      ['--max-connections', '7', '--idle-timeout', '0', '--header-timeout', '3', '--max-upload', '1000', '--max-header', '4096'],
+      ['--secure', '--init-identity'],
+      ['--show-identity'],
+      ['--rotate-identity', '--no-quiet'],
+      ['--port=9002', '--log-format=text'],
+    ];
+    for (const line of lines) {
+      it(`reads ${JSON.stringify(line.join(' '))} as yargs does`, async () => {
+        expect(parseServerArgs(line)).to.deep.equal(await byYargs(...line));
+      });
+    }
+
+    it('leaves to yargs --help, --version and what it does not take as given', () => {
+      for (const line of [
+        ['--help'],
+        ['-h'],
+        ['--version'],
+        ['--port', 'abc'],
+        ['--port', '-1'],
+        ['--log-format', 'xml'],
+        ['--serve-to', 'all'],
+        ['--nonsense'],
+        ['stray'],
+        ['--port', '1', '--port', '2'],
+        ['--quiet=false'],
+        ['--logFormat', 'json'],
+        ['--dir', '--no-console'],
+        ['--console', '--no-console'],
+        ['--port'],
+      ]) {
+        expect(parseServerArgs(line), JSON.stringify(line)).to.equal(undefined);
+      }
+    });
   });
 });

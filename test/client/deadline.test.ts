@@ -1,5 +1,5 @@
 import { expect } from 'chai';
-import { noAnswer, withDeadline } from '../../src/client/deadline.js';
+import { noAnswer, silentFor, stalledFor, withDeadline } from '../../src/client/deadline.js';
 import { TxtmeshError } from '../../src/errors.js';
 import type { PeerAddress } from '../../src/settings.js';
 import { expectCode } from '../helpers/expect-code.js';
@@ -20,6 +20,14 @@ describe('client/deadline', () => {
     expect(err.message).to.equal('p1 (127.0.0.1:4001) did not answer within 3320 ms');
     const cause = new Error('underneath');
     expect(noAnswer('p1', 10, cause).cause).to.equal(cause);
+  });
+
+  it('silentFor says how long the peer sent nothing, and how much of the answer had come', () => {
+    expect(silentFor('p1', 2000.4).message).to.equal('p1 sent nothing for 2000 ms while a request waited');
+    expect(silentFor('p1', 2000, { filled: 10, body: Buffer.alloc(40) }).message).to.equal('p1 sent nothing for 2000 ms while a request waited, after 10 of the 40 bytes of its answer');
+    expect(silentFor('p1', 5, { filled: 0, body: undefined }).message).to.not.include('after');
+    expect(stalledFor('p1', 300).code).to.equal('ERR_PEER_TIMEOUT');
+    expect(stalledFor('p1', 300).message).to.equal('p1 stalled: nothing received for 300 ms');
   });
 
   it('withDeadline passes the value through, with a signal that has not fired', async () => {

@@ -40,7 +40,7 @@ describe('client/fan-out', function () {
     ]);
     const [up, refused, silent] = results;
     expect(up?.ok && up.value.map((f) => f.name)).to.deep.equal(['a.txt']);
-    expect(refused && !refused.ok && refused.problem.message).to.match(/^refused \(127\.0\.0\.1:\d+\) .*\(ERR_PEER_UNREACHABLE\)$/);
+    expect(refused && !refused.ok && refused.problem.message).to.match(/^nothing listens at 127\.0\.0\.1:\d+ \(ECONNREFUSED\): is refused's server running\? \(ERR_PEER_UNREACHABLE\)$/);
     const silentPeer = mesh.address('silent');
     expect(silent && !silent.ok && silent.problem.message).to.equal(`silent (127.0.0.1:${silentPeer.port}) did not answer within 800 ms (ERR_PEER_TIMEOUT)`);
     // Asked in parallel: the silent peer's deadline is paid once, and it is what the turn took.

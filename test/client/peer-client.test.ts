@@ -3,10 +3,10 @@
  * against a server that answers each request with a frame that breaks the protocol.
  */
 import { expect } from 'chai';
-import { readFile, rm } from 'node:fs/promises';
+import { readFile, rm, writeFile } from 'node:fs/promises';
 import { type AddressInfo, type Server, createServer } from 'node:net';
 import { join } from 'node:path';
-import { fileInfo, getRange, hello, listFiles, putFile } from '../../src/client/peer-client.js';
+import { fileInfo, getRange, hello, listFiles, listVersions, putFile } from '../../src/client/peer-client.js';
 import { PeerConnection } from '../../src/client/peer-connection.js';
 import { MAX_LIST_BYTES, PIECE_SIZE } from '../../src/constants.js';
 import type { TxtmeshError } from '../../src/errors.js';
@@ -55,9 +55,23 @@ describe('client/peer-client', () => {
     expect(await listFiles(conn)).to.deep.equal([{ name: 'a.txt', size: text.length, identity }]);
     expect(await fileInfo(conn, 'a.txt')).to.deep.equal({ name: 'a.txt', size: text.length, identity, pieceSize: PIECE_SIZE, pieceHashes });
     expect(await getRange(conn, 'a.txt', PIECE_SIZE, 100, identity)).to.deep.equal(text.subarray(PIECE_SIZE));
-    expect(await putFile(conn, 'a.txt', join(dir, 'a.txt'), text.length, identity)).to.equal('same');
-    expect(await putFile(conn, 'b.txt', join(local, 'b.txt'), 4, digestOf(Buffer.from('new\n')).identity)).to.equal('stored');
+    expect(await putFile(conn, 'a.txt', join(dir, 'a.txt'), text.length, identity)).to.deep.equal({ result: 'same' });
+    expect(await putFile(conn, 'b.txt', join(local, 'b.txt'), 4, digestOf(Buffer.from('new\n')).identity)).to.deep.equal({ result: 'stored' });
     expect(await readFile(join(dir, 'b.txt'), 'utf8')).to.equal('new\n');
+  });
+
+  it('putFile with replace, then listVersions of one name and of all', async () => {
+    const newer = Buffer.from('newer\n');
+    await writeFile(join(local, 'b2.txt'), newer);
+    const before = Date.now();
+    expect(await putFile(conn, 'b.txt', join(local, 'b2.txt'), newer.length, digestOf(newer).identity, undefined, true)).to.deep.equal({ result: 'replaced', kept: digestOf(Buffer.from('new\n')).identity });
+    const versions = await listVersions(conn, 'b.txt');
+    expect(versions.map((v) => [v.state, v.identity, v.size])).to.deep.equal([
+      ['current', digestOf(newer).identity, newer.length],
+      ['replaced', digestOf(Buffer.from('new\n')).identity, 4],
+    ]);
+    expect(versions[1]?.time).to.be.within(before, Date.now());
+    expect((await listVersions(conn)).map((v) => `${v.name} ${v.state}`)).to.deep.equal(['a.txt current', 'b.txt current', 'b.txt replaced']);
   });
 
   it('an ERR answer fails that request with its code, and the connection carries on', async () => {

@@ -7,7 +7,7 @@ import { expect } from 'chai';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { PeerSession } from '../../src/client/peer-session.js';
 import { RemoteError } from '../../src/errors.js';
-import type { ByteSink } from '../../src/transport/reads.js';
+import { type ByteSink, HEADER_READ_BYTES, ReusedReadBuffer } from '../../src/transport/reads.js';
 import { duplexPair } from '../duplex-pair.js';
 import { ScriptedPeer, failure, frame, sessionPair } from './scripted-peer.js';
 
@@ -71,6 +71,53 @@ describe('client/peer-session', function () {
       const answers = [session.request(1, frame('GET', 1), LIST), session.request(2, frame('GET', 2), LIST)];
       new ScriptedPeer(server).write('OK 1 10 some=args\n0123456789OK 2 4\nlast');
       expect((await Promise.all(answers)).map((a) => [a.header.args, a.body.toString()])).to.deep.equal([[['some=args'], '0123456789'], [[], 'last']]);
+    });
+
+    it('receives bodies straight into their buffers when the transport reads where it is told', async function () {
+      // Like Node's onread with a buffer function: each read lands where onread.buffer() says.
+      const wire = Buffer.from('OK 1 6\nabcdefOK 2 3 x=1\nxyzOK 3 5\n12345');
+      for (const readSize of [1, 2, 5, 7, 64]) {
+        const [client] = duplexPair();
+        const reads = new ReusedReadBuffer();
+        const session = new PeerSession(client, { label: 'p1 (test)', receive: (sink) => reads.attach(sink) });
+        const into = [Buffer.alloc(6), Buffer.alloc(5)];
+        const answers = [session.request(1, frame('GET', 1), { maxBody: 6, into: into[0] }), session.request(2, frame('LIST', 2), LIST), session.request(3, frame('GET', 3), { maxBody: 5, into: into[1] })];
+        const inPlace: number[] = [];
+        for (let at = 0; at < wire.length; ) {
+          const where = reads.onread.buffer();
+          const n = wire.copy(where, 0, at, at + Math.min(readSize, where.length));
+          if (where.buffer !== reads.buffer.buffer) inPlace.push(n);
+          reads.onread.callback(n, where);
+          at += n;
+        }
+        const [a, b, c] = await Promise.all(answers);
+        expect([a?.body.toString(), b?.body.toString(), c?.body.toString()], `reads of ${readSize}`).to.deep.equal(['abcdef', 'xyz', '12345']);
+        expect(a?.body).to.equal(into[0]);
+        expect(c?.body).to.equal(into[1]);
+        // Body bytes after the read that carried their header's end land in place: all 14 of
+        // them when each read is one byte, none when one read holds the whole wire.
+        const landed = inPlace.reduce((x, y) => x + y, 0);
+        if (readSize === 1) expect(landed).to.equal(14);
+        else if (readSize >= wire.length) expect(landed).to.equal(0);
+        else expect(landed, `reads of ${readSize}`).to.be.within(1, 14);
+        session.close();
+      }
+    });
+    it('between answers reads just a header when a large body comes next or nothing waits, else a full buffer', function () {
+      const [client] = duplexPair();
+      const reads = new ReusedReadBuffer();
+      const session = new PeerSession(client, { label: 'p1 (test)', receive: (sink) => reads.attach(sink) });
+      expect(reads.onread.buffer().length, 'nothing waiting').to.equal(HEADER_READ_BYTES);
+      void session.request(1, frame('LIST', 1), LIST).catch(() => undefined);
+      expect(reads.onread.buffer(), 'a small answer next').to.equal(reads.buffer);
+      void session.request(2, frame('GET', 2), { maxBody: 1 << 20, into: Buffer.alloc(1 << 20) }).catch(() => undefined);
+      expect(reads.onread.buffer(), 'still the small answer first').to.equal(reads.buffer);
+      session.close();
+      const reads2 = new ReusedReadBuffer();
+      const other = new PeerSession(duplexPair()[0], { label: 'p2 (test)', receive: (sink) => reads2.attach(sink) });
+      void other.request(1, frame('GET', 1), { maxBody: 1 << 20, exactBody: 1 << 20 }).catch(() => undefined);
+      expect(reads2.onread.buffer().length, 'a large body next').to.equal(HEADER_READ_BYTES);
+      other.close();
     });
   });
 

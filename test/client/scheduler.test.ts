@@ -1,5 +1,5 @@
 import { expect } from 'chai';
-import { PieceScheduler } from '../../src/client/scheduler.js';
+import { MIN_GAIN_MS, type Pace, PieceScheduler } from '../../src/client/scheduler.js';
 
 /** Calls next(peer) n times and returns the answers. */
 function take(s: PieceScheduler, peer: string, n: number): (number | undefined)[] {
@@ -78,10 +78,10 @@ describe('client/scheduler', () => {
   });
 
   describe('endgame', () => {
-    it('gives an idle peer a duplicate of an in-flight piece', () => {
+    it('gives an idle peer a duplicate of an in-flight piece: the one its source will deliver last', () => {
       const s = new PieceScheduler(3);
       expect(take(s, 'a', 3)).to.deep.equal([0, 1, 2]);
-      expect(s.next('b')).to.equal(0);
+      expect(s.next('b')).to.equal(2);
     });
 
     it('gives a peer that still fetches something no duplicate', () => {
@@ -91,7 +91,7 @@ describe('client/scheduler', () => {
       expect(s.next('b')).to.equal(undefined); // b is busy with 2
       expect(s.next('a')).to.equal(undefined); // a is busy with 0 and 1
       expect(s.markDone(2, 'b')).to.equal(true);
-      expect(s.next('b')).to.equal(0); // idle now
+      expect(s.next('b')).to.equal(1); // idle now: a's last-queued piece
       expect(s.next('b')).to.equal(undefined); // busy again
     });
 
@@ -176,6 +176,45 @@ describe('client/scheduler', () => {
       expect(s.next('c')).to.equal(undefined);
       s.release(0, 'b');
       expect(s.next('c')).to.equal(0);
+    });
+  });
+
+  describe('endgame with a pace (what the swarm measured)', () => {
+    /** A pace from fixed figures: ms until each source's queue is through, ms per piece. */
+    function pace(remaining: Record<string, number>, perPiece: Record<string, number>): Pace {
+      return { remainingMs: (p) => remaining[p] ?? 0, pieceMs: (p) => perPiece[p] };
+    }
+
+    it('never duplicates before the idle peer has delivered a piece (it has no pace yet)', () => {
+      const s = new PieceScheduler(4, { pace: pace({ a: Infinity }, {}) });
+      expect(take(s, 'a', 4)).to.deep.equal([0, 1, 2, 3]);
+      expect(s.next('b')).to.equal(undefined);
+    });
+
+    it('does not duplicate a request that is on time: the gain must be at least MIN_GAIN_MS', () => {
+      const figures = { remaining: { a: 40 }, perPiece: { a: 2, b: 2 } };
+      const s = new PieceScheduler(4, { pace: pace(figures.remaining, figures.perPiece) });
+      expect(take(s, 'a', 4)).to.deep.equal([0, 1, 2, 3]);
+      expect(s.next('b')).to.equal(undefined);
+      figures.remaining.a = MIN_GAIN_MS + 2; // 2 ms for b, MIN_GAIN_MS + 2 ms for a: exactly the least gain
+      expect(s.next('b')).to.equal(undefined);
+      figures.remaining.a = MIN_GAIN_MS + 3; // a fell behind its rate
+      expect(s.next('b')).to.equal(3);
+    });
+
+    it('takes the slowest source\'s last-queued piece', () => {
+      const s = new PieceScheduler(9, { pace: pace({ a: 300, b: 900, c: 120 }, { a: 5, b: 40, c: 5, d: 5 }) });
+      expect(take(s, 'a', 3)).to.deep.equal([0, 1, 2]);
+      expect(take(s, 'b', 3)).to.deep.equal([3, 4, 5]);
+      expect(take(s, 'c', 3)).to.deep.equal([6, 7, 8]);
+      expect(s.next('d')).to.equal(5); // b is slowest; 5 is its last request
+    });
+
+    it('skips a piece whose quicker fetcher will bring it in time', () => {
+      const s = new PieceScheduler(1, { pace: pace({ a: 1000, c: 20 }, { c: 5, d: 5 }), maxDuplicates: 3 });
+      expect(s.next('a')).to.equal(0);
+      expect(s.next('c')).to.equal(0); // a is late: c duplicates
+      expect(s.next('d')).to.equal(undefined); // c's copy is due in 20 ms: no gain in a third
     });
   });
 

@@ -42,7 +42,7 @@ async function secureExample(into: string): Promise<void> {
 /** Starts the session's server in a fresh copy of `template`; resolves with its port. */
 async function startServer(s: Session, template: string, root: string): Promise<{ child: ChildProcess; port: number }> {
   await cp(template, root, { recursive: true });
-  const args = ['--port', '0', '--no-console', '--quiet', ...(s.serveTo ? ['--serve-to', s.serveTo] : [])];
+  const args = ['--port', '0', '--no-console', '--quiet', ...(s.serveTo ? ['--serve-to', s.serveTo] : []), ...(s.refuseReplace ? ['--refuse-replace'] : [])];
   const child = spawn(process.execPath, [serverJs, ...args], { cwd: join(root, s.peer), stdio: ['ignore', 'pipe', 'pipe'] });
   const started = await waitForOutput(child, / on 127\.0\.0\.1:\d+\n/);
   return { child, port: Number(/ on 127\.0\.0\.1:(\d+)\n/.exec(started)?.[1]) };

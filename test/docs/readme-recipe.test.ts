@@ -63,6 +63,11 @@ describe('README: your own mesh on one machine', function () {
       expect(ran.stdout).to.contain('3 of 3 peers online');
       expect(ran.stdout).to.match(/Downloaded numbers\.txt: 1988895 bytes in .*bytes per peer: bob \d+, carol \d+/);
       expect(ran.stdout).to.contain('bob: stored hello.txt').and.to.contain('carol: stored hello.txt');
+      // Editing a file: replaced at bob and carol, the old version kept at bob, then restored there.
+      expect(ran.stdout).to.match(/^bob: replaced hello\.txt \(23 bytes in .*; it keeps the old version 5656365a5871 in its versions area$/m);
+      expect(ran.stdout).to.match(/^carol: replaced hello\.txt /m);
+      expect(ran.stdout).to.match(/^bob: 2 versions of hello\.txt, newest kept first\n {2}7cd4b3626154 +23 B +current +changed .*\n {2}5656365a5871 +17 B +replaced +since /m);
+      expect(ran.stdout).to.match(/^Restored hello\.txt to version 5656365a5871 \(17 bytes\); the version it replaced \(7cd4b3626154\) is kept\nHello from alice\n/m);
       const files = JSON.parse(ran.stdout.split('\n').find((l) => l.startsWith('{"command":"files"')) ?? 'null');
       expect(files.ok).to.equal(true);
       for (const name of ['hello.txt', 'numbers.txt']) {

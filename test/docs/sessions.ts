@@ -25,6 +25,8 @@ export interface Session {
   readonly from?: string;
   /** The server's --serve-to. */
   readonly serveTo?: string;
+  /** The server runs with --refuse-replace. */
+  readonly refuseReplace: boolean;
   readonly send: Buffer;
   readonly expect: readonly ExpectedFrame[];
 }
@@ -65,7 +67,7 @@ function session(line: number, words: string[], body: string[]): Session {
   const [peer = '', ...flags] = words;
   const option = (key: string) => flags.find((f) => f.startsWith(`${key}=`))?.slice(key.length + 1);
   for (const flag of flags) {
-    if (flag !== 'secure' && !/^(tls|from|serve-to)=./.test(flag)) throw new Error(`session at line ${line}: unknown option ${flag}`);
+    if (flag !== 'secure' && flag !== 'refuse-replace' && !/^(tls|from|serve-to)=./.test(flag)) throw new Error(`session at line ${line}: unknown option ${flag}`);
   }
   const sent = body.filter((l) => l.startsWith('>')).map((l) => l.replace(/^> ?/, ''));
   const answered = body.filter((l) => l.startsWith('<')).map((l) => l.replace(/^< ?/, ''));
@@ -77,6 +79,7 @@ function session(line: number, words: string[], body: string[]): Session {
     tls: option('tls'),
     from: option('from'),
     serveTo: option('serve-to'),
+    refuseReplace: flags.includes('refuse-replace'),
     send: Buffer.from(sent.map((l) => l + '\n').join(''), 'utf8'),
     expect: expectedFrames(line, answered),
   };

@@ -12,7 +12,7 @@ import { type Identity, createIdentity } from '../../src/security/identity.js';
 import { Membership } from '../../src/security/membership.js';
 import type { ServeTo } from '../../src/server/admission.js';
 import type { RequestLog } from '../../src/server/connection.js';
-import { PeerServer } from '../../src/server/peer-server.js';
+import { PeerServer, type PeerServerOptions } from '../../src/server/peer-server.js';
 import { type PeerAddress, meshMode } from '../../src/settings.js';
 import type { ServedFolder } from '../../src/storage/served-folder.js';
 import { freePort, servedFolder, tempDir, writeFiles } from './files.js';
@@ -22,6 +22,8 @@ export interface MeshPeerSpec {
   readonly files?: Record<string, string | Buffer>;
   /** 'up' (default): a real server; 'down': nothing listens; 'silent': accepts, never answers. */
   readonly state?: 'up' | 'down' | 'silent';
+  /** Server options beyond the mesh's (e.g. refuseReplace, keepVersions). */
+  readonly server?: Pick<PeerServerOptions, 'refuseReplace' | 'keepVersions'>;
 }
 
 export interface Mesh {
@@ -75,7 +77,7 @@ export async function startMesh(specs: Record<string, MeshPeerSpec>, clients: st
   const servers = new MeshServers(membership, identities, options.serveTo);
   const peers: PeerAddress[] = [];
   for (const [id, spec] of Object.entries(specs)) {
-    const port = await servers.start(id, join(root, id, 'served_files'), spec.state ?? 'up');
+    const port = await servers.start(id, join(root, id, 'served_files'), spec.state ?? 'up', spec.server);
     peers.push(address(id, port, peers.length + 1));
   }
   for (const id of clients) peers.push(address(id, await freePort(), peers.length + 1));
@@ -116,17 +118,18 @@ class MeshServers {
   }
 
   /** Starts what a peer's state asks for. @returns the port it is reached at */
-  start(id: string, dir: string, state: NonNullable<MeshPeerSpec['state']>): Promise<number> {
-    if (state === 'up') return this.#startServer(id, dir);
+  start(id: string, dir: string, state: NonNullable<MeshPeerSpec['state']>, options: MeshPeerSpec['server'] = {}): Promise<number> {
+    if (state === 'up') return this.#startServer(id, dir, options);
     if (state === 'silent') return this.#startSilent();
     return freePort();
   }
 
-  async #startServer(id: string, dir: string): Promise<number> {
+  async #startServer(id: string, dir: string, options: MeshPeerSpec['server']): Promise<number> {
     const log: RequestLog[] = [];
     this.logs.set(id, log);
     const { membership, identities, serveTo } = this.#mesh;
     const server = new PeerServer({
+      ...options,
       peerId: id,
       dir,
       mesh: { membership, serveTo, identity: identities.get(id) },

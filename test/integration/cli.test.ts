@@ -27,7 +27,7 @@ describe('txtmesh-client (piped console)', function () {
     expect(r.stderr).to.equal('');
     expect(r.code).to.equal(0);
     expect(r.stdout).to.match(/^p1: 3 files\n  clash\.txt +7 B +[0-9a-f]{12}\n  hello_world\.txt +6 B +[0-9a-f]{12}\n/);
-    expect(r.stdout).to.match(/Downloaded lorem\.txt: \d+ bytes in .*bytes per peer: p2 \d+, p3 \d+/);
+    expect(r.stdout).to.match(/Downloaded lorem\.txt: \d+ bytes in .*bytes per peer: p2 \d+( \(\+\d+ duplicate\))?, p3 \d+/);
     expect(await readFile(join(mesh.root, 'p5', 'served_files', 'lorem.txt'))).to.deep.equal(lorem);
     expect(await readFile(join(mesh.root, 'p5', 'served_files', 'my notes.txt'), 'utf8')).to.equal('spaces ok\r\n');
   });
@@ -62,12 +62,17 @@ describe('txtmesh-client (piped console)', function () {
     expect(r.stdout).to.equal('');
   });
 
-  it('refuses a download over a different local file, without touching it', async function () {
+  it('keeps a different local file, saying which version each side has; --replace fetches theirs and keeps this one', async function () {
     await writeFile(join(mesh.root, 'p5', 'served_files', 'clash.txt'), 'mine\n');
     const r = await run(clientJs, [], cwd(), '#DOWNLOAD clash.txt p1\n');
-    expect(r.code).to.equal(1);
-    expect(r.stdout).to.match(/^Downloading clash\.txt from p1\nerror: clash\.txt already exists here with different content .*\(ERR_EXISTS\)\n$/);
+    expect(r.code).to.equal(0);
+    expect(r.stdout).to.match(/^Already have version [0-9a-f]{12} of clash\.txt; p1 holds [0-9a-f]{12}\. Kept this peer's: --replace fetches theirs/);
     expect(await readFile(join(mesh.root, 'p5', 'served_files', 'clash.txt'), 'utf8')).to.equal('mine\n');
+    const replaced = await run(clientJs, [], cwd(), '#DOWNLOAD clash.txt p1 --replace\n#VERSIONS clash.txt\n');
+    expect(replaced.code).to.equal(0);
+    expect(replaced.stdout).to.match(/^Downloading clash\.txt from p1\nDownloaded clash\.txt: 7 bytes .*; replaced version [0-9a-f]{12}, kept in the versions area\n/);
+    expect(replaced.stdout).to.match(/\np5 \(this peer\): 2 versions of clash\.txt, newest kept first\n {2}[0-9a-f]{12} +7 B +current +changed \d{4}-\d\d-\d\d \d\d:\d\d:\d\d\n {2}[0-9a-f]{12} +5 B +replaced +since /);
+    expect(await readFile(join(mesh.root, 'p5', 'served_files', 'clash.txt'), 'utf8')).to.equal('theirs\n');
   });
 
   it('uploads with one result line per peer', async function () {

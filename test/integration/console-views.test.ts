@@ -55,8 +55,8 @@ describe('txtmesh-client console: mesh views, #SHARE, #HELP command', function (
     const r = await console('#FILELIST p1\n#PEERS\n#FILES\n');
     expect(r.code, r.stdout).to.equal(0);
     const entries = mesh.logs.get('p1')?.slice(before) ?? [];
-    // The claim and a LIST, then #PEERS's HELLO and LIST, then #FILES's LIST: one connection.
-    expect(entries.map((e) => e.verb)).to.deep.equal(['HELLO', 'LIST', 'HELLO', 'LIST', 'LIST']);
+    // The claim and a LIST, then #PEERS's HELLO and LIST, then #FILES's VERSIONS: one connection.
+    expect(entries.map((e) => e.verb)).to.deep.equal(['HELLO', 'LIST', 'HELLO', 'LIST', 'VERSIONS']);
     expect(new Set(entries.map((e) => e.remote)).size).to.equal(1);
   });
 
@@ -71,8 +71,8 @@ describe('txtmesh-client console: mesh views, #SHARE, #HELP command', function (
     const r = await console('#UPLOAD draft.txt p1\n#SHARE draft.txt\n#UPLOAD draft.txt p1\n');
     expect(r.code).to.equal(1);
     const lines = r.stdout.trimEnd().split('\n');
-    expect(lines[0]).to.equal('error: draft.txt is a file on disk but not served by this peer: #SHARE draft.txt first, then #UPLOAD the name it gets (ERR_NOT_FOUND)');
-    expect(lines[1]).to.match(/^Shared .*draft\.txt as draft\.txt \(6 bytes, identity [0-9a-f]{12}\); this peer now serves it$/);
+    expect(lines[0]).to.equal('error: draft.txt is a file on disk but not served by this peer: #SHARE draft.txt first, then upload the name it gets (ERR_NOT_FOUND)');
+    expect(lines[1]).to.match(/^Shared .*draft\.txt as draft\.txt \(6 bytes, identity [0-9a-f]{12}\); this peer's server is not running: it serves the file once txtmesh-server runs in this peer folder$/);
     expect(lines[2]).to.match(/^p1: stored draft\.txt \(6 bytes in /);
     expect(await readFile(join(mesh.dirOf('p1'), 'draft.txt'), 'utf8')).to.equal('draft\n');
   });

@@ -72,7 +72,7 @@ describe('deadlines: silent, frozen and dead peers, and Ctrl-C', function () {
     const byPeer = new Map(doc.peers.map((p: Doc) => [p.peer, p]));
     expect((byPeer.get('quiet') as Doc).error.message).to.match(/^quiet \(127\.0\.0\.1:\d+\): no answer within \d+ ms, while 2 peers answered within \d+ ms/);
     expect((byPeer.get('ice') as Doc).error.code).to.equal('ERR_PEER_TIMEOUT');
-    expect((byPeer.get('dave') as Doc).error.message).to.match(/is unreachable: ECONNREFUSED \(is its server running\?\)/);
+    expect((byPeer.get('dave') as Doc).error.message).to.match(/nothing listens at 127\.0\.0\.1:\d+ \(ECONNREFUSED\): is dave's server running\?/);
     const human = await run(clientJs, ['--timeout', '25'], cwd(), '#PEERS\n');
     expect(human.stdout).to.match(/\nquiet +127\.0\.0\.1:\d+ +silent +- /);
     expect(human.stdout).to.match(/\ndave +127\.0\.0\.1:\d+ +offline +- /);
@@ -95,7 +95,7 @@ describe('deadlines: silent, frozen and dead peers, and Ctrl-C', function () {
     c.type('#DOWNLOAD hello.txt dave');
     const took = await until(() => /error: .*\n/.test(c.output()), 5000, 'the error line');
     expect(took, 'one connect attempt, not a round of retries').to.be.below(2000);
-    expect(c.output()).to.match(new RegExp(`^error: .*dave \\(127\\.0\\.0\\.1:${mesh.address('dave').port}\\) is unreachable: ECONNREFUSED \\(is its server running\\?\\)`));
+    expect(c.output()).to.match(new RegExp(`^error: .*nothing listens at 127\\.0\\.0\\.1:${mesh.address('dave').port} \\(ECONNREFUSED\\): is dave's server running\\?`));
     expect(c.output()).to.not.contain('still retrying');
     const printed = c.output();
     await new Promise((r) => setTimeout(r, 1500));

@@ -106,15 +106,18 @@ describe('download from several peers', function () {
     expect((await stat(join(mesh.dirOf('me'), 'empty.txt'))).size).to.equal(0);
   });
 
-  it('says "already" for the same file and refuses to replace a different one', async function () {
+  it('says "already" for the same file, and for a different one keeps it, naming the versions the peers hold', async function () {
     mesh = await startMesh({ p1: { files: { 'x.txt': 'remote', 'y.txt': 'same' } } }, ['me']);
     await writeFile(join(mesh.dirOf('me'), 'x.txt'), 'local and different');
     await writeFile(join(mesh.dirOf('me'), 'y.txt'), 'same');
     const folder = await mesh.folderOf('me');
-    await expectCode(download({ name: 'x.txt', peers: [mesh.address('p1')], folder }), 'ERR_EXISTS');
+    const kept = await download({ name: 'x.txt', peers: [mesh.address('p1')], folder });
+    expect(kept).to.deep.include({ status: 'already', size: 19, identity: (await folder.describe('x.txt')).identity });
+    expect(kept.others?.map((v) => [v.size, v.peers])).to.deep.equal([[6, ['p1']]]);
     expect(await readFile(join(mesh.dirOf('me'), 'x.txt'), 'utf8')).to.equal('local and different');
     const same = await download({ name: 'y.txt', peers: [mesh.address('p1')], folder });
     expect(same.status).to.equal('already');
+    expect(same.others).to.deep.equal([]);
     expect(await readdir(mesh.dirOf('me'))).to.deep.equal(['x.txt', 'y.txt']);
   });
 

@@ -59,7 +59,7 @@ describe('interrupted console downloads', function () {
       }
       const second = startClient(cwd, '#DOWNLOAD big.txt p1\n');
       expect(await second.exit, second.output()).to.equal(0);
-      expect(second.output()).to.match(/Resuming: \d+ of 40 pieces/);
+      expect(second.output()).to.match(/Resuming big\.txt: \d+ of 40 pieces/);
       expect(second.output()).to.match(/Downloaded big\.txt: \d+ bytes \(\d+ resumed\)/);
       expect((await readFile(join(dir, 'big.txt'))).equals(text)).to.equal(true);
       expect(await readdir(dir)).to.deep.equal(['big.txt']);

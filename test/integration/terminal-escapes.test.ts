@@ -29,11 +29,15 @@ describe('control characters from peers are made visible (issue 12, item 2)', fu
 
   before(async function () {
     root = await tempDir();
-    // p1 lists the hostile name; p2 announces a strange ID and version and fails LIST with a CSI in its words.
-    lister = await startFakePeer((r) => (r.verb === 'HELLO' ? helloAnswer(r, 'peer=p1') : r.verb === 'LIST' ? listAnswer(r, [PWNED, 'plain.txt']) : undefined));
+    // p1 lists the hostile name (a server older than VERSIONS, so #FILES lists it too);
+    // p2 announces a strange ID and version and fails LIST and VERSIONS with a CSI in its words.
+    lister = await startFakePeer((r) => {
+      if (r.verb === 'VERSIONS') return `ERR ${r.id} 0 ERR_UNKNOWN_COMMAND unknown command VERSIONS; known: HELLO LIST INFO GET PUT\n`;
+      return r.verb === 'HELLO' ? helloAnswer(r, 'peer=p1') : r.verb === 'LIST' ? listAnswer(r, [PWNED, 'plain.txt']) : undefined;
+    });
     liar = await startFakePeer((r) => {
       if (r.verb === 'HELLO') return helloAnswer(r, `peer=p${CSI}2J`);
-      return r.verb === 'LIST' ? `ERR ${r.id} 0 ERR_NOT_FOUND gone${CSI}2J away\n` : undefined;
+      return r.verb === 'LIST' || r.verb === 'VERSIONS' ? `ERR ${r.id} 0 ERR_NOT_FOUND gone${CSI}2J away\n` : undefined;
     });
     folder = await peerFolder(root, 'me', { p1: lister.port, p2: liar.port });
   });

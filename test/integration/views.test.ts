@@ -98,3 +98,20 @@ describe('mesh views over real servers', function () {
     expect(await names()).to.deep.equal(['hello.txt']);
   });
 });
+
+describe('mesh views over real servers, secure mode', function () {
+  this.timeout(20_000);
+  let mesh: Mesh;
+  before(async () => (mesh = await startMesh({ p1: { files: { 'a.txt': 'a' } }, p2: {}, frozen: { state: 'silent' } }, ['me'], { secure: true })));
+  after(() => mesh.stop());
+
+  it('a peer that takes the connection and never answers the TLS handshake is silent, not waited for', async function () {
+    const started = Date.now();
+    const result = await filesView(mesh.peers, { timeoutMs: 10_000, as: mesh.credentialsOf('me'), myId: 'me' });
+    // Not the 5 s a connect may take, nor --timeout: a little longer than p1 and p2 took.
+    expect(Date.now() - started).to.be.below(3000);
+    const frozen = result.peers.find((p) => p.peer === 'frozen');
+    expect(frozen && !frozen.ok && frozen.error.message).to.match(/^frozen \(127\.0\.0\.1:\d+\): no answer within \d+ ms, while 2 peers answered/);
+    expect(result.peers.filter((p) => p.ok).map((p) => p.peer)).to.deep.equal(['p1', 'p2']);
+  });
+});

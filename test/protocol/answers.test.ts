@@ -52,6 +52,12 @@ const answerArb: fc.Arbitrary<Answer> = fc.oneof(
   fc.record({ kind: fc.constant('LIST' as const), id: idArb, files: fc.array(fileArb, { maxLength: 8 }) }),
   infoArb,
   fc.record({ kind: fc.constant('PUT' as const), id: idArb, result: fc.constantFrom('stored' as const, 'same' as const) }),
+  fc.record({ kind: fc.constant('PUT' as const), id: idArb, result: fc.constant('replaced' as const), kept: identityArb }),
+  fc.record({
+    kind: fc.constant('VERSIONS' as const),
+    id: idArb,
+    versions: fc.array(fc.record({ name: fileArb.map((f) => f.name), size: fc.maxSafeNat(), identity: identityArb, time: fc.maxSafeNat(), state: fc.constantFrom('current' as const, 'replaced' as const, 'unshared' as const) }), { maxLength: 6 }),
+  }),
   fc.record({ kind: fc.constant('ERR' as const), id: idArb, code: fc.constantFrom(...ERROR_CODES), message: fc.string({ unit: 'grapheme', maxLength: 400 }) }),
 );
 
@@ -66,6 +72,9 @@ describe('protocol/answers', () => {
       [{ kind: 'GET', id: 5, length: 13 }, 'OK 5 13\n'],
       [{ kind: 'PUT', id: 6, result: 'stored' }, 'OK 6 0 stored\n'],
       [{ kind: 'PUT', id: 7, result: 'same' }, 'OK 7 0 same\n'],
+      [{ kind: 'PUT', id: 9, result: 'replaced', kept: ID_A }, `OK 9 0 replaced ${ID_A}\n`],
+      [{ kind: 'VERSIONS', id: 10, versions: [{ name: 'a b.txt', size: 3, identity: ID_A, time: 17, state: 'replaced' }] }, `OK 10 89 versions=1\n${ID_A} 3 17 replaced a%20b.txt\n`],
+      [{ kind: 'VERSIONS', id: 11, versions: [] }, 'OK 11 0 versions=0\n'],
       [{ kind: 'ERR', id: 8, code: 'ERR_NOT_FOUND', message: 'no such file: a.txt' }, 'ERR 8 0 ERR_NOT_FOUND no such file: a.txt\n'],
     ];
     for (const [answer, wire] of cases) {
@@ -152,9 +161,20 @@ describe('protocol/answers', () => {
       violation('GET', 'OK 1 5', Buffer.alloc(4));
     });
 
-    it('PUT with a word other than stored or same', () => {
+    it('PUT with a word other than stored, same or replaced', () => {
       violation('PUT', 'OK 1 0 kept');
       violation('PUT', 'OK 1 0');
+    });
+
+    it('PUT replaced without a well-formed kept identity is still replaced (later words are ignored)', () => {
+      expect(ANSWERS.PUT.decode(parseHeader('OK 1 0 replaced'))).to.deep.equal({ kind: 'PUT', id: 1, result: 'replaced' });
+      expect(ANSWERS.PUT.decode(parseHeader('OK 1 0 replaced xyz'))).to.deep.equal({ kind: 'PUT', id: 1, result: 'replaced' });
+      expect(ANSWERS.PUT.decode(parseHeader(`OK 1 0 stored ${ID_A}`))).to.deep.equal({ kind: 'PUT', id: 1, result: 'stored' });
+    });
+
+    it('VERSIONS with a bad line', () => {
+      const body = Buffer.from(`${ID_A} 1 2 lost a.txt\n`);
+      violation('VERSIONS', `OK 1 ${body.length} versions=1`, body);
     });
 
     it('LIST with a bad line', () => {

@@ -42,6 +42,8 @@ const requestArb: fc.Arbitrary<Request> = fc.oneof(
     { requiredKeys: ['verb', 'id', 'name', 'offset', 'length'] },
   ),
   fc.record({ verb: fc.constant('PUT' as const), id: idArb, name: nameArb, size: fc.maxSafeNat(), identity: identityArb }),
+  fc.record({ verb: fc.constant('PUT' as const), id: idArb, name: nameArb, size: fc.maxSafeNat(), identity: identityArb, replace: fc.constant(true) }),
+  fc.record({ verb: fc.constant('VERSIONS' as const), id: idArb, name: nameArb }, { requiredKeys: ['verb', 'id'] }),
 );
 
 describe('protocol/requests', () => {
@@ -55,6 +57,9 @@ describe('protocol/requests', () => {
       [{ verb: 'GET', id: 6, name: 'a.txt', offset: 0, length: 13 }, 'GET 6 0 a.txt 0 13\n'],
       [{ verb: 'GET', id: 7, name: 'my notes.txt', offset: 262144, length: 524288, identity: ID_B }, `GET 7 0 my%20notes.txt 262144 524288 ${ID_B}\n`],
       [{ verb: 'PUT', id: 8, name: '100%.txt', size: 42, identity: ID_A }, `PUT 8 42 100%25.txt ${ID_A}\n`],
+      [{ verb: 'PUT', id: 10, name: 'a.txt', size: 3, identity: ID_A, replace: true }, `PUT 10 3 a.txt ${ID_A} replace\n`],
+      [{ verb: 'VERSIONS', id: 11, name: 'my notes.txt' }, 'VERSIONS 11 0 my%20notes.txt\n'],
+      [{ verb: 'VERSIONS', id: 12 }, 'VERSIONS 12 0\n'],
       [{ verb: 'GET', id: MAX_REQUEST_ID, name: 'z.txt', offset: Number.MAX_SAFE_INTEGER, length: 0 }, `GET 4294967295 0 z.txt 9007199254740991 0\n`],
     ];
     for (const [request, wire] of cases) {
@@ -67,7 +72,7 @@ describe('protocol/requests', () => {
     it("a PUT's header length is the file's size: its body follows", () => {
       expect(headerOf(encode({ verb: 'PUT', id: 1, name: 'x.txt', size: 9, identity: ID_A })).length).to.equal(9);
       expect(REQUESTS.PUT.hasBody).to.equal(true);
-      for (const verb of ['HELLO', 'LIST', 'INFO', 'GET'] as const) expect(REQUESTS[verb].hasBody).to.equal(false);
+      for (const verb of ['HELLO', 'LIST', 'INFO', 'GET', 'VERSIONS'] as const) expect(REQUESTS[verb].hasBody).to.equal(false);
     });
   });
 
@@ -105,6 +110,8 @@ describe('protocol/requests', () => {
       expect(decodeLine('INFO 3 0 a.txt x')).to.deep.equal({ verb: 'INFO', id: 3, name: 'a.txt' });
       expect(decodeLine(`GET 4 0 a.txt 0 1 ${ID_A} x`)).to.deep.equal({ verb: 'GET', id: 4, name: 'a.txt', offset: 0, length: 1, identity: ID_A });
       expect(decodeLine(`PUT 5 3 a.txt ${ID_A} x`)).to.deep.equal({ verb: 'PUT', id: 5, name: 'a.txt', size: 3, identity: ID_A });
+      expect(decodeLine(`PUT 5 3 a.txt ${ID_A} replace x`)).to.deep.equal({ verb: 'PUT', id: 5, name: 'a.txt', size: 3, identity: ID_A, replace: true });
+      expect(decodeLine('VERSIONS 6 0 a.txt x')).to.deep.equal({ verb: 'VERSIONS', id: 6, name: 'a.txt' });
     });
 
     it('accepts escapes in either case and unescaped UTF-8 in names', () => {
@@ -153,8 +160,8 @@ describe('protocol/requests', () => {
     });
 
     it('lists the known verbs in the unknown-command answer', () => {
-      expect(REQUEST_VERBS).to.deep.equal(['HELLO', 'LIST', 'INFO', 'GET', 'PUT', 'HAVE']);
-      expect(() => decodeLine('CONSTRUCTOR 1 0')).to.throw(TxtmeshError, 'known: HELLO LIST INFO GET PUT HAVE');
+      expect(REQUEST_VERBS).to.deep.equal(['HELLO', 'LIST', 'INFO', 'GET', 'PUT', 'HAVE', 'VERSIONS']);
+      expect(() => decodeLine('CONSTRUCTOR 1 0')).to.throw(TxtmeshError, 'known: HELLO LIST INFO GET PUT HAVE VERSIONS');
     });
 
     it('turns any header into a request of its verb or an ERR_BAD_REQUEST / ERR_BAD_NAME, nothing else', () => {

@@ -18,6 +18,7 @@ import { type ConnectionContext, type ConnectionState, type RequestLog, ServerCo
 import { SEND_CHUNK } from '../../src/server/handlers.js';
 import { PieceHasher } from '../../src/storage/piece-hasher.js';
 import { ServedFolder } from '../../src/storage/served-folder.js';
+import { VersionsArea } from '../../src/storage/versions-area.js';
 import { BufferPool } from '../../src/transport/buffer-pool.js';
 import { duplexPair } from '../duplex-pair.js';
 import { makeText, tempDir, writeFiles } from '../helpers.js';
@@ -87,6 +88,7 @@ describe('server/connection (over an in-memory duplex pair)', () => {
       readPool: new BufferPool(SEND_CHUNK, 2),
       peerId: 'p1',
       maxUploadBytes: 1 << 20,
+      versions: new VersionsArea(folder),
       maxHeaderBytes: 256,
       headerTimeoutMs: 5000,
       log: (entry) => log.push(entry),
@@ -234,7 +236,7 @@ describe('server/connection (over an in-memory duplex pair)', () => {
   it('answers an unknown verb (its small body skipped) and bad args, and carries on', async () => {
     const got = lines(await exchange(['FOO 1 5\nhelloGET 2 0 hello.txt 007 5\nINFO 3 0 ..%2Fx.txt\nGET 4 0 hello.txt 0 5\n']));
     expect(got).to.deep.equal([
-      'ERR 1 0 ERR_UNKNOWN_COMMAND unknown command FOO; known: HELLO LIST INFO GET PUT HAVE',
+      'ERR 1 0 ERR_UNKNOWN_COMMAND unknown command FOO; known: HELLO LIST INFO GET PUT HAVE VERSIONS',
       'ERR 2 0 ERR_BAD_REQUEST GET needs a decimal offset',
       'ERR 3 0 ERR_BAD_NAME bad file name "../x.txt": name contains ".."',
       'OK 4 5',

@@ -47,4 +47,18 @@ describe('server/handle-cache', () => {
     for (let i = 0; i < 10; i++) expect(await textOf(handles, `f${i}.txt`)).to.equal(`file ${i}`);
     for (let i = 0; i < 10; i++) expect(await textOf(handles, `f${i}.txt`)).to.equal(`file ${i}`);
   });
+
+  it('peek() gives the open file unchecked; stampOf() what the name leads to now', async () => {
+    expect(handles.peek('f2.txt')).to.equal(undefined);
+    const handle = await handles.get('f2.txt');
+    const open = handles.peek('f2.txt');
+    expect(open?.handle).to.equal(handle);
+    expect(handles.stampOf('f2.txt')).to.deep.include({ ino: open?.ino, size: 'file 2'.length });
+    await writeFile(join(dir, 'new.tmp'), 'replaced');
+    await rename(join(dir, 'new.tmp'), join(dir, 'f2.txt'));
+    expect(handles.peek('f2.txt')?.handle, 'unchecked').to.equal(handle);
+    expect(handles.stampOf('f2.txt')?.ino).to.not.equal(open?.ino);
+    await rm(join(dir, 'f2.txt'));
+    expect(handles.stampOf('f2.txt')).to.equal(undefined);
+  });
 });

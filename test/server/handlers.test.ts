@@ -12,6 +12,7 @@ import { HandleCache } from '../../src/server/handle-cache.js';
 import { type BodySink, type HandlerContext, type Reply, type RequestNote, SEND_CHUNK, onRequest } from '../../src/server/handlers.js';
 import { PieceHasher } from '../../src/storage/piece-hasher.js';
 import { ServedFolder } from '../../src/storage/served-folder.js';
+import { VersionsArea } from '../../src/storage/versions-area.js';
 import { BufferPool } from '../../src/transport/buffer-pool.js';
 import { makeText, tempDir, writeFiles } from '../helpers.js';
 
@@ -53,7 +54,7 @@ describe('server/handlers', () => {
     await writeFiles(dir, { 'hello.txt': small, 'sub/big.txt': big });
     const folder = new ServedFolder(dir);
     await folder.init();
-    ctx = { folder, readPool: new BufferPool(SEND_CHUNK, 2), peerId: 'p1', maxUploadBytes: 1 << 30 };
+    ctx = { folder, readPool: new BufferPool(SEND_CHUNK, 2), peerId: 'p1', maxUploadBytes: 1 << 30, versions: new VersionsArea(folder, { keep: 2 }) };
     handles = new HandleCache(folder);
   });
 
@@ -154,6 +155,34 @@ describe('server/handlers', () => {
       expect((await same.finish()).answer).to.deep.equal({ kind: 'PUT', id: 20, result: 'same' });
       expect(await codeOf(start(put('hello.txt', text)))).to.equal('ERR_EXISTS');
       expect(await readFile(join(dir, 'hello.txt'))).to.deep.equal(small);
+    });
+
+    it('with replace: takes the name and keeps the old version, which VERSIONS then lists', async () => {
+      const sink = await start({ ...put('hello.txt', text), replace: true } as Request);
+      await sink.write(text);
+      expect((await sink.finish()).answer).to.deep.equal({ kind: 'PUT', id: 20, result: 'replaced', kept: identityOf(small) });
+      expect(await readFile(join(dir, 'hello.txt'))).to.deep.equal(text);
+      expect(await visible()).to.deep.equal(['.txtmesh', 'hello.txt', 'sub']);
+      const { answer: listed } = await answer({ verb: 'VERSIONS', id: 21, name: 'hello.txt' });
+      expect(listed).to.deep.include({ kind: 'VERSIONS', id: 21 });
+      const versions = (listed as unknown as { versions: { identity: string; state: string; size: number }[] }).versions;
+      expect(versions.map((v) => [v.state, v.identity, v.size])).to.deep.equal([
+        ['current', identityOf(text), text.length],
+        ['replaced', identityOf(small), small.length],
+      ]);
+      const all = (await answer({ verb: 'VERSIONS', id: 22 })).answer as unknown as { versions: { name: string; state: string }[] };
+      expect(all.versions.map((v) => `${v.name} ${v.state}`)).to.deep.equal(['hello.txt current', 'hello.txt replaced', 'sub/big.txt current']);
+      const none = (await answer({ verb: 'VERSIONS', id: 23, name: 'nothing.txt' })).answer;
+      expect(none).to.deep.equal({ kind: 'VERSIONS', id: 23, versions: [] });
+    });
+
+    it('with replace, on a server that refuses replacing uploads: ERR_EXISTS, nothing replaced', async () => {
+      ctx = { ...ctx, refuseReplace: true };
+      expect(await codeOf(start({ ...put('hello.txt', text), replace: true } as Request))).to.equal('ERR_EXISTS');
+      expect(await readFile(join(dir, 'hello.txt'))).to.deep.equal(small);
+      const same = await start({ ...put('hello.txt', small), replace: true } as Request);
+      await same.write(small);
+      expect((await same.finish()).answer).to.deep.equal({ kind: 'PUT', id: 20, result: 'same' });
     });
 
     it('refuses a body that is not what was announced, and leaves nothing', async () => {

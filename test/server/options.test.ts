@@ -29,6 +29,7 @@ describe('server/options', () => {
     expect(usageMessage(() => serverLimits({ maxHeaderBytes: 10 }))).to.match(/^maxHeaderBytes must be a whole number at least 64/);
     expect(usageMessage(() => serverLimits({ headerTimeoutMs: 0 }))).to.match(/^headerTimeoutMs must be a number greater than 0/);
     expect(usageMessage(() => serverLimits({ idleTimeoutMs: Number.NaN }))).to.match(/^idleTimeoutMs /);
+    expect(usageMessage(() => serverLimits({ keepVersions: 0.5 }))).to.match(/^keepVersions must be a whole number from 1 to 10000/);
   });
 
   it('is what PeerServer checks before it starts', () => {

@@ -10,6 +10,7 @@ import type { Duplex } from 'node:stream';
 import { type ConnectionContext, type ConnectionState, type RequestLog, ServerConnection } from '../../src/server/connection.js';
 import { SEND_CHUNK } from '../../src/server/handlers.js';
 import { ServedFolder } from '../../src/storage/served-folder.js';
+import { VersionsArea } from '../../src/storage/versions-area.js';
 import { BufferPool } from '../../src/transport/buffer-pool.js';
 import { duplexPair } from '../duplex-pair.js';
 import { makeText, tempDir, waitFor, writeFiles } from '../helpers.js';
@@ -27,7 +28,7 @@ describe('server/connection: the send timeout (over an in-memory duplex pair)', 
     const folder = new ServedFolder(dir);
     await folder.init();
     log = [];
-    ctx = { folder, readPool: new BufferPool(SEND_CHUNK, 2), peerId: 'p1', maxUploadBytes: 0, maxHeaderBytes: 256, headerTimeoutMs: 5000, log: (e) => log.push(e) };
+    ctx = { folder, readPool: new BufferPool(SEND_CHUNK, 2), peerId: 'p1', maxUploadBytes: 0, versions: new VersionsArea(folder), maxHeaderBytes: 256, headerTimeoutMs: 5000, log: (e) => log.push(e) };
   });
   afterEach(() => rm(dir, { recursive: true, force: true }));
 

@@ -31,6 +31,8 @@ describe('storage/have-file', () => {
     expect(copy?.heldCount).to.equal(3);
     expect(copy?.partPath).to.equal(part);
     expect((await findPartials(join(dir, 'notes.txt'), 'notes.txt')).map((c) => c.heldCount)).to.deep.equal([3]);
+    await have.mark(0, 2); // a run of pieces in one write
+    expect([...((await readPartial(have.path, 'notes.txt'))?.have ?? [])]).to.deep.equal([1, 1, 1, 1]);
     await have.remove();
     expect(await readPartial(have.path, 'notes.txt')).to.equal(undefined);
   });

@@ -1,7 +1,9 @@
 import { tmpdir } from 'node:os';
 import { join, relative, resolve, sep } from 'node:path';
 import { expect } from 'chai';
-import { checkName, nameProblem, resolveName } from '../../src/storage/names.js';
+import { checkName, nameProblem, resolveName, textNames } from '../../src/storage/names.js';
+import { mkdir, rm, symlink, writeFile } from 'node:fs/promises';
+import { tempDir } from '../helpers.js';
 import { expectCode } from '../helpers/expect-code.js';
 
 /** A name of exactly `bytes` UTF-8 bytes, made of segments of at most 200 bytes, ending in .txt. */
@@ -97,6 +99,20 @@ describe('storage/names', () => {
     it('refuses bad names with ERR_BAD_NAME', () => {
       for (const name of ['../x.txt', 'a/../../x.txt', '/etc/passwd.txt', '', 'a\\..\\x.txt']) {
         expectCode(() => resolveName(root, name), 'ERR_BAD_NAME');
+      }
+    });
+  });
+
+  describe('textNames', () => {
+    it('lists the *.txt files under a folder, sorted, without hidden names, links or bad names', async () => {
+      const root = await tempDir();
+      try {
+        await mkdir(join(root, 'sub'));
+        for (const name of ['b.txt', 'a.txt', 'sub/c.txt', 'notes.md', '.hidden.txt', 'bad\\name.txt']) await writeFile(join(root, name), 'x');
+        await symlink(join(root, 'a.txt'), join(root, 'link.txt'));
+        expect(await textNames(root)).to.deep.equal(['a.txt', 'b.txt', 'sub/c.txt']);
+      } finally {
+        await rm(root, { recursive: true, force: true });
       }
     });
   });

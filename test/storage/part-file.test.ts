@@ -10,7 +10,7 @@ import { basename, join } from 'node:path';
 import { PIECE_SIZE } from '../../src/constants.js';
 import { TxtmeshError } from '../../src/errors.js';
 import { findPartials, havePathFor } from '../../src/storage/have-file.js';
-import { PartFile } from '../../src/storage/part-file.js';
+import { FLUSH_EVERY_BYTES, PartFile } from '../../src/storage/part-file.js';
 import type { ServedFolder } from '../../src/storage/served-folder.js';
 import { fileInfoOf, makeText, servedFolder, tempDir, waitFor } from '../helpers.js';
 import { expectCode } from '../helpers/expect-code.js';
@@ -95,6 +95,26 @@ describe('storage/part-file', function () {
     expect(await everything()).to.deep.equal([basename(havePathFor(part.path)), LOCK, 'notes.txt']);
     await part.discard(); // after publish, only the sidecar (and the lock) are left to remove
     expect(await everything()).to.deep.equal(['notes.txt']);
+  });
+
+  it('flushes to disk behind the writes, one flush at a time, and publishes the whole file', async function () {
+    const { part } = await PartFile.open(folder, info, { flushEveryBytes: PIECE_SIZE });
+    expect(part.flushes).to.equal(0);
+    await part.write(0, piece(text, 0));
+    expect(part.flushes, 'a flush started once a piece was written').to.equal(1);
+    for (let i = 1; i < 4; i++) await part.write(i * PIECE_SIZE, piece(text, i));
+    expect(part.flushes).to.be.within(1, 4);
+    expect(await part.publish(conflict)).to.equal('stored');
+    expect((await readFile(join(folder.root, 'notes.txt'))).equals(text)).to.equal(true);
+    await part.discard();
+  });
+
+  it('starts no flush before FLUSH_EVERY_BYTES are written', async function () {
+    const { part } = await PartFile.open(folder, info);
+    for (let i = 0; i < 4; i++) await part.write(i * PIECE_SIZE, piece(text, i));
+    expect(part.flushes).to.equal(0);
+    expect(FLUSH_EVERY_BYTES).to.be.above(text.length);
+    await part.discard();
   });
 
   it('never replaces a file that took the name meanwhile (the caller\'s ERR_EXISTS); discard then removes the part file', async function () {

@@ -41,4 +41,14 @@ describe('transport/buffer-pool', function () {
     expect(reused).to.have.length(2);
     expect(placeOf(reused[0] as Buffer)).to.not.deep.equal(placeOf(reused[1] as Buffer));
   });
+
+  it('shared: buffers in shared memory that worker threads can read, reused like any other', function () {
+    const pool = new BufferPool(64 * 1024, 2, { shared: true });
+    const a = pool.take(1000);
+    expect(a.buffer).to.be.an.instanceOf(SharedArrayBuffer);
+    expect(a.buffer.byteLength).to.equal(64 * 1024);
+    pool.give(a);
+    expect(samePlace(pool.take(10), a)).to.equal(true);
+    expect(new BufferPool(1024, 1).take(10).buffer).to.not.be.an.instanceOf(SharedArrayBuffer);
+  });
 });

@@ -10,7 +10,7 @@ import { type TLSSocket, createServer as createTlsServer } from 'node:tls';
 import type { TxtmeshError } from '../../src/errors.js';
 import { generateIdentity } from '../../src/security/identity.js';
 import type { PeerAddress } from '../../src/settings.js';
-import { type Link, dial } from '../../src/transport/dial.js';
+import { type Link, dial, unreachable } from '../../src/transport/dial.js';
 import { READ_BUFFER_BYTES } from '../../src/transport/reads.js';
 
 /** Starts a listener on 127.0.0.1 port 0; `onSocket` gets each accepted connection. */
@@ -77,10 +77,18 @@ describe('transport/dial', function () {
       expect((await failure(dial(peer, { localAddress: '192.0.2.7' }))).code).to.equal('ERR_PEER_UNREACHABLE');
     });
 
-    it('a port nobody listens on is ERR_PEER_UNREACHABLE', async function () {
+    it('a port nobody listens on is ERR_PEER_UNREACHABLE, asking whether the peer\'s server runs', async function () {
       const peer = await listen(serve(createServer()), () => undefined);
       await new Promise((resolve) => servers.pop()?.close(resolve));
-      expect((await failure(dial(peer))).code).to.equal('ERR_PEER_UNREACHABLE');
+      const err = await failure(dial(peer));
+      expect(err.code).to.equal('ERR_PEER_UNREACHABLE');
+      expect(err.message).to.equal(`nothing listens at 127.0.0.1:${peer.port} (ECONNREFUSED): is ${peer.id}'s server running?`);
+    });
+
+    it('words other failures for the line that names the peer: an unknown host, anything else', function () {
+      const peer = { id: 'p9', host: 'nowhere.invalid', port: 9, line: 1 };
+      expect(unreachable(peer, Object.assign(new Error('x'), { code: 'ENOTFOUND' }))).to.equal("the host name nowhere.invalid does not resolve (ENOTFOUND); check p9's line in the settings");
+      expect(unreachable(peer, Object.assign(new Error('x'), { code: 'EHOSTUNREACH' }))).to.equal('nowhere.invalid:9 cannot be reached (EHOSTUNREACH); is p9 up, and its port open?');
     });
 
     it('an already aborted signal is ERR_PEER_TIMEOUT before anything is sent', async function () {

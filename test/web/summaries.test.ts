@@ -29,7 +29,7 @@ describe('web/summaries (engine results as the console\'s)', () => {
 
   it('renders as the console renders: a searched download leaves out who lacked the file, names who failed', () => {
     const lines = renderResult(summaryOf(result, true));
-    expect(lines[0]).to.equal(`Downloaded a.txt: 300 bytes in 0.50 s (0.00 MB/s), identity ${'ab'.repeat(6)}; bytes per peer: bob 200, carol 100`);
+    expect(lines[0]).to.equal(`Downloaded a.txt: 300 bytes in 0.50 s (600 B/s), identity ${'ab'.repeat(6)}; bytes per peer: bob 200, carol 100`);
     expect(lines.slice(1)).to.deep.equal(['  dave: could not connect']);
     expect(renderResult(summaryOf(result, false)).slice(1)).to.deep.equal(['  dave: could not connect', '  erin: does not have it']);
   });

@@ -6,6 +6,7 @@
 import { CONNECT_TIMEOUT_MS, PIPELINE_DEPTH, REQUEST_TIMEOUT_MS } from '../../constants.js';
 import { type NumberRule, checkNumber } from '../../options.js';
 import type { ServedFolder } from '../../storage/served-folder.js';
+import type { VersionsArea } from '../../storage/versions-area.js';
 import type { Credentials } from '../../security/credentials.js';
 import type { PeerAddress } from '../../settings.js';
 import { DEFAULT_RETRY, type RetryPolicy } from '../retry.js';
@@ -43,6 +44,15 @@ export interface DownloadOptions {
   readonly onPeers?: (used: readonly string[]) => void;
   /** Called when verified pieces of an earlier attempt are found and kept. */
   readonly onResume?: (pieces: number, ofPieces: number, bytes: number) => void;
+  /**
+   * If this peer holds another version of the name, replace it with the peers' (it is kept in
+   * the versions area). Without it (or `version`), the version here is kept and nothing fetched.
+   */
+  readonly replace?: boolean;
+  /** Fetch the version whose identity starts with these hex digits (replacing another one here). */
+  readonly version?: string;
+  /** Where replaced versions go (default: a VersionsArea of `folder` that deletes none). */
+  readonly versions?: VersionsArea;
 }
 
 export const DEFAULT_STALL_TIMEOUT_MS = 5000;

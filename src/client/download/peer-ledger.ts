@@ -10,6 +10,8 @@ export interface PeerOutcome {
   readonly peer: string;
   /** Bytes of verified pieces this peer delivered that were written. */
   readonly bytes: number;
+  /** Verified bytes it sent of pieces another peer had delivered first (the endgame's duplicates). */
+  readonly duplicateBytes?: number;
   /** Why the peer was not used, or dropped part-way (undefined: served to the end). */
   readonly problem?: Problem;
   /** The version the peer holds, when it answered with one. */
@@ -50,7 +52,8 @@ export class PeerLedger {
     const used = [...sources].map((s): PeerOutcome => {
       const problem = s.problem ?? s.note;
       const known = this.#entries.get(s.peer.id);
-      return { peer: s.peer.id, bytes: s.bytes, ...(problem ? { problem } : {}), identity: known?.identity, size: known?.size };
+      const duplicates = s.duplicateBytes > 0 ? { duplicateBytes: s.duplicateBytes } : {};
+      return { peer: s.peer.id, bytes: s.bytes, ...duplicates, ...(problem ? { problem } : {}), identity: known?.identity, size: known?.size };
     });
     const usedIds = new Set(used.map((u) => u.peer));
     const others = [...this.#entries].filter(([peer]) => !usedIds.has(peer)).map(([peer, e]): PeerOutcome => ({ peer, bytes: 0, ...e }));

@@ -1,5 +1,5 @@
 import { expect } from 'chai';
-import { chooseHolders, setAside } from '../../../src/client/download/choose-holders.js';
+import { chooseHolders, chooseTarget, setAside } from '../../../src/client/download/choose-holders.js';
 import type { Holder } from '../../../src/client/download/find-holders.js';
 import { NOT_HELD, PeerLedger } from '../../../src/client/download/peer-ledger.js';
 import { fileInfo } from '../../../src/client/peer-client.js';
@@ -63,6 +63,43 @@ describe('client/download/choose-holders', function () {
     setAside(b1 as Holder, ledger, 'answered late with another version');
     expect(b1?.conn.closed).to.equal(true);
     expect(ledger.problems()[0]?.problem.message).to.match(/^answered late with another version \([0-9a-f]{12}\); not mixed$/);
+  });
+
+  describe('chooseTarget: what this peer holds, and what the user asked for', function () {
+    it('a version here is kept: nothing fetched, every holder closed, the other versions named', async function () {
+      const all = await holders('a1', 'b1');
+      const [a, b] = all.map((h) => h.info);
+      const choice = chooseTarget('v.txt', all, new PeerLedger(), { local: { identity: a?.identity as string, size: 9 } });
+      expect(choice).to.deep.equal({ kind: 'keep', local: { identity: a?.identity, size: 9 }, others: [{ identity: b?.identity, size: b?.size, peers: ['b1'] }] });
+      expect(all.every((h) => h.conn.closed)).to.equal(true);
+    });
+
+    it('with replace, the majority is fetched as usual', async function () {
+      const all = await holders('a1', 'a2', 'b1');
+      const choice = chooseTarget('v.txt', all, new PeerLedger(), { local: { identity: 'f'.repeat(64), size: 1 }, replace: true });
+      expect(choice.kind === 'fetch' && choice.chosen.map((h) => h.peer.id)).to.deep.equal(['a1', 'a2']);
+    });
+
+    it('with --version, the holders of that version only (in any case), even the minority; the local one if it is that version', async function () {
+      const all = await holders('a1', 'a2', 'b1');
+      const b = all[2]?.info.identity as string;
+      const ledger = new PeerLedger();
+      const choice = chooseTarget('v.txt', all, ledger, { version: b.slice(0, 6).toUpperCase() });
+      expect(choice.kind === 'fetch' && choice.chosen.map((h) => h.peer.id)).to.deep.equal(['b1']);
+      expect(ledger.problems().map((p) => [p.peer, p.problem.code])).to.deep.equal([['a1', 'ERR_VERSION_CONFLICT'], ['a2', 'ERR_VERSION_CONFLICT']]);
+      const again = await holders('b1');
+      expect(chooseTarget('v.txt', again, new PeerLedger(), { version: b.slice(0, 4), local: { identity: b, size: 17 } }).kind).to.equal('keep');
+    });
+
+    it('refuses a --version that is not hex or that no holder has', async function () {
+      expectCode(() => chooseTarget('v.txt', [], new PeerLedger(), { version: 'xyz' }), 'ERR_PEER_UNREACHABLE');
+      const all = await holders('a1', 'b1');
+      expectCode(() => chooseTarget('v.txt', all, new PeerLedger(), { version: 'xyz' }), 'ERR_USAGE');
+      const [a, b] = all.map((h) => h.info.identity);
+      const none = ['0', '1', '2', '3', '4', '5', '6', '7', '8', '9', 'a', 'b', 'c', 'd', 'e', 'f'].find((d) => !a?.startsWith(d) && !b?.startsWith(d)) as string;
+      expectCode(() => chooseTarget('v.txt', all, new PeerLedger(), { version: none }), 'ERR_NOT_FOUND');
+      expectCode(() => chooseTarget('v.txt', all, new PeerLedger(), { version: '' }), 'ERR_USAGE');
+    });
   });
 
   describe('with no holder, says whose fault it is', function () {

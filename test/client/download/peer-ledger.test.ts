@@ -1,12 +1,12 @@
 import { expect } from 'chai';
 import { NOT_HELD, PeerLedger, listProblems } from '../../../src/client/download/peer-ledger.js';
-import { RateMeter } from '../../../src/client/rate-meter.js';
+import { SourcePace } from '../../../src/client/source-pace.js';
 import type { SourceState } from '../../../src/client/swarm.js';
 
 const A = 'a'.repeat(64);
 
 function source(id: string, bytes: number, extra: Partial<SourceState> = {}): SourceState {
-  return { peer: { id, host: '127.0.0.1', port: 1, line: 1 }, conn: undefined, bytes, attempts: 0, meter: new RateMeter(), partial: false, ...extra };
+  return { peer: { id, host: '127.0.0.1', port: 1, line: 1 }, conn: undefined, bytes, duplicateBytes: 0, attempts: 0, pace: new SourcePace(), partial: false, ...extra };
 }
 
 describe('client/download/peer-ledger', () => {

@@ -75,7 +75,7 @@ describe('client/download/run-swarm', function () {
     await swarmStopped(swarm, run);
     expect(swarm.scheduler.complete).to.equal(true);
     expect(pieces.reduce((sum, [, bytes]) => sum + bytes, 0)).to.equal(text.length);
-    expect(await publishTarget(target, swarm, run.ledger, false)).to.equal('downloaded');
+    expect(await publishTarget(target, swarm, run.ledger, false)).to.deep.equal({ status: 'downloaded' });
     expect((await readFile(join(mesh.dirOf('me'), 'f.txt'))).equals(text)).to.equal(true);
   });
 
@@ -89,6 +89,6 @@ describe('client/download/run-swarm', function () {
     await swarmStopped(swarm, run);
     expect(swarm.scheduler.complete).to.equal(true);
     expect(swarm.sources.get('same')?.bytes).to.equal(text.length);
-    expect(await publishTarget(target, swarm, run.ledger, false)).to.equal('downloaded');
+    expect(await publishTarget(target, swarm, run.ledger, false)).to.deep.equal({ status: 'downloaded' });
   });
 });

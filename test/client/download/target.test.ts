@@ -10,6 +10,7 @@ import { type Target, prepareTarget, publishTarget } from '../../../src/client/d
 import { Swarm } from '../../../src/client/swarm.js';
 import { PIECE_SIZE } from '../../../src/constants.js';
 import type { ServedFolder } from '../../../src/storage/served-folder.js';
+import { VersionsArea } from '../../../src/storage/versions-area.js';
 import { fileInfoOf, makeText, servedFolder, tempDir } from '../../helpers.js';
 import { expectCode } from '../../helpers/expect-code.js';
 
@@ -79,10 +80,25 @@ describe('client/download/target', function () {
     await again.part.discard();
   });
 
+  it('with a versions area, replaces a different file under the name and keeps it there', async function () {
+    await writeFile(join(dir, 'f.txt'), 'something else');
+    const versions = new VersionsArea(folder);
+    const target = await prepareTarget(folder, info, undefined, versions);
+    if (target === 'already') throw new Error('expected a part file');
+    expect(await readFile(join(dir, 'f.txt'), 'utf8')).to.equal('something else'); // untouched until published
+    await writePieces(target, [0, 1, 2, 3]);
+    const published = await publishTarget(target, swarmWith(target, [0, 1, 2, 3]), new PeerLedger(), false);
+    expect(published.status).to.equal('replaced');
+    expect(published.kept).to.include({ name: 'f.txt', size: 14, why: 'replaced' });
+    expect((await readFile(join(dir, 'f.txt'))).equals(text)).to.equal(true);
+    expect((await versions.kept('f.txt')).map((k) => k.size)).to.deep.equal([14]);
+    expect(await readdir(dir)).to.deep.equal(['.txtmesh', 'f.txt']);
+  });
+
   it('publishes a complete file under its name, leaving no part file', async function () {
     const target = await prepared();
     await writePieces(target, [0, 1, 2, 3]);
-    expect(await publishTarget(target, swarmWith(target, [0, 1, 2, 3]), new PeerLedger(), false)).to.equal('downloaded');
+    expect(await publishTarget(target, swarmWith(target, [0, 1, 2, 3]), new PeerLedger(), false)).to.deep.equal({ status: 'downloaded' });
     expect((await readFile(join(dir, 'f.txt'))).equals(text)).to.equal(true);
     expect(await readdir(dir)).to.deep.equal(['f.txt']);
     expect((await folder.describe('f.txt')).identity).to.equal(info.identity);
@@ -92,7 +108,7 @@ describe('client/download/target', function () {
     const same = await prepared();
     await writePieces(same, [0, 1, 2, 3]);
     await writeFile(join(dir, 'f.txt'), text);
-    expect(await publishTarget(same, swarmWith(same, [0, 1, 2, 3]), new PeerLedger(), false)).to.equal('already');
+    expect(await publishTarget(same, swarmWith(same, [0, 1, 2, 3]), new PeerLedger(), false)).to.deep.equal({ status: 'already' });
     expect(await readdir(dir)).to.deep.equal(['f.txt']);
 
     await rm(join(dir, 'f.txt'));
