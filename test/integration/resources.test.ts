@@ -23,6 +23,7 @@ import { download } from '../../src/client/download.js';
 import { putFile } from '../../src/client/peer-client.js';
 import { PeerConnection } from '../../src/client/peer-connection.js';
 import { share } from '../../src/client/share.js';
+import { VersionsArea } from '../../src/storage/versions-area.js';
 import { type Mesh, fileInfoOf, freePort, makeText, startMesh, tempDir, waitFor } from '../helpers.js';
 import { expectCode } from '../helpers/expect-code.js';
 import { serverJs, waitForOutput } from './cli-helpers.js';
@@ -129,6 +130,26 @@ describe('resource failures say what ran out', function () {
       const err = await expectCode(share({ source, folder: await mesh.folderOf('me') }), 'ERR_NO_SPACE');
       expect(err.message).to.match(/to finish n\.txt: .*; nothing was kept$/);
       expect(await readdir(mesh.dirOf('me'))).to.deep.equal([]);
+    });
+
+    it('#UNSHARE and #RESTORE with no room for the versions area or a link: ERR_NO_SPACE, the name keeps what it had', async function () {
+      mesh = await startMesh({ me: { files: { 'n.txt': 'first\n' } } });
+      await fewFiles(mesh.dirOf('me'), 2, this); // the root and n.txt: no room for the versions area
+      const dir = mesh.dirOf('me');
+      await writeFile(join(dir, 'n.txt'), 'first\n'); // on the tmpfs now
+      const area = new VersionsArea(await mesh.folderOf('me'));
+      const refused = await expectCode(area.unshare('n.txt'), 'ERR_NO_SPACE');
+      expect(refused.message).to.match(/; nothing was changed: n\.txt keeps what it had$/);
+      expect(await readFile(join(dir, 'n.txt'), 'utf8')).to.equal('first\n');
+      // Room for the area (.txtmesh, versions, n.txt): unshared; then no room to link it back.
+      execFileSync('mount', ['-o', 'remount,nr_inodes=6', dir]);
+      const kept = await area.unshare('n.txt');
+      await expectCode(area.restore('n.txt', kept.identity.slice(0, 8)), 'ERR_NO_SPACE');
+      expect(existsSync(join(dir, 'n.txt'))).to.equal(false);
+      expect((await area.versions('n.txt')).map((v) => v.identity)).to.deep.equal([kept.identity]);
+      execFileSync('mount', ['-o', 'remount,nr_inodes=8', dir]);
+      expect((await area.restore('n.txt', kept.identity.slice(0, 8))).status).to.equal('restored');
+      expect(await readFile(join(dir, 'n.txt'), 'utf8')).to.equal('first\n');
     });
 
     it('on the receiving server: the uploader gets ERR_NO_SPACE, the server logs it, nothing is kept', async function () {
