@@ -32,10 +32,7 @@ export interface RequestOptions {
   readonly timeoutMs?: number;
   /** Aborting it fails the connection (ERR_PEER_TIMEOUT). */
   readonly signal?: AbortSignal;
-  /**
-   * Receive the body into this buffer (its length must be the body's), e.g. one from a pool
-   * that is reused, instead of a new one.
-   */
+  /** Receive the body into this buffer (its length must be the body's), e.g. a reused one from a pool. */
   readonly into?: Buffer;
 }
 
@@ -109,6 +106,11 @@ export class PeerSession {
   /** Requests now waiting on this connection. */
   get waiting(): number {
     return this.#waiting.size;
+  }
+
+  /** Reading is paused for `ms` (a rate limit): deadlines and the stall watch count from its end. */
+  heldBack(ms: number): void {
+    this.#lastProgress = Math.max(this.#lastProgress, performance.now() + ms);
   }
 
   /** A fresh request id. */
