@@ -15,11 +15,16 @@ import { shareCommand, uploadCommand, usageError } from './transfer-commands.js'
 import { fileListView, filesView, peersView, pingView } from '../client/views.js';
 import { table } from './format.js';
 import type { Session } from './session.js';
+import { limitCommand } from './limit-command.js';
+import { RateLimit } from '../transport/rate-limit.js';
 import { restoreCommand, unshareCommand, versionsArea, versionsCommand } from './version-commands.js';
 
 export type { Output, Session } from './session.js';
 
 export type CommandResult = 'ok' | 'failed' | 'quit';
+
+/** The limits of a session made without any (a test's): #LIMIT still answers and sets them. */
+const NO_LIMITS = { up: new RateLimit(), down: new RateLimit() };
 
 const HALTED_BY_ABORT: ReadonlySet<Result['command']> = new Set(['peers', 'ping', 'files', 'filelist', 'upload', 'versions']);
 
@@ -71,6 +76,8 @@ async function dispatch(session: Session, spec: CommandSpec, args: string[], sig
       return versionsCommand(session, args, signal);
     case '#RESTORE':
       return restoreCommand(session, args);
+    case '#LIMIT':
+      return limitCommand(session.limits ?? NO_LIMITS, args);
     case '#HELP':
       return help(args);
     default:

@@ -111,6 +111,11 @@ export class PeerSession {
     return this.#waiting.size;
   }
 
+  /** Reading is paused for `ms` (a rate limit): deadlines and the stall watch count from its end. */
+  heldBack(ms: number): void {
+    this.#lastProgress = Math.max(this.#lastProgress, performance.now() + ms);
+  }
+
   /** A fresh request id. */
   nextId(): number {
     const id = this.#nextId;
