@@ -3,6 +3,7 @@
  * the settings directly, all at once (p-limit caps how many), each with its own deadline, so
  * a peer that is down or silent costs one deadline and never holds up the others.
  */
+import { DEFAULT_PING_COUNT } from '../constants.js';
 import type { Credentials } from '../security/credentials.js';
 import { type PeerAddress, meshMode } from '../settings.js';
 import { fileLists, timedFileLists } from './filelist.js';
@@ -20,8 +21,8 @@ export interface ViewOptions {
   readonly signal?: AbortSignal;
 }
 
-/** HELLOs timed per peer by #PING unless told otherwise. */
-export const DEFAULT_PING_COUNT = 3;
+/** HELLOs timed per peer by #PING unless told otherwise (in constants.ts, so the subcommands' option table need not load this module). */
+export { DEFAULT_PING_COUNT };
 
 /** #PEERS: every peer given (normally all in the settings), with `selfId` marked. */
 export async function peersView(peers: readonly PeerAddress[], selfId: string, options: ViewOptions = {}): Promise<PeersResult> {
