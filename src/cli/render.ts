@@ -7,6 +7,7 @@
 import { shortIdentity } from '../storage/piece-hasher.js';
 import { NOT_HELD } from '../client/download.js';
 import { formatBytes, formatRate, formatSeconds, formatTime, table } from './format.js';
+import { renderLimits } from './limit-command.js';
 import { visible } from './terminal-text.js';
 import type {
   DownloadSummary,
@@ -60,6 +61,8 @@ function renderLines(result: Result): string[] {
       return renderRestore(result);
     case 'unshare':
       return [`Unshared ${result.name} (identity ${shortIdentity(result.identity)}); kept in served_files/.txtmesh/versions/, #RESTORE ${quoteName(result.name)} ${shortIdentity(result.identity)} brings it back`];
+    case 'limit':
+      return renderLimits(result);
     case 'help':
       return result.lines;
   }
@@ -162,11 +165,12 @@ function renderDownload(r: DownloadSummary): string[] {
     lines.push(`Already have version ${shortIdentity(r.identity)} of ${r.name}; ${theirs}. Kept this peer's: --replace fetches theirs (this one is kept in the versions area), --version ID picks one`);
   } else {
     const served = r.peers.filter((p) => p.bytes > 0 || p.problem === null).map((p) => `${p.peer} ${p.bytes}${p.duplicateBytes > 0 ? ` (+${p.duplicateBytes} duplicate)` : ''}`).join(', ');
-    const resumed = r.resumedBytes > 0 ? ` (${r.resumedBytes} resumed)` : '';
+    const fetched = r.size - r.resumedBytes;
+    const resumed = r.resumedBytes === 0 ? '' : fetched === 0 ? ' (all resumed: nothing fetched)' : ` (${r.resumedBytes} resumed)`;
+    // A speed only for bytes that came over the wire: none came for an empty or a fully resumed file.
+    const rate = fetched > 0 ? ` (${formatRate(fetched, r.seconds)})` : '';
     const replaced = r.kept ? `; replaced version ${shortIdentity(r.kept.identity)}, kept in the versions area` : '';
-    lines.push(
-      `Downloaded ${r.name}: ${r.size} bytes${resumed} in ${formatSeconds(r.seconds)} (${formatRate(r.size - r.resumedBytes, r.seconds)}), identity ${shortIdentity(r.identity)}; bytes per peer: ${served || 'none'}${replaced}`,
-    );
+    lines.push(`Downloaded ${r.name}: ${r.size} bytes${resumed} in ${formatSeconds(r.seconds)}${rate}, identity ${shortIdentity(r.identity)}; bytes per peer: ${served || 'none'}${replaced}`);
   }
   // Peers the user named are all accounted for; of the rest, only those that failed.
   for (const p of r.peers) {

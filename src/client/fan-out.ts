@@ -10,7 +10,7 @@
 import { setMaxListeners } from 'node:events';
 import pLimit from 'p-limit';
 import { CONNECT_TIMEOUT_MS, PEER_CONCURRENCY, REQUEST_TIMEOUT_MS, VIEW_CONCURRENCY } from '../constants.js';
-import { TxtmeshError } from '../errors.js';
+import { TxtmeshError, codeOf } from '../errors.js';
 import type { Credentials } from '../security/credentials.js';
 import type { PeerAddress } from '../settings.js';
 import { peerLabel } from '../transport/dial.js';
@@ -52,7 +52,7 @@ export interface FanOutOptions<T> {
   readonly connectTimeoutMs?: number;
   /** Passed to the connection: a peer silent this long with requests waiting is dropped. */
   readonly stallTimeoutMs?: number;
-  /** Transient failures (the peer could not be reached) are tried again (default: once only). */
+  /** Transient failures (the peer could not be reached) are tried again (default: only ERR_BUSY, twice). */
   readonly retry?: RetryPolicy;
   readonly onRetry?: (peer: PeerAddress, err: unknown) => void;
   /** Leave the connection open after an exchange that succeeded: its value carries it. */
@@ -69,7 +69,11 @@ export interface FanOutOptions<T> {
   readonly onResult?: (result: PeerResult<T>, index: number) => void;
 }
 
-const ONE_ATTEMPT: RetryPolicy = { attempts: 1, baseDelayMs: 0, maxDelayMs: 0 };
+/**
+ * The default: a peer that cannot be reached is not asked again (a view must not wait on it),
+ * but one that answered ERR_BUSY (its connection slots were full for a moment) is, twice.
+ */
+const BUSY_ONLY: RetryPolicy = { attempts: 3, baseDelayMs: 300, maxDelayMs: 600, retryIf: (err) => codeOf(err) === 'ERR_BUSY' };
 
 /**
  * Runs `exchange` on a connection to each peer; one result per peer, in the order given.
@@ -148,7 +152,7 @@ async function turn<T>(peer: PeerAddress, index: number, exchange: (conn: PeerCo
         stallTimeoutMs: options.stallTimeoutMs,
         requestTimeoutMs: options.requestTimeoutMs,
         onHandshake,
-        policy: options.retry ?? ONE_ATTEMPT,
+        policy: options.retry ?? BUSY_ONLY,
         onRetry: options.onRetry && ((err) => options.onRetry?.(peer, err)),
       });
       if (!options.keepOpen) release(conn, options.pool);

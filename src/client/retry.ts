@@ -14,6 +14,8 @@ export interface RetryPolicy {
   /** Delay before the second attempt; doubled each time, up to maxDelayMs. */
   readonly baseDelayMs: number;
   readonly maxDelayMs: number;
+  /** Only these failures are tried again (default: every transient one). */
+  readonly retryIf?: (err: unknown) => boolean;
 }
 
 export const DEFAULT_RETRY: RetryPolicy = { attempts: 5, baseDelayMs: 250, maxDelayMs: 4000 };
@@ -70,7 +72,7 @@ export async function withRetry<T>(
         attempt--;
         continue;
       }
-      if (!isTransient(err) || attempt >= policy.attempts || options.signal?.aborted) throw err;
+      if (!(policy.retryIf ?? isTransient)(err) || attempt >= policy.attempts || options.signal?.aborted) throw err;
       options.onRetry?.(err, attempt);
     }
   }

@@ -20,7 +20,7 @@ import { HAVE_SUFFIX, HaveFile } from './have-file.js';
 import { hashPiece } from './piece-hasher.js';
 import { type Conflict, publishOrSame } from './publish.js';
 import { type FileStamp, type ServedFolder, stampOfSync } from './served-folder.js';
-import { isNoSpace, noSpace } from './resources.js';
+import { isNoSpace, noSpace, noSpaceToFinish } from './resources.js';
 import type { PublishResult, VersionsArea } from './versions-area.js';
 import { writeAll } from './write-all.js';
 
@@ -87,7 +87,9 @@ export class PartFile {
       part = new PartFile(path, finalPath, handle, folder, info, lock, options.flushEveryBytes ?? FLUSH_EVERY_BYTES);
       const verified = fstatSync(handle.fd).size > 0 ? await part.#verifyExisting(info) : [];
       for (const piece of verified) part.#count(piece);
-      part.#have = await HaveFile.create(path, info, verified).catch((err: unknown) => Promise.reject(isNoSpace(err) ? new TxtmeshError('ERR_NO_SPACE', `no space left beside ${finalPath} to start downloading ${info.name}`, { cause: err }) : err));
+      // A file of one piece is never partly held: its sidecar would tell this peer's server
+      // nothing it could serve, and costs five file operations per small file (issue 11).
+      if (info.pieceHashes.length > HASH_BYTES) part.#have = await HaveFile.create(path, info, verified).catch((err: unknown) => Promise.reject(isNoSpace(err) ? new TxtmeshError('ERR_NO_SPACE', `no space left beside ${finalPath} to start downloading ${info.name}`, { cause: err }) : err));
       return { part, verified };
     } catch (err) {
       await (part ? part.close() : lock.release());
@@ -153,7 +155,7 @@ export class PartFile {
    */
   async publish(conflict: Conflict): Promise<'stored' | 'same'> {
     const stamp = await this.#finish();
-    const result = await publishOrSame(this.#folder, { tempPath: this.path, finalPath: this.finalPath }, this.#info.name, this.#info.identity, conflict);
+    const result = await publishOrSame(this.#folder, { tempPath: this.path, finalPath: this.finalPath }, this.#info.name, this.#info.identity, conflict).catch(async (err: unknown) => Promise.reject(await this.#finishFailed(err)));
     if (result === 'stored') this.#markPublished(stamp);
     return result;
   }
@@ -164,21 +166,36 @@ export class PartFile {
    */
   async publishReplacing(versions: VersionsArea): Promise<PublishResult> {
     const stamp = await this.#finish();
-    const published = await versions.publish(this.path, this.#info.name, this.#info.identity);
+    const published = await versions.publish(this.path, this.#info.name, this.#info.identity).catch(async (err: unknown) => Promise.reject(await this.#finishFailed(err)));
     if (published.result !== 'same') this.#markPublished(stamp);
     return published;
   }
 
   async #finish(): Promise<FileStamp> {
-    await this.#flushing;
-    if (this.#flushError !== undefined) throw this.#flushError;
-    const stamp = stampOfSync(this.#handle);
-    // A small file's fsync takes well under a millisecond: done in place, it saves a thread-pool
-    // round trip per file when many small files are fetched one after another.
-    if (stamp.size <= SYNC_FSYNC_BYTES) fsyncSync(this.#handle.fd);
-    else await this.#handle.sync();
+    try {
+      await this.#flushing;
+      if (this.#flushError !== undefined) throw this.#flushError;
+      const stamp = stampOfSync(this.#handle);
+      // A small file's fsync takes well under a millisecond: done in place, it saves a thread-pool
+      // round trip per file when many small files are fetched one after another.
+      if (stamp.size <= SYNC_FSYNC_BYTES) fsyncSync(this.#handle.fd);
+      else await this.#handle.sync();
+      await this.#closeFiles();
+      return stamp;
+    } catch (err) {
+      throw await this.#finishFailed(err);
+    }
+  }
+
+  /**
+   * A full disk at the last step (the fsync, or the link that gives the file its name): the
+   * file stays in its part file, whose pieces the same #DOWNLOAD verifies again and publishes;
+   * the caller closes rather than discards it (ERR_NO_SPACE). Any other failure as it is.
+   */
+  async #finishFailed(err: unknown): Promise<unknown> {
+    if (!isNoSpace(err)) return err;
     await this.#closeFiles();
-    return stamp;
+    return noSpaceToFinish(dirname(this.finalPath), this.#info.name, `every piece is kept in ${this.path}, so the same #DOWNLOAD finishes it once there is room`, err);
   }
 
   #markPublished(stamp: FileStamp): void {
@@ -234,8 +251,10 @@ async function removeOtherVersions(finalPath: string, keep: string): Promise<voi
   const prefix = `.${basename(finalPath)}.${DOWNLOAD_TAG}`;
   const names = await readdir(dirname(finalPath)).catch(() => [] as string[]);
   for (const name of names) {
+    // The prefix first: the folder may hold thousands of files, and this runs for every download.
+    if (!name.startsWith(prefix)) continue;
     const path = join(dirname(finalPath), name);
     const stale = (name.endsWith(TEMP_SUFFIX) && path !== keep) || (name.endsWith(HAVE_SUFFIX) && path !== keep.slice(0, -TEMP_SUFFIX.length) + HAVE_SUFFIX);
-    if (name.startsWith(prefix) && stale) await removeQuietly(path);
+    if (stale) await removeQuietly(path);
   }
 }
