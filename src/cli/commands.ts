@@ -11,10 +11,15 @@ import { exitCodeOf } from './exit-codes.js';
 import type { HelpResult, Result } from '../client/results.js';
 import { table } from './format.js';
 import type { Session } from './session.js';
+import { limitCommand } from './limit-command.js';
+import { RateLimit } from '../transport/rate-limit.js';
 
 export type { Output, Session } from './session.js';
 
 export type CommandResult = 'ok' | 'failed' | 'quit';
+
+/** The limits of a session made without any (a test's): #LIMIT still answers and sets them. */
+const NO_LIMITS = { up: new RateLimit(), down: new RateLimit() };
 
 // Each command's module is loaded when the command first runs, not at start: a console or
 // subcommand sends its first request after loading only what that command needs (issue 11,
@@ -30,9 +35,21 @@ const versions = once(() => import('./version-commands.js'));
 const downloads = once(() => import('./download-command.js'));
 const render = once(() => import('./render.js'));
 
-/** Runs one command with its arguments. Throws TxtmeshError on failure. */
+const HALTED_BY_ABORT: ReadonlySet<Result['command']> = new Set(['peers', 'ping', 'files', 'filelist', 'upload', 'versions']);
+
+/**
+ * Runs one command with its arguments. Throws TxtmeshError on failure, and ERR_INTERRUPTED when
+ * `signal` aborted (Ctrl-C) before a view or an upload was done: a half-asked view is no answer.
+ */
 export async function runCommand(session: Session, spec: CommandSpec, args: string[], signal: AbortSignal): Promise<Result> {
-  const view = { timeoutMs: session.timeoutMs, myId: session.ctx.id, as: session.ctx.credentials, signal };
+  const result = await dispatch(session, spec, args, signal);
+  // A download says itself what an interruption kept; a share or help is done by then.
+  if (signal.aborted && HALTED_BY_ABORT.has(result.command)) throw new TxtmeshError('ERR_INTERRUPTED', `${spec.name} was interrupted`);
+  return result;
+}
+
+async function dispatch(session: Session, spec: CommandSpec, args: string[], signal: AbortSignal): Promise<Result> {
+  const view = { timeoutMs: session.timeoutMs, myId: session.ctx.id, as: session.ctx.credentials, signal, pool: session.pool };
   const noArgs = () => {
     if (args.length > 0) throw new TxtmeshError('ERR_USAGE', `${spec.name} takes no arguments; usage: ${spec.usage}`);
   };
@@ -67,9 +84,11 @@ export async function runCommand(session: Session, spec: CommandSpec, args: stri
     case '#UNSHARE':
       return (await versions()).unshareCommand(session, args);
     case '#VERSIONS':
-      return (await versions()).versionsCommand(session, args);
+      return (await versions()).versionsCommand(session, args, signal);
     case '#RESTORE':
       return (await versions()).restoreCommand(session, args);
+    case '#LIMIT':
+      return limitCommand(session.limits ?? NO_LIMITS, args);
     case '#HELP':
       return help(args);
     default:

@@ -154,6 +154,7 @@ async function startConsole(server: PeerServer, ctx: PeerContext, address: strin
       files: () => server.folder.list(),
       skipped: () => skippedNames(ctx.dir),
       sizeOf: (name) => server.folder.describe(name).then((f) => f.size, () => undefined),
+      uploadLimit: server.uploadLimit,
       peers: async () => {
         // Loaded on first use: the client's engine is not needed to start serving (issue 11).
         const [{ peersView }, { renderResult }] = await Promise.all([import('../client/views.js'), import('./render.js')]);
