@@ -23,6 +23,12 @@ export interface ConnectOptions {
   readonly stallTimeoutMs?: number;
   /** Who we are: claimed in HELLO, our source address, and our certificate in secure mode. */
   readonly as?: Credentials;
+  /** false: no HELLO goes out first (the caller sends its own, e.g. #PEERS, which times it). */
+  readonly claim?: boolean;
+  /** The deadline of each request that sets none (--timeout); see PeerSession. */
+  readonly requestTimeoutMs?: number;
+  /** Secure mode: TCP is up and the TLS handshake starts (dial.ts). */
+  readonly onHandshake?: (tcpMs: number) => void;
 }
 
 export class PeerConnection extends PeerSession {
@@ -31,7 +37,13 @@ export class PeerConnection extends PeerSession {
   readonly verifiedFingerprint: string | undefined;
 
   private constructor(peer: PeerAddress, link: Link, options: ConnectOptions) {
-    super(link.socket, { label: peerLabel(peer), stallTimeoutMs: options.stallTimeoutMs, claim: options.as?.id, receive: (sink) => link.receive(sink) });
+    super(link.socket, {
+      label: peerLabel(peer),
+      stallTimeoutMs: options.stallTimeoutMs,
+      requestTimeoutMs: options.requestTimeoutMs,
+      claim: options.claim === false ? undefined : options.as?.id,
+      receive: (sink) => link.receive(sink),
+    });
     this.peer = peer;
     this.verifiedFingerprint = link.fingerprint;
   }
@@ -44,7 +56,7 @@ export class PeerConnection extends PeerSession {
   static async connect(peer: PeerAddress, options: ConnectOptions = {}): Promise<PeerConnection> {
     const { timeoutMs, signal, as } = options;
     const localAddress = bindAddress(as?.localAddress, peer.host);
-    const link = await dial(peer, { timeoutMs, signal, localAddress, identity: as?.tls });
+    const link = await dial(peer, { timeoutMs, signal, localAddress, identity: as?.tls, onHandshake: options.onHandshake });
     return new PeerConnection(peer, link, options);
   }
 }
