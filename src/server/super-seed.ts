@@ -28,7 +28,7 @@ export const OFFER = 4;
 /** An offer not taken up within this long is withdrawn. */
 export const OFFER_MS = 3000;
 /** A piece sent this long ago is offered to everyone. */
-export const RELEASE_MS = 10_000;
+export const RELEASE_MS = 30_000;
 /** Versions tracked at once (the least recently asked about is forgotten first). */
 const MAX_FILES = 64;
 
