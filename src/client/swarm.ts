@@ -55,11 +55,13 @@ export class Swarm {
     if (this.scheduler.complete) this.#finished.abort();
   }
 
-  /** Sources still taking part (connected or reconnecting). */
+  /** Sources still taking part (connected or reconnecting), and of those the partial ones. */
   get live(): number {
-    let n = 0;
-    for (const s of this.sources.values()) if (!s.problem) n++;
-    return n;
+    return [...this.sources.values()].filter((s) => !s.problem).length;
+  }
+
+  get livePartial(): number {
+    return [...this.sources.values()].filter((s) => !s.problem && s.partial).length;
   }
 
   /**
