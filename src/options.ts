@@ -31,3 +31,22 @@ export function checkNumber(name: string, value: number, rule: NumberRule): numb
   if (!ok) throw new TxtmeshError('ERR_USAGE', `${name} must be ${whole} ${bound}, not ${String(value)}`);
   return value;
 }
+
+const RATE_UNITS: Readonly<Record<string, number>> = { '': 1, k: 1024, m: 1024 ** 2, g: 1024 ** 3 };
+
+/**
+ * Reads a rate limit as people type it: `2M` (2 MiB/s), `500k`, `1.5m`, `65536`, `0` (no
+ * limit); a `B`, `iB` or `/s` after the unit is taken too (`500KiB/s`). Units are 1024-based,
+ * as curl's --limit-rate and aria2's --max-download-limit count.
+ * @param name the option or command the text came from (`--max-upload-rate`, `#LIMIT up`)
+ * @returns bytes a second, a whole number; 0 for no limit
+ * @throws TxtmeshError ERR_USAGE naming `name`
+ */
+export function parseRate(name: string, text: string): number {
+  const match = /^\s*(\d+(?:\.\d+)?|\.\d+)\s*([kmg]?)(?:i?b)?(?:\/s)?\s*$/i.exec(text);
+  const value = match ? Number(match[1]) * (RATE_UNITS[(match[2] as string).toLowerCase()] as number) : NaN;
+  if (!Number.isFinite(value) || (value > 0 && value < 1) || value > Number.MAX_SAFE_INTEGER) {
+    throw new TxtmeshError('ERR_USAGE', `${name} must be a rate like 2M, 500k or 65536 (bytes a second), or 0 for no limit; not ${JSON.stringify(text)}`);
+  }
+  return Math.round(value);
+}

@@ -24,12 +24,13 @@ function currentView() {
 
 /** Everything the event stream tells: this peer, its transfers, its log, its served files. */
 function useLive() {
-  const [state, setState] = useState({ hello: null, transfers: new Map(), log: [], served: null, serverLog: null, link: 'connecting' });
+  const [state, setState] = useState({ hello: null, transfers: new Map(), log: [], served: null, serverLog: null, limits: null, link: 'connecting' });
   useEffect(() => {
     const merge = (f) => setState((s) => ({ ...s, ...f(s) }));
     const source = listen(
       {
-        hello: (h) => merge(() => ({ hello: h, transfers: new Map(h.transfers.map((t) => [t.id, t])), log: h.log, serverLog: h.serverLog })),
+        hello: (h) => merge(() => ({ hello: h, transfers: new Map(h.transfers.map((t) => [t.id, t])), log: h.log, serverLog: h.serverLog, limits: h.limits })),
+        limits: (limits) => merge(() => ({ limits })),
         transfer: (t) => merge((s) => ({ transfers: new Map(s.transfers).set(t.id, t) })),
         log: (entry) => merge((s) => ({ log: [...s.log.slice(-499), entry] })),
         served: (files) => merge(() => ({ served: files })),

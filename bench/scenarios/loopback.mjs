@@ -18,11 +18,11 @@ const TARGET = 0.9;
 const TARGET_ARIA = 1.0;
 const TARGET_SERVED = 1.02;
 
-/** Starts p1..pn on 127.0.0.1 (any free port) serving `name`; returns the servers. */
-export async function loopbackServers(mesh, ids, { nodeArgs } = {}) {
+/** Starts p1..pn on 127.0.0.1 (any free port) serving `name`, with extra server `args`; returns the servers. */
+export async function loopbackServers(mesh, ids, { nodeArgs, args = [] } = {}) {
   const servers = [];
   for (const id of ids) {
-    const server = await startServer({ peerDir: mesh.dir(id), args: ['--host', '127.0.0.1', '--port', '0'], nodeArgs });
+    const server = await startServer({ peerDir: mesh.dir(id), args: ['--host', '127.0.0.1', '--port', '0', ...args], nodeArgs });
     mesh.setPort(id, server.port);
     servers.push(server);
   }

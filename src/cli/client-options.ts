@@ -19,6 +19,10 @@ export interface GlobalArgs {
   /** Seconds to wait for a peer's answer. */
   readonly timeout: number;
   readonly json?: boolean;
+  /** What downloads receive, all sources together: `2M`, `500k`; 0 or none: no limit (#LIMIT down changes it). */
+  readonly 'max-download-rate'?: string;
+  /** What uploads (#UPLOAD) send, all peers together (#LIMIT up changes it). */
+  readonly 'max-upload-rate'?: string;
 }
 
 interface GlobalOption {
@@ -34,6 +38,8 @@ export const GLOBAL_OPTIONS: Readonly<Record<Exclude<keyof GlobalArgs, 'json'>, 
   identity: { type: 'string', describe: 'folder of this peer\'s key and certificate, for a secure mesh [default: ./identity]' },
   trace: { type: 'string', describe: 'append one JSON line per downloaded piece to this file ({name, peer, bytes, ms}), for benchmarks' },
   timeout: { type: 'number', default: REQUEST_TIMEOUT_MS / 1000, describe: 'seconds to wait for a peer\'s answer' },
+  'max-download-rate': { type: 'string', describe: 'bytes a second downloads receive, all sources together, e.g. 2M or 500k (1024-based) [default: 0, no limit]; #LIMIT down changes it' },
+  'max-upload-rate': { type: 'string', describe: 'bytes a second this client\'s uploads send, all peers together [default: 0, no limit]; #LIMIT up changes it (the server has its own)' },
 };
 
 /**
@@ -63,6 +69,8 @@ export function parseConsoleArgs(args: readonly string[]): GlobalArgs & UiArgs {
     identity: text('identity'),
     trace: text('trace'),
     timeout,
+    'max-download-rate': text('max-download-rate'),
+    'max-upload-rate': text('max-upload-rate'),
     ui: values.ui === true,
     open: values.open === true,
     'ui-port': number('ui-port'),
@@ -113,7 +121,8 @@ export function parseSubcommandArgs(args: readonly string[]): LeanSubcommand | u
   const timeout = values.timeout === undefined ? (GLOBAL_OPTIONS.timeout.default as number) : Number(values.timeout);
   if (Number.isNaN(timeout) || (words === 'none' && positionals.length > 0) || (words === 'name+peers' && positionals.length === 0)) return undefined;
   const { id, settings, dir, identity, trace, json } = values;
-  return { argv: { id, settings, dir, identity, trace, timeout, json: json === true }, spec, args: positionals };
+  const rates = { 'max-download-rate': values['max-download-rate'], 'max-upload-rate': values['max-upload-rate'] };
+  return { argv: { id, settings, dir, identity, trace, timeout, json: json === true, ...rates }, spec, args: positionals };
 }
 
 /** True when the command line needs yargs: a subcommand, --help or --version. */

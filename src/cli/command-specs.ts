@@ -212,6 +212,19 @@ export const COMMAND_SPECS: readonly CommandSpec[] = [
     exit: '0; 2 usage (a prefix of several versions); 4 no such kept version; 6 the kept file changed on disk.',
   },
   {
+    name: '#LIMIT',
+    usage: '#LIMIT [up RATE] [down RATE]',
+    summary: 'show or set this console\'s rate limits: what downloads receive (down) and uploads send (up)',
+    details: [
+      'RATE is bytes a second, 1024-based: 2M, 500k, 65536; 0 (or none) lifts the limit. #LIMIT alone shows',
+      'both, and whether one is holding a transfer back now. down paces every source of every download',
+      'together (reading stops while ahead of the rate); up paces #UPLOAD to all peers together. They start',
+      'from --max-download-rate and --max-upload-rate. The server\'s own limit on what it sends is its',
+      '--max-upload-rate, or "limit up RATE" in the server console.',
+    ],
+    args: [],
+  },
+  {
     name: '#HELP',
     usage: '#HELP [command]',
     summary: 'list the commands, or explain one',

@@ -20,6 +20,7 @@ import { type CommandSpec, findSpec } from './command-specs.js';
 import { exitCodeOf, exitCodeOfError } from './exit-codes.js';
 import { formatBytes } from './format.js';
 import { globMatcher, hasGlob, isNameWord } from './name-glob.js';
+import { formatLimit } from './limit-command.js';
 import { ProgressLine } from './progress.js';
 import type { Session } from './session.js';
 import { versionsArea } from './version-commands.js';
@@ -119,11 +120,14 @@ async function downloadOne(session: Session, plan: Plan, name: string, signal: A
     replace: args.flags.has('replace'),
     version: args.values.get('version'),
     versions: versionsArea(session),
+    receiveLimit: session.limits?.down,
     onPeers: (used) => out.note(`${searched ? 'Found' : 'Downloading'} ${name} ${searched ? 'at' : 'from'} ${used.join(', ')}`),
     onResume: (pieces, of, bytes) => out.note(`Resuming ${name}: ${pieces} of ${of} pieces (${formatBytes(bytes)}) from an earlier attempt are verified and kept`),
     onProgress: (p) => {
       progress.update(name, p, performance.now());
-      out.progress(progress.line());
+      // The limit, not the peers, sets the speed now: the line says so (as the page does).
+      const down = session.limits?.down;
+      out.progress(progress.line() + (down?.holding ? `  held back by #LIMIT down ${formatLimit(down.rate)}` : ''));
     },
     onPiece: session.trace && ((peer, bytes, ms) => session.trace?.({ name, peer, bytes, ms: Math.round(ms * 1000) / 1000 })),
   })

@@ -84,6 +84,7 @@ export function exitCodeOf(result: Result): ExitCode {
     case 'share':
     case 'restore':
     case 'unshare':
+    case 'limit':
     case 'help':
       return EXIT.OK;
   }

@@ -7,6 +7,7 @@
 import { shortIdentity } from '../storage/piece-hasher.js';
 import { NOT_HELD } from '../client/download.js';
 import { formatBytes, formatRate, formatSeconds, formatTime, table } from './format.js';
+import { renderLimits } from './limit-command.js';
 import { visible } from './terminal-text.js';
 import type {
   DownloadSummary,
@@ -60,6 +61,8 @@ function renderLines(result: Result): string[] {
       return renderRestore(result);
     case 'unshare':
       return [`Unshared ${result.name} (identity ${shortIdentity(result.identity)}); kept in served_files/.txtmesh/versions/, #RESTORE ${quoteName(result.name)} ${shortIdentity(result.identity)} brings it back`];
+    case 'limit':
+      return renderLimits(result);
     case 'help':
       return result.lines;
   }

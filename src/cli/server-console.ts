@@ -8,6 +8,8 @@ import { describeError } from '../errors.js';
 import type { FileEntry } from '../protocol/messages.js';
 import type { StatsSnapshot, Transfer } from '../server/stats.js';
 import { shortIdentity } from '../storage/piece-hasher.js';
+import type { RateLimit } from '../transport/rate-limit.js';
+import { serverLimitLines } from './limit-command.js';
 import { jsonLine } from './terminal-text.js';
 
 /** What the console can see of its server. */
@@ -25,6 +27,8 @@ export interface ServerConsoleState {
   sizeOf(name: string): Promise<number | undefined>;
   /** The reachability of the other peers, as lines. */
   peers(): Promise<string[]>;
+  /** What the server sends to every client together (--max-upload-rate): `limit` shows and sets it. */
+  readonly uploadLimit?: RateLimit;
 }
 
 export interface ServerConsoleAnswer {
@@ -37,6 +41,7 @@ export const SERVER_COMMANDS: readonly (readonly [string, string])[] = [
   ['status', 'uptime, connections, requests, bytes served, transfers in flight with progress'],
   ['files', 'the files this peer serves, with size and identity'],
   ['peers', 'reachability and round-trip time of the other peers (also: list)'],
+  ['limit [up RATE]', 'the upload limit for all clients together (--max-upload-rate): shows it, or sets it (2M, 500k; 0: none)'],
   ['quit [now]', 'stop: let transfers in flight finish (up to --grace seconds), then exit; "now" cuts them off'],
   ['help', 'this list'],
 ];
@@ -64,6 +69,7 @@ async function status(state: ServerConsoleState): Promise<string[]> {
     `up ${formatUptime(s.uptimeMs)}; connections: ${s.connections.open} open, ${s.connections.total} since start; requests: ${s.requests.total} (${s.requests.refused} refused)`,
     `bytes served: ${formatBytes(s.bytesServed)} (${s.bytesServed} B); received in uploads: ${formatBytes(s.bytesReceived)} (${s.bytesReceived} B)`,
     `transfers in flight: ${s.transfers.length === 0 ? 'none' : s.transfers.length}`,
+    ...(state.uploadLimit ? serverLimitLines(state.uploadLimit, []) : []),
   ];
   const rows = await Promise.all(s.transfers.map(async (t) => transferRow(t, t.total ?? (await state.sizeOf(t.name)))));
   return [...lines, ...table(rows)];
@@ -88,7 +94,8 @@ async function files(state: ServerConsoleState): Promise<string[]> {
 
 /** Runs one console line. Unknown commands answer with the list; nothing throws. */
 export async function runServerCommand(line: string, state: ServerConsoleState): Promise<ServerConsoleAnswer> {
-  const [word = '', ...args] = line.trim().split(/\s+/).filter((w) => w !== '');
+  const [typed = '', ...args] = line.trim().split(/\s+/).filter((w) => w !== '');
+  const word = typed.replace(/^#/, ''); // the client console's spelling (#LIMIT) works too
   try {
     switch (word.toLowerCase()) {
       case '':
@@ -104,6 +111,9 @@ export async function runServerCommand(line: string, state: ServerConsoleState):
       case 'exit':
         if (args[0] !== undefined && args[0].toLowerCase() !== 'now') return { lines: [`quit takes only "now"; got ${args[0]}`] };
         return { lines: [], quit: args[0] === undefined ? 'graceful' : 'now' };
+      case 'limit':
+        if (!state.uploadLimit) return { lines: ['this server has no upload limit to set'] };
+        return { lines: serverLimitLines(state.uploadLimit, args) };
       case 'help':
         return { lines: ['Server commands:', ...table(SERVER_COMMANDS)] };
       default:

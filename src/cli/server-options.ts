@@ -5,7 +5,7 @@
  */
 import { parseArgs } from 'node:util';
 import type { Argv } from 'yargs';
-import { checkNumber } from '../options.js';
+import { checkNumber, parseRate } from '../options.js';
 import type { ServeTo } from '../server/admission.js';
 import { SERVER_DEFAULTS, SERVER_RULES, type ServerLimits } from '../server/options.js';
 import type { LogFormat } from './request-log.js';
@@ -72,6 +72,7 @@ const FLAGS: Readonly<Record<string, Flag>> = {
   port: { type: 'number', describe: 'port to listen on [default: this peer\'s port in the settings]' },
   host: { type: 'string', describe: 'address to listen on [default: this peer\'s address in the settings]' },
   ...Object.fromEntries(LIMIT_FLAGS.map((f) => [f.flag, { type: 'number', default: SERVER_DEFAULTS[f.key] / f.scale, describe: f.describe }])),
+  'max-upload-rate': { type: 'string', default: '0', describe: 'bytes a second sent to all clients together, e.g. 2M or 500k (1024-based; 0: no limit); the console\'s limit command changes it' },
   quiet: { type: 'boolean', default: false, describe: 'do not log each request' },
   'log-format': { type: 'string', choices: ['text', 'json'], default: 'text', describe: 'request log: a line of text, or one JSON object per line (other messages then go to stderr)' },
   console: { type: 'boolean', describe: 'take commands on stdin [default: when stdin and stdout are terminals and the server runs in the foreground]' },
@@ -140,6 +141,7 @@ export function limitsFromArgs(argv: ServerArgs): ServerLimits {
     const value = checkNumber(`--${f.flag}`, Number(argv[f.flag]), { ...rule, min: rule.min / f.scale, integer: f.scale === 1 && rule.integer });
     limits[f.key] = value * f.scale;
   }
+  limits.maxUploadRate = parseRate('--max-upload-rate', String(argv['max-upload-rate'] ?? '0'));
   if (argv.port !== undefined) checkNumber('--port', argv.port, { min: 0, max: 65535, integer: true });
   checkNumber('--grace', argv.grace, { min: 0 });
   return limits;

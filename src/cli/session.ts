@@ -5,6 +5,7 @@
 import type { ConnectionPool } from '../client/connection-pool.js';
 import type { ServedFolder } from '../storage/served-folder.js';
 import type { VersionsArea } from '../storage/versions-area.js';
+import type { RateLimits } from '../transport/rate-limit.js';
 import type { PeerContext } from './peer-context.js';
 
 /** Where command output goes. */
@@ -34,6 +35,8 @@ export interface Session {
   readonly cwd?: string;
   /** File names seen in answers, for tab completion. */
   readonly names?: Set<string>;
+  /** What downloads receive and uploads send (--max-download-rate, --max-upload-rate, #LIMIT); none: no limits. */
+  readonly limits?: RateLimits;
   /** If set, every verified piece of a download is reported here (see --trace). */
   readonly trace?: (event: { name: string; peer: string; bytes: number; ms: number }) => void;
 }

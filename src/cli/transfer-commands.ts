@@ -7,7 +7,7 @@ import { isAbsolute, relative, resolve, sep } from 'node:path';
 import { TxtmeshError } from '../errors.js';
 import { findPeers } from '../settings.js';
 import type { Session } from './session.js';
-import { parseCommandArgs } from './command-args.js';
+import { parseCommandArgs, usageError } from './command-args.js';
 import { type CommandSpec, findSpec } from './command-specs.js';
 import type { ShareSummary, UploadSummary } from '../client/results.js';
 import { share } from '../client/share.js';
@@ -22,10 +22,6 @@ function roundSeconds(seconds: number): number {
 /** How long #SHARE waits for this peer's own server to answer before saying it is not running. */
 const SELF_CHECK_MS = 1500;
 
-export function usageError(usage: string, what: string): TxtmeshError {
-  return new TxtmeshError('ERR_USAGE', `${what}; usage: ${usage}`);
-}
-
 /** #UPLOAD: push a served file to the named peers. A file not yet served gets a #SHARE hint. */
 export async function uploadCommand(session: Session, args: string[], signal: AbortSignal): Promise<UploadSummary> {
   const spec = findSpec('#UPLOAD') as CommandSpec;
@@ -35,7 +31,7 @@ export async function uploadCommand(session: Session, args: string[], signal: Ab
   if (ids.length === 0) throw usageError(spec.usage, 'name at least one peer to upload to');
   const peers = findPeers(session.ctx.peers, ids);
   try {
-    const { size, identity, outcomes } = await upload({ name, peers, folder: session.folder, signal, as: session.ctx.credentials, replace: flags.has('replace'), requestTimeoutMs: session.timeoutMs, pool: session.pool });
+    const { size, identity, outcomes } = await upload({ name, peers, folder: session.folder, signal, as: session.ctx.credentials, replace: flags.has('replace'), requestTimeoutMs: session.timeoutMs, pool: session.pool, sendLimit: session.limits?.up });
     return {
       command: 'upload',
       name,

@@ -8,6 +8,7 @@
 import { resolve } from 'node:path';
 import { describeError } from '../errors.js';
 import type { ServedFolder } from '../storage/served-folder.js';
+import type { RateLimits } from '../transport/rate-limit.js';
 import type { GlobalArgs } from './client-options.js';
 import type { PeerContext } from './peer-context.js';
 import { startClient, type Started } from './startup.js';
@@ -20,6 +21,7 @@ export interface PageOptions {
   readonly port?: number;
   readonly maxShareBytes?: number;
   readonly serverLog: string;
+  readonly limits?: RateLimits;
 }
 
 export interface RunningPage {
@@ -36,7 +38,7 @@ export interface PageHooks {
 /** Starts the page for a started client; `say` gets the lines for people. */
 export async function startPage(hooks: PageHooks, started: Started, argv: UiArgs, say: (line: string) => void): Promise<RunningPage> {
   checkUiArgs(argv);
-  const { ctx, folder, timeoutMs } = started.session;
+  const { ctx, folder, timeoutMs, limits } = started.session;
   const page = await hooks.start({
     ctx,
     folder,
@@ -44,6 +46,7 @@ export async function startPage(hooks: PageHooks, started: Started, argv: UiArgs
     port: argv['ui-port'],
     maxShareBytes: argv['ui-max-share'],
     serverLog: resolve(argv['server-log'] ?? 'server.log'),
+    limits,
   });
   say(`page for peer ${ctx.id}: ${page.url}`);
   say('(on this machine only; the address carries a token, and requests without it are refused)');

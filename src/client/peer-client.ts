@@ -1,6 +1,7 @@
 /**
  * Typed requests over a PeerConnection: one function per verb (docs/PROTOCOL.md).
  */
+import { type RateLimit, sliceFor } from '../transport/rate-limit.js';
 import { createReadStream } from 'node:fs';
 import { MAX_LIST_BYTES, MAX_RANGE_BYTES, PROTOCOL_VERSION } from '../constants.js';
 import { TxtmeshError } from '../errors.js';
@@ -75,7 +76,7 @@ export async function getRange(conn: PeerConnection, name: string, offset: numbe
  * with `replace`, it may take the name from another version there (which the peer keeps).
  * @returns 'stored', 'same' (the peer already had these bytes) or 'replaced' (with the identity kept)
  */
-export async function putFile(conn: PeerConnection, name: string, path: string, size: number, identity: string, signal?: AbortSignal, replace = false): Promise<{ result: 'stored' | 'same' | 'replaced'; kept?: string }> {
+export async function putFile(conn: PeerConnection, name: string, path: string, size: number, identity: string, signal?: AbortSignal, replace = false, limit?: RateLimit): Promise<{ result: 'stored' | 'same' | 'replaced'; kept?: string }> {
   const id = conn.nextId();
   const { header, body } = await conn.request(id, REQUESTS.PUT.encode({ verb: 'PUT', id, name, size, identity, replace }), { maxBody: 0, signal }, async (write) => {
     let sent = 0;
@@ -83,10 +84,21 @@ export async function putFile(conn: PeerConnection, name: string, path: string, 
     if (size === 0) return;
     for await (const chunk of createReadStream(path, { start: 0, end: size - 1, highWaterMark: 256 * 1024 })) {
       sent += (chunk as Buffer).length;
-      await write(chunk as Buffer);
+      if (limit && limit.rate > 0) await sendPaced(chunk as Buffer, limit, write);
+      else await write(chunk as Buffer);
     }
     if (sent !== size) throw new TxtmeshError('ERR_CHANGED', `${name} shrank while it was being uploaded`);
   });
   const { result, kept } = ANSWERS.PUT.decode(header, body);
   return kept === undefined ? { result } : { result, kept };
+}
+
+/** Writes `chunk` a slice at a time, each once `limit` lets it go (#LIMIT up). */
+async function sendPaced(chunk: Buffer, limit: RateLimit, write: (chunk: Buffer) => Promise<void>): Promise<void> {
+  const slice = sliceFor(limit.rate);
+  for (let at = 0; at < chunk.length; at += slice) {
+    const piece = chunk.subarray(at, at + slice);
+    await limit.take(piece.length);
+    await write(piece);
+  }
 }

@@ -209,6 +209,18 @@ export interface UnshareSummary {
   readonly at: number;
 }
 
+export interface LimitResult {
+  readonly command: 'limit';
+  /** Bytes a second sent by this console's uploads, all peers together; 0: no limit. */
+  readonly up: number;
+  /** Bytes a second received by its downloads, all sources together; 0: no limit. */
+  readonly down: number;
+  /** The limits that held a transfer back within the last second. */
+  readonly holding: readonly ('up' | 'down')[];
+  /** The limits this command set. */
+  readonly changed: readonly ('up' | 'down')[];
+}
+
 export interface HelpResult {
   readonly command: 'help';
   readonly lines: string[];
@@ -226,4 +238,5 @@ export type Result =
   | VersionsResult
   | RestoreSummary
   | UnshareSummary
+  | LimitResult
   | HelpResult;

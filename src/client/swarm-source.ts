@@ -8,6 +8,7 @@ import type { Credentials } from '../security/credentials.js';
 import type { PeerAddress } from '../settings.js';
 import type { PartFile } from '../storage/part-file.js';
 import { BufferPool } from '../transport/buffer-pool.js';
+import type { RateLimit } from '../transport/rate-limit.js';
 import type { PeerConnection } from './peer-connection.js';
 import { PieceVerifier } from './piece-verifier.js';
 import type { Problem } from './problem.js';
@@ -28,6 +29,8 @@ export interface SwarmOptions {
   /** Who we are when reconnecting. */
   readonly as?: Credentials;
   readonly onPiece?: (peer: string, bytes: number) => void;
+  /** Paces what every source's connection receives, together (--max-download-rate). */
+  readonly receiveLimit?: RateLimit;
 }
 
 export interface SourceState {

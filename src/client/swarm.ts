@@ -151,8 +151,7 @@ export class Swarm {
       }
       return { conn };
     } catch (err) {
-      source.conn?.close();
-      source.conn = undefined;
+      source.conn = void source.conn?.close();
       return { failed: err };
     }
   }
@@ -160,6 +159,7 @@ export class Swarm {
   /** Runs the workers of one connection; resolves with what ended it (undefined: done). */
   async #work(source: SourceState, conn: PeerConnection): Promise<Error | undefined> {
     const signal = this.#signal;
+    conn.paceReceiving(this.#options.receiveLimit);
     let failure: Error | undefined;
     const worker = async () => {
       while (!this.scheduler.complete && !failure && !signal.aborted) {

@@ -4,6 +4,7 @@
  * different file (server/handlers.ts, onPut).
  */
 import { CONNECT_TIMEOUT_MS } from '../constants.js';
+import type { RateLimit } from '../transport/rate-limit.js';
 import { RemoteError, TxtmeshError } from '../errors.js';
 import type { FileInfo } from '../protocol/messages.js';
 import { checkName, resolveName } from '../storage/names.js';
@@ -45,6 +46,8 @@ export interface UploadOptions {
   readonly as?: Credentials;
   /** Replace another version of the name at the peers (they keep it in their versions area). */
   readonly replace?: boolean;
+  /** Paces what is sent to all the peers together (#LIMIT up in the console). */
+  readonly sendLimit?: RateLimit;
 }
 
 /**
@@ -61,7 +64,7 @@ export async function upload(options: UploadOptions): Promise<{ size: number; id
     throw err;
   });
   const path = resolveName(folder.root, name);
-  const results = await fanOut(options.peers, (conn, { peer, signal }) => sendFile(conn, peer, { name, path, info, replace: options.replace === true }, signal), {
+  const results = await fanOut(options.peers, (conn, { peer, signal }) => sendFile(conn, peer, { name, path, info, replace: options.replace === true, limit: options.sendLimit }, signal), {
     connectTimeoutMs: Math.min(options.connectTimeoutMs ?? CONNECT_TIMEOUT_MS, options.requestTimeoutMs ?? Infinity),
     requestTimeoutMs: options.requestTimeoutMs,
     signal: options.signal,
@@ -81,7 +84,7 @@ export async function upload(options: UploadOptions): Promise<{ size: number; id
  * Sends the file unless the peer already has it; a different file under the name is ERR_EXISTS,
  * unless `replace` (then the PUT says so, and the peer keeps the version it replaces).
  */
-async function sendFile(conn: PeerConnection, peer: PeerAddress, file: { name: string; path: string; info: FileInfo; replace: boolean }, signal?: AbortSignal): Promise<{ result: 'stored' | 'same' | 'replaced'; kept?: string }> {
+async function sendFile(conn: PeerConnection, peer: PeerAddress, file: { name: string; path: string; info: FileInfo; replace: boolean; limit?: RateLimit }, signal?: AbortSignal): Promise<{ result: 'stored' | 'same' | 'replaced'; kept?: string }> {
   const { name, path, info } = file;
   // Ask first, so a file the peer already has (or has in another version) is not sent.
   const theirs = await fileInfo(conn, name, signal).catch((err: unknown) => {
@@ -92,5 +95,5 @@ async function sendFile(conn: PeerConnection, peer: PeerAddress, file: { name: s
   if (theirs && !file.replace) {
     throw new TxtmeshError('ERR_EXISTS', `${peer.id} already has a different ${name} (${shortIdentity(theirs.identity)}); nothing was replaced (--replace replaces it, and ${peer.id} keeps the old one)`);
   }
-  return putFile(conn, name, path, info.size, info.identity, signal, theirs !== undefined);
+  return putFile(conn, name, path, info.size, info.identity, signal, theirs !== undefined, file.limit);
 }

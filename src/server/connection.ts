@@ -26,11 +26,13 @@ import type { Header } from '../protocol/header.js';
 import { type Request, decodeRequest, requestCodec } from '../protocol/requests.js';
 import { checkName } from '../storage/names.js';
 import { namedFailure } from '../storage/resources.js';
+import type { RateLimit } from '../transport/rate-limit.js';
 import { sendOne } from '../transport/send.js';
 import type { ConnectionGate } from './admission.js';
 import { HandleCache } from './handle-cache.js';
 import { type BodySink, type HandlerContext, type Reply, type RequestNote, discardSink, onRequest } from './handlers.js';
 import { refuseAndClose } from './refuse.js';
+import { sendLimited } from './send-limit.js';
 import { SLOW_WINDOW_MS, SendMeter, watchSending } from './send-meter.js';
 
 /** One line per request, for the server's log. */
@@ -53,6 +55,8 @@ export interface ConnectionContext extends HandlerContext {
   readonly minSendRate?: number;
   /** Told of each request and body chunk as it arrives (server/stats.ts). */
   readonly activity?: ConnectionActivity;
+  /** Paces what every connection sends, together (--max-upload-rate; send-limit.ts). */
+  readonly sendLimit?: RateLimit;
 }
 
 export interface ConnectionActivity {
@@ -206,6 +210,8 @@ export class ServerConnection {
   }
 
   #send(chunk: Buffer, release?: (chunk: Buffer) => void): Promise<void> {
+    const limit = this.#ctx.sendLimit;
+    if (limit && limit.rate > 0) return sendLimited(this.#socket, this.#meter, limit, chunk, release);
     this.#meter.handed(chunk.length);
     return sendOne(this.#socket, chunk, release);
   }

@@ -47,12 +47,14 @@ export interface PeerServerOptions {
   readonly keepVersions?: number;
   /** Refuse every upload that asks to replace another version of a name. */
   readonly refuseReplace?: boolean;
+  /** Bytes a second sent to all clients together (0: no limit); PeerServer.uploadLimit changes it live. */
+  readonly maxUploadRate?: number;
 }
 
 export type ServerLimits = Required<
   Pick<
     PeerServerOptions,
-    'maxUploadBytes' | 'maxConnections' | 'maxHeaderBytes' | 'idleTimeoutMs' | 'headerTimeoutMs' | 'sendTimeoutMs' | 'minSendRate' | 'memberSlots' | 'maxPerAddress' | 'maxBufferedBytes' | 'keepVersions'
+    'maxUploadBytes' | 'maxConnections' | 'maxHeaderBytes' | 'idleTimeoutMs' | 'headerTimeoutMs' | 'sendTimeoutMs' | 'minSendRate' | 'memberSlots' | 'maxPerAddress' | 'maxBufferedBytes' | 'keepVersions' | 'maxUploadRate'
   >
 >;
 
@@ -68,6 +70,7 @@ export const SERVER_DEFAULTS: ServerLimits = {
   maxPerAddress: 16,
   maxBufferedBytes: 64 * 1024 * 1024,
   keepVersions: DEFAULT_KEEP_VERSIONS,
+  maxUploadRate: 0,
 };
 
 /** What each limit must be. */
@@ -83,6 +86,7 @@ export const SERVER_RULES: { readonly [K in keyof ServerLimits]: NumberRule } = 
   maxPerAddress: { min: 1, integer: true },
   maxBufferedBytes: { min: 1024 * 1024, integer: true },
   keepVersions: KEEP_VERSIONS_RULE,
+  maxUploadRate: { min: 0 },
 };
 
 /**

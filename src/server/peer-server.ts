@@ -17,9 +17,11 @@ import { type AddressInfo, type Server, type Socket, createServer } from 'node:n
 import type { SecureContext } from 'node:tls';
 import { TxtmeshError } from '../errors.js';
 import { errFrame } from '../protocol/answers.js';
+import { isOutOfHandles } from '../storage/resources.js';
 import { ServedFolder } from '../storage/served-folder.js';
 import { normalizeAddress } from '../security/membership.js';
 import { VersionsArea } from '../storage/versions-area.js';
+import { RateLimit } from '../transport/rate-limit.js';
 import { acceptTls, sniffTls, tlsServerContext } from '../transport/tls.js';
 import { type ConnectionGate, type MeshOptions, admitOpen, admitTls } from './admission.js';
 import { type ConnectionContext, type ConnectionState, type RequestLog, ServerConnection } from './connection.js';
@@ -54,6 +56,7 @@ export class PeerServer {
   readonly folder: ServedFolder;
   /** Counters and transfers in flight, for the server console. */
   readonly stats = new ServerStats();
+  readonly uploadLimit: RateLimit; // what every connection sends, together (--max-upload-rate): changed live by the console
   readonly #server: Server;
   readonly #connections = new Map<Socket, Served>();
   /** Connections still being served: close() waits for them, so aborted uploads are cleaned up. */
@@ -97,6 +100,7 @@ export class PeerServer {
         options.log?.(entry);
       },
       activity: this.stats,
+      sendLimit: (this.uploadLimit = new RateLimit(limits.maxUploadRate)),
     };
     this.#idleTimeoutMs = limits.idleTimeoutMs;
     // allowHalfOpen: a client may send its requests and then its FIN (nc does); the answers
@@ -196,7 +200,7 @@ export class PeerServer {
       });
     });
     // Accepting can fail (out of file handles: EMFILE): logged, and the listener goes on.
-    this.#server.on('error', (err: NodeJS.ErrnoException) => this.#ctx.log({ remote: '-', verb: 'accept', bytes: 0, ms: 0, status: resourceCode(err) }));
+    this.#server.on('error', (err: NodeJS.ErrnoException) => this.#ctx.log({ remote: '-', verb: 'accept', bytes: 0, ms: 0, status: isOutOfHandles(err) ? 'ERR_BUSY' : 'ERR_INTERNAL' }));
     this.#sweep ??= setInterval(() => this.#trimBuffered(), SWEEP_MS);
     this.#sweep.unref();
     return this.#server.address() as AddressInfo;
@@ -217,6 +221,7 @@ export class PeerServer {
   /** Stops accepting, closes every connection, and resolves when all are cleaned up. */
   async close(): Promise<void> {
     const closed = this.#stopAccepting();
+    this.uploadLimit.close(); // answers waiting for their turn find their sockets closed
     for (const [raw, served] of this.#connections) {
       served.socket.destroy();
       raw.destroy();
@@ -292,9 +297,4 @@ export class PeerServer {
     for (const served of this.#connections.values()) if (served.busy) busy++;
     return busy;
   }
-}
-
-/** The error code of a resource failure: out of file handles is busy (try again later). */
-function resourceCode(err: NodeJS.ErrnoException): string {
-  return err.code === 'EMFILE' || err.code === 'ENFILE' ? 'ERR_BUSY' : 'ERR_INTERNAL';
 }

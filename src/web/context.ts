@@ -8,6 +8,7 @@ import type { Credentials } from '../security/credentials.js';
 import { type MeshMode, type PeerAddress, findPeers } from '../settings.js';
 import type { ServedFolder } from '../storage/served-folder.js';
 import type { Result } from '../client/results.js';
+import type { RateLimits } from '../transport/rate-limit.js';
 
 export interface UiPeer {
   readonly id: string;
@@ -26,6 +27,8 @@ export interface UiContext {
   readonly timeoutMs?: number;
   /** A result as the console's lines (cli/render.ts's renderResult). */
   readonly render: (result: Result) => string[];
+  /** The console's rate limits (#LIMIT): the page shows and sets the same ones. */
+  readonly limits?: RateLimits;
 }
 
 /**

@@ -6,6 +6,8 @@
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { checkName } from '../storage/names.js';
+import type { ServedFolder } from '../storage/served-folder.js';
+import { type HeldVersion, VersionsArea } from '../storage/versions-area.js';
 import { filesView, peersView } from '../client/views.js';
 import { upload } from '../client/upload.js';
 import type { Result } from '../client/results.js';
@@ -14,6 +16,7 @@ import type { Assets } from './assets.js';
 import { type UiContext, pickPeers } from './context.js';
 import { BASE_HEADERS, WebError, errorBody, sendError, sendJson } from './http.js';
 import type { LogTail } from './log-tail.js';
+import { limitsOf, setLimits } from './limits.js';
 import { receiveShare } from './share-upload.js';
 import type { EventHub } from './sse.js';
 import { uploadSummaryOf } from './summaries.js';
@@ -93,6 +96,11 @@ async function serveAsset(r: Routes, res: ServerResponse, path: string, head: bo
   res.end(head ? undefined : asset.body);
 }
 
+/** The versions this peer keeps (replaced or unshared), newest first within a name, as #VERSIONS lists them. */
+async function keptVersions(folder: ServedFolder): Promise<HeldVersion[]> {
+  return (await new VersionsArea(folder).versions()).filter((v) => v.state !== 'current');
+}
+
 function hello(r: Routes): object {
   const { ctx } = r.ui;
   return {
@@ -101,6 +109,7 @@ function hello(r: Routes): object {
     log: r.log.entries,
     serverLog: r.tail?.status ?? null,
     maxShareBytes: r.maxShareBytes,
+    limits: limitsOf(r.ui),
   };
 }
 
@@ -118,7 +127,15 @@ async function api(r: Routes, req: IncomingMessage, res: ServerResponse, path: s
     case 'GET /api/files':
       return viewed(r, res, await filesView(ctx.peers, view));
     case 'GET /api/served':
-      return sendJson(res, 200, { ok: true, dir: ctx.dir, files: await r.ui.folder.list() });
+      return sendJson(res, 200, { ok: true, dir: ctx.dir, files: await r.ui.folder.list(), kept: await keptVersions(r.ui.folder) });
+    case 'GET /api/limits':
+      return sendJson(res, 200, { ok: true, limits: limitsOf(r.ui) });
+    case 'POST /api/limits': {
+      const limits = limitsOf(r.ui, setLimits(r.ui, await readJson(req)));
+      for (const line of limits.lines) r.log.add('page', line);
+      r.hub.send('limits', limits);
+      return sendJson(res, 200, { ok: true, limits });
+    }
     case 'GET /api/transfers':
       return sendJson(res, 200, { ok: true, transfers: r.transfers.list() });
     case 'POST /api/download': {
@@ -132,7 +149,7 @@ async function api(r: Routes, req: IncomingMessage, res: ServerResponse, path: s
       if (to.length === 0) throw new WebError('ERR_UI_BAD_REQUEST', 'pick at least one peer to upload to');
       const peers = pickPeers(ctx, to);
       r.log.add('page', `Uploading ${name} to ${to.join(', ')}`);
-      const done = await upload({ name, peers, folder: r.ui.folder, signal: r.signal, as: ctx.credentials });
+      const done = await upload({ name, peers, folder: r.ui.folder, signal: r.signal, as: ctx.credentials, sendLimit: r.ui.limits?.up });
       return answered(r, res, uploadSummaryOf(name, done));
     }
     case 'POST /api/share': {

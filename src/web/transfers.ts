@@ -8,6 +8,7 @@ import { randomBytes } from 'node:crypto';
 import { PIECE_SIZE } from '../constants.js';
 import { codeOf } from '../errors.js';
 import type { PeerAddress } from '../settings.js';
+import type { RateLimit } from '../transport/rate-limit.js';
 import { checkName } from '../storage/names.js';
 import { DownloadError, type DownloadResult, type PeerOutcome, download } from '../client/download.js';
 import type { ActivityLog } from './activity.js';
@@ -30,6 +31,8 @@ export interface TransferPeer {
   /** Bytes per second over the last second. */
   readonly rate: number;
   readonly problem: string | null;
+  /** A peer still downloading the file itself, serving the pieces it has (a partial holder). */
+  readonly partial: boolean;
 }
 
 export interface TransferSnapshot {
@@ -46,6 +49,10 @@ export interface TransferSnapshot {
   readonly rate: number;
   readonly etaSeconds: number | null;
   readonly elapsedMs: number;
+  /** The download limit (#LIMIT down) made it wait within the last second: it, not the peers, sets the speed. */
+  readonly limited: boolean;
+  /** The download limit now, bytes a second (0: none). */
+  readonly limit: number;
   /** Seconds since the start, and total and per-peer speeds (bytes/s) at each. */
   readonly history: { readonly t: number[]; readonly total: number[]; readonly peers: Record<string, number[]> };
   /** The console's words for how it ended. */
@@ -62,12 +69,12 @@ class Transfer {
   resumedBytes = 0;
   resumedPieces = 0;
   pieces = 0;
-  readonly perPeer = new Map<string, { bytes: number; speed: SpeedWindow; problem: string | null }>();
+  readonly perPeer = new Map<string, { bytes: number; speed: SpeedWindow; problem: string | null; partial: boolean }>();
   readonly history = { t: [] as number[], total: [] as number[], peers: {} as Record<string, number[]> };
   lines: string[] = [];
   error: TransferSnapshot['error'] = null;
 
-  constructor(readonly name: string, readonly from: string[] | null) {}
+  constructor(readonly name: string, readonly from: string[] | null, readonly limit: RateLimit | undefined) {}
 
   /** The total speed is the sum of the peers' speeds, so the graph's lines add up. */
   totalRate(now: number): number {
@@ -79,7 +86,7 @@ class Transfer {
   peer(id: string) {
     let p = this.perPeer.get(id);
     if (!p) {
-      p = { bytes: 0, speed: new SpeedWindow(performance.now()), problem: null };
+      p = { bytes: 0, speed: new SpeedWindow(performance.now()), problem: null, partial: false };
       this.perPeer.set(id, p);
     }
     return p;
@@ -115,10 +122,12 @@ class Transfer {
       received,
       resumedBytes: this.resumedBytes,
       pieces: { done: this.resumedPieces + this.pieces, total: this.size === null ? null : Math.max(1, Math.ceil(this.size / PIECE_SIZE)) },
-      peers: [...this.perPeer].map(([peer, p]) => ({ peer, bytes: p.bytes, rate: this.state === 'running' ? p.speed.rate(now) : 0, problem: p.problem })),
+      peers: [...this.perPeer].map(([peer, p]) => ({ peer, bytes: p.bytes, rate: this.state === 'running' ? p.speed.rate(now) : 0, problem: p.problem, partial: p.partial })),
       rate,
       etaSeconds: left !== null && rate > 0 ? left / rate : null,
       elapsedMs: now - this.started,
+      limited: this.state === 'running' && this.limit !== undefined && this.limit.holding,
+      limit: this.limit?.rate ?? 0,
       history: this.history,
       lines: this.lines,
       error: this.error,
@@ -157,7 +166,7 @@ export class Transfers {
     for (const t of this.#all.values()) {
       if (t.name === name && (t.state === 'starting' || t.state === 'running')) throw new WebError('ERR_UI_BUSY', `${name} is already being downloaded`);
     }
-    const t = new Transfer(name, from.length === 0 ? null : [...from]);
+    const t = new Transfer(name, from.length === 0 ? null : [...from], this.ui.limits?.down);
     this.#all.set(t.id, t);
     this.log.add('page', `Downloading ${name} from ${from.length === 0 ? 'every peer that has it' : from.join(', ')}`);
     void this.#run(t, peers);
@@ -196,6 +205,8 @@ export class Transfers {
         signal: t.controller.signal,
         as: this.ui.ctx.credentials,
         requestTimeoutMs: this.ui.timeoutMs,
+        receiveLimit: this.ui.limits?.down,
+        onSource: (peer, partial) => (t.peer(peer).partial = partial),
         onPeers: (used) => {
           t.state = 'running';
           for (const id of used) t.peer(id);

@@ -30,6 +30,11 @@ describe('cli/client-options', () => {
       expect(lean?.argv).to.deep.include({ json: true, timeout: 5, dir: 'files', id: undefined });
     });
 
+    it('reads the rate limits, for the console and for a subcommand', () => {
+      expect(parseConsoleArgs(['--max-download-rate', '500k', '--max-upload-rate', '2M'])).to.include({ 'max-download-rate': '500k', 'max-upload-rate': '2M' });
+      expect(parseSubcommandArgs(['download', 'big.txt', 'p1', '--max-download-rate', '1M'])?.argv).to.deep.include({ 'max-download-rate': '1M' });
+    });
+
     it('reads upload, filelist, discover, peers and files, with the default timeout', () => {
       expect(parseSubcommandArgs(['upload', 'a.txt', 'p3'])?.args).to.deep.equal(['a.txt', 'p3']);
       expect(parseSubcommandArgs(['filelist'])?.args).to.deep.equal([]);

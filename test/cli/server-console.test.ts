@@ -29,6 +29,19 @@ describe('cli/server-console', function () {
   });
   afterEach(() => mesh.stop());
 
+  it('limit: shows and sets the server\'s upload limit (#LIMIT spelt as in the client works too); status shows it', async function () {
+    const server = mesh.servers.get('p1')!;
+    const withLimit = { ...state, uploadLimit: server.uploadLimit };
+    expect((await runServerCommand('limit', withLimit)).lines).to.deep.equal(['upload limit (all clients together): none']);
+    expect((await runServerCommand('#LIMIT up 2M', withLimit)).lines).to.deep.equal(['upload limit (all clients together): 2.0 MiB/s (just set)']);
+    expect(server.uploadLimit.rate).to.equal(2 * 1024 * 1024);
+    expect((await runServerCommand('status', withLimit)).lines.at(-1)).to.equal('upload limit (all clients together): 2.0 MiB/s');
+    expect((await runServerCommand('limit up fast', withLimit)).lines[0]).to.match(/^error: #LIMIT up must be a rate like 2M.*\(ERR_USAGE\)$/);
+    expect((await runServerCommand('limit down 1M', withLimit)).lines[0]).to.match(/^error: .*no direction down; here it is up \(ERR_USAGE\)$/);
+    expect((await runServerCommand('limit up 0', withLimit)).lines[0]).to.equal('upload limit (all clients together): none (just set)');
+    expect((await runServerCommand('limit', state)).lines).to.deep.equal(['this server has no upload limit to set']);
+  });
+
   it('formats uptime', () => {
     expect(formatUptime(5_400)).to.equal('5s');
     expect(formatUptime(72_000)).to.equal('1m12s');
@@ -83,7 +96,7 @@ describe('cli/server-console', function () {
     expect(await runServerCommand('quit', state)).to.deep.equal({ lines: [], quit: 'graceful' });
     expect(await runServerCommand('QUIT now', state)).to.deep.equal({ lines: [], quit: 'now' });
     expect((await runServerCommand('quit later', state)).quit).to.equal(undefined);
-    expect((await runServerCommand('frobnicate', state)).lines[0]).to.equal('unknown command frobnicate; commands: status, files, peers, quit, help');
+    expect((await runServerCommand('frobnicate', state)).lines[0]).to.equal('unknown command frobnicate; commands: status, files, peers, limit, quit, help');
     expect((await runServerCommand('help', state)).lines[0]).to.equal('Server commands:');
     expect((await runServerCommand('', state)).lines).to.deep.equal([]);
   });
@@ -95,7 +108,7 @@ describe('cli/server-console', function () {
 
   it('completes command names', () => {
     expect(completeServerCommand('st')).to.deep.equal([['status'], 'st']);
-    expect(completeServerCommand('')[0]).to.deep.equal(['exit', 'files', 'help', 'list', 'peers', 'quit', 'status']);
+    expect(completeServerCommand('')[0]).to.deep.equal(['exit', 'files', 'help', 'limit', 'list', 'peers', 'quit', 'status']);
     expect(completeServerCommand('quit n')).to.deep.equal([[], 'quit n']);
   });
 });

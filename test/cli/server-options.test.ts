@@ -35,6 +35,13 @@ describe('cli/server-options', () => {
     expect(limitsFromArgs(await parse('--keep-versions', '12'))).to.include({ keepVersions: 12 });
   });
 
+  it('--max-upload-rate takes 2M, 500k or 0 (none), and names itself for anything else', async () => {
+    expect(limitsFromArgs(await parse('--max-upload-rate', '2M'))).to.include({ maxUploadRate: 2 * 1024 * 1024 });
+    expect(limitsFromArgs(await parse('--max-upload-rate', '500k'))).to.include({ maxUploadRate: 500 * 1024 });
+    expect(limitsFromArgs(await parse())).to.include({ maxUploadRate: 0 });
+    expect(await refusal('--max-upload-rate', 'lots')).to.match(/^--max-upload-rate must be a rate like 2M, 500k or 65536 \(bytes a second\), or 0 for no limit; not "lots"/);
+  });
+
   describe('the lean parser (no yargs at start-up)', () => {
     /** The flags serverMain reads: what yargs gives for them (it adds camelCase copies and more). */
     async function byYargs(...args: string[]): Promise<Record<string, unknown>> {
@@ -54,6 +61,7 @@ describe('cli/server-options', () => {
       ['--show-identity'],
       ['--rotate-identity', '--no-quiet'],
       ['--port=9002', '--log-format=text'],
+      ['--max-upload-rate', '2M', '--quiet'],
     ];
     for (const line of lines) {
       it(`reads ${JSON.stringify(line.join(' '))} as yargs does`, async () => {

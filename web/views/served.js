@@ -44,6 +44,23 @@ function FileRow({ file, others }) {
   </tr>`;
 }
 
+const WHY = { replaced: 'replaced', unshared: 'unshared' };
+
+/** The versions this peer keeps in its versions area (never served), as #VERSIONS lists them. */
+function KeptVersions({ kept }) {
+  return html`<section class="kept" aria-labelledby="kept-title">
+    <h3 id="kept-title">Kept versions</h3>
+    <p class="note">Versions replaced by an upload or a download with --replace, or unshared: kept in <code>served_files/.txtmesh/versions/</code>, never served. <code>#RESTORE name version</code> brings one back.</p>
+    ${kept.length === 0 ? html`<p>None kept.</p>` : html`<div class="scroll"><table id="kept-table">
+      <caption class="sr-only">Versions this peer keeps</caption>
+      <thead><tr><th scope="col">name</th><th scope="col">version</th><th scope="col">size</th><th scope="col">kept since</th><th scope="col">why</th></tr></thead>
+      <tbody>${kept.map((v) => html`<tr key=${`${v.name} ${v.identity} ${v.time}`} data-file=${v.name} data-identity=${v.identity}>
+        <th scope="row">${v.name}</th><td><code title=${v.identity}>${v.identity.slice(0, 12)}</code></td><td class="num">${bytes(v.size)}</td>
+        <td>${new Date(v.time).toLocaleString(undefined, { hour12: false })}</td><td>${WHY[v.state] ?? v.state}</td></tr>`)}</tbody>
+    </table></div>`}
+  </section>`;
+}
+
 function ShareBox({ maxBytes }) {
   const [file, setFile] = useState(null);
   const [name, setName] = useState('');
@@ -100,6 +117,7 @@ export function ServedView({ live, peer }) {
       <thead><tr><th scope="col">name</th><th scope="col">size</th><th scope="col">version</th><th scope="col">upload to</th></tr></thead>
       <tbody>${data.files.map((f) => html`<${FileRow} key=${f.name} file=${f} others=${others} />`)}</tbody>
     </table></div>` : ''}
+    ${data ? html`<${KeptVersions} kept=${data.kept ?? []} />` : ''}
     <${ShareBox} maxBytes=${live.hello.maxShareBytes} />
   </section>`;
 }

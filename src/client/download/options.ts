@@ -9,6 +9,7 @@ import type { ServedFolder } from '../../storage/served-folder.js';
 import type { VersionsArea } from '../../storage/versions-area.js';
 import type { Credentials } from '../../security/credentials.js';
 import type { PeerAddress } from '../../settings.js';
+import type { RateLimit } from '../../transport/rate-limit.js';
 import { DEFAULT_RETRY, type RetryPolicy } from '../retry.js';
 
 export interface DownloadProgress {
@@ -42,6 +43,8 @@ export interface DownloadOptions {
   readonly onProgress?: (progress: DownloadProgress) => void;
   /** Called after each verified piece is written: which peer delivered how many bytes. */
   readonly onPiece?: (peer: string, bytes: number, elapsedMs: number) => void;
+  /** Called as each source joins the download: `partial` if it is a peer still downloading the file itself. */
+  readonly onSource?: (peer: string, partial: boolean) => void;
   /** Called once the peers holding the chosen version are known. */
   readonly onPeers?: (used: readonly string[]) => void;
   /** Called when verified pieces of an earlier attempt are found and kept. */
@@ -55,6 +58,8 @@ export interface DownloadOptions {
   readonly version?: string;
   /** Where replaced versions go (default: a VersionsArea of `folder` that deletes none). */
   readonly versions?: VersionsArea;
+  /** Paces what the download receives from all its sources together (--max-download-rate); shared by downloads that run at once. */
+  readonly receiveLimit?: RateLimit;
 }
 
 export const DEFAULT_STALL_TIMEOUT_MS = 5000;

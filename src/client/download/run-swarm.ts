@@ -35,6 +35,7 @@ export function startSwarm(run: DownloadRun, target: Target, chosen: readonly Ho
     retry: options.retry,
     signal: run.signal,
     as: options.as,
+    receiveLimit: options.receiveLimit,
     onPiece: (peer, bytes) => {
       const now = performance.now();
       options.onPiece?.(peer, bytes, now - started);
@@ -44,9 +45,13 @@ export function startSwarm(run: DownloadRun, target: Target, chosen: readonly Ho
       }
     },
   });
-  for (const holder of chosen) swarm.add(holder.peer, holder.conn, holder.info.have);
+  const join = (holder: Holder) => {
+    options.onSource?.(holder.peer.id, holder.info.have !== undefined);
+    swarm.add(holder.peer, holder.conn, holder.info.have);
+  };
+  for (const holder of chosen) join(holder);
   run.search.onFound((holder) => {
-    if (holder.info.identity === info.identity) swarm.add(holder.peer, holder.conn, holder.info.have);
+    if (holder.info.identity === info.identity) join(holder);
     else setAside(holder, run.ledger, 'answered late with another version');
   });
   return swarm;
