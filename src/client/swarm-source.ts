@@ -125,3 +125,17 @@ export function runLengthOf(source: SourceState, pieceSize: number): number {
   const pieces = Math.floor((source.pace.meter.rate * 20) / pieceSize);
   return Math.max(1, Math.min(MAX_RUN_PIECES, pieces));
 }
+
+/** How long the requests queued on one source should take at its observed rate. */
+export const QUEUE_MS = 500;
+
+/**
+ * Bytes a source may have asked for and not delivered: what it sends in QUEUE_MS at its
+ * observed rate, at least a piece; two pieces until its rate is known. A source with a small
+ * share of a crowded uplink gets a short queue, so the pieces it would sit on go to faster
+ * sources, and a piece it sends is soon whole and can be passed on (issue 10).
+ */
+export function queueBudget(source: SourceState, pieceSize: number): number {
+  const rate = source.pace.meter.rate;
+  return rate > 0 ? Math.max(pieceSize, rate * QUEUE_MS) : 2 * pieceSize;
+}

@@ -18,7 +18,7 @@ import { type Problem, problemOf } from './problem.js';
 import { DEFAULT_RETRY, type RetryPolicy, backoffDelay, sleep } from './retry.js';
 import { PieceScheduler } from './scheduler.js';
 import { SourcePace } from './source-pace.js';
-import { HOLDINGS_POLL_MS, PARTIAL_ONLY_GIVE_UP_MS, QUICK_ASK_MS, RECEIVE_POOL, type SourceState, type SwarmOptions, VERIFIER, deadlineOf, endgameTick, paceOf, runLengthOf } from './swarm-source.js';
+import { HOLDINGS_POLL_MS, PARTIAL_ONLY_GIVE_UP_MS, QUICK_ASK_MS, RECEIVE_POOL, type SourceState, type SwarmOptions, VERIFIER, deadlineOf, endgameTick, paceOf, queueBudget, runLengthOf } from './swarm-source.js';
 
 export type { SourceState, SwarmOptions } from './swarm-source.js';
 
@@ -163,11 +163,12 @@ export class Swarm {
     let failure: Error | undefined;
     const worker = async () => {
       while (!this.scheduler.complete && !failure && !signal.aborted) {
-        const run = this.scheduler.nextRun(source.peer.id, runLengthOf(source, this.#options.info.pieceSize));
+        const full = source.pace.queued >= queueBudget(source, this.#options.info.pieceSize);
+        const run = full ? undefined : this.scheduler.nextRun(source.peer.id, runLengthOf(source, this.#options.info.pieceSize));
         if (run === undefined) {
           // A partial source with nothing for us (a seed offering a few pieces at a time,
           // super-seed.ts, or a downloader): ask it again soon rather than at the next poll.
-          if (source.partial) this.#askSoon(source, conn);
+          if (source.partial && !full) this.#askSoon(source, conn);
           await Promise.race([this.#changed, endgameTick()]);
           continue;
         }
