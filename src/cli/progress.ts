@@ -20,6 +20,7 @@ export class ProgressLine {
   readonly #meter = new RateMeter(2000);
   readonly #count: number;
   #peers = 0;
+  #partial = 0;
 
   /** @param count the number of files (1: the single-file line) */
   constructor(count = 1) {
@@ -27,7 +28,7 @@ export class ProgressLine {
   }
 
   /** A file's progress: `received` verified bytes of `size`, resumed ones included. */
-  update(name: string, p: { size: number; received: number; activePeers?: number }, now: number): void {
+  update(name: string, p: { size: number; received: number; activePeers?: number; partialPeers?: number }, now: number): void {
     const file = this.#files.get(name) ?? { size: p.size, received: 0, base: undefined, done: false };
     this.#files.set(name, file);
     this.#meter.start(now);
@@ -37,6 +38,7 @@ export class ProgressLine {
     file.size = p.size;
     file.received = Math.max(file.received, p.received);
     if (p.activePeers !== undefined) this.#peers = p.activePeers;
+    if (p.partialPeers !== undefined) this.#partial = p.partialPeers;
   }
 
   /** A file is finished (downloaded, already here, or failed). */
@@ -46,7 +48,10 @@ export class ProgressLine {
     this.#files.set(name, file);
   }
 
-  /** The line: "  45.2%  1.2 MiB/4.0 MiB  2.31 MB/s  ETA 3.1 s  3 peers" (several files: how many are done first). */
+  /**
+   * The line: "  45.2%  1.2 MiB/4.0 MiB  2.31 MB/s  ETA 3.1 s  3 peers", with "(2 partial)" when
+   * some of them are still downloading the file themselves (several files: how many are done first).
+   */
   line(): string {
     let size = 0;
     let received = 0;
@@ -59,7 +64,8 @@ export class ProgressLine {
     const eta = rate > 0 ? (size - received) / rate : Infinity;
     const done = [...this.#files.values()].filter((f) => f.done).length;
     const head = this.#count > 1 ? `${done} of ${this.#count} files  ` : '';
-    const tail = this.#count > 1 ? '' : `  ${this.#peers} peer${this.#peers === 1 ? '' : 's'}`;
+    const partial = this.#partial > 0 ? ` (${this.#partial} partial)` : '';
+    const tail = this.#count > 1 ? '' : `  ${this.#peers} peer${this.#peers === 1 ? '' : 's'}${partial}`;
     return `${head}${percent.toFixed(1).padStart(5)}%  ${formatBytes(received)}/${formatBytes(size)}  ${formatRate(rate, 1)}  ETA ${formatSeconds(eta)}${tail}`;
   }
 }

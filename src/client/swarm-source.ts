@@ -50,10 +50,17 @@ export interface SourceState {
   readonly pace: SourcePace;
   /** A peer still downloading the file: it holds some pieces, asked again every few seconds. */
   partial: boolean;
+  /** A HAVE to it is under way. */
+  asking: boolean;
+  /** performance.now() of the last HAVE sent to it. */
+  askedAt: number;
 }
 
 /** How often a partial holder is asked again which pieces it holds (docs/PROTOCOL.md, "Partial holders"). */
 export const HOLDINGS_POLL_MS = 1000;
+
+/** A partial source with nothing left for us is asked again at most this often (swarm.ts #askSoon). */
+export const QUICK_ASK_MS = 200;
 
 /** A download with only partial sources left stops after this long without a verified piece. */
 export const PARTIAL_ONLY_GIVE_UP_MS = 20_000;
@@ -95,4 +102,40 @@ export function endgameTick(): Promise<void> {
     }, ENDGAME_TICK_MS).unref();
   });
   return ticking;
+}
+
+/**
+ * A request's deadline is how long the peer may send nothing at all while it waits (deadlines
+ * follow bytes arriving, not whole pieces: a slow but steady source is never cut off): the
+ * request timeout (`ceiling`) until the peer's speed is known, then 8 times what a socket
+ * read's worth of bytes should take at that speed, plus 1 s; at least 2 s, never above the
+ * ceiling.
+ */
+export function deadlineOf(source: SourceState, ceiling: number): number {
+  const rate = source.pace.meter.rate;
+  if (rate <= 0) return ceiling;
+  return Math.min(ceiling, Math.max(2000, (8 * SILENCE_BYTES) / rate + 1000));
+}
+
+/**
+ * Pieces per request: one for a slow peer; up to four (1 MiB) for a peer fast enough to
+ * deliver them in about 20 ms, so fast links spend less per request.
+ */
+export function runLengthOf(source: SourceState, pieceSize: number): number {
+  const pieces = Math.floor((source.pace.meter.rate * 20) / pieceSize);
+  return Math.max(1, Math.min(MAX_RUN_PIECES, pieces));
+}
+
+/** How long the requests queued on one source should take at its observed rate. */
+export const QUEUE_MS = 500;
+
+/**
+ * Bytes a source may have asked for and not delivered: what it sends in QUEUE_MS at its
+ * observed rate, at least a piece; two pieces until its rate is known. A source with a small
+ * share of a crowded uplink gets a short queue, so the pieces it would sit on go to faster
+ * sources, and a piece it sends is soon whole and can be passed on (issue 10).
+ */
+export function queueBudget(source: SourceState, pieceSize: number): number {
+  const rate = source.pace.meter.rate;
+  return rate > 0 ? Math.max(pieceSize, rate * QUEUE_MS) : 2 * pieceSize;
 }

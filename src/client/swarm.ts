@@ -18,7 +18,7 @@ import { type Problem, problemOf } from './problem.js';
 import { DEFAULT_RETRY, type RetryPolicy, backoffDelay, sleep } from './retry.js';
 import { PieceScheduler } from './scheduler.js';
 import { SourcePace } from './source-pace.js';
-import { HOLDINGS_POLL_MS, MAX_RUN_PIECES, PARTIAL_ONLY_GIVE_UP_MS, RECEIVE_POOL, SILENCE_BYTES, type SourceState, type SwarmOptions, VERIFIER, endgameTick, paceOf } from './swarm-source.js';
+import { HOLDINGS_POLL_MS, PARTIAL_ONLY_GIVE_UP_MS, QUICK_ASK_MS, RECEIVE_POOL, type SourceState, type SwarmOptions, VERIFIER, deadlineOf, endgameTick, paceOf, queueBudget, runLengthOf } from './swarm-source.js';
 
 export type { SourceState, SwarmOptions } from './swarm-source.js';
 
@@ -55,11 +55,13 @@ export class Swarm {
     if (this.scheduler.complete) this.#finished.abort();
   }
 
-  /** Sources still taking part (connected or reconnecting). */
+  /** Sources still taking part (connected or reconnecting), and of those the partial ones. */
   get live(): number {
-    let n = 0;
-    for (const s of this.sources.values()) if (!s.problem) n++;
-    return n;
+    return [...this.sources.values()].filter((s) => !s.problem).length;
+  }
+
+  get livePartial(): number {
+    return [...this.sources.values()].filter((s) => !s.problem && s.partial).length;
   }
 
   /**
@@ -67,7 +69,7 @@ export class Swarm {
    * with `have` a partial holder (a peer still downloading the file) holding those pieces.
    */
   add(peer: PeerAddress, conn: PeerConnection, have?: Uint8Array): void {
-    const source: SourceState = { peer, conn, bytes: 0, duplicateBytes: 0, attempts: 0, pace: new SourcePace(), partial: false };
+    const source: SourceState = { peer, conn, bytes: 0, duplicateBytes: 0, attempts: 0, pace: new SourcePace(), partial: false, asking: false, askedAt: 0 };
     this.#hold(source, have);
     this.sources.set(peer.id, source);
     this.#runs.push(this.#run(source));
@@ -161,8 +163,12 @@ export class Swarm {
     let failure: Error | undefined;
     const worker = async () => {
       while (!this.scheduler.complete && !failure && !signal.aborted) {
-        const run = this.scheduler.nextRun(source.peer.id, this.#runLength(source));
+        const full = source.pace.queued >= queueBudget(source, this.#options.info.pieceSize);
+        const run = full ? undefined : this.scheduler.nextRun(source.peer.id, runLengthOf(source, this.#options.info.pieceSize));
         if (run === undefined) {
+          // A partial source with nothing for us (a seed offering a few pieces at a time,
+          // super-seed.ts, or a downloader): ask it again soon rather than at the next poll.
+          if (source.partial && !full) this.#askSoon(source, conn);
           await Promise.race([this.#changed, endgameTick()]);
           continue;
         }
@@ -174,9 +180,8 @@ export class Swarm {
         this.#notify();
       }
     };
-    const polling = source.partial ? this.#pollHoldings(source, conn) : undefined;
+    void this.#pollHoldings(source, conn); // ends when the connection closes, without holding up a reconnect
     await Promise.all(Array.from({ length: this.#options.depth }, worker));
-    await polling;
     return failure;
   }
 
@@ -200,7 +205,7 @@ export class Swarm {
     };
     source.pace.asked(length, performance.now());
     try {
-      await getRange(conn, info.name, offset, length, info.identity, { timeoutMs: this.#deadline(source), into: data });
+      await getRange(conn, info.name, offset, length, info.identity, { timeoutMs: deadlineOf(source, this.#options.requestTimeoutMs ?? REQUEST_TIMEOUT_MS), into: data });
     } catch (err) {
       source.pace.dropped(length);
       if (codeOf(err) !== 'ERR_NOT_HELD') return giveBack(err instanceof Error ? err : new Error(String(err)));
@@ -245,18 +250,29 @@ export class Swarm {
    * waiting for pieces nobody has.
    */
   async #pollHoldings(source: SourceState, conn: PeerConnection): Promise<void> {
-    while (source.partial && !conn.closed && !this.scheduler.complete && !this.#signal.aborted) {
+    // A full holder may turn partial (a seed facing a crowd offers a few pieces at a time).
+    while (!conn.closed && !this.scheduler.complete && !this.#signal.aborted) {
       await sleep(HOLDINGS_POLL_MS, this.#signal).catch(() => undefined);
       if (conn.closed || this.#signal.aborted) return;
+      if (!source.partial) continue;
       await this.#refreshHoldings(source, conn);
       const onlyPartial = [...this.sources.values()].every((s) => s.problem !== undefined || s.partial);
       if (onlyPartial && performance.now() - this.#lastPiece > PARTIAL_ONLY_GIVE_UP_MS) this.#finished.abort();
     }
   }
 
+  /** A HAVE now, unless one is under way or went out less than QUICK_ASK_MS ago. */
+  #askSoon(source: SourceState, conn: PeerConnection): void {
+    const now = performance.now();
+    if (source.asking || now - source.askedAt < QUICK_ASK_MS) return;
+    void this.#refreshHoldings(source, conn);
+  }
+
   /** One HAVE: the scheduler learns what the source holds now. A malformed answer fails the connection. */
   async #refreshHoldings(source: SourceState, conn: PeerConnection): Promise<void> {
     const { info } = this.#options;
+    source.asking = true;
+    source.askedAt = performance.now();
     try {
       const have = await holding(conn, info.name, info.identity, info.pieceHashes.length / HASH_BYTES);
       this.#hold(source, have);
@@ -266,6 +282,8 @@ export class Swarm {
         const { code, message } = problemOf(err);
         this.#drop(source, { code, message: `${message}; banned for this download` }, true);
       }
+    } finally {
+      source.asking = false;
     }
   }
 
@@ -274,27 +292,5 @@ export class Swarm {
     const all = have === undefined || have.every((flag) => flag === 1);
     source.partial = !all;
     this.scheduler.setHolding(source.peer.id, all ? 'all' : have);
-  }
-
-  /**
-   * A request's deadline is how long the peer may send nothing at all while it waits (deadlines
-   * follow bytes arriving, not whole pieces: a slow but steady source is never cut off): the
-   * request timeout until the peer's speed is known, then 8 times what a socket read's worth of
-   * bytes should take at that speed, plus 1 s; at least 2 s, never above the request timeout.
-   */
-  #deadline(source: SourceState): number {
-    const ceiling = this.#options.requestTimeoutMs ?? REQUEST_TIMEOUT_MS;
-    const rate = source.pace.meter.rate;
-    if (rate <= 0) return ceiling;
-    return Math.min(ceiling, Math.max(2000, (8 * SILENCE_BYTES) / rate + 1000));
-  }
-
-  /**
-   * Pieces per request: one for a slow peer; up to four (1 MiB) for a peer fast enough to
-   * deliver them in about 20 ms, so fast links spend less per request.
-   */
-  #runLength(source: SourceState): number {
-    const pieces = Math.floor((source.pace.meter.rate * 20) / this.#options.info.pieceSize);
-    return Math.max(1, Math.min(MAX_RUN_PIECES, pieces));
   }
 }

@@ -161,7 +161,8 @@ export class ServerConnection {
     try {
       request = decodeRequest(header, { checkName });
       this.#ctx.activity?.onRequest(this.#remote, request);
-      sink = await onRequest(this.#ctx, request, note, this.#handles, this.#gate?.outsider !== undefined);
+      const client = this.#remote.slice(0, Math.max(0, this.#remote.lastIndexOf(':')));
+      sink = await onRequest(this.#ctx, request, note, this.#handles, { anonymous: this.#gate?.outsider !== undefined, client });
     } catch (err) {
       sink = refusal(header.id, err);
     }

@@ -4,10 +4,11 @@
  * with a body (PUT) gets a BodySink that receives it and gives the answer at the end.
  * Handlers never see bytes of a header, and never write to a socket.
  */
-import { MAX_RANGE_BYTES } from '../constants.js';
+import { HASH_BYTES, MAX_RANGE_BYTES, PIECE_SIZE } from '../constants.js';
 import { TxtmeshError } from '../errors.js';
 import type { GetRequest, HelloRequest, InfoRequest, ListRequest, PutRequest, Request, VersionsRequest } from '../protocol/requests.js';
 import { IncomingFile } from '../storage/incoming-file.js';
+import { piecesOf } from '../storage/partial-range.js';
 import type { HandleCache } from './handle-cache.js';
 import type { BodySink, HandlerContext, Reply, RequestNote } from './reply.js';
 import { onHave, partialGet, partialInfo } from './partial-handlers.js';
@@ -16,26 +17,32 @@ import { readRange } from './range-reader.js';
 export type { BodySink, HandlerContext, Reply, RequestNote } from './reply.js';
 export { SEND_CHUNK } from './range-reader.js';
 
-/**
- * Starts handling a request: a sink for its body (empty but for PUT) that gives the answer.
- * @param anonymous the connection claimed an ID the settings do not list (admission.ts)
- */
-export async function onRequest(ctx: HandlerContext, request: Request, note: RequestNote, handles: HandleCache, anonymous = false): Promise<BodySink> {
+/** Who asks, as far as handlers care. */
+export interface Asker {
+  /** The connection claimed an ID the settings do not list (admission.ts). */
+  readonly anonymous?: boolean;
+  /** The client's address (without port): one downloader, for super-seeding (super-seed.ts). */
+  readonly client?: string;
+}
+
+/** Starts handling a request: a sink for its body (empty but for PUT) that gives the answer. */
+export async function onRequest(ctx: HandlerContext, request: Request, note: RequestNote, handles: HandleCache, asker: Asker = {}): Promise<BodySink> {
+  const client = asker.client ?? '';
   switch (request.verb) {
     case 'HELLO':
-      return answered(onHello(ctx, request, anonymous));
+      return answered(onHello(ctx, request, asker.anonymous === true));
     case 'LIST':
       return answered(await onList(ctx, request));
     case 'INFO':
-      return answered(await onInfo(ctx, request));
+      return answered(await onInfo(ctx, request, client));
     case 'GET':
-      return answered(await onGet(ctx, request, note, handles).catch((err: unknown) => {
+      return answered(await onGet(ctx, request, note, handles, client).catch((err: unknown) => {
         // A version this peer is still downloading (partial-handlers.ts).
         if (err instanceof TxtmeshError && err.code === 'ERR_NOT_FOUND' && request.identity !== undefined) return partialGet(ctx, request, note);
         throw err;
       }));
     case 'HAVE':
-      return answered(await onHave(ctx, request));
+      return answered(await onHave(ctx, request, client));
     case 'PUT':
       return onPut(ctx, request, note);
     case 'VERSIONS':
@@ -66,8 +73,11 @@ async function onList(ctx: HandlerContext, request: ListRequest): Promise<Reply>
   return { answer: { kind: 'LIST', id: request.id, files: await ctx.folder.list() } };
 }
 
-/** INFO: size, identity and piece hashes of one file. */
-async function onInfo(ctx: HandlerContext, request: InfoRequest): Promise<Reply> {
+/**
+ * INFO: size, identity and piece hashes of one file. A client that takes partial holders may be
+ * offered only some pieces when many download the file at once (super-seed.ts).
+ */
+async function onInfo(ctx: HandlerContext, request: InfoRequest, client: string): Promise<Reply> {
   const described = ctx.folder.describe(request.name);
   if (request.partial) {
     // A client that takes partial holders: a download in progress answers when the file is missing.
@@ -78,7 +88,8 @@ async function onInfo(ctx: HandlerContext, request: InfoRequest): Promise<Reply>
     if (!found) return partialInfo(ctx, request);
   }
   const { size, pieceSize, identity, pieceHashes } = await described;
-  return { answer: { kind: 'INFO', id: request.id, size, pieceSize, identity, pieceHashes } };
+  const have = request.partial ? ctx.superSeed?.offer(identity, pieceHashes.length / HASH_BYTES, client, performance.now()) : undefined;
+  return { answer: { kind: 'INFO', id: request.id, size, pieceSize, identity, pieceHashes, ...(have ? { have } : {}) } };
 }
 
 /**
@@ -87,11 +98,15 @@ async function onInfo(ctx: HandlerContext, request: InfoRequest): Promise<Reply>
  * it; if the file changes while it is being sent, the connection is closed rather than finish
  * a range of mixed bytes (range-reader.ts).
  */
-async function onGet(ctx: HandlerContext, request: GetRequest, note: RequestNote, handles: HandleCache): Promise<Reply> {
+async function onGet(ctx: HandlerContext, request: GetRequest, note: RequestNote, handles: HandleCache, client: string): Promise<Reply> {
   if (request.length > MAX_RANGE_BYTES) throw new TxtmeshError('ERR_BAD_RANGE', `range of ${request.length} bytes exceeds the limit of ${MAX_RANGE_BYTES}`);
   // Under load the pool hands out smaller chunks (answer-memory.ts): memory per connection stays bounded.
   const pool = ctx.readPoolNow?.() ?? ctx.readPool;
   const body = await readRange(ctx.folder, handles, pool, request);
+  if (request.identity !== undefined && request.length > 0) {
+    const { first, last } = piecesOf(request.offset, request.length, PIECE_SIZE);
+    ctx.superSeed?.sent(request.identity, client, first, last - first + 1, performance.now());
+  }
   note.bytes = request.length;
   return { answer: { kind: 'GET', id: request.id, length: request.length }, body, release: (chunk) => pool.give(chunk) };
 }

@@ -5,6 +5,7 @@
  * re-hashed before a byte goes out (storage/partial-range.ts). The complete file, once it has
  * its name, always wins: these answer only where it is missing.
  */
+import { HASH_BYTES } from '../constants.js';
 import { TxtmeshError } from '../errors.js';
 import type { GetRequest, HaveRequest, InfoRequest } from '../protocol/requests.js';
 import type { PartialCopy } from '../storage/have-file.js';
@@ -36,11 +37,17 @@ export async function partialInfo(ctx: HandlerContext, request: InfoRequest): Pr
   return { answer: { kind: 'INFO', id: request.id, size, pieceSize, identity, pieceHashes, have: copy.have } };
 }
 
-/** HAVE: every piece of the complete file, or what the download of that version holds now. */
-export async function onHave(ctx: HandlerContext, request: HaveRequest): Promise<Reply> {
+/**
+ * HAVE: every piece of the complete file (or the pieces offered to this client when many
+ * download it at once: super-seed.ts), or what the download of that version holds now.
+ */
+export async function onHave(ctx: HandlerContext, request: HaveRequest, client: string): Promise<Reply> {
   const { id, name, identity } = request;
   const file = await complete(ctx, name);
-  if (file?.identity === identity) return { answer: { kind: 'HAVE', id, have: new Uint8Array(file.pieceHashes.length / 32).fill(1) } };
+  if (file?.identity === identity) {
+    const pieces = file.pieceHashes.length / HASH_BYTES;
+    return { answer: { kind: 'HAVE', id, have: ctx.superSeed?.offer(identity, pieces, client, performance.now()) ?? new Uint8Array(pieces).fill(1) } };
+  }
   const copy = await partialOf(ctx, name, identity);
   if (copy) return { answer: { kind: 'HAVE', id, have: copy.have } };
   if (file) throw new TxtmeshError('ERR_CHANGED', `${name} has changed: it now has identity ${file.identity.slice(0, 12)}`);

@@ -11,7 +11,7 @@
  * With `mesh`, connections are admitted as admission.ts says; in secure mode each one is
  * upgraded to mutual TLS first, and a client that speaks plain TCP gets a plaintext
  * ERR_TLS_REQUIRED. Without `mesh` (an embedded server that knows no settings) every
- * connection may do everything: txtmesh-server always passes the mesh.
+ * connection may do everything: txtmesh-server always passes the mesh (super-seed.ts: crowds).
  */
 import { type AddressInfo, type Server, type Socket, createServer } from 'node:net';
 import type { SecureContext } from 'node:tls';
@@ -30,6 +30,7 @@ import { type PeerServerOptions, type ServerLimits, serverLimits } from './optio
 import { refuseAndClose } from './refuse.js';
 import { SLOW_WINDOW_MS, SendMeter, slowness } from './send-meter.js';
 import { admitConnection } from './slots.js';
+import { SuperSeed } from './super-seed.js';
 import { ServerStats } from './stats.js';
 
 /** A connection as the server keeps it: its state, and the socket requests arrive on (TLS or the TCP one). */
@@ -46,10 +47,8 @@ interface Served extends ConnectionState {
   gate?: ConnectionGate;
 }
 
-/** How long a client refused as busy may take to read why (refuse.ts). */
-const BUSY_LINGER_MS = 500;
-/** How often the memory held for slow clients is checked against maxBufferedBytes. */
-const SWEEP_MS = 200;
+/** How long a client refused as busy may take to read why (refuse.ts); how often the memory held for slow clients is checked against maxBufferedBytes. */
+const [BUSY_LINGER_MS, SWEEP_MS] = [500, 200];
 
 export { type PeerServerOptions, SERVER_DEFAULTS } from './options.js';
 
@@ -90,6 +89,7 @@ export class PeerServer {
       maxUploadBytes: limits.maxUploadBytes,
       versions: new VersionsArea(this.folder, { keep: limits.keepVersions }),
       refuseReplace: options.refuseReplace === true,
+      superSeed: new SuperSeed(),
       maxHeaderBytes: limits.maxHeaderBytes,
       headerTimeoutMs: limits.headerTimeoutMs,
       sendTimeoutMs: limits.sendTimeoutMs,

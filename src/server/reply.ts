@@ -7,6 +7,7 @@ import type { Answer } from '../protocol/answers.js';
 import type { ServedFolder } from '../storage/served-folder.js';
 import type { VersionsArea } from '../storage/versions-area.js';
 import type { BufferPool } from '../transport/buffer-pool.js';
+import type { SuperSeed } from './super-seed.js';
 
 /** What handlers need from the server. */
 export interface HandlerContext {
@@ -24,6 +25,8 @@ export interface HandlerContext {
   readonly versions: VersionsArea;
   /** Refuse a PUT that asks to replace another version (--refuse-replace). */
   readonly refuseReplace?: boolean;
+  /** What each client of a crowd is offered of a whole file (super-seed.ts); absent: everything. */
+  readonly superSeed?: SuperSeed;
 }
 
 /** An answer, and for a GET the bytes that follow its header. Its status is the answer's (statusOf). */

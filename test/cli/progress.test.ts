@@ -16,6 +16,14 @@ describe('cli/progress', () => {
     expect(line.line()).to.equal(' 90.0%  17.2 MiB/19.1 MiB  500 kB/s  ETA 4.00 s  2 peers');
   });
 
+  it('says how many of the peers serving are still downloading the file themselves', () => {
+    const line = new ProgressLine();
+    line.update('a.txt', { size: 4 * MB, received: MB, activePeers: 5, partialPeers: 4 }, 0);
+    expect(line.line()).to.match(/  5 peers \(4 partial\)$/);
+    line.update('a.txt', { size: 4 * MB, received: 2 * MB, activePeers: 5, partialPeers: 0 }, 100);
+    expect(line.line()).to.match(/  5 peers$/);
+  });
+
   it('the speed is the last two seconds\', not the average since the start', () => {
     const line = new ProgressLine();
     line.update('a.txt', { size: 100 * MB, received: 0, activePeers: 1 }, 0);

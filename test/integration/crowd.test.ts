@@ -4,7 +4,7 @@
  * downloads last long enough to find each other, every downloader running its own server.
  */
 import { expect } from 'chai';
-import { readFile } from 'node:fs/promises';
+import { readFile, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { download } from '../../src/client/download.js';
 import { PIECE_SIZE } from '../../src/constants.js';
@@ -36,5 +36,23 @@ describe('a crowd of downloaders on loopback', function () {
     expect(servedByCrowd.length, 'GETs the downloaders answered').to.be.greaterThan(0);
     const fromOthers = results.flatMap((r) => r.peers.filter((p) => p.peer !== 'seed' && p.bytes > 0));
     expect(fromOthers.length, 'downloads that got verified bytes from another downloader').to.be.greaterThan(0);
+  });
+
+  it('contention: 1 seed and 8 downloaders at once without caps, three runs, no download fails', async () => {
+    const text = makeText(16 * PIECE_SIZE);
+    const crowd = Array.from({ length: 8 }, (_, i) => `d${i + 1}`);
+    mesh = await startMesh({ seed: { files: { 'big.txt': text } }, ...Object.fromEntries(crowd.map((id) => [id, { files: {} }])) });
+    const m = mesh;
+    for (let run = 1; run <= 3; run++) {
+      const outcomes = await Promise.allSettled(
+        crowd.map(async (id) => download({ name: 'big.txt', peers: [m.address('seed'), ...crowd.filter((o) => o !== id).map((o) => m.address(o))], folder: await m.folderOf(id) })),
+      );
+      const failed = outcomes.flatMap((o, i) => (o.status === 'rejected' ? [`${crowd[i]}: ${String(o.reason)}`] : []));
+      expect(failed, `run ${run}`).to.deep.equal([]);
+      for (const id of crowd) {
+        expect((await readFile(join(m.dirOf(id), 'big.txt'))).equals(text), `${id}, run ${run}`).to.equal(true);
+        await rm(join(m.dirOf(id), 'big.txt'));
+      }
+    }
   });
 });

@@ -18,6 +18,8 @@ export interface DownloadProgress {
   /** Verified bytes on disk, resumed pieces included. */
   readonly received: number;
   readonly activePeers: number;
+  /** Of activePeers, those still downloading the file themselves (partial holders, or a seed offering a few pieces at a time). */
+  readonly partialPeers?: number;
   readonly elapsedMs: number;
 }
 

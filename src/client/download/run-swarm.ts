@@ -41,7 +41,7 @@ export function startSwarm(run: DownloadRun, target: Target, chosen: readonly Ho
       options.onPiece?.(peer, bytes, now - started);
       if (options.onProgress && now - lastReport >= 100) {
         lastReport = now;
-        options.onProgress({ name: info.name, size: info.size, received: resumedBytes + swarm.received, activePeers: swarm.live, elapsedMs: now - started });
+        options.onProgress({ name: info.name, size: info.size, received: resumedBytes + swarm.received, activePeers: swarm.live, partialPeers: swarm.livePartial, elapsedMs: now - started });
       }
     },
   });

@@ -6,7 +6,7 @@ import type { SourceState } from '../../../src/client/swarm.js';
 const A = 'a'.repeat(64);
 
 function source(id: string, bytes: number, extra: Partial<SourceState> = {}): SourceState {
-  return { peer: { id, host: '127.0.0.1', port: 1, line: 1 }, conn: undefined, bytes, duplicateBytes: 0, attempts: 0, pace: new SourcePace(), partial: false, ...extra };
+  return { peer: { id, host: '127.0.0.1', port: 1, line: 1 }, conn: undefined, bytes, duplicateBytes: 0, attempts: 0, pace: new SourcePace(), partial: false, asking: false, askedAt: 0, ...extra };
 }
 
 describe('client/download/peer-ledger', () => {
