@@ -22,6 +22,7 @@ import { crowd } from './scenarios/crowd.mjs';
 import { limits } from './scenarios/limits.mjs';
 import { loopback } from './scenarios/loopback.mjs';
 import { memory } from './scenarios/memory.mjs';
+import { meshScenario } from './scenarios/mesh.mjs';
 import { smallFiles } from './scenarios/small-files.mjs';
 import { startup } from './scenarios/startup.mjs';
 import { upload } from './scenarios/upload.mjs';
@@ -46,14 +47,15 @@ const SCENARIOS = [
   { id: 'upload', title: '6. Upload: one file to three peers at once on the capped links', run: upload },
   { id: 'startup', title: '7. Start-up: client spawn → first request, server spawn → accepting', run: startup },
   { id: 'crowd', title: '8. A crowd: 1 seed and N downloaders at once, every link 40 mbit, against BitTorrent', run: crowd },
-  { id: 'limits', title: '9. Rate limits: --max-download-rate, --max-upload-rate and #LIMIT on 127.0.0.1, achieved rate / limit', run: limits },
+  { id: 'mesh', title: '9. The mesh at 25/50/100 peers on loopback: #PEERS and #FILES with peers down and silent', run: meshScenario },
+  { id: 'limits', title: '10. Rate limits: --max-download-rate, --max-upload-rate and #LIMIT on 127.0.0.1, achieved rate / limit', run: limits },
 ];
 
 const SIZES = {
-  full: { capped: 64 * MiB, loopback: 512 * MiB, memory: [64 * MiB, 1024 * MiB], smallFiles: { files: 10_000, downloads: 1_000 }, upload: 64 * MiB, startupSamples: 10, crowd: { size: 32 * MiB, counts: [8, 16] }, limitSeconds: 12, probeCapMs: 15_000, runs: 3, runsBy: { loopback: 5, crowd: 1 } },
-  quick: { capped: 8 * MiB, loopback: 64 * MiB, memory: [16 * MiB, 128 * MiB], smallFiles: { files: 2_000, downloads: 200 }, upload: 4 * MiB, startupSamples: 10, crowd: { size: 8 * MiB, counts: [8] }, limitSeconds: 10, probeCapMs: 2_000, runs: 1 },
+  full: { capped: 64 * MiB, loopback: 512 * MiB, memory: [64 * MiB, 1024 * MiB], smallFiles: { files: 10_000, downloads: 1_000 }, upload: 64 * MiB, startupSamples: 10, crowd: { size: 32 * MiB, counts: [8, 16] }, mesh: { counts: [25, 50, 100], down: 10, silent: 2 }, limitSeconds: 12, probeCapMs: 15_000, runs: 3, runsBy: { loopback: 5, crowd: 1 } },
+  quick: { capped: 8 * MiB, loopback: 64 * MiB, memory: [16 * MiB, 128 * MiB], smallFiles: { files: 2_000, downloads: 200 }, upload: 4 * MiB, startupSamples: 10, crowd: { size: 8 * MiB, counts: [8] }, mesh: { counts: [25, 100], down: 10, silent: 2 }, limitSeconds: 10, probeCapMs: 2_000, runs: 1 },
   // The harness's own smoke test (test/integration/bench-harness.test.ts): every code path, tiny.
-  smoke: { capped: 2 * MiB, loopback: 4 * MiB, memory: [1 * MiB, 2 * MiB], smallFiles: { files: 50, downloads: 20 }, upload: 1 * MiB, startupSamples: 3, crowd: { size: 1 * MiB, counts: [2] }, limitSeconds: 1, probeCapMs: 1_000, runs: 1 },
+  smoke: { capped: 2 * MiB, loopback: 4 * MiB, memory: [1 * MiB, 2 * MiB], smallFiles: { files: 50, downloads: 20 }, upload: 1 * MiB, startupSamples: 3, crowd: { size: 1 * MiB, counts: [2] }, mesh: { counts: [6], down: 2, silent: 1 }, limitSeconds: 1, probeCapMs: 1_000, runs: 1 },
 };
 
 function usage() {

@@ -50,5 +50,11 @@ export const REQUEST_TIMEOUT_MS = 15000;
 /** Piece requests a downloader keeps in flight on one peer connection. */
 export const PIPELINE_DEPTH = 4;
 
-/** How many peers the client talks to at once for listing and uploads. */
+/** How many peers the client talks to at once for uploads and a download's holder search. */
 export const PEER_CONCURRENCY = 16;
+
+/**
+ * How many peers a view (#PEERS, #FILES, #FILELIST, #PING) asks at once: a mesh of 100 in one
+ * wave (a socket each, so the client then holds about 100 descriptors), larger ones in waves.
+ */
+export const VIEW_CONCURRENCY = 128;

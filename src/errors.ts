@@ -89,6 +89,8 @@ export const ERROR_TABLE = {
   ERR_NO_PEERS: { class: 'outcome', wire: false, transient: false, lie: false, exit: 3 },
   ERR_VERSION_CONFLICT: { class: 'outcome', wire: false, transient: false, lie: false, exit: 5 },
   ERR_DOWNLOAD_INCOMPLETE: { class: 'outcome', wire: false, transient: false, lie: false, exit: null },
+  // a command the user stopped (Ctrl-C)
+  ERR_INTERRUPTED: { class: 'outcome', wire: false, transient: false, lie: false, exit: 130 },
 } as const satisfies Record<string, ErrorTraits>;
 
 export type ErrorCode = keyof typeof ERROR_TABLE;

@@ -5,6 +5,7 @@
  * progress then go to stderr). The exit status says which class of failure happened
  * (client/exit-codes.ts; docs/cli.md, "Exit status").
  */
+import { setMaxListeners } from 'node:events';
 import type { Argv } from 'yargs';
 import { type Output, type Session, runCommand } from './commands.js';
 import { optionWords } from './command-args.js';
@@ -42,6 +43,7 @@ export async function runSubcommand(argv: GlobalArgs, spec: CommandSpec, args: s
   const json = argv.json === true;
   const out: Output = terminalOutput(process.stdout, process.stderr, json ? process.stderr : process.stdout);
   const controller = new AbortController();
+  setMaxListeners(0, controller.signal); // watched by every connection of the command
   let interrupted = false;
   const onInterrupt = () => {
     if (interrupted) process.exit(EXIT.INTERRUPTED);

@@ -50,7 +50,8 @@ export const COMMAND_SPECS: readonly CommandSpec[] = [
     summary: 'list the files those peers serve (all peers if none given)',
     details: [
       'Asks each peer in parallel, each with a deadline, for its files: name, size, identity.',
-      'A peer that is down or silent is reported and the command counts as failed.',
+      'A peer that is down or silent is reported and the command counts as failed; a silent one is waited for',
+      'a little longer than the others took, not until --timeout.',
     ],
     args: ['peers'],
     subcommand: 'txtmesh-client filelist [peer ...]',
@@ -75,7 +76,7 @@ export const COMMAND_SPECS: readonly CommandSpec[] = [
     summary: 'every peer in the settings: online or not, round-trip time, files served, version',
     details: [
       'Connects to every peer in the settings at once (this one too, if its server runs),',
-      'times HELLO exchanges for the round-trip time (the faster of two) and counts the files a LIST returns.',
+      'times the HELLO exchange for the round-trip time and counts the files a LIST (pipelined behind it) returns.',
       'An offline peer is part of the answer, not a failure.',
       'The first line says whether the mesh is open or secure; in a secure mesh each peer\'s certificate',
       'fingerprint, verified in the TLS handshake against the settings, is shown.',

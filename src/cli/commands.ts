@@ -26,9 +26,21 @@ export type CommandResult = 'ok' | 'failed' | 'quit';
 /** The limits of a session made without any (a test's): #LIMIT still answers and sets them. */
 const NO_LIMITS = { up: new RateLimit(), down: new RateLimit() };
 
-/** Runs one command with its arguments. Throws TxtmeshError on failure. */
+const HALTED_BY_ABORT: ReadonlySet<Result['command']> = new Set(['peers', 'ping', 'files', 'filelist', 'upload', 'versions']);
+
+/**
+ * Runs one command with its arguments. Throws TxtmeshError on failure, and ERR_INTERRUPTED when
+ * `signal` aborted (Ctrl-C) before a view or an upload was done: a half-asked view is no answer.
+ */
 export async function runCommand(session: Session, spec: CommandSpec, args: string[], signal: AbortSignal): Promise<Result> {
-  const view = { timeoutMs: session.timeoutMs, myId: session.ctx.id, as: session.ctx.credentials, signal };
+  const result = await dispatch(session, spec, args, signal);
+  // A download says itself what an interruption kept; a share or help is done by then.
+  if (signal.aborted && HALTED_BY_ABORT.has(result.command)) throw new TxtmeshError('ERR_INTERRUPTED', `${spec.name} was interrupted`);
+  return result;
+}
+
+async function dispatch(session: Session, spec: CommandSpec, args: string[], signal: AbortSignal): Promise<Result> {
+  const view = { timeoutMs: session.timeoutMs, myId: session.ctx.id, as: session.ctx.credentials, signal, pool: session.pool };
   const noArgs = () => {
     if (args.length > 0) throw usageError(spec.usage, `${spec.name} takes no arguments`);
   };
@@ -61,7 +73,7 @@ export async function runCommand(session: Session, spec: CommandSpec, args: stri
     case '#UNSHARE':
       return unshareCommand(session, args);
     case '#VERSIONS':
-      return versionsCommand(session, args);
+      return versionsCommand(session, args, signal);
     case '#RESTORE':
       return restoreCommand(session, args);
     case '#LIMIT':

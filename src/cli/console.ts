@@ -7,6 +7,7 @@
 import { setMaxListeners } from 'node:events';
 import { join } from 'node:path';
 import { type Interface, createInterface } from 'node:readline';
+import { ConnectionPool } from '../client/connection-pool.js';
 import { type Output, type Session, runCommandLine } from './commands.js';
 import { isOutputGone } from './closed-output.js';
 import { complete } from './completer.js';
@@ -81,11 +82,21 @@ function lineReader(session: Omit<Session, 'out'>, names: ReadonlySet<string>, o
   return rl;
 }
 
+/** On a terminal: the banner, and the first prompt. */
+function greet(session: Omit<Session, 'out'>, out: Output, rl: Interface): void {
+  const mode = session.ctx.mode === 'secure' ? 'secure mesh: mutual TLS, peers known by certificate' : 'open mesh: plain TCP, peers known by address';
+  out.print(`txtmesh console for peer ${session.ctx.id} (${session.ctx.peers.length} peers in ${session.ctx.settingsPath}; ${mode}); #HELP lists commands`);
+  rl.setPrompt(`${session.ctx.id}> `);
+  rl.prompt();
+}
+
 /** Runs the console until #QUIT or end of input; resolves with the number of failed commands. */
 export async function runConsole(session: Omit<Session, 'out'>, options: ConsoleOptions): Promise<number> {
   const out = terminalOutput(options.output, options.errorOutput);
   const names = session.names ?? new Set<string>();
-  const full: Session = { ...session, names, out };
+  // Connections to the peers a command talked to stay open for the next one (idle-closed).
+  const pool = new ConnectionPool();
+  const full: Session = { ...session, names, out, pool };
   const rl = lineReader(session, names, options);
   let failures = 0;
   let running: AbortController | undefined;
@@ -114,12 +125,7 @@ export async function runConsole(session: Omit<Session, 'out'>, options: Console
   };
   options.output.on('error', onOutputGone);
 
-  if (options.interactive) {
-    const mode = session.ctx.mode === 'secure' ? 'secure mesh: mutual TLS, peers known by certificate' : 'open mesh: plain TCP, peers known by address';
-    out.print(`txtmesh console for peer ${session.ctx.id} (${session.ctx.peers.length} peers in ${session.ctx.settingsPath}; ${mode}); #HELP lists commands`);
-    rl.setPrompt(`${session.ctx.id}> `);
-    rl.prompt();
-  }
+  if (options.interactive) greet(session, out, rl);
   let quit = false;
   try {
     for await (const line of rl) {
@@ -136,6 +142,7 @@ export async function runConsole(session: Omit<Session, 'out'>, options: Console
     // Ctrl-D or Ctrl-C at the prompt: end the prompt's line, so the shell's starts on its own.
     if (options.interactive && !quit) options.output.write('\n');
   } finally {
+    pool.close();
     rl.close();
     process.off('SIGINT', onInterrupt);
     options.output.off('error', onOutputGone);

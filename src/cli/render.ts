@@ -16,6 +16,7 @@ import type {
   FilesResult,
   PeersResult,
   PingStatus,
+  Problem,
   Result,
   RestoreSummary,
   ShareSummary,
@@ -76,6 +77,11 @@ export const MODE_NOTES = {
 /** A peer that took our claim as an outsider's (docs/PROTOCOL.md, "HELLO"). */
 const ANONYMOUS_NOTE = 'serves us as anonymous: our ID is not in its settings (reads only, no uploads)';
 
+/** A peer that said nothing within the deadline is silent: it may be up, but it did not answer. */
+function silentOrOffline(error: Problem | null, otherwise = 'offline'): string {
+  return error?.code === 'ERR_PEER_TIMEOUT' ? 'silent' : otherwise;
+}
+
 function renderPeers(result: PeersResult): string[] {
   const secure = result.mode === 'secure';
   const rows = result.peers.map((p) => {
@@ -88,7 +94,7 @@ function renderPeers(result: PeersResult): string[] {
     return [
       p.peer,
       p.address,
-      p.online ? 'online' : 'offline',
+      p.online ? 'online' : silentOrOffline(p.error),
       p.rttMs === null ? '-' : formatMs(p.rttMs),
       p.files === null ? '-' : String(p.files),
       p.version ?? '-',
@@ -135,7 +141,7 @@ function renderFiles(result: FilesResult): string[] {
       return [f.name, formatBytes(v.size), shortIdentity(v.identity), v.peers.join(', ') || '-', marks.join('; ')];
     }),
   );
-  const failed = result.peers.flatMap((p) => (p.ok ? [] : [`${p.peer}: unreachable: ${p.error.message}`]));
+  const failed = result.peers.flatMap((p) => (p.ok ? [] : [`${p.peer}: ${silentOrOffline(p.error, 'unreachable')}: ${p.error.message}`]));
   const newer = result.files.some((f) => f.versions.some((v) => v.newer));
   const legend = newer ? ['HERE: the version this peer holds; NEWER: changed later than it, by the holders\' own clocks (which may differ)'] : [];
   return [head, ...table(rows).map((l) => l.trimEnd()), ...legend, ...failed];
@@ -143,7 +149,7 @@ function renderFiles(result: FilesResult): string[] {
 
 function renderFileList(result: FileListResult): string[] {
   return result.peers.flatMap((listing) => {
-    if (!listing.ok) return [`${listing.peer}: unreachable: ${listing.error.message}`];
+    if (!listing.ok) return [`${listing.peer}: ${silentOrOffline(listing.error, 'unreachable')}: ${listing.error.message}`];
     const n = listing.files.length;
     const rows = listing.files.map((f) => [f.name, formatBytes(f.size), shortIdentity(f.identity)]);
     return [`${listing.peer}: ${n === 0 ? 'no files' : plural(n, 'file')}`, ...table(rows)];
@@ -159,11 +165,12 @@ function renderDownload(r: DownloadSummary): string[] {
     lines.push(`Already have version ${shortIdentity(r.identity)} of ${r.name}; ${theirs}. Kept this peer's: --replace fetches theirs (this one is kept in the versions area), --version ID picks one`);
   } else {
     const served = r.peers.filter((p) => p.bytes > 0 || p.problem === null).map((p) => `${p.peer} ${p.bytes}${p.duplicateBytes > 0 ? ` (+${p.duplicateBytes} duplicate)` : ''}`).join(', ');
-    const resumed = r.resumedBytes > 0 ? ` (${r.resumedBytes} resumed)` : '';
+    const fetched = r.size - r.resumedBytes;
+    const resumed = r.resumedBytes === 0 ? '' : fetched === 0 ? ' (all resumed: nothing fetched)' : ` (${r.resumedBytes} resumed)`;
+    // A speed only for bytes that came over the wire: none came for an empty or a fully resumed file.
+    const rate = fetched > 0 ? ` (${formatRate(fetched, r.seconds)})` : '';
     const replaced = r.kept ? `; replaced version ${shortIdentity(r.kept.identity)}, kept in the versions area` : '';
-    lines.push(
-      `Downloaded ${r.name}: ${r.size} bytes${resumed} in ${formatSeconds(r.seconds)} (${formatRate(r.size - r.resumedBytes, r.seconds)}), identity ${shortIdentity(r.identity)}; bytes per peer: ${served || 'none'}${replaced}`,
-    );
+    lines.push(`Downloaded ${r.name}: ${r.size} bytes${resumed} in ${formatSeconds(r.seconds)}${rate}, identity ${shortIdentity(r.identity)}; bytes per peer: ${served || 'none'}${replaced}`);
   }
   // Peers the user named are all accounted for; of the rest, only those that failed.
   for (const p of r.peers) {

@@ -2,6 +2,7 @@
  * What a console or subcommand run carries between commands: this peer, its served folder,
  * where output goes, and per-run options. Types only.
  */
+import type { ConnectionPool } from '../client/connection-pool.js';
 import type { ServedFolder } from '../storage/served-folder.js';
 import type { VersionsArea } from '../storage/versions-area.js';
 import type { RateLimits } from '../transport/rate-limit.js';
@@ -24,6 +25,8 @@ export interface Session {
   readonly versions?: VersionsArea;
   readonly out: Output;
   readonly timeoutMs?: number;
+  /** The console's idle connections, reused by the next command to the same peer. */
+  readonly pool?: ConnectionPool;
   /** HELLOs per peer for #PING. */
   readonly pingCount?: number;
   /** How commands are typed here, for hints that name a command: `#SHARE …` or `txtmesh-client share …` (default: console). */

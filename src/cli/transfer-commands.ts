@@ -35,7 +35,7 @@ export async function uploadCommand(session: Session, args: string[], signal: Ab
   if (ids.length === 0) throw usageError(spec.usage, 'name at least one peer to upload to');
   const peers = findPeers(session.ctx.peers, ids);
   try {
-    const { size, identity, outcomes } = await upload({ name, peers, folder: session.folder, signal, as: session.ctx.credentials, replace: flags.has('replace'), sendLimit: session.limits?.up });
+    const { size, identity, outcomes } = await upload({ name, peers, folder: session.folder, signal, as: session.ctx.credentials, replace: flags.has('replace'), requestTimeoutMs: session.timeoutMs, pool: session.pool, sendLimit: session.limits?.up });
     return {
       command: 'upload',
       name,

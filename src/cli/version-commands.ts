@@ -16,7 +16,7 @@ export function versionsArea(session: Session): VersionsArea {
 }
 
 /** #VERSIONS name [peer ...]: this peer's versions of the name, or the named peers'. */
-export async function versionsCommand(session: Session, args: string[]): Promise<VersionsResult> {
+export async function versionsCommand(session: Session, args: string[], signal?: AbortSignal): Promise<VersionsResult> {
   const [name, ...ids] = args;
   if (name === undefined) throw usageError('#VERSIONS name [peer ...]', 'missing file name');
   checkName(name);
@@ -25,7 +25,7 @@ export async function versionsCommand(session: Session, args: string[]): Promise
     const versions = (await versionsArea(session).versions(name)).map(({ identity, size, time, state }) => ({ identity, size, time, state }));
     return { command: 'versions', name, peers: [{ peer: session.ctx.id, self: true, ok: true, versions }] };
   }
-  const answers = await peerVersions(findPeers(session.ctx.peers, ids), name, { timeoutMs: session.timeoutMs, as: session.ctx.credentials });
+  const answers = await peerVersions(findPeers(session.ctx.peers, ids), name, { timeoutMs: session.timeoutMs, as: session.ctx.credentials, signal, pool: session.pool });
   const peers = answers.map((a): PeerVersions => {
     const self = a.peer === session.ctx.id;
     if (!a.ok) return { peer: a.peer, self, ok: false, error: a.error };

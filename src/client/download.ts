@@ -76,12 +76,14 @@ export async function download(options: DownloadOptions): Promise<DownloadResult
   let swarm: Swarm | undefined;
   let target: Target | 'already' | undefined;
   const result = (info: { size: number; identity: string }, status: DownloadResult['status'], resumedBytes = 0): DownloadResult => {
+    ledger.stopRetrying();
     const seconds = (performance.now() - run.started) / 1000;
     return { name, size: info.size, identity: info.identity, status, seconds, resumedBytes, peers: ledger.outcomes(swarm?.sources.values()) };
   };
   try {
     const holders = await run.search.decided;
     if (holders.length === 0 && options.signal?.aborted) throw interruptedError(name);
+    if (holders.length === 0) ledger.stopRetrying(); // nothing to download: the retries end with it
     const local = folder.exists(name) ? await folder.describe(name).catch(() => undefined) : undefined;
     const choice = chooseTarget(name, holders, ledger, { local, replace: options.replace, version: options.version });
     if (choice.kind === 'keep') return { ...result(choice.local, 'already'), others: choice.others };
@@ -95,6 +97,7 @@ export async function download(options: DownloadOptions): Promise<DownloadResult
     const { status, kept } = await publishTarget(target, swarm, ledger, options.signal?.aborted === true);
     return { ...result(info, status, status === 'already' ? 0 : target.resumedBytes), ...(kept ? { kept } : {}) };
   } catch (err) {
+    ledger.stopRetrying();
     if (err instanceof TxtmeshError && !(err instanceof DownloadError)) throw new DownloadError(err, ledger.outcomes(swarm?.sources.values()));
     throw err;
   } finally {

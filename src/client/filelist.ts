@@ -1,12 +1,11 @@
 /**
  * #FILELIST: what each peer serves. Peers are asked in parallel, each with its own deadline
- * (fan-out.ts), so an unreachable or silent peer is reported as such and does not stall the rest.
+ * (fan-out.ts), so an unreachable or silent peer is reported as such and does not stall the rest
+ * (a silent one is waited for a little longer than the others took: silence-watch.ts).
  */
-import { REQUEST_TIMEOUT_MS } from '../constants.js';
 import type { FileEntry } from '../protocol/messages.js';
-import type { Credentials } from '../security/credentials.js';
 import type { PeerAddress } from '../settings.js';
-import { fanOut } from './fan-out.js';
+import { type PeerResult, type ViewAsk, fanOut, viewFanOut } from './fan-out.js';
 import { codeOf } from '../errors.js';
 import { listFiles, listVersions } from './peer-client.js';
 import type { PeerConnection } from './peer-connection.js';
@@ -20,11 +19,14 @@ export type PeerListing =
   | { readonly peer: string; readonly ok: true; readonly files: ListedFile[] }
   | { readonly peer: string; readonly ok: false; readonly error: Problem };
 
+/** How a view lists: its deadline, who we are, Ctrl-C, and the console's idle connections. */
+export type ListOptions = ViewAsk;
+
 /**
  * The files each peer serves with the time each last changed there: VERSIONS without a name,
  * its current versions; a peer whose server predates VERSIONS is listed (LIST) without times.
  */
-export async function timedFileLists(peers: readonly PeerAddress[], options: { timeoutMs?: number; as?: Credentials } = {}): Promise<PeerListing[]> {
+export async function timedFileLists(peers: readonly PeerAddress[], options: ListOptions = {}): Promise<PeerListing[]> {
   const exchange = async (conn: PeerConnection, signal: AbortSignal | undefined): Promise<ListedFile[]> => {
     const versions = await listVersions(conn, undefined, signal).catch((err: unknown) => {
       if (codeOf(err) === 'ERR_UNKNOWN_COMMAND') return undefined;
@@ -33,12 +35,14 @@ export async function timedFileLists(peers: readonly PeerAddress[], options: { t
     if (!versions) return listFiles(conn, signal);
     return versions.flatMap(({ name, size, identity, time, state }) => (state === 'current' ? [{ name, size, identity, time }] : []));
   };
-  const results = await fanOut(peers, (conn, { signal }) => exchange(conn, signal), { timeoutMs: options.timeoutMs ?? REQUEST_TIMEOUT_MS, as: options.as });
-  return results.map((r): PeerListing => (r.ok ? { peer: r.peer.id, ok: true, files: r.value } : { peer: r.peer.id, ok: false, error: r.problem }));
+  return listings(await fanOut(peers, (conn, { signal }) => exchange(conn, signal), viewFanOut(options)));
 }
 
 /** Lists the files of each peer; one result per peer, in the order given. */
-export async function fileLists(peers: readonly PeerAddress[], options: { timeoutMs?: number; as?: Credentials } = {}): Promise<PeerListing[]> {
-  const results = await fanOut(peers, (conn, { signal }) => listFiles(conn, signal), { timeoutMs: options.timeoutMs ?? REQUEST_TIMEOUT_MS, as: options.as });
+export async function fileLists(peers: readonly PeerAddress[], options: ListOptions = {}): Promise<PeerListing[]> {
+  return listings(await fanOut(peers, (conn, { signal }) => listFiles(conn, signal), viewFanOut(options)));
+}
+
+function listings(results: PeerResult<ListedFile[]>[]): PeerListing[] {
   return results.map((r): PeerListing => (r.ok ? { peer: r.peer.id, ok: true, files: r.value } : { peer: r.peer.id, ok: false, error: r.problem }));
 }

@@ -26,6 +26,12 @@ export interface ConnectOptions {
   readonly stallTimeoutMs?: number;
   /** Who we are: claimed in HELLO, our source address, and our certificate in secure mode. */
   readonly as?: Credentials;
+  /** false: no HELLO goes out first (the caller sends its own, e.g. #PEERS, which times it). */
+  readonly claim?: boolean;
+  /** The deadline of each request that sets none (--timeout); see PeerSession. */
+  readonly requestTimeoutMs?: number;
+  /** Secure mode: TCP is up and the TLS handshake starts (dial.ts). */
+  readonly onHandshake?: (tcpMs: number) => void;
 }
 
 export class PeerConnection extends PeerSession {
@@ -37,7 +43,13 @@ export class PeerConnection extends PeerSession {
 
   private constructor(peer: PeerAddress, link: Link, options: ConnectOptions) {
     const pace: ReceivePace = { limit: undefined, timer: undefined, session: undefined };
-    super(link.socket, { label: peerLabel(peer), stallTimeoutMs: options.stallTimeoutMs, claim: options.as?.id, receive: (sink) => link.receive(pacedSink(sink, link.socket, pace)) });
+    super(link.socket, {
+      label: peerLabel(peer),
+      stallTimeoutMs: options.stallTimeoutMs,
+      requestTimeoutMs: options.requestTimeoutMs,
+      claim: options.claim === false ? undefined : options.as?.id,
+      receive: (sink) => link.receive(pacedSink(sink, link.socket, pace)),
+    });
     this.peer = peer;
     this.verifiedFingerprint = link.fingerprint;
     pace.session = this;
@@ -57,7 +69,7 @@ export class PeerConnection extends PeerSession {
   static async connect(peer: PeerAddress, options: ConnectOptions = {}): Promise<PeerConnection> {
     const { timeoutMs, signal, as } = options;
     const localAddress = bindAddress(as?.localAddress, peer.host);
-    const link = await dial(peer, { timeoutMs, signal, localAddress, identity: as?.tls });
+    const link = await dial(peer, { timeoutMs, signal, localAddress, identity: as?.tls, onHandshake: options.onHandshake });
     return new PeerConnection(peer, link, options);
   }
 }

@@ -28,29 +28,25 @@ export interface RequestOptions {
   readonly maxBody: number;
   /** If set, the answer body must have exactly this length. */
   readonly exactBody?: number;
-  /** Fail the connection (ERR_PEER_TIMEOUT) if nothing arrives for this long while it waits (REQUEST_TIMEOUT_MS). */
+  /** Fail the connection (ERR_PEER_TIMEOUT) if nothing arrives for this long while it waits; the session's requestTimeoutMs by default. */
   readonly timeoutMs?: number;
   /** Aborting it fails the connection (ERR_PEER_TIMEOUT). */
   readonly signal?: AbortSignal;
-  /** Receive the body into this buffer (its length must be the body's), e.g. a reused one from a pool. */
+  /** Receive the body into this buffer (its length must be the body's, e.g. a pooled one), not a new one. */
   readonly into?: Buffer;
 }
 
 export interface SessionOptions {
   /** Names the peer in error messages: `p1 (127.0.0.1:9001)`. */
   readonly label: string;
-  /**
-   * Fail the connection (ERR_PEER_TIMEOUT) when requests are waiting and no byte has arrived
-   * for this long: a peer that froze or black-holes us. 0 (default): only per-request deadlines.
-   */
+  /** Fail the connection (ERR_PEER_TIMEOUT) when requests wait and no byte arrives this long (a frozen peer); 0: never. */
   readonly stallTimeoutMs?: number;
-  /**
-   * Claim this peer ID: a HELLO goes out first, pipelined with the first request (no extra
-   * round trip). A refused claim fails the connection with the refusal's code.
-   */
+  /** Claim this peer ID: a HELLO goes out first, pipelined (no extra round trip); a refused claim fails the connection. */
   readonly claim?: string;
   /** Connects the session to the stream's bytes (a dialled Link's, without copies); by default its 'data' events. */
   readonly receive?: (sink: ByteSink) => void;
+  /** The deadline of a request that sets none (--timeout): REQUEST_TIMEOUT_MS by default. */
+  readonly requestTimeoutMs?: number;
 }
 
 /** A request waiting for its answer. */
@@ -60,8 +56,7 @@ interface Waiting {
   readonly reject: (err: Error) => void;
   timer: NodeJS.Timeout | undefined;
   armedAt: number; // performance.now() of the start, or of the last chunk of its body sent
-  /** Where the OK answer's body goes, once its header has arrived. */
-  body: Buffer | undefined;
+  body: Buffer | undefined; // where the OK answer's body goes, once its header has arrived
   filled: number;
 }
 
@@ -71,7 +66,9 @@ export class PeerSession {
   readonly #waiting = new Map<number, Waiting>();
   readonly #decoder: FrameDecoder;
   readonly #stallTimeoutMs: number;
+  readonly #requestTimeoutMs: number;
   #nextId = 1;
+  #bytesReceived = 0;
   /** The answer being received, and the request it answers (none for an ERR with id 0). */
   #current: { header: Header; waiting: Waiting | undefined } | undefined;
   #failure: TxtmeshError | undefined;
@@ -85,6 +82,7 @@ export class PeerSession {
     this.#stream = stream;
     this.#label = options.label;
     this.#stallTimeoutMs = options.stallTimeoutMs ?? 0;
+    this.#requestTimeoutMs = options.requestTimeoutMs ?? REQUEST_TIMEOUT_MS;
     this.#decoder = new FrameDecoder({
       maxBodyBytes: (h) => (h.verb === 'OK' ? (this.#waiting.get(h.id)?.options.maxBody ?? 0) : 0),
     });
@@ -101,6 +99,11 @@ export class PeerSession {
   /** True once the connection has failed or been closed. */
   get closed(): boolean {
     return this.#failure !== undefined;
+  }
+
+  /** Bytes received so far: a view tells a silent peer from a slow one by them (silence-watch.ts). */
+  get bytesReceived(): number {
+    return this.#bytesReceived;
   }
 
   /** Requests now waiting on this connection. */
@@ -194,12 +197,12 @@ export class PeerSession {
   #arm(id: number, waiting: Waiting): void {
     if (this.#waiting.get(id) !== waiting) return; // already answered
     waiting.armedAt = performance.now();
-    waiting.timer ??= setTimeout(() => this.#onDeadline(id, waiting), waiting.options.timeoutMs ?? REQUEST_TIMEOUT_MS);
+    waiting.timer ??= setTimeout(() => this.#onDeadline(id, waiting), waiting.options.timeoutMs ?? this.#requestTimeoutMs);
   }
 
   /** The deadline's timer fired: the deadline has passed only if nothing arrived meanwhile. */
   #onDeadline(id: number, waiting: Waiting): void {
-    const timeoutMs = waiting.options.timeoutMs ?? REQUEST_TIMEOUT_MS;
+    const timeoutMs = waiting.options.timeoutMs ?? this.#requestTimeoutMs;
     const left = Math.max(waiting.armedAt, this.#lastProgress) + timeoutMs - performance.now();
     waiting.timer = left > 0 ? setTimeout(() => this.#onDeadline(id, waiting), left) : undefined;
     if (left > 0 || this.#waiting.get(id) !== waiting) return;
@@ -218,6 +221,7 @@ export class PeerSession {
   #onBytes(chunk: Buffer): void {
     if (this.#failure) return;
     this.#lastProgress = performance.now();
+    this.#bytesReceived += chunk.length;
     try {
       for (const event of this.#decoder.push(chunk)) {
         if (event.type === 'body') this.#onBody(event.chunk);

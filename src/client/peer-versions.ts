@@ -3,11 +3,9 @@
  * its versions area (the VERSIONS request), asked in parallel, each peer with its own deadline
  * (fan-out.ts).
  */
-import { REQUEST_TIMEOUT_MS } from '../constants.js';
 import type { VersionEntry } from '../protocol/messages.js';
-import type { Credentials } from '../security/credentials.js';
 import type { PeerAddress } from '../settings.js';
-import { fanOut } from './fan-out.js';
+import { type ViewAsk, fanOut, viewFanOut } from './fan-out.js';
 import { listVersions } from './peer-client.js';
 import type { Problem } from './problem.js';
 
@@ -20,7 +18,7 @@ export type PeerVersionList =
  * The versions of `name` (of every name without one) at each peer; one answer per peer, in the
  * order given. A peer whose server predates VERSIONS answers ERR_UNKNOWN_COMMAND.
  */
-export async function peerVersions(peers: readonly PeerAddress[], name: string | undefined, options: { timeoutMs?: number; as?: Credentials } = {}): Promise<PeerVersionList[]> {
-  const results = await fanOut(peers, (conn, { signal }) => listVersions(conn, name, signal), { timeoutMs: options.timeoutMs ?? REQUEST_TIMEOUT_MS, as: options.as });
+export async function peerVersions(peers: readonly PeerAddress[], name: string | undefined, options: ViewAsk = {}): Promise<PeerVersionList[]> {
+  const results = await fanOut(peers, (conn, { signal }) => listVersions(conn, name, signal), viewFanOut(options));
   return results.map((r): PeerVersionList => (r.ok ? { peer: r.peer.id, ok: true, versions: r.value } : { peer: r.peer.id, ok: false, error: r.problem }));
 }

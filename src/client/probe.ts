@@ -6,6 +6,7 @@
  */
 import { CONNECT_TIMEOUT_MS, REQUEST_TIMEOUT_MS } from '../constants.js';
 import type { Credentials } from '../security/credentials.js';
+import type { ConnectionPool } from './connection-pool.js';
 import { type PeerAddress, formatAddress } from '../settings.js';
 import { withDeadline } from './deadline.js';
 import { type PeerTurn, fanOut } from './fan-out.js';
@@ -25,6 +26,12 @@ export interface ProbeOptions {
   /** Who we are (claimed on connect; our certificate in secure mode). */
   readonly as?: Credentials;
   readonly signal?: AbortSignal;
+  /** Idle connections to reuse (the console's). */
+  readonly pool?: ConnectionPool;
+  /** How many peers are asked at once. */
+  readonly limit?: number;
+  /** Stop waiting for peers silent long after the others answered (silence-watch.ts). */
+  readonly patience?: boolean;
 }
 
 export interface Probe {
@@ -64,8 +71,14 @@ export async function probePeers(peers: readonly PeerAddress[], options: ProbeOp
   const learned = peers.map((): Learned => ({ samples: [], sent: 0, connectMs: null, version: null, announced: null, anonymous: false, files: null, identity: null }));
   const results = await fanOut(peers, (conn, turn) => exchange(conn, turn, learned[turn.index] as Learned, timeoutMs, options), {
     connectTimeoutMs: Math.min(timeoutMs, CONNECT_TIMEOUT_MS),
+    requestTimeoutMs: timeoutMs,
     signal: options.signal,
     as: options.as,
+    pool: options.pool,
+    limit: options.limit,
+    patience: options.patience,
+    // The first HELLO timed here is the claim: no other goes out before it.
+    claim: false,
   });
   return results.map((r, i) => {
     const known = learned[i] as Learned;
@@ -73,19 +86,28 @@ export async function probePeers(peers: readonly PeerAddress[], options: ProbeOp
   });
 }
 
-/** HELLO round trips on one connection, each with its own deadline, then LIST if asked. */
+/**
+ * HELLO round trips on one connection, each with its own deadline; LIST, if asked, goes out
+ * right behind the first HELLO (pipelined), so #PEERS costs one round trip per peer.
+ */
 async function exchange(conn: PeerConnection, turn: PeerTurn, learned: Learned, timeoutMs: number, options: ProbeOptions): Promise<void> {
   const { peer, signal } = turn;
   learned.identity = conn.verifiedFingerprint ?? null;
-  learned.connectMs = roundMs(turn.connectMs);
+  learned.connectMs = turn.reused ? null : roundMs(turn.connectMs);
+  let listing: Promise<unknown[]> | undefined;
   for (let i = 0; i < Math.max(1, options.samples ?? 1); i++) {
     learned.sent++;
     const t0 = performance.now();
-    const answer = await withDeadline(peer, timeoutMs, signal, (s) => hello(conn, options.myId ?? options.as?.id, s));
+    const answering = withDeadline(peer, timeoutMs, signal, (s) => hello(conn, options.myId ?? options.as?.id, s));
+    if (i === 0 && options.list) {
+      listing = withDeadline(peer, timeoutMs, signal, (s) => listFiles(conn, s));
+      listing.catch(() => undefined); // awaited below; a failed HELLO must not leave it unhandled
+    }
+    const answer = await answering;
     learned.samples.push(roundMs(performance.now() - t0));
     learned.version = answer.version;
     learned.announced = answer.peerId ?? null;
     learned.anonymous = answer.anonymous;
   }
-  if (options.list) learned.files = (await withDeadline(peer, timeoutMs, signal, (s) => listFiles(conn, s))).length;
+  if (listing) learned.files = (await listing).length;
 }

@@ -3,8 +3,9 @@
  * restarting). Only transport failures are retried; a peer's answer (not found, another
  * version) or a lie is not.
  */
-import { TxtmeshError, isTransient } from '../errors.js';
+import { TxtmeshError, codeOf, isTransient } from '../errors.js';
 import type { PeerAddress } from '../settings.js';
+import type { ConnectionPool } from './connection-pool.js';
 import { type ConnectOptions, PeerConnection } from './peer-connection.js';
 
 export interface RetryPolicy {
@@ -13,6 +14,8 @@ export interface RetryPolicy {
   /** Delay before the second attempt; doubled each time, up to maxDelayMs. */
   readonly baseDelayMs: number;
   readonly maxDelayMs: number;
+  /** Only these failures are tried again (default: every transient one). */
+  readonly retryIf?: (err: unknown) => boolean;
 }
 
 export const DEFAULT_RETRY: RetryPolicy = { attempts: 5, baseDelayMs: 250, maxDelayMs: 4000 };
@@ -42,26 +45,34 @@ export function sleep(ms: number, signal?: AbortSignal): Promise<void> {
 }
 
 /**
- * Connects and runs `then` on the connection (told how long the connect took, in ms),
- * retrying transient failures with backoff. The connection is closed if `then` fails; on
- * success the caller owns it.
+ * Connects (or takes an idle connection from `pool`) and runs `then` on the connection, told
+ * how long the connect took in ms (0 for a reused one), retrying transient failures with
+ * backoff. A reused connection the peer had closed meanwhile is dialled again at once, without
+ * counting as an attempt. The connection is closed if `then` fails; on success the caller owns it.
  */
 export async function withRetry<T>(
   peer: PeerAddress,
-  then: (conn: PeerConnection, connectMs: number) => Promise<T>,
-  options: ConnectOptions & { policy?: RetryPolicy; onRetry?: (err: unknown, attempt: number) => void } = {},
+  then: (conn: PeerConnection, connectMs: number, reused: boolean) => Promise<T>,
+  options: ConnectOptions & { policy?: RetryPolicy; onRetry?: (err: unknown, attempt: number) => void; pool?: ConnectionPool } = {},
 ): Promise<{ conn: PeerConnection; value: T }> {
   const policy = options.policy ?? DEFAULT_RETRY;
   for (let attempt = 1; ; attempt++) {
     if (attempt > 1) await sleep(backoffDelay(attempt, policy), options.signal);
     let conn: PeerConnection | undefined;
+    let reused = false;
     try {
       const started = performance.now();
-      conn = await PeerConnection.connect(peer, options);
-      return { conn, value: await then(conn, performance.now() - started) };
+      conn = options.pool?.take(peer);
+      reused = conn !== undefined;
+      conn ??= await PeerConnection.connect(peer, options);
+      return { conn, value: await then(conn, reused ? 0 : performance.now() - started, reused) };
     } catch (err) {
       conn?.close();
-      if (!isTransient(err) || attempt >= policy.attempts || options.signal?.aborted) throw err;
+      if (reused && codeOf(err) === 'ERR_PEER_CLOSED' && !options.signal?.aborted) {
+        attempt--;
+        continue;
+      }
+      if (!(policy.retryIf ?? isTransient)(err) || attempt >= policy.attempts || options.signal?.aborted) throw err;
       options.onRetry?.(err, attempt);
     }
   }

@@ -7,11 +7,12 @@
  */
 import { createReadStream } from 'node:fs';
 import { type FileHandle, stat } from 'node:fs/promises';
-import { basename, resolve } from 'node:path';
+import { basename, dirname, resolve } from 'node:path';
 import { TxtmeshError } from '../errors.js';
 import { createTempFile, removeQuietly } from '../storage/atomic-file.js';
 import { checkName } from '../storage/names.js';
 import { PieceHasher, shortIdentity } from '../storage/piece-hasher.js';
+import { isNoSpace, noSpaceToFinish } from '../storage/resources.js';
 import { compareExisting, publishOrSame } from '../storage/publish.js';
 import { type ServedFolder, stampOf } from '../storage/served-folder.js';
 import { writeAll } from '../storage/write-all.js';
@@ -48,7 +49,9 @@ export async function share(options: ShareOptions): Promise<ShareSummary> {
   if (!st?.isFile()) throw new TxtmeshError('ERR_NOT_FOUND', `no such file to share: ${source}`);
   const finalPath = await folder.prepareDir(name);
 
-  const { path: tempPath, handle } = await createTempFile(finalPath);
+  // A full disk (bytes, or room for one more file) is ERR_NO_SPACE, whichever step finds it.
+  const named = async (err: unknown) => (isNoSpace(err) ? noSpaceToFinish(dirname(finalPath), name, 'nothing was kept', err) : err);
+  const { path: tempPath, handle } = await createTempFile(finalPath).catch(async (err: unknown) => Promise.reject(await named(err)));
   try {
     const { size, identity, pieceHashes } = await copyHashed(source, handle);
     const after = await stat(source);
@@ -63,6 +66,8 @@ export async function share(options: ShareOptions): Promise<ShareSummary> {
     if ((await publishOrSame(folder, { tempPath, finalPath }, name, identity, (theirs) => conflict(name, theirs))) === 'same') return summary('already');
     folder.remember({ name, size, identity, pieceSize: PIECE_SIZE, pieceHashes }, stamp);
     return summary('shared');
+  } catch (err) {
+    throw await named(err);
   } finally {
     await handle.close().catch(() => undefined);
     await removeQuietly(tempPath);

@@ -3,6 +3,7 @@
  * verifies size and identity before the file appears under its name, and never replaces a
  * different file (server/handlers.ts, onPut).
  */
+import { CONNECT_TIMEOUT_MS } from '../constants.js';
 import type { RateLimit } from '../transport/rate-limit.js';
 import { RemoteError, TxtmeshError } from '../errors.js';
 import type { FileInfo } from '../protocol/messages.js';
@@ -12,6 +13,7 @@ import type { ServedFolder } from '../storage/served-folder.js';
 import type { Credentials } from '../security/credentials.js';
 import type { PeerAddress } from '../settings.js';
 import { fileInfo, putFile } from './peer-client.js';
+import type { ConnectionPool } from './connection-pool.js';
 import { fanOut } from './fan-out.js';
 import type { PeerConnection } from './peer-connection.js';
 import type { Problem } from './problem.js';
@@ -35,7 +37,11 @@ export interface UploadOptions {
   readonly peers: readonly PeerAddress[];
   readonly folder: ServedFolder;
   readonly connectTimeoutMs?: number;
+  /** A peer that sends nothing for this long while it is waited for fails (--timeout). */
+  readonly requestTimeoutMs?: number;
   readonly signal?: AbortSignal;
+  /** Idle connections to reuse, and to give back (the console's). */
+  readonly pool?: ConnectionPool;
   /** Who we are: a peer accepts uploads only from members of its mesh. */
   readonly as?: Credentials;
   /** Replace another version of the name at the peers (they keep it in their versions area). */
@@ -59,9 +65,11 @@ export async function upload(options: UploadOptions): Promise<{ size: number; id
   });
   const path = resolveName(folder.root, name);
   const results = await fanOut(options.peers, (conn, { peer, signal }) => sendFile(conn, peer, { name, path, info, replace: options.replace === true, limit: options.sendLimit }, signal), {
-    connectTimeoutMs: options.connectTimeoutMs,
+    connectTimeoutMs: Math.min(options.connectTimeoutMs ?? CONNECT_TIMEOUT_MS, options.requestTimeoutMs ?? Infinity),
+    requestTimeoutMs: options.requestTimeoutMs,
     signal: options.signal,
     as: options.as,
+    pool: options.pool,
   });
   const outcomes = results.map((r): UploadOutcome => {
     const seconds = r.ms / 1000;

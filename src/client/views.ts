@@ -1,23 +1,29 @@
 /**
  * Mesh-wide views without a tracker: #PEERS, #PING, #FILES and #FILELIST ask the peers in
  * the settings directly, all at once (p-limit caps how many), each with its own deadline, so
- * a peer that is down or silent costs one deadline and never holds up the others.
+ * a peer that is down costs nothing and a silent one never holds up the others' answers: once
+ * peers have answered, one that has said nothing for a while longer is listed as silent
+ * (silence-watch.ts), and the view ends with the last answer plus that grace, not at --timeout.
  */
+import { VIEW_CONCURRENCY } from '../constants.js';
 import type { Credentials } from '../security/credentials.js';
 import { type PeerAddress, meshMode } from '../settings.js';
+import type { ConnectionPool } from './connection-pool.js';
 import { fileLists, timedFileLists } from './filelist.js';
 import { type HeldHere, groupFiles } from './mesh-files.js';
 import { type Probe, probePeers, roundMs } from './probe.js';
 import type { FileListResult, FilesResult, PeersResult, PingResult, PingStatus } from './results.js';
 
 export interface ViewOptions {
-  /** Deadline for each exchange with a peer, in ms. */
+  /** Deadline for each exchange with a peer, in ms (--timeout): the most a view waits. */
   readonly timeoutMs?: number;
   /** Our own ID, announced in HELLO. */
   readonly myId?: string;
   /** Who we are (claimed on connect; our certificate in secure mode). */
   readonly as?: Credentials;
   readonly signal?: AbortSignal;
+  /** Idle connections to reuse, and to give back (the console's). */
+  readonly pool?: ConnectionPool;
 }
 
 /** HELLOs timed per peer by #PING unless told otherwise. */
@@ -25,9 +31,8 @@ export const DEFAULT_PING_COUNT = 3;
 
 /** #PEERS: every peer given (normally all in the settings), with `selfId` marked. */
 export async function peersView(peers: readonly PeerAddress[], selfId: string, options: ViewOptions = {}): Promise<PeersResult> {
-  // Two HELLOs, the faster counted: the first exchange on a fresh connection can pay for
-  // warming up (ours or the peer's), which is not the network's round trip.
-  const probes = await probePeers(peers, { ...options, samples: 2, list: true });
+  // One round trip: HELLO (our claim, timed) with LIST pipelined behind it.
+  const probes = await probePeers(peers, { ...options, samples: 1, list: true, limit: VIEW_CONCURRENCY, patience: true });
   return {
     command: 'peers',
     mode: meshMode(peers),
@@ -36,7 +41,7 @@ export async function peersView(peers: readonly PeerAddress[], selfId: string, o
       address: p.address,
       self: p.peer === selfId,
       online: p.reachable,
-      rttMs: p.samples.length > 0 ? Math.min(...p.samples) : null,
+      rttMs: p.samples[0] ?? null,
       version: p.version,
       announced: p.announced,
       anonymous: p.anonymous,
@@ -49,7 +54,7 @@ export async function peersView(peers: readonly PeerAddress[], selfId: string, o
 
 /** #PING: `count` HELLO round trips per peer over one connection each. */
 export async function pingView(peers: readonly PeerAddress[], count = DEFAULT_PING_COUNT, options: ViewOptions = {}): Promise<PingResult> {
-  const probes = await probePeers(peers, { ...options, samples: count, list: false });
+  const probes = await probePeers(peers, { ...options, samples: count, list: false, limit: VIEW_CONCURRENCY, patience: true });
   return { command: 'ping', count, peers: probes.map(pingStatus) };
 }
 
@@ -74,7 +79,7 @@ function pingStatus(p: Probe): PingStatus {
 
 /** #FILELIST: each peer's files, in the order given. */
 export async function fileListView(peers: readonly PeerAddress[], options: ViewOptions = {}): Promise<FileListResult> {
-  const listings = await fileLists(peers, { timeoutMs: options.timeoutMs, as: options.as });
+  const listings = await fileLists(peers, options);
   return {
     command: 'filelist',
     peers: listings,
@@ -86,7 +91,7 @@ export async function fileListView(peers: readonly PeerAddress[], options: ViewO
  * holds, from its own folder), its version of each name and the versions newer than it.
  */
 export async function filesView(peers: readonly PeerAddress[], options: ViewOptions & { here?: ReadonlyMap<string, HeldHere> } = {}): Promise<FilesResult> {
-  const listings = await timedFileLists(peers, { timeoutMs: options.timeoutMs, as: options.as });
+  const listings = await timedFileLists(peers, options);
   // This peer's files are grouped as its folder has them, whether or not its server answered.
   const { here, myId } = options;
   const ours = here && myId !== undefined ? [...here].map(([name, h]) => ({ name, ...h })) : undefined;

@@ -104,9 +104,12 @@ function nameArg(header: Header, index: number, options: RequestDecodeOptions | 
 }
 
 function numberArg(header: Header, index: number, what: string): number {
-  const value = parseNumber(header.args[index]);
-  if (value === undefined) throw badRequest(`${header.verb} needs a decimal ${what}`);
-  return value;
+  const text = header.args[index];
+  const value = parseNumber(text);
+  if (value !== undefined) return value;
+  // Digits without a leading zero that still fail the rule are a number too large to carry.
+  if (text !== undefined && /^[1-9][0-9]*$/.test(text)) throw badRequest(`${header.verb} ${what} ${text} is too large: a number on the wire is at most ${Number.MAX_SAFE_INTEGER} (2^53 - 1)`);
+  throw badRequest(`${header.verb} needs a decimal ${what} (digits, no leading zeros)`);
 }
 
 function identityField(identity: string): string {

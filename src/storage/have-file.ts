@@ -18,6 +18,7 @@ import { basename, dirname, join } from 'node:path';
 import { HASH_BYTES, IDENTITY_PATTERN, PIECE_SIZE } from '../constants.js';
 import { TEMP_SUFFIX, removeQuietly } from './atomic-file.js';
 import type { FileInfo } from './file-info.js';
+import { isOutOfHandles, outOfHandles } from './resources.js';
 
 export const HAVE_SUFFIX = '.txtmesh-have';
 const MAGIC = 'txtmesh-have 1';
@@ -96,6 +97,7 @@ export interface PartialCopy {
 /**
  * Reads a sidecar, or undefined if it is missing, malformed, or disagrees with itself (its
  * hashes do not give its identity): a bad sidecar is never believed.
+ * @throws TxtmeshError ERR_BUSY when this process is out of file handles
  */
 export async function readPartial(havePath: string, name: string): Promise<PartialCopy | undefined> {
   let handle: FileHandle | undefined;
@@ -106,7 +108,9 @@ export async function readPartial(havePath: string, name: string): Promise<Parti
     const bytes = Buffer.allocUnsafe(stat.size);
     const { bytesRead } = await handle.read(bytes, 0, stat.size, 0);
     return parsePartial(bytes.subarray(0, bytesRead), name, partPathFor(havePath));
-  } catch {
+  } catch (err) {
+    // Out of file handles says nothing about the sidecar: the caller says busy, not "not here".
+    if (isOutOfHandles(err)) throw outOfHandles(err);
     return undefined;
   } finally {
     await handle?.close().catch(() => undefined);
@@ -136,7 +140,7 @@ function parsePartial(bytes: Buffer, name: string, partPath: string): PartialCop
  */
 export async function findPartials(finalPath: string, name: string): Promise<PartialCopy[]> {
   const prefix = `.${basename(finalPath)}.dl-`;
-  const names = await readdir(dirname(finalPath)).catch(() => [] as string[]);
+  const names = await readdir(dirname(finalPath)).catch((err: unknown) => (isOutOfHandles(err) ? Promise.reject(outOfHandles(err)) : ([] as string[])));
   const found: PartialCopy[] = [];
   for (const entry of names) {
     if (!entry.startsWith(prefix) || !entry.endsWith(HAVE_SUFFIX)) continue;

@@ -12,7 +12,7 @@ import { createTempFile, removeQuietly } from './atomic-file.js';
 import { PieceHasher } from './piece-hasher.js';
 import { publishOrSame } from './publish.js';
 import { type ServedFolder, stampOf } from './served-folder.js';
-import { bytesText, freeBytes, isNoSpace, namedFailure } from './resources.js';
+import { bytesText, freeBytes, isNoSpace, namedFailure, noSpaceToFinish } from './resources.js';
 import type { KeptVersion, VersionsArea } from './versions-area.js';
 import { writeAll } from './write-all.js';
 
@@ -74,10 +74,15 @@ export class IncomingFile {
     return new TxtmeshError('ERR_NO_SPACE', `no space left on this peer's disk for ${this.#name}: it needs ${bytesText(needed)} more${freeText}; nothing was kept`, { cause });
   }
 
+  /** A disk too full for the fsync or the name (inodes, directory space) is ERR_NO_SPACE too. */
+  async #finishFailed(err: unknown): Promise<unknown> {
+    return isNoSpace(err) ? noSpaceToFinish(dirname(this.#finalPath), this.#name, 'nothing was kept', err, "this peer's disk") : err;
+  }
+
   /**
    * Verifies and publishes the file.
    * @throws TxtmeshError ERR_UPLOAD_MISMATCH (bytes differ from the announced identity),
-   *   ERR_EXISTS (a different file already has the name)
+   *   ERR_EXISTS (a different file already has the name), ERR_NO_SPACE (no room to finish it)
    */
   async commit(): Promise<CommitResult> {
     const handle = this.#handle;
@@ -87,15 +92,16 @@ export class IncomingFile {
       if (this.#written !== this.#size || identity !== this.#identity) {
         throw new TxtmeshError('ERR_UPLOAD_MISMATCH', `received ${this.#written} bytes with identity ${identity.slice(0, 12)}, but the request announced ${this.#size} bytes with identity ${this.#identity.slice(0, 12)}`);
       }
-      await handle.sync();
+      await handle.sync().catch(async (err: unknown) => Promise.reject(await this.#finishFailed(err)));
       const stamp = await stampOf(handle);
       await handle.close();
       this.#handle = undefined;
       // Someone else may have published first (another upload or a download): same bytes is success.
       const conflict = () => new TxtmeshError('ERR_EXISTS', `${this.#name} already exists with different content; nothing was replaced`);
-      const published = this.#versions
-        ? await this.#versions.publish(this.#tempPath, this.#name, identity)
-        : { result: await publishOrSame(this.#folder, { tempPath: this.#tempPath, finalPath: this.#finalPath }, this.#name, identity, conflict) };
+      const published = await (this.#versions
+        ? this.#versions.publish(this.#tempPath, this.#name, identity)
+        : publishOrSame(this.#folder, { tempPath: this.#tempPath, finalPath: this.#finalPath }, this.#name, identity, conflict).then((result) => ({ result, kept: undefined }))
+      ).catch(async (err: unknown) => Promise.reject(await this.#finishFailed(err)));
       if (published.result !== 'same') this.#folder.remember({ name: this.#name, size: this.#size, identity, pieceSize: PIECE_SIZE, pieceHashes }, stamp);
       this.kept = published.kept;
       return published.result;

@@ -20,7 +20,7 @@ import { HAVE_SUFFIX, HaveFile } from './have-file.js';
 import { hashPiece } from './piece-hasher.js';
 import { type Conflict, publishOrSame } from './publish.js';
 import { type FileStamp, type ServedFolder, stampOfSync } from './served-folder.js';
-import { isNoSpace, noSpace } from './resources.js';
+import { isNoSpace, noSpace, noSpaceToFinish } from './resources.js';
 import type { PublishResult, VersionsArea } from './versions-area.js';
 import { writeAll } from './write-all.js';
 
@@ -153,7 +153,7 @@ export class PartFile {
    */
   async publish(conflict: Conflict): Promise<'stored' | 'same'> {
     const stamp = await this.#finish();
-    const result = await publishOrSame(this.#folder, { tempPath: this.path, finalPath: this.finalPath }, this.#info.name, this.#info.identity, conflict);
+    const result = await publishOrSame(this.#folder, { tempPath: this.path, finalPath: this.finalPath }, this.#info.name, this.#info.identity, conflict).catch(async (err: unknown) => Promise.reject(await this.#finishFailed(err)));
     if (result === 'stored') this.#markPublished(stamp);
     return result;
   }
@@ -164,21 +164,36 @@ export class PartFile {
    */
   async publishReplacing(versions: VersionsArea): Promise<PublishResult> {
     const stamp = await this.#finish();
-    const published = await versions.publish(this.path, this.#info.name, this.#info.identity);
+    const published = await versions.publish(this.path, this.#info.name, this.#info.identity).catch(async (err: unknown) => Promise.reject(await this.#finishFailed(err)));
     if (published.result !== 'same') this.#markPublished(stamp);
     return published;
   }
 
   async #finish(): Promise<FileStamp> {
-    await this.#flushing;
-    if (this.#flushError !== undefined) throw this.#flushError;
-    const stamp = stampOfSync(this.#handle);
-    // A small file's fsync takes well under a millisecond: done in place, it saves a thread-pool
-    // round trip per file when many small files are fetched one after another.
-    if (stamp.size <= SYNC_FSYNC_BYTES) fsyncSync(this.#handle.fd);
-    else await this.#handle.sync();
+    try {
+      await this.#flushing;
+      if (this.#flushError !== undefined) throw this.#flushError;
+      const stamp = stampOfSync(this.#handle);
+      // A small file's fsync takes well under a millisecond: done in place, it saves a thread-pool
+      // round trip per file when many small files are fetched one after another.
+      if (stamp.size <= SYNC_FSYNC_BYTES) fsyncSync(this.#handle.fd);
+      else await this.#handle.sync();
+      await this.#closeFiles();
+      return stamp;
+    } catch (err) {
+      throw await this.#finishFailed(err);
+    }
+  }
+
+  /**
+   * A full disk at the last step (the fsync, or the link that gives the file its name): the
+   * file stays in its part file, whose pieces the same #DOWNLOAD verifies again and publishes;
+   * the caller closes rather than discards it (ERR_NO_SPACE). Any other failure as it is.
+   */
+  async #finishFailed(err: unknown): Promise<unknown> {
+    if (!isNoSpace(err)) return err;
     await this.#closeFiles();
-    return stamp;
+    return noSpaceToFinish(dirname(this.finalPath), this.#info.name, `every piece is kept in ${this.path}, so the same #DOWNLOAD finishes it once there is room`, err);
   }
 
   #markPublished(stamp: FileStamp): void {

@@ -10,6 +10,7 @@ import { HASH_BYTES } from '../constants.js';
 import { TxtmeshError } from '../errors.js';
 import type { PartialCopy } from './have-file.js';
 import { hashPiece } from './piece-hasher.js';
+import { isOutOfHandles, outOfHandles } from './resources.js';
 
 /** The pieces a byte range touches. */
 export function piecesOf(offset: number, length: number, pieceSize: number): { first: number; last: number } {
@@ -21,7 +22,8 @@ export function piecesOf(offset: number, length: number, pieceSize: number): { f
 /**
  * The bytes of [offset, offset + length) from a partial copy.
  * @throws TxtmeshError ERR_NOT_HELD when a piece the range touches is not held (or no longer
- *   verifies), ERR_BAD_RANGE past the end of the file
+ *   verifies, or cannot be read), ERR_BAD_RANGE past the end of the file, ERR_BUSY when this
+ *   process is out of file handles
  */
 export async function readHeldRange(copy: PartialCopy, offset: number, length: number): Promise<Buffer> {
   const { info } = copy;
@@ -31,12 +33,14 @@ export async function readHeldRange(copy: PartialCopy, offset: number, length: n
   const start = first * info.pieceSize;
   const end = Math.min(info.size, (last + 1) * info.pieceSize);
   const data = Buffer.allocUnsafe(end - start);
-  const handle = await open(copy.partPath, constants.O_RDONLY | constants.O_NOFOLLOW).catch(() => {
-    throw notHeld(info.name, first);
+  // Out of file handles is ERR_BUSY (try again); any other failure to open or read means the
+  // pieces are not there to serve, never a raw error on the wire.
+  const handle = await open(copy.partPath, constants.O_RDONLY | constants.O_NOFOLLOW).catch((err: unknown) => {
+    throw isOutOfHandles(err) ? outOfHandles(err) : notHeld(info.name, first);
   });
   try {
-    const { bytesRead } = await handle.read(data, 0, data.length, start);
-    if (bytesRead !== data.length) throw notHeld(info.name, first + Math.floor(bytesRead / info.pieceSize));
+    const { bytesRead } = await handle.read(data, 0, data.length, start).catch(() => ({ bytesRead: -1 }));
+    if (bytesRead !== data.length) throw notHeld(info.name, first + Math.max(0, Math.floor(bytesRead / info.pieceSize)));
   } finally {
     await handle.close();
   }

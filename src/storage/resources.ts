@@ -62,3 +62,15 @@ export async function noSpace(dir: string, what: string, needed: number, after =
   const freeText = free === undefined ? '' : `, and ${bytesText(free)} ${free === 1 ? 'is' : 'are'} free`;
   return new TxtmeshError('ERR_NO_SPACE', `no space left on the disk of ${dir}: ${what} needs ${bytesText(needed)} more${freeText}${after ? `; ${after}` : ''}`, { cause });
 }
+
+/**
+ * ERR_NO_SPACE at the last step, when a finished file (or its fsync) finds the disk full: on
+ * a disk out of inodes or directory space a name costs room too, with bytes still free.
+ * @param after what was done about it, as a sentence (where the file is kept, or that nothing was)
+ * @param disk the disk in words (on the wire: `this peer's disk`, not where it is)
+ */
+export async function noSpaceToFinish(dir: string, name: string, after: string, cause?: unknown, disk = `the disk of ${dir}`): Promise<TxtmeshError> {
+  const st = await statfs(dir).catch(() => undefined);
+  const free = st === undefined ? '' : ` (${bytesText(st.bavail * st.bsize)} and ${st.ffree} file${st.ffree === 1 ? '' : 's'} free)`;
+  return new TxtmeshError('ERR_NO_SPACE', `no space left on ${disk} to finish ${name}: the file system had no room to store it or give it its name${free}; ${after}`, { cause });
+}

@@ -24,6 +24,7 @@ import { linkNew, publishNoReplace, removeQuietly, syncDir, tempPathFor } from '
 import type { FileEntry } from './file-info.js';
 import { type KeptEntry, type KeptReason, type KeptVersion, identityOfPath, keptFileName, keptNamesUnder, pickKept, readKept, removeKept } from './kept-versions.js';
 import { checkName } from './names.js';
+import { isNoSpace, noSpaceToFinish } from './resources.js';
 import { shortIdentity } from './piece-hasher.js';
 import { type ServedFolder, stampOfSync } from './served-folder.js';
 
@@ -130,7 +131,7 @@ export class VersionsArea {
    * the result is 'same' (it is consumed otherwise).
    */
   publish(tempPath: string, name: string, identity: string): Promise<PublishResult> {
-    return this.#serial(name, async () => {
+    return this.#serial(name, false, async () => {
       const finalPath = await this.#folder.prepareDir(name);
       if (await publishNoReplace(tempPath, finalPath)) return { result: 'stored' };
       const current = await this.#folder.describe(name).catch(() => undefined);
@@ -147,7 +148,7 @@ export class VersionsArea {
    * @throws TxtmeshError ERR_BAD_NAME, ERR_NOT_FOUND
    */
   unshare(name: string): Promise<KeptVersion> {
-    return this.#serial(name, async () => {
+    return this.#serial(name, true, async () => {
       checkName(name);
       const kept = await this.#keepCurrent(name, 'unshared');
       if (!kept) throw new TxtmeshError('ERR_NOT_FOUND', `${name} is not served by this peer`);
@@ -164,7 +165,7 @@ export class VersionsArea {
    * @throws TxtmeshError ERR_BAD_NAME, ERR_NOT_FOUND, ERR_USAGE (prefix matches several), ERR_CHANGED
    */
   restore(name: string, prefix: string): Promise<RestoreResult> {
-    return this.#serial(name, async () => {
+    return this.#serial(name, true, async () => {
       checkName(name);
       const finalPath = await this.#folder.prepareDir(name);
       const current = this.#folder.exists(name) ? await this.#folder.describe(name).catch(() => undefined) : undefined;
@@ -272,9 +273,11 @@ export class VersionsArea {
   }
 
   /** Runs `work` after every earlier operation on `name` in this process has ended. */
-  #serial<T>(name: string, work: () => Promise<T>): Promise<T> {
+  #serial<T>(name: string, named: boolean, work: () => Promise<T>): Promise<T> {
     const before = this.#busy.get(name) ?? Promise.resolve();
-    const run = before.catch(() => undefined).then(work);
+    // A full disk fails a step before the swap, so the name keeps what it had (publish's callers word it themselves).
+    const full = async (err: unknown) => (named && isNoSpace(err) ? noSpaceToFinish(this.#folder.root, name, `nothing was changed: ${name} keeps what it had`, err) : err);
+    const run = before.catch(() => undefined).then(work).catch(async (err: unknown) => Promise.reject(await full(err)));
     const tail = run.catch(() => undefined);
     this.#busy.set(name, tail);
     void tail.then(() => {

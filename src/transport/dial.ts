@@ -25,6 +25,11 @@ export interface DialOptions {
   readonly localAddress?: string;
   /** This peer's key and certificate: needed to dial a peer with a pinned fingerprint. */
   readonly identity?: TlsIdentity;
+  /**
+   * TLS only: called when TCP is up and the handshake starts, with how long TCP took (ms): from
+   * then on a peer that sends nothing is silent, not unreachable (a view watches it).
+   */
+  readonly onHandshake?: (tcpMs: number) => void;
 }
 
 /** A connected stream to a peer. */
@@ -113,7 +118,11 @@ function connected(socket: Socket | TLSSocket, peer: PeerAddress, options: DialO
       socket.destroy();
       reject(err);
     };
-    const onTcp = () => (tcpConnected = true);
+    const started = performance.now();
+    const onTcp = () => {
+      tcpConnected = true;
+      if (tls) options.onHandshake?.(performance.now() - started);
+    };
     const onReady = () => done();
     // Once TCP is up in secure mode, a failure is the handshake's: most likely a server that
     // does not speak TLS, or one that refused our certificate.

@@ -152,6 +152,10 @@ describe('client/render', () => {
       `  p3: ${down.message}`,
     ]);
     expect(renderResult({ ...base, searched: false })).to.have.length(3);
+    // No speed for bytes that did not come over the wire: a file resumed whole, an empty file.
+    expect(renderResult({ ...base, resumedBytes: 100 })[0]).to.equal('Downloaded a.txt: 100 bytes (all resumed: nothing fetched) in 0.50 s, identity a1a1a1a1a1a1; bytes per peer: p1 100');
+    expect(renderResult({ ...base, resumedBytes: 40 })[0]).to.match(/^Downloaded a\.txt: 100 bytes \(40 resumed\) in 0\.50 s \(120 B\/s\), /);
+    expect(renderResult({ ...base, size: 0 })[0]).to.match(/^Downloaded a\.txt: 0 bytes in 0\.50 s, identity /);
     expect(renderResult({ ...base, status: 'already' })[0]).to.equal('Already have a.txt (100 bytes, identity a1a1a1a1a1a1); nothing to do');
     const others = [{ identity: B, size: 7, peers: ['p2', 'p4'] }, { identity: 'c3'.repeat(32), size: 8, peers: ['p5'] }];
     expect(renderResult({ ...base, status: 'already', others })[0]).to.equal(

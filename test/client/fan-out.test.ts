@@ -1,13 +1,17 @@
 /**
  * fanOut against real servers on 127.0.0.1: a peer that answers, one that refuses connections
- * (nothing listens), one that accepts and never answers, and one that comes up late.
+ * (nothing listens), one that accepts and never answers, one that comes up late, and one whose
+ * connection slots are full for a moment (ERR_BUSY).
  */
 import { expect } from 'chai';
+import { type Socket, connect } from 'node:net';
 import { type PeerResult, type PeerTurn, fanOut } from '../../src/client/fan-out.js';
 import { hello, listFiles } from '../../src/client/peer-client.js';
 import type { PeerConnection } from '../../src/client/peer-connection.js';
 import { PROTOCOL_VERSION } from '../../src/constants.js';
+import { codeOf } from '../../src/errors.js';
 import { PeerServer } from '../../src/server/peer-server.js';
+import type { PeerAddress } from '../../src/settings.js';
 import { type Mesh, freePort, startMesh } from '../helpers.js';
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
@@ -159,5 +163,41 @@ describe('client/fan-out', function () {
     const [result] = await fanOut([mesh.address('refused')], (conn) => listFiles(conn), { onRetry: (_, err) => retried.push(err) });
     expect(result?.ok).to.equal(false);
     expect(retried).to.deep.equal([]);
+  });
+
+  describe('a peer whose connection slots are full for a moment (ERR_BUSY)', function () {
+    let busy: PeerServer;
+    let holder: Socket | undefined;
+    let peer: PeerAddress;
+
+    beforeEach(async function () {
+      busy = new PeerServer({ peerId: 'busy', dir: mesh.dirOf('up'), maxConnections: 1 });
+      peer = { id: 'busy', host: '127.0.0.1', port: (await busy.listen(0, '127.0.0.1')).port, line: 9 };
+      // A PUT whose body is still coming keeps the one slot busy: no one may take it.
+      holder = connect(peer.port, '127.0.0.1');
+      holder.on('error', () => undefined);
+      await new Promise((resolve) => holder?.once('connect', resolve));
+      holder.write(`PUT 1 1000 held.txt ${'a'.repeat(64)}\nxx`);
+      await sleep(100);
+    });
+    afterEach(async () => {
+      holder?.destroy();
+      await busy.close();
+    });
+
+    it('is asked again by default, and answers once the slot is free', async function () {
+      const retried: string[] = [];
+      setTimeout(() => holder?.destroy(), 200);
+      const [result] = await fanOut([peer], (conn) => listFiles(conn), { onRetry: (p, err) => retried.push(`${p.id} ${codeOf(err)}`) });
+      expect(result?.ok && result.value.map((f) => f.name)).to.deep.equal(['a.txt']);
+      expect(retried[0]).to.equal('busy ERR_BUSY');
+    });
+
+    it('stays ERR_BUSY after three attempts when the slot never frees', async function () {
+      const retried: string[] = [];
+      const [result] = await fanOut([peer], (conn) => listFiles(conn), { onRetry: (p, err) => retried.push(`${p.id} ${codeOf(err)}`) });
+      expect(result && !result.ok && result.problem.code).to.equal('ERR_BUSY');
+      expect(retried).to.deep.equal(['busy ERR_BUSY', 'busy ERR_BUSY']);
+    });
   });
 });

@@ -50,6 +50,18 @@ describe('benchmark harness (bench/)', function () {
     expect(report.scenarios.smallfiles.figures.servedPerSize.median).to.be.at.least(1);
   });
 
+  it('runs the mesh scenario (a few servers, one down, one silent) and writes every state\'s figures', async function () {
+    this.timeout(90_000);
+    const { stdout, report } = await smoke(['mesh']);
+    const mesh = report.scenarios.mesh;
+    for (const state of ['up', 'down', 'silent']) {
+      for (const what of ['console #PEERS', 'console #FILES', 'spawn peers', 'spawn files']) expect(mesh.figures[`n6_${state}`][what].n, `${state} ${what}`).to.equal(1);
+    }
+    expect(mesh.figures.perServer.fds.median).to.be.above(0);
+    expect(mesh.targets).to.have.length(6);
+    expect(stdout).to.match(/6 peers, 2 down \+ 1 silent: console #PEERS/);
+  });
+
   it('runs the namespace scenarios (capped, upload, crowd) end to end where the lab can be built', async function () {
     const unavailable = labUnavailable();
     if (unavailable) {

@@ -1,7 +1,7 @@
 /**
  * The console on a real pseudo-terminal (util-linux `script`), as a person types at it: Tab
  * completion that adds the space and escapes a name with spaces, history kept in the peer
- * folder between sessions and searched with Ctrl-R, Ctrl-D leaving on a line of its own, and a
+ * folder between sessions and searched with Ctrl-R, Ctrl-D and Ctrl-C leaving on a line of their own, and a
  * progress line that never wraps on a 40-column terminal.
  */
 import { expect } from 'chai';
@@ -57,7 +57,7 @@ describe('txtmesh-client console on a terminal', function () {
     expect(await readFile(join(cwd(), 'served_files', 'my notes.txt'), 'utf8')).to.equal('spaces\n');
   });
 
-  it('keeps the history in the peer folder: the next session has it, Up recalls it and Ctrl-R finds it', async function () {
+  it('keeps the history in the peer folder: the next session has it, Up recalls it and Ctrl-R finds it; Ctrl-C leaves on a new line', async function () {
     const saved = await readFile(join(cwd(), '.txtmesh-history'), 'utf8');
     expect(saved).to.equal('#FILES\n#DOWNLOAD my\\ notes.txt p1\n');
     const tty = consoleOnTty(cwd());
@@ -72,6 +72,8 @@ describe('txtmesh-client console on a terminal', function () {
     await waitForOutput(tty.child, /me> (\x1b\[\d+G)?#DOWNLOAD my\\ notes\.txt p1/);
     tty.type('\x03\x03');
     expect(await exited(tty.child)).to.equal(130);
+    // Ctrl-C leaves on a line of its own too, never with the shell's prompt after the console's.
+    expect(tty.output()).to.match(/\r?\n$/);
     expect(await readFile(join(cwd(), '.txtmesh-history'), 'utf8')).to.equal('#FILES\n#PEERS\n#DOWNLOAD my\\ notes.txt p1\n');
   });
 

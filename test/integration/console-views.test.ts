@@ -1,5 +1,6 @@
 /**
- * The new console commands through the piped console, as a user types them.
+ * The new console commands through the piped console, as a user types them, on connections
+ * the console keeps from one command to the next.
  */
 import { expect } from 'chai';
 import { readFile, writeFile } from 'node:fs/promises';
@@ -47,6 +48,16 @@ describe('txtmesh-client console: mesh views, #SHARE, #HELP command', function (
     expect(lines[10]).to.match(/^p3: unreachable: /);
     expect(lines[11]).to.match(/^me: unreachable: /);
     expect(lines[12]).to.equal('p2: 2 files');
+  });
+
+  it('keeps its connections between commands: two commands, one TCP connection seen by the server', async function () {
+    const before = mesh.logs.get('p1')?.length ?? 0;
+    const r = await console('#FILELIST p1\n#PEERS\n#FILES\n');
+    expect(r.code, r.stdout).to.equal(0);
+    const entries = mesh.logs.get('p1')?.slice(before) ?? [];
+    // The claim and a LIST, then #PEERS's HELLO and LIST, then #FILES's VERSIONS: one connection.
+    expect(entries.map((e) => e.verb)).to.deep.equal(['HELLO', 'LIST', 'HELLO', 'LIST', 'VERSIONS']);
+    expect(new Set(entries.map((e) => e.remote)).size).to.equal(1);
   });
 
   it('#PING counts as failed when a peer is unreachable', async function () {

@@ -7,6 +7,9 @@
  *   verified pieces kept in a part file the message names, and the name's lock let go.
  * - Disk full on the receiving server: the uploader gets ERR_NO_SPACE on the wire, whether the
  *   upload was announced too large or filled the disk on the way, and the server logs it.
+ * - No room for the last step, the name a finished file gets (a tmpfs out of inodes): a
+ *   download keeps the complete file for the same #DOWNLOAD, an upload and #SHARE keep nothing;
+ *   each says ERR_NO_SPACE.
  * - Out of file handles: GETs are answered ERR_BUSY (try again), never ERR_NOT_FOUND for files
  *   that exist, and the server serves them all again once handles are free.
  */
@@ -19,14 +22,16 @@ import { join } from 'node:path';
 import { download } from '../../src/client/download.js';
 import { putFile } from '../../src/client/peer-client.js';
 import { PeerConnection } from '../../src/client/peer-connection.js';
+import { share } from '../../src/client/share.js';
+import { VersionsArea } from '../../src/storage/versions-area.js';
 import { type Mesh, fileInfoOf, freePort, makeText, startMesh, tempDir, waitFor } from '../helpers.js';
 import { expectCode } from '../helpers/expect-code.js';
 import { serverJs, waitForOutput } from './cli-helpers.js';
 
-/** Mounts a tmpfs of `size` on `dir`; false where this process may not mount. */
-function mountTmpfs(dir: string, size: string): boolean {
+/** Mounts a tmpfs of `size` (and other options) on `dir`; false where this process may not mount. */
+function mountTmpfs(dir: string, size: string, more = ''): boolean {
   try {
-    execFileSync('mount', ['-t', 'tmpfs', '-o', `size=${size}`, 'tmpfs', dir], { stdio: 'ignore' });
+    execFileSync('mount', ['-t', 'tmpfs', '-o', `size=${size}${more}`, 'tmpfs', dir], { stdio: 'ignore' });
     return true;
   } catch {
     return false;
@@ -71,6 +76,80 @@ describe('resource failures say what ran out', function () {
       const again = await expectCode(download({ name: 'big.txt', peers: [mesh.address('p1')], folder }), 'ERR_NO_SPACE');
       expect(again.message).to.contain('kept in');
       expect((await readdir(mesh.dirOf('me'))).filter((n) => !n.startsWith('.'))).to.deep.equal([]);
+    });
+
+    /**
+     * A disk with bytes free but room for only `files` files (tmpfs counts each inode, and each
+     * hard link, against nr_inodes, the mount's root included): the last step, giving a finished
+     * file its name with link(2), fails ENOSPC.
+     */
+    async function fewFiles(dir: string, files: number, ctx: Mocha.Context): Promise<void> {
+      if (!mountTmpfs(dir, '16m', `,nr_inodes=${files}`)) ctx.skip();
+      mounted.push(dir);
+    }
+
+    it('as a download gets its name: ERR_NO_SPACE, the complete file kept for the same #DOWNLOAD, which finishes it', async function () {
+      const text = makeText(1024 * 1024);
+      mesh = await startMesh({ p1: { files: { 'big.txt': text } } }, ['me']);
+      // The root, the name's lock, the part file and its sidecar: no room for the name.
+      await fewFiles(mesh.dirOf('me'), 4, this);
+      const folder = await mesh.folderOf('me');
+      const err = await expectCode(download({ name: 'big.txt', peers: [mesh.address('p1')], folder }), 'ERR_NO_SPACE');
+      expect(err.message).to.match(/^no space left on the disk of .* to finish big\.txt: the file system had no room to store it or give it its name \(.* and 0 files free\); every piece is kept in (\S+txtmesh-part), so the same #DOWNLOAD finishes it once there is room$/);
+      const kept = /kept in (\S+txtmesh-part),/.exec(err.message)?.[1] as string;
+      expect(existsSync(kept), 'the part file named is there').to.equal(true);
+      expect(existsSync(join(mesh.dirOf('me'), 'big.txt'))).to.equal(false);
+      // Room again: the same download verifies the kept pieces, fetches nothing, and publishes.
+      execFileSync('mount', ['-o', 'remount,nr_inodes=16', mesh.dirOf('me')]);
+      let resumed = 0;
+      const summary = await download({ name: 'big.txt', peers: [mesh.address('p1')], folder, onResume: (pieces) => (resumed = pieces) });
+      expect(summary.status).to.equal('downloaded');
+      expect(resumed).to.equal(4);
+      expect((await readFile(join(mesh.dirOf('me'), 'big.txt'))).equals(Buffer.from(text))).to.equal(true);
+      expect((await readdir(mesh.dirOf('me'))).sort()).to.deep.equal(['big.txt']);
+    });
+
+    it('as a received upload gets its name: the uploader gets ERR_NO_SPACE, the server logs it, nothing is kept', async function () {
+      const m = await startMesh({ p1: {}, me: { files: { 'a.txt': makeText(300 * 1024) } } });
+      mesh = m;
+      await fewFiles(m.dirOf('p1'), 2, this); // the root and the upload's temp file
+      const path = join(m.dirOf('me'), 'a.txt');
+      const data = await readFile(path);
+      const conn = await PeerConnection.connect(m.address('p1'), { as: m.credentialsOf('me') });
+      const err = await expectCode(putFile(conn, 'a.txt', path, data.length, fileInfoOf('a.txt', data).identity).finally(() => conn.close()), 'ERR_NO_SPACE');
+      expect(err.message).to.match(/^no space left on this peer's disk to finish a\.txt: .*; nothing was kept$/);
+      expect(m.logs.get('p1')?.filter((e) => e.verb === 'PUT').map((e) => e.status)).to.deep.equal(['ERR_NO_SPACE']);
+      expect(await readdir(m.dirOf('p1'))).to.deep.equal([]);
+    });
+
+    it('#SHARE into a full disk: ERR_NO_SPACE, nothing kept', async function () {
+      mesh = await startMesh({}, ['me']);
+      const source = join(await tempDir(), 'n.txt');
+      await writeFile(source, makeText(100 * 1024));
+      await fewFiles(mesh.dirOf('me'), 2, this); // the root and the copy's temp file
+      const err = await expectCode(share({ source, folder: await mesh.folderOf('me') }), 'ERR_NO_SPACE');
+      expect(err.message).to.match(/to finish n\.txt: .*; nothing was kept$/);
+      expect(await readdir(mesh.dirOf('me'))).to.deep.equal([]);
+    });
+
+    it('#UNSHARE and #RESTORE with no room for the versions area or a link: ERR_NO_SPACE, the name keeps what it had', async function () {
+      mesh = await startMesh({ me: { files: { 'n.txt': 'first\n' } } });
+      await fewFiles(mesh.dirOf('me'), 2, this); // the root and n.txt: no room for the versions area
+      const dir = mesh.dirOf('me');
+      await writeFile(join(dir, 'n.txt'), 'first\n'); // on the tmpfs now
+      const area = new VersionsArea(await mesh.folderOf('me'));
+      const refused = await expectCode(area.unshare('n.txt'), 'ERR_NO_SPACE');
+      expect(refused.message).to.match(/; nothing was changed: n\.txt keeps what it had$/);
+      expect(await readFile(join(dir, 'n.txt'), 'utf8')).to.equal('first\n');
+      // Room for the area (.txtmesh, versions, n.txt): unshared; then no room to link it back.
+      execFileSync('mount', ['-o', 'remount,nr_inodes=6', dir]);
+      const kept = await area.unshare('n.txt');
+      await expectCode(area.restore('n.txt', kept.identity.slice(0, 8)), 'ERR_NO_SPACE');
+      expect(existsSync(join(dir, 'n.txt'))).to.equal(false);
+      expect((await area.versions('n.txt')).map((v) => v.identity)).to.deep.equal([kept.identity]);
+      execFileSync('mount', ['-o', 'remount,nr_inodes=8', dir]);
+      expect((await area.restore('n.txt', kept.identity.slice(0, 8))).status).to.equal('restored');
+      expect(await readFile(join(dir, 'n.txt'), 'utf8')).to.equal('first\n');
     });
 
     it('on the receiving server: the uploader gets ERR_NO_SPACE, the server logs it, nothing is kept', async function () {

@@ -149,6 +149,12 @@ describe('protocol/requests', () => {
       });
     }
 
+    it('says a decimal number past 2^53 - 1 is too large, not that it is not decimal (issue 12, item 7)', () => {
+      expect(() => decodeLine('GET 1 0 a.txt 9999999999999999 1')).to.throw(TxtmeshError, /^GET offset 9999999999999999 is too large: a number on the wire is at most 9007199254740991/);
+      expect(() => decodeLine('GET 1 0 a.txt 0 90071992547409920')).to.throw(TxtmeshError, /^GET length 90071992547409920 is too large/);
+      expect(() => decodeLine('GET 1 0 a.txt 007 5')).to.throw(TxtmeshError, /^GET needs a decimal offset \(digits, no leading zeros\)$/);
+    });
+
     it('applies the server\'s name rules right after decoding, before the other args', () => {
       const options = { checkName };
       expect(() => decodeLine('INFO 1 0 ..%2Fsecret.txt', options)).to.throw(TxtmeshError).with.property('code', 'ERR_BAD_NAME');

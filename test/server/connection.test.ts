@@ -237,7 +237,7 @@ describe('server/connection (over an in-memory duplex pair)', () => {
     const got = lines(await exchange(['FOO 1 5\nhelloGET 2 0 hello.txt 007 5\nINFO 3 0 ..%2Fx.txt\nGET 4 0 hello.txt 0 5\n']));
     expect(got).to.deep.equal([
       'ERR 1 0 ERR_UNKNOWN_COMMAND unknown command FOO; known: HELLO LIST INFO GET PUT HAVE VERSIONS',
-      'ERR 2 0 ERR_BAD_REQUEST GET needs a decimal offset',
+      'ERR 2 0 ERR_BAD_REQUEST GET needs a decimal offset (digits, no leading zeros)',
       'ERR 3 0 ERR_BAD_NAME bad file name "../x.txt": name contains ".."',
       'OK 4 5',
     ]);

@@ -1,12 +1,17 @@
 import { expect } from 'chai';
+import { execFile } from 'node:child_process';
 import { mkdtemp, open, unlink, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { promisify } from 'node:util';
 import { PIECE_SIZE } from '../../src/constants.js';
 import type { TxtmeshError } from '../../src/errors.js';
-import { HaveFile, readPartial } from '../../src/storage/have-file.js';
+import { HaveFile, havePathFor, readPartial } from '../../src/storage/have-file.js';
 import { piecesOf, readHeldRange } from '../../src/storage/partial-range.js';
 import { PieceHasher } from '../../src/storage/piece-hasher.js';
+
+const run = promisify(execFile);
 
 async function code(promise: Promise<unknown>): Promise<string> {
   return promise.then(() => 'resolved', (err: TxtmeshError) => err.code);
@@ -56,5 +61,26 @@ describe('storage/partial-range', () => {
     expect(await code(readHeldRange(copy, PIECE_SIZE, 10))).to.equal('ERR_NOT_HELD');
     await unlink(partPath);
     expect(await code(readHeldRange(copy, 0, 10))).to.equal('ERR_NOT_HELD');
+  });
+
+  it('out of file handles: ERR_BUSY (try again), never "not held" or "not here" (a process under ulimit -n 64)', async function () {
+    const { partPath } = await partial([0, 1, 2, 3]);
+    // The child takes every file handle it has left, asks, then gives them back and asks again.
+    const script = `
+      import { closeSync, openSync } from 'node:fs';
+      const [, rangeJs, haveJs, havePath, finalPath] = process.argv;
+      const { readHeldRange } = await import(rangeJs);
+      const { readPartial, findPartials } = await import(haveJs);
+      const copy = await readPartial(havePath, 'f.txt');
+      const code = (p) => p.then(() => 'resolved', (e) => e.code);
+      const fds = [];
+      try { for (;;) fds.push(openSync('/dev/null')); } catch {}
+      const out = [await code(readHeldRange(copy, 0, 10)), await code(readPartial(havePath, 'f.txt')), await code(findPartials(finalPath, 'f.txt'))];
+      for (const fd of fds) closeSync(fd);
+      out.push(await code(readHeldRange(copy, 0, 10)), (await findPartials(finalPath, 'f.txt')).length);
+      console.log(JSON.stringify(out));`;
+    const modules = ['partial-range.js', 'have-file.js'].map((m) => fileURLToPath(new URL(`../../src/storage/${m}`, import.meta.url)));
+    const { stdout } = await run('bash', ['-c', 'ulimit -n 64 && exec "$0" --input-type=module -e "$1" "${@:2}"', process.execPath, script, ...modules, havePathFor(partPath), join(dirname(partPath), 'f.txt')]);
+    expect(JSON.parse(stdout)).to.deep.equal(['ERR_BUSY', 'ERR_BUSY', 'ERR_BUSY', 'resolved', 1]);
   });
 });

@@ -2,7 +2,8 @@
  * Phase 1 of a download: find the peers that hold the file. Every peer is asked for INFO in
  * parallel, with retries (fan-out.ts); each answer's piece-hash list must match the identity
  * it claims. Once one peer has answered, the others get a grace period (at least graceMs, and
- * three times the first answer's latency); the holders known by then are `decided`. A holder
+ * three times the first answer's latency); the holders known by then, or once every peer has
+ * answered or failed once (retries go on behind), are `decided`. A holder
  * found after that (a slow peer, or one that came back up) is handed to whoever follows the
  * search (onFound), so it can join the running swarm.
  *
@@ -22,7 +23,7 @@ import type { PeerConnection } from '../peer-connection.js';
 import { problemOf } from '../problem.js';
 import { sleep } from '../retry.js';
 import type { DownloadSettings } from './options.js';
-import { NOT_HELD, type PeerLedger } from './peer-ledger.js';
+import { NOT_HELD, type PeerLedger, STILL_RETRYING } from './peer-ledger.js';
 
 /**
  * How often peers without the file are asked again while a download runs: every second in a
@@ -60,6 +61,8 @@ export class HolderSearch {
   #isDecided = false;
   /** Peers that answered with the file: not asked again. */
   readonly #holders = new Set<string>();
+  /** Peers that have answered or failed at least once. */
+  readonly #heard = new Set<string>();
   #decide: () => void = () => undefined;
   #graceTimer: NodeJS.Timeout | undefined;
 
@@ -71,18 +74,30 @@ export class HolderSearch {
     this.decided = new Promise<void>((resolve) => (this.#decide = resolve)).then(() => this.#onDecided());
     this.settled = fanOut(options.peers, (conn, turn) => askInfo(conn, options.name, turn.signal), {
       signal,
-      as: options.as,
-      connectTimeoutMs: options.connectTimeoutMs,
-      stallTimeoutMs: options.stallTimeoutMs,
+      ...connectOptions(options),
       retry: options.retry,
       keepOpen: true, // a holder's connection goes on to the swarm
       // Known while it is still being retried, in case the download ends first.
       onRetry: (peer, err) => {
         const { code, message } = problemOf(err);
-        ledger.set(peer.id, { problem: { code, message: `${message}; still retrying` } });
+        ledger.set(peer.id, { problem: { code, message: `${message}${STILL_RETRYING}` } });
+        this.#heardFrom(peer.id);
       },
-      onResult: (result, index) => this.#onResult(result, index),
+      onResult: (result, index) => {
+        this.#onResult(result, index);
+        this.#heardFrom(result.peer.id);
+      },
     }).then(() => this.#decide());
+  }
+
+  /**
+   * Once every peer has answered or failed once, the choice does not wait for the retries: a
+   * peer that is down (`--from dave`) or frozen costs one attempt, and one that comes back
+   * joins through onFound (issue 13).
+   */
+  #heardFrom(peer: string): void {
+    this.#heard.add(peer);
+    if (this.#heard.size >= this.#options.peers.length) this.#decide();
   }
 
   /** Hands every holder found after the decision to `follower` (those found meanwhile at once). */
@@ -126,9 +141,7 @@ export class HolderSearch {
       if (this.#signal.aborted || others.length === 0) return;
       await fanOut(others, (conn, turn) => askInfo(conn, options.name, turn.signal), {
         signal: this.#signal,
-        as: options.as,
-        connectTimeoutMs: options.connectTimeoutMs,
-        stallTimeoutMs: options.stallTimeoutMs,
+        ...connectOptions(options),
         keepOpen: true,
         onResult: (result, index) => {
           // A peer that still has nothing keeps what was known of it (a refusal stays a refusal).
@@ -147,6 +160,15 @@ export class HolderSearch {
     // Keep the order the user gave.
     return this.#found.sort((a, b) => a.index - b.index).map((f) => f.holder);
   }
+}
+
+/**
+ * How the search connects: within --timeout (requestTimeoutMs) for the connect and for each
+ * answer, so a frozen peer costs one deadline, not the default one.
+ */
+function connectOptions(options: DownloadSettings) {
+  const { as, stallTimeoutMs, requestTimeoutMs } = options;
+  return { as, stallTimeoutMs, requestTimeoutMs, connectTimeoutMs: Math.min(options.connectTimeoutMs, requestTimeoutMs) };
 }
 
 /** INFO, checked: the piece hashes must add up to the identity the peer claims. */

@@ -22,6 +22,9 @@ export interface PeerOutcome {
 /** The message recorded for a peer that answered that it does not have the file. */
 export const NOT_HELD = 'does not have it';
 
+/** Ends the message of a peer whose failure is being retried while the download runs. */
+export const STILL_RETRYING = '; still retrying';
+
 type Entry = Omit<PeerOutcome, 'peer' | 'bytes'>;
 
 export class PeerLedger {
@@ -30,6 +33,13 @@ export class PeerLedger {
   /** Records what is now known of `peer`, replacing what was known before. */
   set(peer: string, entry: Entry): void {
     this.#entries.set(peer, entry);
+  }
+
+  /** The download is over: a peer that was still being retried is not any more. */
+  stopRetrying(): void {
+    for (const [peer, e] of this.#entries) {
+      if (e.problem?.message.endsWith(STILL_RETRYING)) this.#entries.set(peer, { ...e, problem: { ...e.problem, message: e.problem.message.slice(0, -STILL_RETRYING.length) } });
+    }
   }
 
   /** Every peer with a problem, in the order they were first recorded. */

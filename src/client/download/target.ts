@@ -6,7 +6,7 @@
  * under its name (storage/publish.ts); an incomplete one keeps its verified pieces so the
  * same #DOWNLOAD resumes from them.
  */
-import { TxtmeshError } from '../../errors.js';
+import { TxtmeshError, codeOf } from '../../errors.js';
 import { type FileInfo, HASH_BYTES } from '../../protocol/messages.js';
 import { PartFile } from '../../storage/part-file.js';
 import { shortIdentity } from '../../storage/piece-hasher.js';
@@ -77,6 +77,7 @@ export async function publishTarget(target: Target, swarm: Swarm, ledger: PeerLe
     const codes = failed.flatMap((o) => (o.problem ? [o.problem.code] : []));
     throw new TxtmeshError('ERR_DOWNLOAD_INCOMPLETE', `download of ${info.name} stopped at ${done}/${pieceCount} pieces: no peer left to serve the rest (${listProblems(failed)})${kept}`, { reasons: codes });
   }
+  let keep = false;
   try {
     if (target.replacing) {
       const { result, kept } = await part.publishReplacing(target.replacing);
@@ -84,8 +85,13 @@ export async function publishTarget(target: Target, swarm: Swarm, ledger: PeerLe
     }
     const published = await part.publish(() => new TxtmeshError('ERR_EXISTS', `${info.name} appeared here with different content during the download; nothing was replaced`));
     return { status: published === 'stored' ? 'downloaded' : 'already' };
+  } catch (err) {
+    // A disk too full to finish: the complete file stays in its part file, for the same #DOWNLOAD.
+    keep = codeOf(err) === 'ERR_NO_SPACE';
+    throw err;
   } finally {
-    await part.discard(); // what is left beside the file; the file itself is under its real name
+    // What is left beside the file; the file itself is under its real name.
+    await (keep ? part.close() : part.discard());
   }
 }
 
