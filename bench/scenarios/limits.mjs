@@ -1,4 +1,4 @@
-// Scenario 9: rate limits hold (issue 15). On 127.0.0.1, where nothing else would hold a
+// Scenario 10: rate limits hold (issue 15). On 127.0.0.1, where nothing else would hold a
 // transfer back, a file of `seconds` × the limit is downloaded from two peers:
 //
 //   down  the console runs with --max-download-rate RATE; the servers have no limit
