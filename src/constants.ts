@@ -39,6 +39,8 @@ export const MAX_REQUEST_ID = 0xffffffff;
 
 /** Folder, inside a peer folder, whose *.txt files the peer serves. */
 export const SERVED_DIR = 'served_files';
+/** A peer's identity folder (secure mode), in its peer folder unless told otherwise. */
+export const IDENTITY_DIR = 'identity';
 
 /** Default settings file name, looked for in the peer folder's parent. */
 export const SETTINGS_FILE = 'peer_settings.txt';
@@ -46,6 +48,9 @@ export const SETTINGS_FILE = 'peer_settings.txt';
 /** Client-side deadlines, in milliseconds. */
 export const CONNECT_TIMEOUT_MS = 5000;
 export const REQUEST_TIMEOUT_MS = 15000;
+
+/** HELLOs timed per peer by #PING unless told otherwise. */
+export const DEFAULT_PING_COUNT = 3;
 
 /** Piece requests a downloader keeps in flight on one peer connection. */
 export const PIPELINE_DEPTH = 4;

@@ -13,9 +13,8 @@ import { CommandFailure } from './command-failure.js';
 import { type CommandSpec, findSpec } from './command-specs.js';
 import { terminalOutput } from './console.js';
 import { EXIT, type ExitCode, exitCodeOf, exitCodeOfError } from './exit-codes.js';
-import { renderResult } from './render.js';
 import type { Result } from '../client/results.js';
-import { DEFAULT_PING_COUNT } from '../client/views.js';
+import { DEFAULT_PING_COUNT } from '../constants.js';
 import { codeOf, describeError } from '../errors.js';
 import type { GlobalArgs } from './client-options.js';
 import { startClient } from './startup.js';
@@ -59,7 +58,7 @@ export async function runSubcommand(argv: GlobalArgs, spec: CommandSpec, args: s
     const result = await runCommand(session, spec, args, controller.signal).finally(() => started.close());
     exitCode = interrupted ? EXIT.INTERRUPTED : exitCodeOf(result);
     if (json) process.stdout.write(jsonLine(resultDocument(result, exitCode, command)) + '\n');
-    else for (const line of renderResult(result)) out.print(line);
+    else for (const line of (await import('./render.js')).renderResult(result)) out.print(line);
   } catch (err) {
     const code = codeOf(err);
     exitCode = interrupted ? EXIT.INTERRUPTED : exitCodeOfError(err);

@@ -21,6 +21,11 @@ export interface CommandArgs {
  * Splits `args` into words and the options of `spec`.
  * @throws TxtmeshError ERR_USAGE for an option the command does not take, or one without its value
  */
+/** ERR_USAGE: `what` was wrong, with the command's usage line. */
+export function usageError(usage: string, what: string): TxtmeshError {
+  return new TxtmeshError('ERR_USAGE', `${what}; usage: ${usage}`);
+}
+
 export function parseCommandArgs(spec: CommandSpec, args: readonly string[]): CommandArgs {
   const options = new Map((spec.options ?? []).map((o) => [o.name, o]));
   const words: string[] = [];

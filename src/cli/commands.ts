@@ -8,16 +8,11 @@ import { type PeerAddress, findPeers } from '../settings.js';
 import { splitCommandLine } from './command-line.js';
 import { COMMAND_SPECS, type CommandSpec, findSpec } from './command-specs.js';
 import { exitCodeOf } from './exit-codes.js';
-import { renderResult } from './render.js';
 import type { HelpResult, Result } from '../client/results.js';
-import { downloadCommand } from './download-command.js';
-import { shareCommand, uploadCommand, usageError } from './transfer-commands.js';
-import { fileListView, filesView, peersView, pingView } from '../client/views.js';
 import { table } from './format.js';
 import type { Session } from './session.js';
 import { limitCommand } from './limit-command.js';
 import { RateLimit } from '../transport/rate-limit.js';
-import { restoreCommand, unshareCommand, versionsArea, versionsCommand } from './version-commands.js';
 
 export type { Output, Session } from './session.js';
 
@@ -25,6 +20,20 @@ export type CommandResult = 'ok' | 'failed' | 'quit';
 
 /** The limits of a session made without any (a test's): #LIMIT still answers and sets them. */
 const NO_LIMITS = { up: new RateLimit(), down: new RateLimit() };
+
+// Each command's module is loaded when the command first runs, not at start: a console or
+// subcommand sends its first request after loading only what that command needs (issue 11,
+// start-up). The promise is kept: a second import() of a loaded module still resolves its
+// URL again, ~0.2 ms, which a thousand small #DOWNLOADs in a row would pay twice each.
+const once = <T>(load: () => Promise<T>): (() => Promise<T>) => {
+  let loaded: Promise<T> | undefined;
+  return () => (loaded ??= load());
+};
+const views = once(() => import('../client/views.js'));
+const transfers = once(() => import('./transfer-commands.js'));
+const versions = once(() => import('./version-commands.js'));
+const downloads = once(() => import('./download-command.js'));
+const render = once(() => import('./render.js'));
 
 const HALTED_BY_ABORT: ReadonlySet<Result['command']> = new Set(['peers', 'ping', 'files', 'filelist', 'upload', 'versions']);
 
@@ -42,21 +51,23 @@ export async function runCommand(session: Session, spec: CommandSpec, args: stri
 async function dispatch(session: Session, spec: CommandSpec, args: string[], signal: AbortSignal): Promise<Result> {
   const view = { timeoutMs: session.timeoutMs, myId: session.ctx.id, as: session.ctx.credentials, signal, pool: session.pool };
   const noArgs = () => {
-    if (args.length > 0) throw usageError(spec.usage, `${spec.name} takes no arguments`);
+    if (args.length > 0) throw new TxtmeshError('ERR_USAGE', `${spec.name} takes no arguments; usage: ${spec.usage}`);
   };
   switch (spec.aliasOf ?? spec.name) {
     case '#FILELIST': {
+      const { fileListView } = await views();
       const result = await fileListView(args.length === 0 ? session.ctx.peers : findPeers(session.ctx.peers, args), view);
       for (const l of result.peers) if (l.ok) for (const f of l.files) session.names?.add(f.name);
       return result;
     }
     case '#PEERS':
       noArgs();
-      return peersView(session.ctx.peers, session.ctx.id, view);
+      return (await views()).peersView(session.ctx.peers, session.ctx.id, view);
     case '#PING':
-      return pingView(peersFor(session, args), session.pingCount, view);
+      return (await views()).pingView(peersFor(session, args), session.pingCount, view);
     case '#FILES': {
       noArgs();
+      const [{ filesView }, { versionsArea }] = await Promise.all([views(), versions()]);
       // What this peer holds, from its own folder: known whether or not its server runs.
       const held = await versionsArea(session).versions().catch(() => []);
       const here = new Map(held.flatMap((v) => (v.state === 'current' ? [[v.name, { identity: v.identity, size: v.size, time: v.time }] as const] : [])));
@@ -65,17 +76,17 @@ async function dispatch(session: Session, spec: CommandSpec, args: string[], sig
       return result;
     }
     case '#DOWNLOAD':
-      return downloadCommand(session, args, signal);
+      return (await downloads()).downloadCommand(session, args, signal);
     case '#UPLOAD':
-      return uploadCommand(session, args, signal);
+      return (await transfers()).uploadCommand(session, args, signal);
     case '#SHARE':
-      return shareCommand(session, args);
+      return (await transfers()).shareCommand(session, args);
     case '#UNSHARE':
-      return unshareCommand(session, args);
+      return (await versions()).unshareCommand(session, args);
     case '#VERSIONS':
-      return versionsCommand(session, args, signal);
+      return (await versions()).versionsCommand(session, args, signal);
     case '#RESTORE':
-      return restoreCommand(session, args);
+      return (await versions()).restoreCommand(session, args);
     case '#LIMIT':
       return limitCommand(session.limits ?? NO_LIMITS, args);
     case '#HELP':
@@ -105,6 +116,7 @@ export async function runCommandLine(session: Session, line: string, signal: Abo
   if (spec.name === '#QUIT') return 'quit';
   try {
     const result = await runCommand(session, spec, args, signal);
+    const { renderResult } = await render();
     for (const l of renderResult(result)) out.print(l);
     return exitCodeOf(result) === 0 ? 'ok' : 'failed';
   } catch (err) {

@@ -7,10 +7,10 @@
  */
 import { existsSync } from 'node:fs';
 import { basename, dirname, isAbsolute, join, relative, resolve } from 'node:path';
-import { SERVED_DIR, SETTINGS_FILE } from '../constants.js';
+import { IDENTITY_DIR, SERVED_DIR, SETTINGS_FILE } from '../constants.js';
 import { TxtmeshError } from '../errors.js';
 import { type Credentials, localAddressOf } from '../security/credentials.js';
-import { IDENTITY_DIR, type Identity, loadIdentity } from '../security/identity.js';
+import type { Identity } from '../security/identity.js';
 import { type MeshMode, type PeerAddress, loadSettings, meshMode } from '../settings.js';
 
 export interface PeerContextOptions {
@@ -91,7 +91,8 @@ export async function loadPeerContext(options: PeerContextOptions): Promise<Peer
   }
   const mode = meshMode(peers);
   if (mode === 'secure') checkIdentityPlace({ dir, identityDir });
-  const identity = mode === 'secure' ? checkOwnIdentity(self, await loadIdentity(identityDir), identityDir) : undefined;
+  // Loaded only for a secure mesh: its certificate code is not needed to start an open one (issue 11).
+  const identity = mode === 'secure' ? checkOwnIdentity(self, await (await import('../security/identity.js')).loadIdentity(identityDir), identityDir) : undefined;
   const credentials: Credentials = { id, localAddress: localAddressOf(self.host), ...(identity ? { tls: identity } : {}) };
   return { id, settingsPath, dir, peers, self, others: peers.filter((p) => p !== self), mode, identityDir, credentials };
 }

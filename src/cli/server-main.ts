@@ -7,14 +7,16 @@ import { Membership } from '../security/membership.js';
 import { PeerServer } from '../server/peer-server.js';
 import type { ServerLimits } from '../server/options.js';
 import { formatAddress } from '../settings.js';
-import { skippedNames } from '../storage/skipped-names.js';
-import { inForeground } from './foreground.js';
 import { type PeerContext, loadPeerContext, peerPaths } from './peer-context.js';
 import { formatRequestLog } from './request-log.js';
-import { identityCommand, modeNote, prepareSecureStart, watchSettings } from './server-security.js';
 import { type ServerArgs, limitsFromArgs } from './server-options.js';
-import { type ServerTty, startServerTty } from './server-tty.js';
+import type { ServerTty } from './server-tty.js';
 import { jsonLine, visible } from './terminal-text.js';
+
+// Loaded when used, most of them once the port accepts connections: the identity commands,
+// the settings watch, the skipped-names check, the terminal console (issue 11, start-up).
+const security = () => import('./server-security.js');
+const skippedNames = async (dir: string) => (await import('../storage/skipped-names.js')).skippedNames(dir);
 
 /** Deadline for the server console's `peers` view, in ms. */
 const CONSOLE_PEERS_TIMEOUT_MS = 5000;
@@ -55,17 +57,19 @@ export async function serverMain(argv: ServerArgs): Promise<void> {
     const where = { id: argv.id, settings: argv.settings, dir: argv.dir, identity: argv.identity };
     const action = argv['show-identity'] ? 'show' : argv['rotate-identity'] ? 'rotate' : argv['init-identity'] ? 'init' : undefined;
     if (action) {
+      const { identityCommand } = await security();
       for (const line of await identityCommand(action, peerPaths(where))) process.stdout.write(visible(line) + '\n');
       process.exit(0);
     }
-    if (argv.secure) for (const line of await prepareSecureStart(peerPaths(where))) out.say(line);
+    if (argv.secure) for (const line of await (await security()).prepareSecureStart(peerPaths(where))) out.say(line);
     const ctx = await loadPeerContext(where);
     if (argv.secure && ctx.mode !== 'secure') {
       failStart(`--secure: ${ctx.settingsPath} lists no certificate fingerprints, so the mesh would run open. Put every peer's fingerprint (txtmesh-server --show-identity) in the fourth column.`);
     }
     const { server, address } = await startServer(argv, ctx, limits, out);
     const stop = handleStops(server, argv, out);
-    if (argv.console ?? Boolean(process.stdin.isTTY && process.stdout.isTTY && inForeground())) startConsole(server, ctx, address, out, stop);
+    const inForeground = async () => (await import('./foreground.js')).inForeground();
+    if (argv.console ?? Boolean(process.stdin.isTTY && process.stdout.isTTY && (await inForeground()))) await startConsole(server, ctx, address, out, stop);
   } catch (err) {
     const code = (err as NodeJS.ErrnoException).code;
     if (code === 'EADDRINUSE') failStart(`port already in use: ${(err as Error).message}`);
@@ -91,6 +95,7 @@ async function startServer(argv: ServerArgs, ctx: PeerContext, limits: ServerLim
     throw unresolved(err, argv, ctx);
   });
   const address = formatAddress({ host: bound.address, port: bound.port });
+  const { modeNote, watchSettings } = await security();
   out.say(`txtmesh-server: peer ${ctx.id} serving ${ctx.dir} on ${address}`);
   // Index the served files in the background (identities are cached), so the first LIST or
   // INFO after a start does not wait for every file to be hashed; requests meanwhile are served.
@@ -138,7 +143,8 @@ function handleStops(server: PeerServer, argv: ServerArgs, out: ServerOutput): S
   return stop;
 }
 
-function startConsole(server: PeerServer, ctx: PeerContext, address: string, out: ServerOutput, stop: Stop): void {
+async function startConsole(server: PeerServer, ctx: PeerContext, address: string, out: ServerOutput, stop: Stop): Promise<void> {
+  const { startServerTty } = await import('./server-tty.js');
   out.tty = startServerTty(
     {
       peerId: ctx.id,

@@ -7,7 +7,7 @@ import { isAbsolute, relative, resolve, sep } from 'node:path';
 import { TxtmeshError } from '../errors.js';
 import { findPeers } from '../settings.js';
 import type { Session } from './session.js';
-import { parseCommandArgs } from './command-args.js';
+import { parseCommandArgs, usageError } from './command-args.js';
 import { type CommandSpec, findSpec } from './command-specs.js';
 import type { ShareSummary, UploadSummary } from '../client/results.js';
 import { share } from '../client/share.js';
@@ -21,10 +21,6 @@ function roundSeconds(seconds: number): number {
 
 /** How long #SHARE waits for this peer's own server to answer before saying it is not running. */
 const SELF_CHECK_MS = 1500;
-
-export function usageError(usage: string, what: string): TxtmeshError {
-  return new TxtmeshError('ERR_USAGE', `${what}; usage: ${usage}`);
-}
 
 /** #UPLOAD: push a served file to the named peers. A file not yet served gets a #SHARE hint. */
 export async function uploadCommand(session: Session, args: string[], signal: AbortSignal): Promise<UploadSummary> {

@@ -8,7 +8,7 @@ import { VersionsArea } from '../storage/versions-area.js';
 import type { PeerVersions, RestoreSummary, UnshareSummary, VersionsResult } from '../client/results.js';
 import { peerVersions } from '../client/peer-versions.js';
 import type { Session } from './session.js';
-import { usageError } from './transfer-commands.js';
+import { usageError } from './command-args.js';
 
 /** The session's versions area (one per run, so its operations on a name take turns). */
 export function versionsArea(session: Session): VersionsArea {

@@ -20,8 +20,8 @@ import { chooseTarget } from './download/choose-holders.js';
 import { HolderSearch } from './download/find-holders.js';
 import { type DownloadOptions, downloadSettings } from './download/options.js';
 import { PeerLedger, type PeerOutcome } from './download/peer-ledger.js';
-import { type DownloadRun, startSwarm, swarmStopped } from './download/run-swarm.js';
-import { type Target, interruptedError, prepareTarget, publishTarget } from './download/target.js';
+import type { DownloadRun } from './download/run-swarm.js';
+import type { Target } from './download/target.js';
 import type { Swarm } from './swarm.js';
 import type { FileVersion } from './versions.js';
 
@@ -37,6 +37,17 @@ export class DownloadError extends TxtmeshError {
     this.name = 'DownloadError';
     this.peers = peers;
   }
+}
+
+/**
+ * Phases 3 to 5 (the part file, the swarm, publishing) and what they load (scheduler, hash
+ * worker, storage), loaded while the holder search's first round trips run, not before the
+ * first connect: about a quarter of the client's start-up CPU (issue 11, start-up).
+ */
+let later: Promise<[typeof import('./download/run-swarm.js'), typeof import('./download/target.js')]> | undefined;
+function laterPhases() {
+  later ??= Promise.all([import('./download/run-swarm.js'), import('./download/target.js')]);
+  return later;
 }
 
 export interface DownloadResult {
@@ -80,7 +91,10 @@ export async function download(options: DownloadOptions): Promise<DownloadResult
     const seconds = (performance.now() - run.started) / 1000;
     return { name, size: info.size, identity: info.identity, status, seconds, resumedBytes, peers: ledger.outcomes(swarm?.sources.values()) };
   };
+  const phases = laterPhases();
+  phases.catch(() => undefined); // awaited below; a failure shows there, not as an unhandled rejection
   try {
+    const [{ startSwarm, swarmStopped }, { interruptedError, prepareTarget, publishTarget }] = await phases;
     const holders = await run.search.decided;
     if (holders.length === 0 && options.signal?.aborted) throw interruptedError(name);
     if (holders.length === 0) ledger.stopRetrying(); // nothing to download: the retries end with it

@@ -83,13 +83,11 @@ export class PeerSession {
     this.#label = options.label;
     this.#stallTimeoutMs = options.stallTimeoutMs ?? 0;
     this.#requestTimeoutMs = options.requestTimeoutMs ?? REQUEST_TIMEOUT_MS;
-    this.#decoder = new FrameDecoder({
-      maxBodyBytes: (h) => (h.verb === 'OK' ? (this.#waiting.get(h.id)?.options.maxBody ?? 0) : 0),
-    });
+    const maxBodyBytes = (h: Header) => (h.verb === 'OK' ? (this.#waiting.get(h.id)?.options.maxBody ?? 0) : 0);
+    this.#decoder = new FrameDecoder({ maxBodyBytes });
     const lost = (why: string, cause?: Error) => this.#fail(new TxtmeshError('ERR_PEER_CLOSED', `${this.#label}: ${why}`, { cause }));
     stream.on('error', (err: Error) => lost(`connection lost (${err.message})`, err));
-    stream.on('end', () => lost('connection closed by peer'));
-    stream.on('close', () => lost('connection closed by peer'));
+    for (const event of ['end', 'close']) stream.on(event, () => lost('connection closed by peer'));
     if (options.claim !== undefined) this.#claim(options.claim);
     const sink: ByteSink = { onBytes: (chunk) => this.#onBytes(chunk), target: () => this.#target() };
     if (options.receive) options.receive(sink);
@@ -159,9 +157,7 @@ export class PeerSession {
   #claim(peerId: string): void {
     const id = this.nextId();
     this.#claimId = id;
-    const claimed = () => {
-      if (this.#claimId === id) this.#claimId = undefined;
-    };
+    const claimed = () => (this.#claimId = this.#claimId === id ? undefined : this.#claimId);
     // Every other outcome has already failed the connection with its reason.
     this.request(id, REQUESTS.HELLO.encode({ verb: 'HELLO', id, peerId }), { maxBody: 0 }).then(claimed, () => undefined);
   }

@@ -5,7 +5,7 @@
  * peers have answered, one that has said nothing for a while longer is listed as silent
  * (silence-watch.ts), and the view ends with the last answer plus that grace, not at --timeout.
  */
-import { VIEW_CONCURRENCY } from '../constants.js';
+import { DEFAULT_PING_COUNT, VIEW_CONCURRENCY } from '../constants.js';
 import type { Credentials } from '../security/credentials.js';
 import { type PeerAddress, meshMode } from '../settings.js';
 import type { ConnectionPool } from './connection-pool.js';
@@ -26,8 +26,8 @@ export interface ViewOptions {
   readonly pool?: ConnectionPool;
 }
 
-/** HELLOs timed per peer by #PING unless told otherwise. */
-export const DEFAULT_PING_COUNT = 3;
+/** HELLOs timed per peer by #PING unless told otherwise (in constants.ts, so the subcommands' option table need not load this module). */
+export { DEFAULT_PING_COUNT };
 
 /** #PEERS: every peer given (normally all in the settings), with `selfId` marked. */
 export async function peersView(peers: readonly PeerAddress[], selfId: string, options: ViewOptions = {}): Promise<PeersResult> {

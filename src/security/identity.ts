@@ -12,7 +12,7 @@ import { join } from 'node:path';
 import { TxtmeshError } from '../errors.js';
 import { selfSignedCertificate, toPem } from './x509.js';
 
-export const IDENTITY_DIR = 'identity';
+export { IDENTITY_DIR } from '../constants.js';
 export const KEY_FILE = 'key.pem';
 export const CERT_FILE = 'cert.pem';
 

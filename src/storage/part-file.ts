@@ -87,7 +87,9 @@ export class PartFile {
       part = new PartFile(path, finalPath, handle, folder, info, lock, options.flushEveryBytes ?? FLUSH_EVERY_BYTES);
       const verified = fstatSync(handle.fd).size > 0 ? await part.#verifyExisting(info) : [];
       for (const piece of verified) part.#count(piece);
-      part.#have = await HaveFile.create(path, info, verified).catch((err: unknown) => Promise.reject(isNoSpace(err) ? new TxtmeshError('ERR_NO_SPACE', `no space left beside ${finalPath} to start downloading ${info.name}`, { cause: err }) : err));
+      // A file of one piece is never partly held: its sidecar would tell this peer's server
+      // nothing it could serve, and costs five file operations per small file (issue 11).
+      if (info.pieceHashes.length > HASH_BYTES) part.#have = await HaveFile.create(path, info, verified).catch((err: unknown) => Promise.reject(isNoSpace(err) ? new TxtmeshError('ERR_NO_SPACE', `no space left beside ${finalPath} to start downloading ${info.name}`, { cause: err }) : err));
       return { part, verified };
     } catch (err) {
       await (part ? part.close() : lock.release());
@@ -249,8 +251,10 @@ async function removeOtherVersions(finalPath: string, keep: string): Promise<voi
   const prefix = `.${basename(finalPath)}.${DOWNLOAD_TAG}`;
   const names = await readdir(dirname(finalPath)).catch(() => [] as string[]);
   for (const name of names) {
+    // The prefix first: the folder may hold thousands of files, and this runs for every download.
+    if (!name.startsWith(prefix)) continue;
     const path = join(dirname(finalPath), name);
     const stale = (name.endsWith(TEMP_SUFFIX) && path !== keep) || (name.endsWith(HAVE_SUFFIX) && path !== keep.slice(0, -TEMP_SUFFIX.length) + HAVE_SUFFIX);
-    if (name.startsWith(prefix) && stale) await removeQuietly(path);
+    if (stale) await removeQuietly(path);
   }
 }

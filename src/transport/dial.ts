@@ -9,12 +9,12 @@
  * needs nothing else from the transport.
  */
 import { type Socket, isIP, connect as netConnect } from 'node:net';
-import { type TLSSocket, connect as tlsConnect } from 'node:tls';
+import type { TLSSocket } from 'node:tls';
 import { CONNECT_TIMEOUT_MS } from '../constants.js';
 import { TxtmeshError } from '../errors.js';
 import { type PeerAddress, formatAddress } from '../settings.js';
 import { type ByteSink, ReusedReadBuffer, receiveData } from './reads.js';
-import { type TlsIdentity, checkPinnedCertificate, tlsClientOptions } from './tls.js';
+import type { TlsIdentity } from './tls.js';
 
 export interface DialOptions {
   /** Give up after this long (ERR_PEER_TIMEOUT); CONNECT_TIMEOUT_MS by default. */
@@ -74,6 +74,9 @@ export async function dial(peer: PeerAddress, options: DialOptions = {}): Promis
   const { localAddress } = options;
   const endpoint = { host: peer.host, port: peer.port, ...(localAddress ? { localAddress, family: isIP(localAddress) } : {}) };
   if (peer.fingerprint !== undefined && options.identity) {
+    // Loaded on the first secure dial: an open mesh's client starts without the TLS code (issue 11).
+    const [{ connect: tlsConnect }, { checkPinnedCertificate, tlsClientOptions }] = await Promise.all([import('node:tls'), import('./tls.js')]);
+    if (options.signal?.aborted) throw aborted(label);
     const socket = tlsConnect({ ...endpoint, ...tlsClientOptions(options.identity) });
     await connected(socket, peer, options, true);
     const fingerprint = checkPinnedCertificate(socket, peer, label);
