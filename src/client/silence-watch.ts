@@ -7,7 +7,8 @@
  * - once every other peer has answered or failed (the view is waiting for the silent alone),
  *   max(QUIET_MS, 2 × its own connect time) after the later of its request and the last
  *   answer: the client is idle by then, so a live peer's answer would be read at once (2 ×,
- *   not 4 ×: a connect time measured on a busy client is already inflated);
+ *   not 4 ×, and a connect counted as at most MAX_CONNECT_RTT_MS: a connect time measured on
+ *   a busy client is already inflated);
  * - otherwise after max(MIN_PATIENCE_MS, 4 × its own connect time, 2 × the slowest answer
  *   seen so far) from its request: answers queue on a busy client, and the slowest shows by
  *   how much.
@@ -45,6 +46,13 @@ export interface Waited {
   cut(err: TxtmeshError): void;
 }
 
+/**
+ * The most a connect time counts for as a round trip once only the silent are left: one measured
+ * while the client works through a hundred TLS handshakes is mostly queueing (1–2 s), and real
+ * round trips above half a second are rare (a geostationary satellite's is about 600 ms).
+ */
+export const MAX_CONNECT_RTT_MS = 500;
+
 export class SilenceWatch {
   readonly #waited = new Set<Waited>();
   readonly #total: number;
@@ -72,7 +80,8 @@ export class SilenceWatch {
     if (patience === undefined) return Infinity;
     let silent = 0;
     for (const other of this.#waited) if (!other.heard()) silent++;
-    const quiet = this.#settled + silent >= this.#total ? Math.max(this.#lastSettled, w.since) + Math.max(QUIET_MS, 2 * w.connectMs) : Infinity;
+    const own = 2 * Math.min(w.connectMs, MAX_CONNECT_RTT_MS);
+    const quiet = this.#settled + silent >= this.#total ? Math.max(this.#lastSettled, w.since) + Math.max(QUIET_MS, own) : Infinity;
     return Math.min(w.since + patience, quiet);
   }
 

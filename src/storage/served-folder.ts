@@ -16,6 +16,10 @@ import { type PartialCopy, findPartials } from './have-file.js';
 import { resolveName, textNames } from './names.js';
 import { isOutOfHandles, namedFailure, outOfHandles, passBusy } from './resources.js';
 import { PieceHasher, hashPiece, identityOf } from './piece-hasher.js';
+import { type FileStamp, sameStamp, stampOfSync } from './file-stamp.js';
+import { CACHE_MIN_FILES, DiskIdentities } from './identity-cache.js';
+
+export { type FileStamp, sameStamp, stampOf, stampOfSync } from './file-stamp.js';
 
 interface CacheEntry {
   readonly size: number;
@@ -24,12 +28,6 @@ interface CacheEntry {
   readonly info: FileInfo;
 }
 
-/** Stat fields that say a file is unchanged. */
-export interface FileStamp {
-  readonly size: number;
-  readonly mtimeMs: number;
-  readonly ino: number;
-}
 
 const READ_CHUNK = 1024 * 1024;
 /** Files up to this size are hashed with synchronous reads when listed (less than a piece). */
@@ -45,9 +43,11 @@ export class ServedFolder {
   readonly #cache = new Map<string, CacheEntry>();
   #scanning: Promise<FileEntry[]> | undefined;
   readonly #describing = new Map<string, Promise<FileInfo>>();
+  readonly #disk: DiskIdentities;
 
   constructor(root: string) {
     this.root = root;
+    this.#disk = new DiskIdentities(root);
   }
 
   /** Creates the folder if missing. */
@@ -77,8 +77,11 @@ export class ServedFolder {
   }
 
   async #scan(): Promise<FileEntry[]> {
-    const names = await textNames(this.root).catch((err: unknown) => Promise.reject(namedFailure(err)));
+    const [names, recorded] = await Promise.all([textNames(this.root).catch((err: unknown) => Promise.reject(namedFailure(err))), this.#disk.load()]);
+    // What the disk recorded (identity-cache.ts), taken once, where nothing newer is known.
+    for (const entry of recorded.splice(0)) if (!this.#cache.has(entry.info.name)) this.#cache.set(entry.info.name, entry);
     const present = new Set(names);
+    let hashed = 0;
     for (const name of this.#cache.keys()) if (!present.has(name)) this.#cache.delete(name);
     const described: (FileInfo | undefined)[] = [];
     const pending: Promise<void>[] = [];
@@ -99,12 +102,15 @@ export class ServedFolder {
         described[i] = cached.info;
       } else if (st.size <= SMALL_FILE_BYTES) {
         described[i] = this.#hashSmall(name);
+        hashed++;
       } else {
+        hashed++;
         // A file that cannot be described is left out, unless this process is out of file handles.
         pending.push(hashLimit(() => this.describe(name).then((info) => void (described[i] = info), passBusy)));
       }
     }
     await Promise.all(pending);
+    if (hashed > 0 && names.length >= CACHE_MIN_FILES) this.#disk.save([...this.#cache.values()]);
     return described.filter((f): f is FileInfo => f !== undefined).map(({ name, size, identity }) => ({ name, size, identity }));
   }
 
@@ -276,25 +282,4 @@ export class ServedFolder {
   remember(info: FileInfo, stamp: FileStamp): void {
     this.#cache.set(info.name, { ...stamp, info });
   }
-}
-
-/** The stamp of an open file. */
-export async function stampOf(handle: FileHandle): Promise<FileStamp> {
-  const st = await handle.stat();
-  return { size: st.size, mtimeMs: st.mtimeMs, ino: st.ino };
-}
-
-/**
- * The stamp of an open file, synchronously: fstat reads cached metadata and never waits on
- * the disk, and on the serving hot path (twice per GET) the thread-pool round trip of the
- * async call costs some 30 times more than the call itself.
- */
-export function stampOfSync(handle: FileHandle): FileStamp {
-  const st = fstatSync(handle.fd);
-  return { size: st.size, mtimeMs: st.mtimeMs, ino: st.ino };
-}
-
-/** True if two stamps describe the same file content (as far as stat can tell). */
-export function sameStamp(a: FileStamp, b: FileStamp): boolean {
-  return a.size === b.size && a.mtimeMs === b.mtimeMs && a.ino === b.ino;
 }

@@ -5,7 +5,7 @@
  * never once a byte of its answer has arrived.
  */
 import { expect } from 'chai';
-import { MIN_PATIENCE_MS, QUIET_MS, SilenceWatch, type Waited } from '../../src/client/silence-watch.js';
+import { MAX_CONNECT_RTT_MS, MIN_PATIENCE_MS, QUIET_MS, SilenceWatch, type Waited } from '../../src/client/silence-watch.js';
 import { waitFor } from '../helpers.js';
 import type { TxtmeshError } from '../../src/errors.js';
 
@@ -66,6 +66,16 @@ describe('client/silence-watch', function () {
     await waitFor(() => silent.err !== undefined, 2000, 'the cut');
     expect(performance.now() - settledAt).to.be.within(QUIET_MS - 10, QUIET_MS + 400);
     expect(silent.err?.code).to.equal('ERR_PEER_TIMEOUT');
+    watch.close();
+  });
+
+  it('counts a connect time for at most MAX_CONNECT_RTT_MS once only the silent are left', function () {
+    const watch = new SilenceWatch(2);
+    const slow = waited('p2', 5000); // a connect measured on a client busy with handshakes
+    watch.watch(slow);
+    watch.answered(10);
+    watch.settled();
+    expect(watch.cutAt(slow) - slow.since).to.be.at.most(2 * MAX_CONNECT_RTT_MS + 1);
     watch.close();
   });
 
