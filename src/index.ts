@@ -24,6 +24,8 @@ export { type UploadOptions, type UploadOutcome, upload } from './client/upload.
 export { type ShareOptions, share } from './client/share.js';
 export { type ViewOptions, fileListView, filesView, peersView, pingView } from './client/views.js';
 export type * from './client/results.js';
+export { RateLimit, type RateLimits } from './transport/rate-limit.js';
+export { parseRate } from './options.js';
 
 // Failures.
 export { ERROR_CODES, ERROR_TABLE, type ErrorClass, type ErrorCode, type ErrorTraits, RemoteError, TxtmeshError, codeOf, describeError } from './errors.js';

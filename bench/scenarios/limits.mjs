@@ -1,9 +1,9 @@
-// Scenario 9: rate limits hold (issue 15). On 127.0.0.1, where nothing else would hold a
+// Scenario 10: rate limits hold (issue 15). On 127.0.0.1, where nothing else would hold a
 // transfer back, a file of `seconds` × the limit is downloaded from two peers:
 //
 //   down  the console runs with --max-download-rate RATE; the servers have no limit
-//   up    each server runs with --max-upload-rate RATE/2 (the two together: RATE); the console
-//         has no limit
+//   up    one server runs with --max-upload-rate RATE; the console has no limit (one server, so
+//         the figure is the limit's, not how evenly a swarm splits a file between two limits)
 //   live  the console starts with no limit and is set to RATE with #LIMIT down RATE in the same
 //         console before the download (the live setter, on the running process)
 //
@@ -21,28 +21,27 @@ import { loopbackServers, warm } from './loopback.mjs';
 /** The limit, 1024-based as the options take it: 2 MiB/s. */
 const RATE = 2 * 1024 * 1024;
 const RATE_TEXT = '2M';
-const HALF_TEXT = '1M';
 const TOLERANCE = 0.05;
 
 export async function limits(ctx) {
   const seconds = ctx.sizes.limitSeconds;
   const size = Math.round(RATE * seconds);
-  const ids = ['p1', 'p2', 'q1', 'q2'];
+  const ids = ['p1', 'p2', 'q1'];
   const mesh = new Mesh(benchRoot('limits'), [...ids, 'd'].map((id) => ({ id, host: '127.0.0.1', port: 1 })));
   const name = 'limited.txt';
   const source = join(mesh.served('p1'), name);
   ctx.log(`generating ${(size / 2 ** 20).toFixed(1)} MiB of text (${seconds} s at ${RATE_TEXT})`);
   const sha = writeTextFile(source, size);
   mesh.share(source, name, ids);
-  // p1, p2 serve without a limit; q1, q2 with half the rate each.
+  // p1, p2 serve without a limit; q1 with the limit.
   const free = await loopbackServers(mesh, ['p1', 'p2']);
-  const capped = await loopbackServers(mesh, ['q1', 'q2'], { args: ['--max-upload-rate', HALF_TEXT] });
+  const capped = await loopbackServers(mesh, ['q1'], { args: ['--max-upload-rate', RATE_TEXT] });
   try {
     await warm(mesh, 'd', ids);
     const common = { mesh, name, sha, size };
     const kinds = {
       down: () => counting(free, 'GET', name, () => limitedDownload({ ...common, peers: ['p1', 'p2'], args: ['--max-download-rate', RATE_TEXT] })),
-      up: () => counting(capped, 'GET', name, () => timedDownload({ ...common, peers: ['q1', 'q2'] })),
+      up: () => counting(capped, 'GET', name, () => timedDownload({ ...common, peers: ['q1'] })),
       live: () => counting(free, 'GET', name, () => limitedDownload({ ...common, peers: ['p1', 'p2'], before: `#LIMIT down ${RATE_TEXT}` })),
     };
     const reps = [];
@@ -85,7 +84,7 @@ function report(ctx, reps, { size, seconds }) {
   const S = (f) => summarize(reps.map(f));
   const kinds = [
     ['down', `console --max-download-rate ${RATE_TEXT}, from p1 p2 (no server limit)`],
-    ['up', `servers --max-upload-rate ${HALF_TEXT} each, from q1 q2 (no client limit)`],
+    ['up', `server --max-upload-rate ${RATE_TEXT}, from q1 alone (no client limit)`],
     ['live', `console set live with #LIMIT down ${RATE_TEXT}, from p1 p2`],
   ];
   const figures = {};

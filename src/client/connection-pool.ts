@@ -51,6 +51,7 @@ export class ConnectionPool {
       conn.close();
       return;
     }
+    conn.paceReceiving(undefined); // a download's rate limit is not the next command's
     // Unref'd: a pool never keeps the process alive.
     const timer = setTimeout(() => {
       if (this.#idle.get(key)?.conn === conn) this.#idle.delete(key);

@@ -2,6 +2,7 @@ import { expect } from 'chai';
 import { readFile, readdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { type Mesh, makeText, startMesh } from '../helpers.js';
+import { download } from '../../src/client/download.js';
 import type { TransferSnapshot } from '../../src/web/transfers.js';
 import type { RunningUi } from '../../src/web/ui-server.js';
 import { EventReader, postJson, startMeshPage, throttledPeers } from './ui-helpers.js';
@@ -95,6 +96,26 @@ describe('web/transfers (downloads from the page, live)', () => {
     const none = await postJson(page, '/api/transfers/00aa11/cancel', {});
     expect(none.status).to.equal(404);
     expect(none.json().error.code).to.equal('ERR_UI_NOT_FOUND');
+  });
+
+  it('marks a peer still downloading the file, serving the pieces it has, as a partial holder', async () => {
+    // dave fetches big.txt slowly from bob (500 kB/s) while the page fetches it from everyone.
+    const slow = await throttledPeers(mesh.peers, { bob: 5e5 });
+    const stop = new AbortController();
+    const daves = download({ name: 'big.txt', peers: slow.peers.filter((p) => p.id === 'bob'), folder: await mesh.folderOf('dave'), signal: stop.signal });
+    try {
+      await new Promise((resolve) => setTimeout(resolve, 1500));
+      const page = await open({ bob: 1e6, carol: 1e6 });
+      const id = (await postJson(page, '/api/download', { name: 'big.txt', from: [] })).json().transfer.id as string;
+      const done = snapshot(await events!.waitFor((e) => e.event === 'transfer' && snapshot(e).id === id && snapshot(e).state === 'done', 20_000));
+      expect(done.peers.find((p) => p.peer === 'dave')?.partial).to.equal(true);
+      expect(done.peers.filter((p) => p.peer !== 'dave').map((p) => [p.peer, p.partial]).sort()).to.deep.equal([['bob', false], ['carol', false]]);
+      expect(await readFile(join(mesh.dirOf('me'), 'big.txt'))).to.deep.equal(BIG);
+    } finally {
+      stop.abort();
+      await daves.catch(() => undefined);
+      await slow.close();
+    }
   });
 
   it('reports a file no peer has as failed with ERR_NOT_FOUND, in the console\'s words', async () => {
