@@ -171,7 +171,7 @@ describe('resource failures say what ran out', function () {
       expect(announced.message).to.match(/^no space left on this peer's disk for big\.txt: it needs 3\.0 MiB \(3145728 bytes\) more, and .* free; nothing was kept$/);
       // Two that each fit, but not both: the disk fills on the way.
       const results = await Promise.allSettled([put('a.txt'), put('b.txt')]);
-      const codes = results.map((r) => (r.status === 'fulfilled' ? r.value : (r.reason as { code: string }).code));
+      const codes = results.map((r) => (r.status === 'fulfilled' ? r.value.result : (r.reason as { code: string }).code));
       expect(codes).to.include('ERR_NO_SPACE');
       const logged = m.logs.get('p1')?.filter((e) => e.verb === 'PUT').map((e) => e.status);
       expect(logged).to.include('ERR_NO_SPACE');
@@ -180,7 +180,7 @@ describe('resource failures say what ran out', function () {
       // Nothing half-written: only what was stored, and no temp file.
       const left = await readdir(m.dirOf('p1'));
       expect(left.filter((n) => n.endsWith('.txtmesh-part'))).to.deep.equal([]);
-      expect(left.sort()).to.deep.equal(codes.flatMap((c, i) => (c === 'stored' ? [['a.txt', 'b.txt'][i] as string] : [])).sort());
+      expect(left.sort(), `the uploads ended ${codes.join(", ")}; the server logged ${logged?.join(", ")}`).to.deep.equal(codes.flatMap((c, i) => (c === 'stored' ? [['a.txt', 'b.txt'][i] as string] : [])).sort());
     });
   });
 
