@@ -19,7 +19,7 @@ import { type ErrorCode, RemoteError, TxtmeshError, codeOf, isErrorCode } from '
 import { type Header, encodeHeader, okHeader, sanitizeText } from './header.js';
 import { countHeld, decodeBitfield, encodeBitfield } from './bitfield.js';
 import { decodeListBody, encodeListBody } from './list-body.js';
-import { type FileEntry, isIdentity, protocolViolation } from './messages.js';
+import { type FileEntry, identityField, isIdentity, protocolViolation } from './messages.js';
 import { formatNumber, parseNumber } from './numbers.js';
 import { VERSIONS, type VersionsAnswer } from './versions-answer.js';
 
@@ -162,7 +162,7 @@ const LIST: AnswerCodec<ListAnswer> = {
 const INFO: AnswerCodec<InfoAnswer> = {
   encode(a) {
     if (a.pieceHashes.length % HASH_BYTES !== 0) throw new TypeError(`piece hash list of ${a.pieceHashes.length} bytes is not whole hashes`);
-    if (!isIdentity(a.identity)) throw new TypeError(`identity ${JSON.stringify(a.identity)} is not 64 lower-case hex digits`);
+    identityField(a.identity);
     const fields = [`size=${formatNumber(a.size)}`, `piece=${formatNumber(a.pieceSize)}`, `pieces=${a.pieceHashes.length / HASH_BYTES}`, `identity=${a.identity}`];
     if (!a.have) return [encodeHeader('OK', a.id, a.pieceHashes.length, fields), a.pieceHashes];
     const bits = encodeBitfield(a.have);

@@ -7,15 +7,14 @@
  */
 import { MAX_LIST_BYTES } from '../constants.js';
 import { decodeName, encodeName, sanitizeText } from './header.js';
-import { type FileEntry, isIdentity, protocolViolation } from './messages.js';
+import { type FileEntry, identityField, isIdentity, protocolViolation } from './messages.js';
 import { formatNumber, parseNumber } from './numbers.js';
 
 /** One `identity size name` line per file, in the order given. */
 export function encodeListBody(files: readonly FileEntry[]): Buffer {
   let text = '';
   for (const f of files) {
-    if (!isIdentity(f.identity)) throw new TypeError(`identity ${JSON.stringify(f.identity)} is not 64 lower-case hex digits`);
-    text += `${f.identity} ${formatNumber(f.size)} ${encodeName(f.name)}\n`;
+    text += `${identityField(f.identity)} ${formatNumber(f.size)} ${encodeName(f.name)}\n`;
   }
   return Buffer.from(text, 'utf8');
 }
@@ -26,10 +25,8 @@ export function encodeListBody(files: readonly FileEntry[]): Buffer {
  * @throws TxtmeshError ERR_PEER_PROTOCOL
  */
 export function decodeListBody(body: Buffer): FileEntry[] {
-  if (body.length > MAX_LIST_BYTES) throw protocolViolation('file list too large');
   const files: FileEntry[] = [];
-  for (const line of body.toString('utf8').split('\n')) {
-    if (line === '') continue;
+  for (const line of bodyLines(body, 'file list')) {
     const [identity = '', sizeText, field = '', extra] = line.split(' ');
     const size = parseNumber(sizeText);
     const name = decodeName(field);
@@ -39,4 +36,13 @@ export function decodeListBody(body: Buffer): FileEntry[] {
     files.push({ identity, size, name });
   }
   return files;
+}
+
+/**
+ * The lines of a line-per-entry answer body (LIST, VERSIONS), blank ones left out.
+ * @throws TxtmeshError ERR_PEER_PROTOCOL when the body is larger than MAX_LIST_BYTES
+ */
+export function bodyLines(body: Buffer, what: string): string[] {
+  if (body.length > MAX_LIST_BYTES) throw protocolViolation(`${what} too large`);
+  return body.toString('utf8').split('\n').filter((line) => line !== '');
 }

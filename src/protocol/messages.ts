@@ -41,6 +41,12 @@ export function isIdentity(text: string): boolean {
   return IDENTITY_PATTERN.test(text);
 }
 
+/** `identity`, checked before it is encoded: our own bad data is a TypeError, not a wire error. */
+export function identityField(identity: string): string {
+  if (!isIdentity(identity)) throw new TypeError(`identity ${JSON.stringify(identity)} is not 64 lower-case hex digits`);
+  return identity;
+}
+
 /** An answer that breaks the protocol: the client drops the connection (ERR_PEER_PROTOCOL). */
 export function protocolViolation(what: string): TxtmeshError {
   return new TxtmeshError('ERR_PEER_PROTOCOL', what);

@@ -14,7 +14,7 @@
 import { PROTOCOL_VERSION } from '../constants.js';
 import { TxtmeshError } from '../errors.js';
 import { type Header, decodeName, encodeHeader, encodeName } from './header.js';
-import { isIdentity } from './messages.js';
+import { identityField, isIdentity } from './messages.js';
 import { parseNumber } from './numbers.js';
 
 export interface HelloRequest {
@@ -110,11 +110,6 @@ function numberArg(header: Header, index: number, what: string): number {
   // Digits without a leading zero that still fail the rule are a number too large to carry.
   if (text !== undefined && /^[1-9][0-9]*$/.test(text)) throw badRequest(`${header.verb} ${what} ${text} is too large: a number on the wire is at most ${Number.MAX_SAFE_INTEGER} (2^53 - 1)`);
   throw badRequest(`${header.verb} needs a decimal ${what} (digits, no leading zeros)`);
-}
-
-function identityField(identity: string): string {
-  if (!isIdentity(identity)) throw new TypeError(`identity ${JSON.stringify(identity)} is not 64 lower-case hex digits`);
-  return identity;
 }
 
 /**

@@ -7,18 +7,17 @@
  * `size` and `time` (ms since 1970) follow the number rule (numbers.ts); `state` is current,
  * replaced or unshared. Pure: no I/O.
  */
-import { MAX_LIST_BYTES } from '../constants.js';
 import { type Header, decodeName, encodeHeader, encodeName, okHeader, sanitizeText } from './header.js';
-import { VERSION_STATES, type VersionEntry, type VersionState, isIdentity, protocolViolation } from './messages.js';
+import { bodyLines } from './list-body.js';
+import { VERSION_STATES, type VersionEntry, type VersionState, identityField, isIdentity, protocolViolation } from './messages.js';
 import { formatNumber, parseNumber } from './numbers.js';
 
 /** One line per version, in the order given. */
 export function encodeVersionsBody(versions: readonly VersionEntry[]): Buffer {
   let text = '';
   for (const v of versions) {
-    if (!isIdentity(v.identity)) throw new TypeError(`identity ${JSON.stringify(v.identity)} is not 64 lower-case hex digits`);
     if (!VERSION_STATES.includes(v.state)) throw new TypeError(`unknown version state ${JSON.stringify(v.state)}`);
-    text += `${v.identity} ${formatNumber(v.size)} ${formatNumber(v.time)} ${v.state} ${encodeName(v.name)}\n`;
+    text += `${identityField(v.identity)} ${formatNumber(v.size)} ${formatNumber(v.time)} ${v.state} ${encodeName(v.name)}\n`;
   }
   return Buffer.from(text, 'utf8');
 }
@@ -29,10 +28,8 @@ export function encodeVersionsBody(versions: readonly VersionEntry[]): Buffer {
  * @throws TxtmeshError ERR_PEER_PROTOCOL
  */
 export function decodeVersionsBody(body: Buffer): VersionEntry[] {
-  if (body.length > MAX_LIST_BYTES) throw protocolViolation('version list too large');
   const versions: VersionEntry[] = [];
-  for (const line of body.toString('utf8').split('\n')) {
-    if (line === '') continue;
+  for (const line of bodyLines(body, 'version list')) {
     const [identity = '', sizeText, timeText, state = '', field = '', extra] = line.split(' ');
     const size = parseNumber(sizeText);
     const time = parseNumber(timeText);

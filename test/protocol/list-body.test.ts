@@ -3,13 +3,29 @@ import { expect } from 'chai';
 import fc from 'fast-check';
 import { MAX_LIST_BYTES } from '../../src/constants.js';
 import { TxtmeshError } from '../../src/errors.js';
-import { decodeListBody, encodeListBody } from '../../src/protocol/list-body.js';
+import { bodyLines, decodeListBody, encodeListBody } from '../../src/protocol/list-body.js';
 import type { FileEntry } from '../../src/protocol/messages.js';
 
 const ID_A = 'a'.repeat(64);
 const ID_B = createHash('sha256').update('b').digest('hex');
 
 describe('protocol/list-body', () => {
+  it('bodyLines gives the non-blank lines, and refuses a body past MAX_LIST_BYTES by name', () => {
+    expect(bodyLines(Buffer.from('a b\n\nc d\n'), 'file list')).to.deep.equal(['a b', 'c d']);
+    expect(bodyLines(Buffer.alloc(0), 'file list')).to.deep.equal([]);
+    const err = (() => {
+      try {
+        bodyLines(Buffer.alloc(MAX_LIST_BYTES + 1, 0x61), 'version list');
+      } catch (e) {
+        return e;
+      }
+      return undefined;
+    })();
+    expect(err).to.be.instanceOf(TxtmeshError);
+    expect((err as TxtmeshError).code).to.equal('ERR_PEER_PROTOCOL');
+    expect((err as TxtmeshError).message).to.include('version list too large');
+  });
+
   const files: FileEntry[] = [
     { name: 'a.txt', size: 0, identity: ID_A },
     { name: 'sub/my notes.txt', size: 1234567, identity: ID_B },
