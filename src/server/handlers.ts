@@ -89,7 +89,7 @@ async function onInfo(ctx: HandlerContext, request: InfoRequest, client: string)
   }
   const { size, pieceSize, identity, pieceHashes } = await described;
   const have = request.partial ? ctx.superSeed?.offer(identity, pieceHashes.length / HASH_BYTES, client, performance.now()) : undefined;
-  return { answer: { kind: 'INFO', id: request.id, size, pieceSize, identity, pieceHashes, ...(have ? { have } : {}) } };
+  return { answer: { kind: 'INFO', id: request.id, size, pieceSize, identity, pieceHashes, ...(have ? { have, complete: true } : {}) } };
 }
 
 /**
