@@ -66,8 +66,15 @@ describe('lies from a partial holder', function () {
       return undefined;
     });
     expect(requests.some((r) => r.startsWith('GET ')), 'the liar was asked for a piece').to.equal(true);
-    // Each refusal makes the client ask HAVE before it believes the claim again.
+    // Each refusal makes the client ask HAVE again; the HAVE claims the piece again, and is not
+    // believed for it (client/holdings.ts): no piece is asked of the liar twice in this download.
     expect(requests.filter((r) => r.startsWith('HAVE ')).length).to.be.at.least(1);
+    const asked = requests.filter((r) => r.startsWith('GET ')).flatMap((r) => {
+      const [, , , , offset, length] = r.split(' ').map(Number);
+      const first = (offset as number) / PIECE_SIZE;
+      return Array.from({ length: Math.ceil((length as number) / PIECE_SIZE) }, (_, i) => first + i);
+    });
+    expect(asked.length, `pieces asked of the liar: ${asked.join(' ')}`).to.equal(new Set(asked).size);
     expect(result.peers.find((p) => p.peer === 'liar')?.bytes ?? 0).to.equal(0);
     expect(result.peers.find((p) => p.peer === 'seed')?.bytes).to.equal(text.length);
   });
