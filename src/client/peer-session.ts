@@ -34,6 +34,8 @@ export interface RequestOptions {
   readonly signal?: AbortSignal;
   /** Receive the body into this buffer (its length must be the body's, e.g. a pooled one), not a new one. */
   readonly into?: Buffer;
+  /** Told the body bytes received when the request ends: for one that fails, what was wasted. */
+  readonly received?: { bytes: number };
 }
 
 export interface SessionOptions {
@@ -169,14 +171,11 @@ export class PeerSession {
       clearTimeout(waiting.timer);
       options.signal?.removeEventListener('abort', onAbort);
       this.#waiting.delete(id);
+      if (options.received) options.received.bytes = waiting.filled;
       then();
     };
     const waiting: Waiting = {
-      options,
-      timer: undefined,
-      armedAt: 0,
-      body: undefined,
-      filled: 0,
+      options, timer: undefined, armedAt: 0, body: undefined, filled: 0,
       resolve: (answer) => settle(() => resolve(answer)),
       reject: (err) => settle(() => reject(err)),
     };

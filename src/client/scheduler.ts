@@ -100,7 +100,7 @@ export class PieceScheduler {
     if (this.#holdings.add(peer, piece) && this.#position(piece) < this.#cursor) this.#cursor = this.#position(piece);
   }
 
-  /** A peer said it does not hold `piece` after all (ERR_NOT_HELD): it is not asked for it again until it says so. */
+  /** A peer said it does not hold `piece` after all (ERR_NOT_HELD): not asked for it, nor believed about it, for a while (holdings.ts). */
   forget(peer: string, piece: number): void {
     this.#holdings.drop(peer, piece);
   }

@@ -2,7 +2,7 @@
  * What a download's piece engine (swarm.ts) is given and what it keeps per source: the options,
  * a source's state, and the engine's constants.
  */
-import { PIECE_SIZE } from '../constants.js';
+import { HASH_BYTES, PIECE_SIZE } from '../constants.js';
 import type { FileInfo } from '../protocol/messages.js';
 import type { Credentials } from '../security/credentials.js';
 import type { PeerAddress } from '../settings.js';
@@ -14,7 +14,7 @@ import { PieceVerifier } from './piece-verifier.js';
 import type { Problem } from './problem.js';
 import type { RetryPolicy } from './retry.js';
 import type { Pace } from './scheduler.js';
-import type { SourcePace } from './source-pace.js';
+import { SourcePace } from './source-pace.js';
 
 export interface SwarmOptions {
   readonly info: FileInfo;
@@ -40,6 +40,10 @@ export interface SourceState {
   bytes: number;
   /** Verified bytes it sent of pieces another source had delivered first (the endgame's duplicates). */
   duplicateBytes: number;
+  /** Bytes it sent for requests that failed or were cancelled before they were whole (wasted). */
+  abortedBytes: number;
+  /** Bytes of its answers that failed verification (a run with a bad piece is thrown away whole). */
+  badBytes: number;
   /** Set when the source is out of this download for good. */
   problem?: Problem;
   /** The last failure it recovered from (or was recovering from when the download ended). */
@@ -48,12 +52,31 @@ export interface SourceState {
   attempts: number;
   /** Observed throughput over the last second, and what it still owes us (source-pace.ts). */
   readonly pace: SourcePace;
-  /** A peer still downloading the file: it holds some pieces, asked again every few seconds. */
+  /** It offers only some pieces: asked again every few seconds which. */
   partial: boolean;
+  /** A full holder offering some pieces at a time (super-seeding, INFO's `complete`), not a downloader. */
+  seed: boolean;
+  /** It served as a partial holder (a peer still downloading the file) at some time in this download. */
+  partialHolder: boolean;
   /** A HAVE to it is under way. */
   asking: boolean;
   /** performance.now() of the last HAVE sent to it. */
   askedAt: number;
+}
+
+/**
+ * Verifies every piece of a run before any of it is written (on worker threads for a large
+ * file). @returns the index in `pieces` of the first whose hash is wrong, or -1
+ */
+export async function firstBad(info: FileInfo, data: Buffer, pieces: readonly number[], lengths: readonly number[]): Promise<number> {
+  const digests = await VERIFIER.digests(data, lengths);
+  return pieces.findIndex((p, i) => !(digests[i] as Buffer).equals(info.pieceHashes.subarray(p * HASH_BYTES, (p + 1) * HASH_BYTES)));
+}
+
+/** A new source's state. */
+export function newSource(peer: PeerAddress, conn: PeerConnection | undefined, seed: boolean): SourceState {
+  const pace = new SourcePace();
+  return { peer, conn, bytes: 0, duplicateBytes: 0, abortedBytes: 0, badBytes: 0, attempts: 0, pace, partial: false, seed, partialHolder: false, asking: false, askedAt: 0 };
 }
 
 /** How often a partial holder is asked again which pieces it holds (docs/PROTOCOL.md, "Partial holders"). */

@@ -17,8 +17,7 @@ import { PeerConnection } from './peer-connection.js';
 import { type Problem, problemOf } from './problem.js';
 import { DEFAULT_RETRY, type RetryPolicy, backoffDelay, sleep } from './retry.js';
 import { PieceScheduler } from './scheduler.js';
-import { SourcePace } from './source-pace.js';
-import { HOLDINGS_POLL_MS, PARTIAL_ONLY_GIVE_UP_MS, QUICK_ASK_MS, RECEIVE_POOL, type SourceState, type SwarmOptions, VERIFIER, deadlineOf, endgameTick, paceOf, queueBudget, runLengthOf } from './swarm-source.js';
+import { HOLDINGS_POLL_MS, PARTIAL_ONLY_GIVE_UP_MS, QUICK_ASK_MS, RECEIVE_POOL, type SourceState, type SwarmOptions, VERIFIER, deadlineOf, endgameTick, firstBad, newSource, paceOf, queueBudget, runLengthOf } from './swarm-source.js';
 
 export type { SourceState, SwarmOptions } from './swarm-source.js';
 
@@ -55,21 +54,21 @@ export class Swarm {
     if (this.scheduler.complete) this.#finished.abort();
   }
 
-  /** Sources still taking part (connected or reconnecting), and of those the partial ones. */
+  /** Sources still taking part (connected or reconnecting), and of those the partial holders (not seeds). */
   get live(): number {
     return [...this.sources.values()].filter((s) => !s.problem).length;
   }
 
   get livePartial(): number {
-    return [...this.sources.values()].filter((s) => !s.problem && s.partial).length;
+    return [...this.sources.values()].filter((s) => !s.problem && s.partial && !s.seed).length;
   }
 
   /**
-   * Adds a source with an open connection that has confirmed the identity: a full holder, or
-   * with `have` a partial holder (a peer still downloading the file) holding those pieces.
+   * Adds a source with an open connection that has confirmed the identity: a full holder, or with
+   * `have` a partial holder (a peer still downloading the file), or with `complete` a seed offering those.
    */
-  add(peer: PeerAddress, conn: PeerConnection, have?: Uint8Array): void {
-    const source: SourceState = { peer, conn, bytes: 0, duplicateBytes: 0, attempts: 0, pace: new SourcePace(), partial: false, asking: false, askedAt: 0 };
+  add(peer: PeerAddress, conn: PeerConnection, have?: Uint8Array, complete = false): void {
+    const source = newSource(peer, conn, complete);
     this.#hold(source, have);
     this.sources.set(peer.id, source);
     this.#runs.push(this.#run(source));
@@ -147,6 +146,7 @@ export class Swarm {
       if (info.identity !== this.#options.info.identity) {
         this.#drop(source, { code: 'ERR_CHANGED', message: `its copy changed (now ${info.identity.slice(0, 12)}); dropped (ERR_CHANGED)` }, true);
       } else {
+        source.seed = info.complete === true;
         this.#hold(source, info.have);
       }
       return { conn };
@@ -198,6 +198,7 @@ export class Swarm {
     const offset = first * info.pieceSize;
     const length = lengths.reduce((a, b) => a + b, 0);
     const data = this.#pool.take(length);
+    const received = { bytes: 0 };
     const giveBack = (err?: Error) => {
       this.#pool.give(data);
       for (const p of pieces) this.scheduler.release(p, id);
@@ -205,19 +206,21 @@ export class Swarm {
     };
     source.pace.asked(length, performance.now());
     try {
-      await getRange(conn, info.name, offset, length, info.identity, { timeoutMs: deadlineOf(source, this.#options.requestTimeoutMs ?? REQUEST_TIMEOUT_MS), into: data });
+      await getRange(conn, info.name, offset, length, info.identity, { timeoutMs: deadlineOf(source, this.#options.requestTimeoutMs ?? REQUEST_TIMEOUT_MS), into: data, received });
     } catch (err) {
       source.pace.dropped(length);
+      source.abortedBytes += received.bytes;
       if (codeOf(err) !== 'ERR_NOT_HELD') return giveBack(err instanceof Error ? err : new Error(String(err)));
       for (const p of pieces) this.scheduler.forget(id, p);
       void this.#refreshHoldings(source, conn);
       return giveBack();
     }
     source.pace.arrived(length, performance.now());
-    // Verify every piece before writing any of it (on worker threads for a large file).
-    const digests = await VERIFIER.digests(data, lengths);
-    const bad = pieces.findIndex((p, i) => !(digests[i] as Buffer).equals(info.pieceHashes.subarray(p * HASH_BYTES, (p + 1) * HASH_BYTES)));
-    if (bad >= 0) return giveBack(new TxtmeshError('ERR_HASH_MISMATCH', `sent a bad piece ${first + bad}`));
+    const bad = await firstBad(info, data, pieces, lengths);
+    if (bad >= 0) {
+      source.badBytes += length;
+      return giveBack(new TxtmeshError('ERR_HASH_MISMATCH', `sent a bad piece ${first + bad}`));
+    }
     // A piece another peer delivered first (endgame) has the same verified bytes.
     const freshPieces = lengths.filter((_, i) => this.scheduler.markDone(pieces[i] as number, id));
     source.duplicateBytes += length - freshPieces.reduce((a, b) => a + b, 0);
@@ -291,6 +294,7 @@ export class Swarm {
   #hold(source: SourceState, have: Uint8Array | undefined): void {
     const all = have === undefined || have.every((flag) => flag === 1);
     source.partial = !all;
+    source.partialHolder ||= !all && !source.seed;
     this.scheduler.setHolding(source.peer.id, all ? 'all' : have);
   }
 }

@@ -36,9 +36,9 @@ export async function onRequest(ctx: HandlerContext, request: Request, note: Req
     case 'INFO':
       return answered(await onInfo(ctx, request, client));
     case 'GET':
-      return answered(await onGet(ctx, request, note, handles, client).catch((err: unknown) => {
+      return answered(await onGet(ctx, request, handles, client).catch((err: unknown) => {
         // A version this peer is still downloading (partial-handlers.ts).
-        if (err instanceof TxtmeshError && err.code === 'ERR_NOT_FOUND' && request.identity !== undefined) return partialGet(ctx, request, note);
+        if (err instanceof TxtmeshError && err.code === 'ERR_NOT_FOUND' && request.identity !== undefined) return partialGet(ctx, request);
         throw err;
       }));
     case 'HAVE':
@@ -89,7 +89,7 @@ async function onInfo(ctx: HandlerContext, request: InfoRequest, client: string)
   }
   const { size, pieceSize, identity, pieceHashes } = await described;
   const have = request.partial ? ctx.superSeed?.offer(identity, pieceHashes.length / HASH_BYTES, client, performance.now()) : undefined;
-  return { answer: { kind: 'INFO', id: request.id, size, pieceSize, identity, pieceHashes, ...(have ? { have } : {}) } };
+  return { answer: { kind: 'INFO', id: request.id, size, pieceSize, identity, pieceHashes, ...(have ? { have, complete: true } : {}) } };
 }
 
 /**
@@ -98,7 +98,7 @@ async function onInfo(ctx: HandlerContext, request: InfoRequest, client: string)
  * it; if the file changes while it is being sent, the connection is closed rather than finish
  * a range of mixed bytes (range-reader.ts).
  */
-async function onGet(ctx: HandlerContext, request: GetRequest, note: RequestNote, handles: HandleCache, client: string): Promise<Reply> {
+async function onGet(ctx: HandlerContext, request: GetRequest, handles: HandleCache, client: string): Promise<Reply> {
   if (request.length > MAX_RANGE_BYTES) throw new TxtmeshError('ERR_BAD_RANGE', `range of ${request.length} bytes exceeds the limit of ${MAX_RANGE_BYTES}`);
   // Under load the pool hands out smaller chunks (answer-memory.ts): memory per connection stays bounded.
   const pool = ctx.readPoolNow?.() ?? ctx.readPool;
@@ -107,7 +107,6 @@ async function onGet(ctx: HandlerContext, request: GetRequest, note: RequestNote
     const { first, last } = piecesOf(request.offset, request.length, PIECE_SIZE);
     ctx.superSeed?.sent(request.identity, client, first, last - first + 1, performance.now());
   }
-  note.bytes = request.length;
   return { answer: { kind: 'GET', id: request.id, length: request.length }, body, release: (chunk) => pool.give(chunk) };
 }
 

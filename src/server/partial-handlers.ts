@@ -10,7 +10,7 @@ import { TxtmeshError } from '../errors.js';
 import type { GetRequest, HaveRequest, InfoRequest } from '../protocol/requests.js';
 import type { PartialCopy } from '../storage/have-file.js';
 import { readHeldRange } from '../storage/partial-range.js';
-import type { HandlerContext, Reply, RequestNote } from './reply.js';
+import type { HandlerContext, Reply } from './reply.js';
 
 /** The complete file's description, or undefined if it is not here. */
 async function complete(ctx: HandlerContext, name: string) {
@@ -55,12 +55,11 @@ export async function onHave(ctx: HandlerContext, request: HaveRequest, client: 
 }
 
 /** GET of a version that is here only as a download in progress. */
-export async function partialGet(ctx: HandlerContext, request: GetRequest, note: RequestNote): Promise<Reply> {
+export async function partialGet(ctx: HandlerContext, request: GetRequest): Promise<Reply> {
   const { id, name, offset, length, identity } = request;
   const copy = identity === undefined ? undefined : await partialOf(ctx, name, identity);
   if (!copy) throw notFound(name);
   const data = await readHeldRange(copy, offset, length);
-  note.bytes = length;
   return { answer: { kind: 'GET', id, length }, body: once(data) };
 }
 

@@ -4,7 +4,7 @@
  */
 import { expect } from 'chai';
 import { SourcePace } from '../../src/client/source-pace.js';
-import { MAX_RUN_PIECES, QUEUE_MS, type SourceState, queueBudget, runLengthOf } from '../../src/client/swarm-source.js';
+import { MAX_RUN_PIECES, QUEUE_MS, type SourceState, newSource, queueBudget, runLengthOf } from '../../src/client/swarm-source.js';
 import { PIECE_SIZE } from '../../src/constants.js';
 
 /** A source that delivered `bytesPerMs` for two seconds. */
@@ -12,7 +12,7 @@ function sourceAt(bytesPerMs: number): SourceState {
   const pace = new SourcePace();
   pace.asked(0, 0);
   for (let t = 100; t <= 2000; t += 100) pace.arrived(bytesPerMs * 100, t);
-  return { peer: { id: 'p', host: '127.0.0.1', port: 1, line: 1 }, conn: undefined, bytes: 0, duplicateBytes: 0, attempts: 0, pace, partial: false, asking: false, askedAt: 0 };
+  return { ...newSource({ id: 'p', host: '127.0.0.1', port: 1, line: 1 }, undefined, false), pace };
 }
 
 describe('client/swarm-source', () => {

@@ -39,8 +39,11 @@ function recheckMs(peersAsked: number): number {
 export interface Holder {
   readonly peer: PeerAddress;
   readonly conn: PeerConnection;
-  /** With `have`, a partial holder: the pieces it holds (one byte per piece). */
-  readonly info: FileInfo & { readonly have?: Uint8Array };
+  /**
+   * With `have`, a partial holder: the pieces it holds (one byte per piece); with `complete`
+   * too, a full holder offering only those for now (super-seeding).
+   */
+  readonly info: FileInfo & { readonly have?: Uint8Array; readonly complete?: boolean };
   /** From the start of the search to its answer. */
   readonly latencyMs: number;
 }

@@ -46,8 +46,8 @@ export function startSwarm(run: DownloadRun, target: Target, chosen: readonly Ho
     },
   });
   const join = (holder: Holder) => {
-    options.onSource?.(holder.peer.id, holder.info.have !== undefined);
-    swarm.add(holder.peer, holder.conn, holder.info.have);
+    options.onSource?.(holder.peer.id, holder.info.have !== undefined && holder.info.complete !== true);
+    swarm.add(holder.peer, holder.conn, holder.info.have, holder.info.complete);
   };
   for (const holder of chosen) join(holder);
   run.search.onFound((holder) => {
