@@ -48,7 +48,7 @@ export class Swarm {
     // The endgame duplicates only what is late by the sources' observed pace (source-pace.ts).
     this.scheduler = new PieceScheduler(pieces, { done: options.verified, start: randomInt(Math.max(1, pieces)), pace: paceOf(this.sources, options.info.pieceSize) });
     this.#changed = this.#nextChange();
-    VERIFIER.prepare(options.info.size - options.verified.length * options.info.pieceSize);
+    VERIFIER.prepareWhenFast(options.info.size - options.verified.length * options.info.pieceSize);
     this.#signal = AbortSignal.any([options.signal, this.#finished.signal]);
     // Done or aborted: close every connection, so workers waiting on a slow or frozen peer's
     // answer (an endgame loser) stop at once.
