@@ -22,6 +22,14 @@ import { hashPiecesOf } from '../storage/piece-hasher.js';
 export const HASH_THREADS = 1;
 /** Downloads smaller than this are hashed on the main thread. */
 export const WORKER_MIN_BYTES = 16 * 1024 * 1024;
+/**
+ * A large download hashes here until it receives this fast (bytes per second over
+ * RATE_WINDOW_MS): at 40 mbit a download hashes 5 MB/s, 0.3 % of a core, and starting a worker
+ * (a thread that boots its own Node, tens of milliseconds of CPU) and messaging it per piece
+ * cost more than that; 16 downloaders in a crowd on 2 cores paid it 16 times (issue 10).
+ */
+export const WORKER_RATE = 32 * 1024 * 1024;
+const RATE_WINDOW_MS = 250;
 /** Workers stop after this long without work. */
 const IDLE_MS = 10_000;
 const DIGEST_BYTES = 32;
@@ -62,6 +70,11 @@ export class PieceVerifier {
     this.#idleMs = options.idleMs ?? IDLE_MS;
   }
 
+  /** A large download waiting to be fast enough for workers: its size (0: none). */
+  #waiting = 0;
+  #windowStart = 0;
+  #windowBytes = 0;
+
   /** Pieces hashed by worker threads so far. */
   hashedByWorkers = 0;
 
@@ -83,12 +96,23 @@ export class PieceVerifier {
   }
 
   /**
+   * A download of `size` bytes is starting: if it is large enough, its workers start once it
+   * is hashed here at WORKER_RATE or more (see above).
+   */
+  prepareWhenFast(size: number): void {
+    if (size >= WORKER_MIN_BYTES && this.#workers.length < this.#threads) this.#waiting = Math.max(this.#waiting, size);
+  }
+
+  /**
    * SHA-256 of consecutive pieces of `data`, piece i being the next `lengths[i]` bytes. `data`
    * must not change until the promise settles (a worker may be reading it).
    */
   digests(data: Buffer, lengths: readonly number[]): Promise<Buffer[]> {
     const worker = data.buffer instanceof SharedArrayBuffer ? this.#leastBusy() : undefined;
-    if (!worker) return Promise.resolve(hashPiecesOf([data], lengths));
+    if (!worker) {
+      if (this.#waiting > 0) this.#measure(data.length);
+      return Promise.resolve(hashPiecesOf([data], lengths));
+    }
     clearTimeout(this.#idleTimer);
     const id = this.#nextId++;
     return new Promise((resolve) => {
@@ -96,6 +120,20 @@ export class PieceVerifier {
       if (worker.jobs.size === 1) worker.thread.ref(); // a job waits: keep the process alive
       worker.thread.postMessage({ id, memory: data.buffer, offset: data.byteOffset, lengths });
     });
+  }
+
+  /** Counts bytes hashed here; a large download that is fast enough starts the workers. */
+  #measure(bytes: number): void {
+    const now = performance.now();
+    if (now - this.#windowStart > RATE_WINDOW_MS) {
+      this.#windowStart = now;
+      this.#windowBytes = 0;
+    }
+    this.#windowBytes += bytes;
+    if (this.#windowBytes >= (WORKER_RATE * RATE_WINDOW_MS) / 1000) {
+      this.prepare(this.#waiting);
+      this.#waiting = 0;
+    }
   }
 
   /** Stops every worker; pieces they were hashing are hashed here. */

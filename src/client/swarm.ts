@@ -17,6 +17,7 @@ import { PeerConnection } from './peer-connection.js';
 import { type Problem, problemOf } from './problem.js';
 import { DEFAULT_RETRY, type RetryPolicy, backoffDelay, sleep } from './retry.js';
 import { PieceScheduler } from './scheduler.js';
+import { type WorkerHost, runWorkers } from './source-workers.js';
 import { HOLDINGS_POLL_MS, PARTIAL_ONLY_GIVE_UP_MS, QUICK_ASK_MS, RECEIVE_POOL, type SourceState, type SwarmOptions, VERIFIER, deadlineOf, endgameTick, firstBad, newSource, paceOf, queueBudget, runLengthOf } from './swarm-source.js';
 
 export type { SourceState, SwarmOptions } from './swarm-source.js';
@@ -46,7 +47,7 @@ export class Swarm {
     // The endgame duplicates only what is late by the sources' observed pace (source-pace.ts).
     this.scheduler = new PieceScheduler(pieces, { done: options.verified, start: randomInt(Math.max(1, pieces)), pace: paceOf(this.sources, options.info.pieceSize) });
     this.#changed = this.#nextChange();
-    VERIFIER.prepare(options.info.size - options.verified.length * options.info.pieceSize);
+    VERIFIER.prepareWhenFast(options.info.size - options.verified.length * options.info.pieceSize);
     this.#signal = AbortSignal.any([options.signal, this.#finished.signal]);
     // Done or aborted: close every connection, so workers waiting on a slow or frozen peer's
     // answer (an endgame loser) stop at once.
@@ -156,33 +157,27 @@ export class Swarm {
     }
   }
 
-  /** Runs the workers of one connection; resolves with what ended it (undefined: done). */
+  /** Runs the workers of one connection (source-workers.ts); resolves with what ended it (undefined: done). */
   async #work(source: SourceState, conn: PeerConnection): Promise<Error | undefined> {
-    const signal = this.#signal;
+    const { info, depth } = this.#options;
     conn.paceReceiving(this.#options.receiveLimit);
-    let failure: Error | undefined;
-    const worker = async () => {
-      while (!this.scheduler.complete && !failure && !signal.aborted) {
-        const full = source.pace.queued >= queueBudget(source, this.#options.info.pieceSize);
-        const run = full ? undefined : this.scheduler.nextRun(source.peer.id, runLengthOf(source, this.#options.info.pieceSize));
-        if (run === undefined) {
-          // A partial source with nothing for us (a seed offering a few pieces at a time,
-          // super-seed.ts, or a downloader): ask it again soon rather than at the next poll.
-          if (source.partial && !full) this.#askSoon(source, conn);
-          await Promise.race([this.#changed, endgameTick()]);
-          continue;
-        }
-        const err = await this.#fetch(source, conn, run.first, run.count);
-        if (err && !failure) {
-          failure = err;
-          conn.close();
-        }
-        this.#notify();
-      }
-    };
     void this.#pollHoldings(source, conn); // ends when the connection closes, without holding up a reconnect
-    await Promise.all(Array.from({ length: this.#options.depth }, worker));
-    return failure;
+    const host: WorkerHost = {
+      scheduler: this.scheduler,
+      peer: source.peer.id,
+      depth,
+      signal: this.#signal,
+      full: () => source.pace.queued >= queueBudget(source, info.pieceSize),
+      runLength: () => runLengthOf(source, info.pieceSize),
+      changed: () => this.#changed,
+      tick: endgameTick,
+      // A partial source with nothing for us (a seed offering a few pieces at a time,
+      // super-seed.ts, or a downloader): ask it again soon rather than at the next poll.
+      idle: () => source.partial && this.#askSoon(source, conn),
+      fetch: (first, count) => this.#fetch(source, conn, first, count),
+      notify: () => this.#notify(),
+    };
+    return runWorkers(host, () => conn.close());
   }
 
   /**

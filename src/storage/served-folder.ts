@@ -12,7 +12,8 @@ import pLimit from 'p-limit';
 import { TxtmeshError } from '../errors.js';
 import type { FileEntry, FileInfo } from './file-info.js';
 import { PIECE_SIZE } from '../constants.js';
-import { type PartialCopy, findPartials } from './have-file.js';
+import { type PartialCopy, openPartials } from './have-file.js';
+import { PartialCopies } from './partial-copies.js';
 import { resolveName, textNames } from './names.js';
 import { isOutOfHandles, namedFailure, outOfHandles, passBusy } from './resources.js';
 import { PieceHasher, hashPiece, identityOf } from './piece-hasher.js';
@@ -43,6 +44,8 @@ export class ServedFolder {
   readonly #cache = new Map<string, CacheEntry>();
   #scanning: Promise<FileEntry[]> | undefined;
   readonly #describing = new Map<string, Promise<FileInfo>>();
+  /** Downloads in progress, kept between requests (partials()). */
+  readonly #partials = new PartialCopies();
   readonly #disk: DiskIdentities;
 
   constructor(root: string) {
@@ -206,12 +209,15 @@ export class ServedFolder {
    * Downloads of `name` in progress in this folder (have-file.ts), most pieces first; none if
    * its folder is missing or not reached without a symlink.
    */
-  async partials(name: string): Promise<PartialCopy[]> {
+  async partials(name: string, identity?: string): Promise<PartialCopy[]> {
+    // Kept between requests (partial-copies.ts): a crowd asks many times a second.
+    const kept = this.#partials.kept(name, identity);
+    if (kept) return kept;
     const path = resolveName(this.root, name);
     const segments = name.split('/');
     const expectedDir = join(await this.#realRootPath(), ...segments.slice(0, -1));
     const realDir = await realpath(join(path, '..')).catch(() => undefined);
-    return realDir === expectedDir ? findPartials(path, name) : [];
+    return realDir === expectedDir ? this.#partials.keep(name, await openPartials(path, name)) : [];
   }
 
   /**
