@@ -56,6 +56,8 @@ export class PieceVerifier {
   #workers: HashWorker[] = [];
   #nextId = 1;
   #idleTimer: NodeJS.Timeout | undefined;
+  /** Downloads under way that asked for the workers. */
+  #users = 0;
 
   constructor(options: { threads?: number; idleMs?: number } = {}) {
     this.#threads = options.threads ?? HASH_THREADS;
@@ -75,11 +77,23 @@ export class PieceVerifier {
     return this.#workers.filter((w) => w.online).length;
   }
 
-  /** A download of `size` bytes is starting: starts the workers if it is large enough to pay. */
-  prepare(size: number): void {
-    if (size < WORKER_MIN_BYTES) return;
+  /**
+   * A download of `size` bytes is starting: starts the workers if it is large enough to pay.
+   * @returns what the download calls when it is over (once or more): with no other download
+   *   using them, the workers stop then, while the file is fsynced and published, rather than
+   *   holding up the exit of a process that is done (issue 11: 8-11 ms here)
+   */
+  prepare(size: number): () => void {
+    if (size < WORKER_MIN_BYTES) return () => undefined;
     while (this.#workers.length < this.#threads) this.#workers.push(this.#spawn());
     this.#armIdle();
+    this.#users++;
+    let over = false;
+    return () => {
+      if (over) return;
+      over = true;
+      if (--this.#users === 0) void this.close();
+    };
   }
 
   /**

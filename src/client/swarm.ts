@@ -18,7 +18,7 @@ import { type Problem, problemOf } from './problem.js';
 import { DEFAULT_RETRY, type RetryPolicy, backoffDelay, sleep } from './retry.js';
 import { PieceScheduler } from './scheduler.js';
 import { SourcePace } from './source-pace.js';
-import { HOLDINGS_POLL_MS, PARTIAL_ONLY_GIVE_UP_MS, QUICK_ASK_MS, RECEIVE_POOL, type SourceState, type SwarmOptions, VERIFIER, deadlineOf, endgameTick, paceOf, queueBudget, runLengthOf } from './swarm-source.js';
+import { HOLDINGS_POLL_MS, PARTIAL_ONLY_GIVE_UP_MS, QUICK_ASK_MS, RECEIVE_POOL, type SourceState, type SwarmOptions, VERIFIER, deadlineOf, endgameTick, leaveToOthers, paceOf, queueBudget, runLengthOf } from './swarm-source.js';
 
 export type { SourceState, SwarmOptions } from './swarm-source.js';
 
@@ -38,6 +38,7 @@ export class Swarm {
   /** performance.now() of the last verified piece (or of the start). */
   #lastPiece = performance.now();
   #changed: Promise<void>;
+  readonly #hashed: () => void; // lets the hash workers go (piece-verifier.ts)
 
   constructor(options: SwarmOptions) {
     this.#options = options;
@@ -47,7 +48,7 @@ export class Swarm {
     // The endgame duplicates only what is late by the sources' observed pace (source-pace.ts).
     this.scheduler = new PieceScheduler(pieces, { done: options.verified, start: randomInt(Math.max(1, pieces)), pace: paceOf(this.sources, options.info.pieceSize) });
     this.#changed = this.#nextChange();
-    VERIFIER.prepare(options.info.size - options.verified.length * options.info.pieceSize);
+    this.#hashed = VERIFIER.prepare(options.info.size - options.verified.length * options.info.pieceSize);
     this.#signal = AbortSignal.any([options.signal, this.#finished.signal]);
     // Done or aborted: close every connection, so workers waiting on a slow or frozen peer's
     // answer (an endgame loser) stop at once.
@@ -83,6 +84,7 @@ export class Swarm {
 
   /** Closes every connection. */
   close(): void {
+    this.#hashed();
     for (const s of this.sources.values()) s.conn?.close();
   }
 
@@ -163,8 +165,9 @@ export class Swarm {
     let failure: Error | undefined;
     const worker = async () => {
       while (!this.scheduler.complete && !failure && !signal.aborted) {
-        const full = source.pace.queued >= queueBudget(source, this.#options.info.pieceSize);
-        const run = full ? undefined : this.scheduler.nextRun(source.peer.id, runLengthOf(source, this.#options.info.pieceSize));
+        const { pieceSize } = this.#options.info;
+        const full = source.pace.queued >= queueBudget(source, pieceSize) || leaveToOthers(source, this.sources.values(), this.scheduler.openCount * pieceSize, pieceSize);
+        const run = full ? undefined : this.scheduler.nextRun(source.peer.id, runLengthOf(source, pieceSize));
         if (run === undefined) {
           // A partial source with nothing for us (a seed offering a few pieces at a time,
           // super-seed.ts, or a downloader): ask it again soon rather than at the next poll.
