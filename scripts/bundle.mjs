@@ -5,7 +5,8 @@
 // loaded ~65 of them before its first connect: spawn → first request took 120 ms against 76 ms
 // for `node -e 0`; bundled, 79 ms (issue 11, start-up; medians of 15, interleaved). The rest
 // of dist/ (index.js, the engine's modules) stays as tsc wrote it, for the library and the
-// bench; packages in node_modules stay imports (yargs is still loaded only when needed).
+// bench. p-limit (two small modules, needed at start) goes into the bundle too; yargs and
+// fast-glob stay imports of the package, each loaded with import() only when needed.
 import { buildSync } from 'esbuild';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -19,7 +20,7 @@ for (const program of ['client.js', 'server.js']) {
     outfile: file,
     allowOverwrite: true,
     bundle: true,
-    packages: 'external',
+    external: ['yargs', 'fast-glob'],
     platform: 'node',
     format: 'esm',
     target: 'node20',
