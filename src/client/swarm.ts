@@ -18,7 +18,7 @@ import { type Problem, problemOf } from './problem.js';
 import { DEFAULT_RETRY, type RetryPolicy, backoffDelay, sleep } from './retry.js';
 import { PieceScheduler } from './scheduler.js';
 import { type WorkerHost, runWorkers } from './source-workers.js';
-import { HOLDINGS_POLL_MS, PARTIAL_ONLY_GIVE_UP_MS, QUICK_ASK_MS, RECEIVE_POOL, type SourceState, type SwarmOptions, VERIFIER, deadlineOf, endgameTick, firstBad, newSource, paceOf, queueBudget, runLengthOf } from './swarm-source.js';
+import { HOLDINGS_POLL_MS, PARTIAL_ONLY_GIVE_UP_MS, QUICK_ASK_MS, RECEIVE_POOL, type SourceState, type SwarmOptions, VERIFIER, deadlineOf, endgameTick, firstBad, leaveToOthers, newSource, paceOf, queueBudget, runLengthOf } from './swarm-source.js';
 
 export type { SourceState, SwarmOptions } from './swarm-source.js';
 
@@ -38,6 +38,7 @@ export class Swarm {
   /** performance.now() of the last verified piece (or of the start). */
   #lastPiece = performance.now();
   #changed: Promise<void>;
+  readonly #hashed: () => void; // lets the hash workers go (piece-verifier.ts)
 
   constructor(options: SwarmOptions) {
     this.#options = options;
@@ -47,7 +48,7 @@ export class Swarm {
     // The endgame duplicates only what is late by the sources' observed pace (source-pace.ts).
     this.scheduler = new PieceScheduler(pieces, { done: options.verified, start: randomInt(Math.max(1, pieces)), pace: paceOf(this.sources, options.info.pieceSize) });
     this.#changed = this.#nextChange();
-    VERIFIER.prepareWhenFast(options.info.size - options.verified.length * options.info.pieceSize);
+    this.#hashed = VERIFIER.prepareWhenFast(options.info.size - options.verified.length * options.info.pieceSize);
     this.#signal = AbortSignal.any([options.signal, this.#finished.signal]);
     // Done or aborted: close every connection, so workers waiting on a slow or frozen peer's
     // answer (an endgame loser) stop at once.
@@ -83,6 +84,7 @@ export class Swarm {
 
   /** Closes every connection. */
   close(): void {
+    this.#hashed();
     for (const s of this.sources.values()) s.conn?.close();
   }
 
@@ -168,6 +170,9 @@ export class Swarm {
       depth,
       signal: this.#signal,
       full: () => source.pace.queued >= queueBudget(source, info.pieceSize),
+      // Near the end a fresh piece goes only to a source that would deliver it before the
+      // others are through the rest.
+      leave: () => leaveToOthers(source, this.sources.values(), this.scheduler.openCount * info.pieceSize, info.pieceSize),
       runLength: () => runLengthOf(source, info.pieceSize),
       changed: () => this.#changed,
       tick: endgameTick,

@@ -33,6 +33,12 @@ const SYNC_FSYNC_BYTES = 1024 * 1024;
  * (issue 11: 0.21-0.28 s for 512 MiB before, 9-16 ms after).
  */
 export const FLUSH_EVERY_BYTES = 32 * 1024 * 1024;
+/**
+ * Or, once a megabyte waits, this long after the last flush started: on slow links 32 MiB is
+ * many seconds of data, and the last of it was all left to the final fsync (15 ms for 64 MiB
+ * at 16 MB/s; with this, 2-4 MB).
+ */
+export const FLUSH_EVERY_MS = 250;
 
 export class PartFile {
   readonly path: string;
@@ -40,7 +46,9 @@ export class PartFile {
   readonly #handle: FileHandle;
   readonly #folder: ServedFolder;
   readonly #info: FileInfo;
-  readonly #flushEvery: number;
+  readonly #flushEvery: { bytes: number; ms: number };
+  /** performance.now() when the last flush started (or the file was opened). */
+  #flushedAt = performance.now();
   readonly #lock: DownloadLock;
   #have: HaveFile | undefined;
   /** Pieces verified and on disk (resumed or marked), and their bytes: what a failure keeps. */
@@ -57,7 +65,7 @@ export class PartFile {
   /** Background flushes started. */
   flushes = 0;
 
-  private constructor(path: string, finalPath: string, handle: FileHandle, folder: ServedFolder, info: FileInfo, lock: DownloadLock, flushEvery: number) {
+  private constructor(path: string, finalPath: string, handle: FileHandle, folder: ServedFolder, info: FileInfo, lock: DownloadLock, flushEvery: { bytes: number; ms: number }) {
     this.path = path;
     this.finalPath = finalPath;
     this.#handle = handle;
@@ -71,10 +79,11 @@ export class PartFile {
    * Takes the name's download lock, then opens (or creates) the part file for `info` in the
    * folder, removing part files of other versions of the same name.
    * @param options.flushEveryBytes bytes written between background flushes (FLUSH_EVERY_BYTES)
+   * @param options.flushEveryMs ms after which a megabyte or more is flushed (FLUSH_EVERY_MS)
    * @returns the part file and the pieces already on disk that verify
    * @throws TxtmeshError ERR_BUSY while another download of the name into this folder runs
    */
-  static async open(folder: ServedFolder, info: FileInfo, options: { flushEveryBytes?: number } = {}): Promise<{ part: PartFile; verified: number[] }> {
+  static async open(folder: ServedFolder, info: FileInfo, options: { flushEveryBytes?: number; flushEveryMs?: number } = {}): Promise<{ part: PartFile; verified: number[] }> {
     const finalPath = await folder.prepareDir(info.name);
     const lock = await DownloadLock.acquire(finalPath, info.name);
     let part: PartFile | undefined;
@@ -84,7 +93,7 @@ export class PartFile {
       void removeOtherVersions(finalPath, path);
       // Open or create in one call; a file with bytes in it is an earlier attempt to resume.
       const handle = await open(path, constants.O_RDWR | constants.O_CREAT, 0o644);
-      part = new PartFile(path, finalPath, handle, folder, info, lock, options.flushEveryBytes ?? FLUSH_EVERY_BYTES);
+      part = new PartFile(path, finalPath, handle, folder, info, lock, { bytes: options.flushEveryBytes ?? FLUSH_EVERY_BYTES, ms: options.flushEveryMs ?? FLUSH_EVERY_MS });
       const verified = fstatSync(handle.fd).size > 0 ? await part.#verifyExisting(info) : [];
       for (const piece of verified) part.#count(piece);
       // A file of one piece is never partly held: its sidecar would tell this peer's server
@@ -98,19 +107,21 @@ export class PartFile {
   }
 
   /**
-   * Writes verified pieces at their offset; every FLUSH_EVERY_BYTES, starts a flush behind.
+   * Writes verified pieces at their offset; every FLUSH_EVERY_BYTES (or FLUSH_EVERY_MS), starts a flush behind.
    * @throws TxtmeshError ERR_NO_SPACE when the disk is full (see #failed); any other failure as it is
    */
   async write(offset: number, data: Buffer): Promise<void> {
     if (this.#failure) throw await this.#failure;
     await writeAll(this.#handle, data, offset).catch(async (err: unknown) => Promise.reject(await this.#failed(err)));
     this.#unflushed += data.length;
-    if (this.#unflushed >= this.#flushEvery && !this.#flushing) this.#flushBehind();
+    const due = this.#unflushed >= this.#flushEvery.bytes || (this.#unflushed >= SYNC_FSYNC_BYTES && performance.now() - this.#flushedAt >= this.#flushEvery.ms);
+    if (due && !this.#flushing) this.#flushBehind();
   }
 
   /** fdatasync in the background; writes go on meanwhile. At most one runs at a time. */
   #flushBehind(): void {
     this.#unflushed = 0;
+    this.#flushedAt = performance.now();
     this.flushes++;
     this.#flushing = this.#handle
       .datasync()
