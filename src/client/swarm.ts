@@ -81,9 +81,13 @@ export class Swarm {
     while (this.#runs.length > 0) await Promise.all(this.#runs.splice(0));
   }
 
-  /** Closes every connection. */
+  /** Closes every connection; once the file is complete, the idle ones go to the pool instead, if there is one. */
   close(): void {
-    for (const s of this.sources.values()) s.conn?.close();
+    const pool = this.scheduler.complete && !this.#options.signal.aborted ? this.#options.pool : undefined;
+    for (const s of this.sources.values()) {
+      void (pool && s.conn ? pool.give(s.conn) : s.conn?.close()); // give() closes one still waiting on an answer
+      s.conn = undefined;
+    }
   }
 
   #nextChange(): Promise<void> {
