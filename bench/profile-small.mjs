@@ -4,24 +4,18 @@
 // `node --cpu-prof` (profiles in bench/profiles/, not committed) unless --no-prof.
 //
 //   node bench/profile-small.mjs [--files N] [--downloads M] [--rounds R] [--no-prof] [--top K]
-import { mkdirSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { parseArgs } from 'node:util';
 import { formatSummary, summarizeProfile } from './cpuprofile-summary.mjs';
-import { Mesh, benchRoot, randomText, removeRoots } from './lib/files.mjs';
-import { ConsoleSession, killAll, repo, startServer } from './lib/procs.mjs';
+import { Mesh, benchRoot, randomText } from './lib/files.mjs';
+import { ConsoleSession, startServer } from './lib/procs.mjs';
+import { profileRun } from './lib/profiling.mjs';
 
 const { values: args } = parseArgs({ options: { files: { type: 'string', default: '2000' }, downloads: { type: 'string', default: '500' }, rounds: { type: 'string', default: '3' }, 'no-prof': { type: 'boolean', default: false }, top: { type: 'string', default: '25' }, out: { type: 'string' } } });
 const files = Number(args.files);
 const downloads = Number(args.downloads);
-const out = args.out ?? join(repo, 'bench', 'profiles');
-mkdirSync(out, { recursive: true });
-for (const f of readdirSync(out)) if (f.endsWith('.cpuprofile')) rmSync(join(out, f));
-process.on('exit', () => {
-  killAll();
-  removeRoots();
-});
-process.on('SIGINT', () => process.exit(130));
+const out = profileRun(args.out);
 
 const prof = (name) => (args['no-prof'] ? [] : ['--cpu-prof', '--cpu-prof-dir', out, '--cpu-prof-name', name]);
 const mesh = new Mesh(benchRoot('profile-small'), ['p1', 'd'].map((id) => ({ id, host: '127.0.0.1', port: 1 })));

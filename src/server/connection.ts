@@ -27,13 +27,16 @@ import { type Request, decodeRequest, requestCodec } from '../protocol/requests.
 import { checkName } from '../storage/names.js';
 import { namedFailure } from '../storage/resources.js';
 import type { RateLimit } from '../transport/rate-limit.js';
-import { sendOne } from '../transport/send.js';
+import { joinSmall, sendOne } from '../transport/send.js';
 import type { ConnectionGate } from './admission.js';
 import { HandleCache } from './handle-cache.js';
 import { type BodySink, type HandlerContext, type Reply, type RequestNote, discardSink, onRequest } from './handlers.js';
 import { refuseAndClose } from './refuse.js';
 import { sendLimited } from './send-limit.js';
 import { SLOW_WINDOW_MS, SendMeter, watchSending } from './send-meter.js';
+
+/** Answers up to this size go out in one write. */
+const ONE_WRITE_BYTES = 64 * 1024;
 
 /** One line per request, for the server's log. */
 export interface RequestLog {
@@ -201,7 +204,12 @@ export class ServerConnection {
       status: statusOf(reply.answer),
     });
     const stopWatch = this.#watchSending(current);
+    // An answer of a few KiB (INFO, a small file's GET) in one write (issue 11).
+    const parts = Array.isArray(reply.body) || !reply.body ? [...frames, ...((reply.body as Buffer[] | undefined) ?? [])] : [];
+    const whole = joinSmall(parts, ONE_WRITE_BYTES);
     try {
+      if (whole) for (const chunk of parts.slice(frames.length)) reply.release?.(chunk);
+      if (whole) return await this.#send(whole);
       for (const frame of frames) await this.#send(frame);
       if (reply.body) for await (const chunk of reply.body) await this.#send(chunk, reply.release);
     } finally {

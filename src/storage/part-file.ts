@@ -27,6 +27,8 @@ import { writeAll } from './write-all.js';
 const DOWNLOAD_TAG = 'dl-';
 /** Files up to this size are fsynced synchronously on publish. */
 const SYNC_FSYNC_BYTES = 1024 * 1024;
+/** Writes up to this size are synchronous (write-all.ts): a small file's one write. */
+const SYNC_WRITE_BYTES = 64 * 1024;
 /**
  * Bytes written between background fdatasyncs (flush-behind): the kernel writes a download
  * out as it arrives instead of all at the end, so the final fsync before publishing is short
@@ -47,7 +49,7 @@ export class PartFile {
   #kept = { pieces: 0, bytes: 0 };
   /** Set once a write has failed: the part file is closed and takes no more. */
   #failure: Promise<Error> | undefined;
-  #closed = false;
+  #closed: Promise<void> | undefined;
   #isPublished = false;
   /** Bytes written since the last background flush started. */
   #unflushed = 0;
@@ -85,11 +87,13 @@ export class PartFile {
       // Open or create in one call; a file with bytes in it is an earlier attempt to resume.
       const handle = await open(path, constants.O_RDWR | constants.O_CREAT, 0o644);
       part = new PartFile(path, finalPath, handle, folder, info, lock, options.flushEveryBytes ?? FLUSH_EVERY_BYTES);
+      notePart(path, true);
       const verified = fstatSync(handle.fd).size > 0 ? await part.#verifyExisting(info) : [];
       for (const piece of verified) part.#count(piece);
       // A file of one piece is never partly held: its sidecar would tell this peer's server
       // nothing it could serve, and costs five file operations per small file (issue 11).
       if (info.pieceHashes.length > HASH_BYTES) part.#have = await HaveFile.create(path, info, verified).catch((err: unknown) => Promise.reject(isNoSpace(err) ? new TxtmeshError('ERR_NO_SPACE', `no space left beside ${finalPath} to start downloading ${info.name}`, { cause: err }) : err));
+      if (part.#have) notePart(part.#have.path, true);
       return { part, verified };
     } catch (err) {
       await (part ? part.close() : lock.release());
@@ -103,7 +107,7 @@ export class PartFile {
    */
   async write(offset: number, data: Buffer): Promise<void> {
     if (this.#failure) throw await this.#failure;
-    await writeAll(this.#handle, data, offset).catch(async (err: unknown) => Promise.reject(await this.#failed(err)));
+    await writeAll(this.#handle, data, offset, SYNC_WRITE_BYTES).catch(async (err: unknown) => Promise.reject(await this.#failed(err)));
     this.#unflushed += data.length;
     if (this.#unflushed >= this.#flushEvery && !this.#flushing) this.#flushBehind();
   }
@@ -180,7 +184,7 @@ export class PartFile {
       // round trip per file when many small files are fetched one after another.
       if (stamp.size <= SYNC_FSYNC_BYTES) fsyncSync(this.#handle.fd);
       else await this.#handle.sync();
-      await this.#closeFiles();
+      void this.#closeFiles(); // closed while it is linked into place; close() and discard() wait for it
       return stamp;
     } catch (err) {
       throw await this.#finishFailed(err);
@@ -215,16 +219,18 @@ export class PartFile {
     // The sidecar goes first: a server must not be pointed at a part file that is gone.
     await this.#have?.remove();
     if (!this.#isPublished) await removeQuietly(this.path);
+    for (const path of [this.path, this.#have?.path]) if (path) notePart(path, false);
     await this.#lock.release();
   }
 
-  /** Closes the part file and its sidecar; the lock stays until close() or discard(). */
-  async #closeFiles(): Promise<void> {
-    if (this.#closed) return;
-    this.#closed = true;
-    await this.#flushing;
-    await this.#handle.close().catch(() => undefined);
-    await this.#have?.close();
+  /** Closes the part file and its sidecar (never fails); the lock stays until close() or discard(). */
+  #closeFiles(): Promise<void> {
+    this.#closed ??= (async () => {
+      await this.#flushing;
+      await this.#handle.close().catch(() => undefined);
+      await this.#have?.close();
+    })();
+    return this.#closed;
   }
 
   /** Hashes each full-length piece already in the file; returns the ones that match. */
@@ -246,15 +252,40 @@ export class PartFile {
   }
 }
 
+/**
+ * The part files and sidecars in each folder this process downloads into, by name: the folder
+ * is read once, at its first download, and the set then follows this process's own part files,
+ * so a download does not read a folder of thousands of files to find the stale parts of its
+ * name (issue 11). A part another process leaves there later is cleared by the next process
+ * that downloads into the folder.
+ */
+const partsByFolder = new Map<string, Promise<Set<string>>>();
+
+function partsIn(dir: string): Promise<Set<string>> {
+  let parts = partsByFolder.get(dir);
+  if (!parts) {
+    const isPart = (name: string) => name.includes(`.${DOWNLOAD_TAG}`) && (name.endsWith(TEMP_SUFFIX) || name.endsWith(HAVE_SUFFIX));
+    parts = readdir(dir).then((names) => new Set(names.filter(isPart)), () => new Set<string>());
+    partsByFolder.set(dir, parts);
+  }
+  return parts;
+}
+
+/** Records that the part file or sidecar at `path` is on disk now, or no longer. */
+function notePart(path: string, present: boolean): void {
+  void partsIn(dirname(path)).then((parts) => (present ? parts.add(basename(path)) : parts.delete(basename(path))));
+}
+
 /** Deletes download part files for `finalPath` other than `keep` (other versions). */
 async function removeOtherVersions(finalPath: string, keep: string): Promise<void> {
   const prefix = `.${basename(finalPath)}.${DOWNLOAD_TAG}`;
-  const names = await readdir(dirname(finalPath)).catch(() => [] as string[]);
-  for (const name of names) {
-    // The prefix first: the folder may hold thousands of files, and this runs for every download.
+  const parts = await partsIn(dirname(finalPath));
+  for (const name of [...parts]) {
     if (!name.startsWith(prefix)) continue;
     const path = join(dirname(finalPath), name);
     const stale = (name.endsWith(TEMP_SUFFIX) && path !== keep) || (name.endsWith(HAVE_SUFFIX) && path !== keep.slice(0, -TEMP_SUFFIX.length) + HAVE_SUFFIX);
-    if (stale) await removeQuietly(path);
+    if (!stale) continue;
+    parts.delete(name);
+    await removeQuietly(path);
   }
 }

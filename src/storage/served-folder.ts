@@ -149,11 +149,14 @@ export class ServedFolder {
 
   /** True if something (file, folder or link) has this name now; a cheap check before describe(). */
   exists(name: string): boolean {
+    return this.#lstat(name) !== undefined;
+  }
+
+  #lstat(name: string): Stats | undefined {
     try {
-      lstatSync(resolveName(this.root, name));
-      return true;
+      return lstatSync(resolveName(this.root, name));
     } catch {
-      return false;
+      return undefined;
     }
   }
 
@@ -162,6 +165,8 @@ export class ServedFolder {
    * @throws TxtmeshError ERR_BAD_NAME, ERR_NOT_FOUND
    */
   async describe(name: string): Promise<FileInfo> {
+    const unchanged = this.#unchanged(name);
+    if (unchanged) return unchanged;
     // Requests for a file that is being hashed wait for that hashing, then check the cache.
     const running = this.#describing.get(name);
     if (running) await running.catch(() => undefined);
@@ -173,6 +178,16 @@ export class ServedFolder {
     } finally {
       if (this.#describing.get(name) === work) this.#describing.delete(name);
     }
+  }
+
+  /**
+   * The cached description of a name in the folder itself still leading, not through a symlink, to the file
+   * it was computed for: one lstat, where an open and a close cost two thread-pool round trips (INFO, issue 11).
+   */
+  #unchanged(name: string): FileInfo | undefined {
+    const cached = this.#cache.get(name);
+    const st = cached && !name.includes('/') ? this.#lstat(name) : undefined;
+    return st?.isFile() && sameStamp(cached as CacheEntry, st) ? cached?.info : undefined;
   }
 
   /**
