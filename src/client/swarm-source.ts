@@ -9,6 +9,7 @@ import type { PeerAddress } from '../settings.js';
 import type { PartFile } from '../storage/part-file.js';
 import { BufferPool } from '../transport/buffer-pool.js';
 import type { RateLimit } from '../transport/rate-limit.js';
+import type { ConnectionPool } from './connection-pool.js';
 import type { PeerConnection } from './peer-connection.js';
 import { PieceVerifier } from './piece-verifier.js';
 import type { Problem } from './problem.js';
@@ -31,6 +32,8 @@ export interface SwarmOptions {
   readonly onPiece?: (peer: string, bytes: number) => void;
   /** Paces what every source's connection receives, together (--max-download-rate). */
   readonly receiveLimit?: RateLimit;
+  /** Where the sources' idle connections go once the file is complete (the console's pool). */
+  readonly pool?: ConnectionPool;
 }
 
 export interface SourceState {
