@@ -121,6 +121,7 @@ async function downloadOne(session: Session, plan: Plan, name: string, signal: A
     version: args.values.get('version'),
     versions: versionsArea(session),
     receiveLimit: session.limits?.down,
+    pool: session.pool,
     onPeers: (used) => out.note(`${searched ? 'Found' : 'Downloading'} ${name} ${searched ? 'at' : 'from'} ${used.join(', ')}`),
     onResume: (pieces, of, bytes) => out.note(`Resuming ${name}: ${pieces} of ${of} pieces (${formatBytes(bytes)}) from an earlier attempt are verified and kept`),
     onProgress: (p) => {

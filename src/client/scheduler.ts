@@ -85,6 +85,11 @@ export class PieceScheduler {
     return this.#doneCount;
   }
 
+  /** Pieces neither done nor being fetched by anyone. */
+  get openCount(): number {
+    return this.pieceCount - this.#doneCount - this.#inFlight.size;
+  }
+
   isDone(piece: number): boolean {
     return this.#done[piece] === 1;
   }

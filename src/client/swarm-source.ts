@@ -9,6 +9,7 @@ import type { PeerAddress } from '../settings.js';
 import type { PartFile } from '../storage/part-file.js';
 import { BufferPool } from '../transport/buffer-pool.js';
 import type { RateLimit } from '../transport/rate-limit.js';
+import type { ConnectionPool } from './connection-pool.js';
 import type { PeerConnection } from './peer-connection.js';
 import { PieceVerifier } from './piece-verifier.js';
 import type { Problem } from './problem.js';
@@ -31,6 +32,8 @@ export interface SwarmOptions {
   readonly onPiece?: (peer: string, bytes: number) => void;
   /** Paces what every source's connection receives, together (--max-download-rate). */
   readonly receiveLimit?: RateLimit;
+  /** Where the sources' idle connections go once the file is complete (the console's pool). */
+  readonly pool?: ConnectionPool;
 }
 
 export interface SourceState {
@@ -147,6 +150,37 @@ export function deadlineOf(source: SourceState, ceiling: number): number {
 export function runLengthOf(source: SourceState, pieceSize: number): number {
   const pieces = Math.floor((source.pace.meter.rate * 20) / pieceSize);
   return Math.max(1, Math.min(MAX_RUN_PIECES, pieces));
+}
+
+/**
+ * Near the end of a download, whether a fresh piece should be left to the other sources: it
+ * would arrive from `source` (after what it has queued, at its observed rate) later than the
+ * others would deliver it. They would deliver it no sooner than they are through the `openBytes`
+ * nobody is fetching yet and their own queues, together (a fluid estimate), and no sooner than
+ * the quickest of them could fetch one more piece. Without this a slow source took pieces up to
+ * its queue budget to the very end: on 80/40/20 mbit links the 20 mbit one held the last ~0.4 s
+ * of the download, and the endgame fetched its pieces again from the fast ones (issue 11).
+ * The source that would deliver soonest is never held back, so some source always takes the
+ * piece. Only when every source holds every piece (a partial holder may be the only one with
+ * a piece) and the rates are known.
+ */
+export function leaveToOthers(source: SourceState, sources: Iterable<SourceState>, openBytes: number, pieceBytes: number): boolean {
+  const rate = source.pace.meter.rate;
+  if (rate <= 0 || openBytes <= 0) return false;
+  let othersRate = 0;
+  let othersQueued = 0;
+  let soonest = Infinity;
+  for (const other of sources) {
+    if (other.partial) return false;
+    const r = other.pace.meter.rate;
+    if (other === source || other.problem || !other.conn || r <= 0) continue;
+    othersRate += r;
+    othersQueued += other.pace.queued;
+    soonest = Math.min(soonest, (other.pace.queued + pieceBytes) / r);
+  }
+  if (othersRate <= 0) return false;
+  const byOthers = Math.max((openBytes + othersQueued) / othersRate, soonest);
+  return (source.pace.queued + pieceBytes) / rate > byOthers;
 }
 
 /** How long the requests queued on one source should take at its observed rate. */

@@ -17,7 +17,8 @@ import { PeerConnection } from './peer-connection.js';
 import { type Problem, problemOf } from './problem.js';
 import { DEFAULT_RETRY, type RetryPolicy, backoffDelay, sleep } from './retry.js';
 import { PieceScheduler } from './scheduler.js';
-import { HOLDINGS_POLL_MS, PARTIAL_ONLY_GIVE_UP_MS, QUICK_ASK_MS, RECEIVE_POOL, type SourceState, type SwarmOptions, VERIFIER, deadlineOf, endgameTick, firstBad, newSource, paceOf, queueBudget, runLengthOf } from './swarm-source.js';
+import { type WorkerHost, runWorkers } from './source-workers.js';
+import { HOLDINGS_POLL_MS, PARTIAL_ONLY_GIVE_UP_MS, QUICK_ASK_MS, RECEIVE_POOL, type SourceState, type SwarmOptions, VERIFIER, deadlineOf, endgameTick, firstBad, leaveToOthers, newSource, paceOf, queueBudget, runLengthOf } from './swarm-source.js';
 
 export type { SourceState, SwarmOptions } from './swarm-source.js';
 
@@ -30,23 +31,21 @@ export class Swarm {
   readonly #runs: Promise<void>[] = [];
   /** Aborted when the download is complete or the caller aborts: ends backoff sleeps at once. */
   readonly #finished = new AbortController();
-  /** Receive buffers, one per request in flight, reused (shared by every download). */
-  readonly #pool = RECEIVE_POOL;
   readonly #signal: AbortSignal;
   #wake: () => void = () => undefined;
   /** performance.now() of the last verified piece (or of the start). */
   #lastPiece = performance.now();
   #changed: Promise<void>;
+  readonly #hashed: () => void; // lets the hash workers go (piece-verifier.ts)
 
   constructor(options: SwarmOptions) {
     this.#options = options;
     const pieces = options.info.pieceHashes.length / HASH_BYTES;
-    // A random first piece (then onwards and round), so downloaders of one file ask for
-    // different pieces and have something to trade (scheduler.ts).
-    // The endgame duplicates only what is late by the sources' observed pace (source-pace.ts).
+    // A random first piece, so downloaders of one file have something to trade (scheduler.ts);
+    // the endgame duplicates only what is late by the sources' observed pace (source-pace.ts).
     this.scheduler = new PieceScheduler(pieces, { done: options.verified, start: randomInt(Math.max(1, pieces)), pace: paceOf(this.sources, options.info.pieceSize) });
     this.#changed = this.#nextChange();
-    VERIFIER.prepare(options.info.size - options.verified.length * options.info.pieceSize);
+    this.#hashed = VERIFIER.prepareWhenFast(options.info.size - options.verified.length * options.info.pieceSize);
     this.#signal = AbortSignal.any([options.signal, this.#finished.signal]);
     // Done or aborted: close every connection, so workers waiting on a slow or frozen peer's
     // answer (an endgame loser) stop at once.
@@ -80,9 +79,14 @@ export class Swarm {
     while (this.#runs.length > 0) await Promise.all(this.#runs.splice(0));
   }
 
-  /** Closes every connection. */
+  /** Closes every connection; once the file is complete, the idle ones go to the pool instead, if there is one. */
   close(): void {
-    for (const s of this.sources.values()) s.conn?.close();
+    this.#hashed();
+    const pool = this.scheduler.complete && !this.#options.signal.aborted ? this.#options.pool : undefined;
+    for (const s of this.sources.values()) {
+      void (pool && s.conn ? pool.give(s.conn) : s.conn?.close()); // give() closes one still waiting on an answer
+      s.conn = undefined;
+    }
   }
 
   #nextChange(): Promise<void> {
@@ -156,33 +160,28 @@ export class Swarm {
     }
   }
 
-  /** Runs the workers of one connection; resolves with what ended it (undefined: done). */
+  /** Runs the workers of one connection (source-workers.ts); resolves with what ended it (undefined: done). */
   async #work(source: SourceState, conn: PeerConnection): Promise<Error | undefined> {
-    const signal = this.#signal;
+    const { info, depth } = this.#options;
     conn.paceReceiving(this.#options.receiveLimit);
-    let failure: Error | undefined;
-    const worker = async () => {
-      while (!this.scheduler.complete && !failure && !signal.aborted) {
-        const full = source.pace.queued >= queueBudget(source, this.#options.info.pieceSize);
-        const run = full ? undefined : this.scheduler.nextRun(source.peer.id, runLengthOf(source, this.#options.info.pieceSize));
-        if (run === undefined) {
-          // A partial source with nothing for us (a seed offering a few pieces at a time,
-          // super-seed.ts, or a downloader): ask it again soon rather than at the next poll.
-          if (source.partial && !full) this.#askSoon(source, conn);
-          await Promise.race([this.#changed, endgameTick()]);
-          continue;
-        }
-        const err = await this.#fetch(source, conn, run.first, run.count);
-        if (err && !failure) {
-          failure = err;
-          conn.close();
-        }
-        this.#notify();
-      }
-    };
     void this.#pollHoldings(source, conn); // ends when the connection closes, without holding up a reconnect
-    await Promise.all(Array.from({ length: this.#options.depth }, worker));
-    return failure;
+    const host: WorkerHost = {
+      scheduler: this.scheduler,
+      peer: source.peer.id,
+      depth,
+      signal: this.#signal,
+      full: () => source.pace.queued >= queueBudget(source, info.pieceSize),
+      // Near the end a fresh piece goes only to a source that would not deliver it last.
+      leave: () => leaveToOthers(source, this.sources.values(), this.scheduler.openCount * info.pieceSize, info.pieceSize),
+      runLength: () => runLengthOf(source, info.pieceSize),
+      changed: () => this.#changed,
+      tick: endgameTick,
+      // A partial source with nothing for us (super-seed.ts, a downloader): ask again soon.
+      idle: () => source.partial && this.#askSoon(source, conn),
+      fetch: (first, count) => this.#fetch(source, conn, first, count),
+      notify: () => this.#notify(),
+    };
+    return runWorkers(host, () => conn.close());
   }
 
   /**
@@ -197,10 +196,10 @@ export class Swarm {
     const lengths = pieces.map((p) => Math.min(info.pieceSize, info.size - p * info.pieceSize));
     const offset = first * info.pieceSize;
     const length = lengths.reduce((a, b) => a + b, 0);
-    const data = this.#pool.take(length);
+    const data = RECEIVE_POOL.take(length);
     const received = { bytes: 0 };
     const giveBack = (err?: Error) => {
-      this.#pool.give(data);
+      RECEIVE_POOL.give(data);
       for (const p of pieces) this.scheduler.release(p, id);
       return err;
     };
@@ -225,10 +224,10 @@ export class Swarm {
     const freshPieces = lengths.filter((_, i) => this.scheduler.markDone(pieces[i] as number, id));
     source.duplicateBytes += length - freshPieces.reduce((a, b) => a + b, 0);
     if (freshPieces.length === 0) {
-      this.#pool.give(data);
+      RECEIVE_POOL.give(data);
       return undefined;
     }
-    await this.#options.part.write(offset, data).finally(() => this.#pool.give(data));
+    await this.#options.part.write(offset, data).finally(() => RECEIVE_POOL.give(data));
     await this.#options.part.markVerified(first, count); // every piece of the run is done now, by us or another
     this.#credit(source, freshPieces);
     return undefined;

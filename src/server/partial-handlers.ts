@@ -26,7 +26,7 @@ function notFound(name: string): TxtmeshError {
 
 /** The download in progress of this version of `name`, if any. */
 async function partialOf(ctx: HandlerContext, name: string, identity: string): Promise<PartialCopy | undefined> {
-  return (await ctx.folder.partials(name)).find((c) => c.info.identity === identity);
+  return (await ctx.folder.partials(name, identity)).find((c) => c.info.identity === identity);
 }
 
 /** INFO with `partial` for a file that is not here complete: the download with most pieces. */

@@ -12,10 +12,13 @@
  */
 import type { Duplex } from 'node:stream';
 import type { RateLimit } from '../transport/rate-limit.js';
-import { sendOne } from '../transport/send.js';
+import { joinSmall, sendOne } from '../transport/send.js';
 import type { Reply } from './reply.js';
 import { sendLimited } from './send-limit.js';
 import type { SendMeter } from './send-meter.js';
+
+/** Answers up to this size go out in one write. */
+const ONE_WRITE_BYTES = 64 * 1024;
 
 /** Where an answer goes: the socket, the meter of what it takes, the server's upload limit. */
 export interface AnswerOut {
@@ -32,9 +35,29 @@ export interface AnswerOut {
  */
 export async function sendAnswer(out: AnswerOut, frames: readonly Buffer[], reply: Reply, sent: SentCount): Promise<void> {
   const [head, ...rest] = frames;
+  const whole = head && oneWrite(out, frames, reply);
+  if (whole) {
+    // The header line is not counted: `sent` counts what follows it.
+    const taken = sent.handed(whole.length - head.length);
+    out.meter.handed(whole.length);
+    return sendOne(out.socket, whole, (_buffer, err) => taken(err));
+  }
   if (head) await sendChunk(out, head);
   for (const frame of rest) await sendChunk(out, frame, undefined, sent);
   if (reply.body) for await (const chunk of reply.body) await sendChunk(out, chunk, reply.release, sent);
+}
+
+/**
+ * An answer of a few KiB (INFO, a small file's GET) as one buffer, for one write (issue 11,
+ * small files), or undefined: a body streamed from disk, more than ONE_WRITE_BYTES, or a
+ * rate limit to pace it. The body's buffers are released once copied.
+ */
+function oneWrite(out: AnswerOut, frames: readonly Buffer[], reply: Reply): Buffer | undefined {
+  if ((out.limit && out.limit.rate > 0) || (reply.body && !Array.isArray(reply.body))) return undefined;
+  const body = (reply.body as Buffer[] | undefined) ?? [];
+  const whole = joinSmall([...frames, ...body], ONE_WRITE_BYTES);
+  if (whole) for (const chunk of body) reply.release?.(chunk);
+  return whole;
 }
 
 function sendChunk(out: AnswerOut, chunk: Buffer, release?: (chunk: Buffer) => void, sent?: SentCount): Promise<void> {

@@ -12,7 +12,7 @@
  * serves (a part file can be cut short or deleted under it).
  */
 import { createHash } from 'node:crypto';
-import { constants, fstatSync } from 'node:fs';
+import { constants, fstatSync, readSync } from 'node:fs';
 import { type FileHandle, open, readdir } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
 import { HASH_BYTES, IDENTITY_PATTERN, PIECE_SIZE } from '../constants.js';
@@ -94,27 +94,62 @@ export interface PartialCopy {
   readonly partPath: string;
 }
 
+/** A sidecar read and left open, so its flags can be read again cheaply (flagsNow). */
+export interface OpenPartial {
+  readonly copy: PartialCopy;
+  readonly handle: FileHandle;
+  /** Where the flags start in the sidecar. */
+  readonly flagsAt: number;
+}
+
 /**
  * Reads a sidecar, or undefined if it is missing, malformed, or disagrees with itself (its
  * hashes do not give its identity): a bad sidecar is never believed.
  * @throws TxtmeshError ERR_BUSY when this process is out of file handles
  */
 export async function readPartial(havePath: string, name: string): Promise<PartialCopy | undefined> {
+  const opened = await openPartial(havePath, name);
+  await opened?.handle.close().catch(() => undefined);
+  return opened?.copy;
+}
+
+/** Like readPartial, leaving the sidecar open when it is believed (the caller closes it). */
+export async function openPartial(havePath: string, name: string): Promise<OpenPartial | undefined> {
   let handle: FileHandle | undefined;
+  let opened: OpenPartial | undefined;
   try {
     handle = await open(havePath, constants.O_RDONLY | constants.O_NOFOLLOW | constants.O_NONBLOCK);
     const stat = fstatSync(handle.fd);
     if (!stat.isFile() || stat.size > MAX_HEADER + 64 * 1024 * 1024) return undefined;
     const bytes = Buffer.allocUnsafe(stat.size);
     const { bytesRead } = await handle.read(bytes, 0, stat.size, 0);
-    return parsePartial(bytes.subarray(0, bytesRead), name, partPathFor(havePath));
+    const copy = parsePartial(bytes.subarray(0, bytesRead), name, partPathFor(havePath));
+    opened = copy && { copy, handle, flagsAt: bytesRead - copy.have.length };
+    return opened;
   } catch (err) {
     // Out of file handles says nothing about the sidecar: the caller says busy, not "not here".
     if (isOutOfHandles(err)) throw outOfHandles(err);
     return undefined;
   } finally {
-    await handle?.close().catch(() => undefined);
+    if (!opened) await handle?.close().catch(() => undefined);
   }
+}
+
+/**
+ * What an open sidecar holds now: its flags read again (one small read, from the page cache),
+ * or undefined if they cannot be read whole, or the sidecar was removed (the download ended).
+ */
+export function flagsNow(opened: OpenPartial): PartialCopy | undefined {
+  const have = new Uint8Array(opened.copy.have.length);
+  try {
+    if (fstatSync(opened.handle.fd).nlink === 0) return undefined;
+    if (readSync(opened.handle.fd, have, 0, have.length, opened.flagsAt) !== have.length) return undefined;
+  } catch {
+    return undefined;
+  }
+  let heldCount = 0;
+  for (const flag of have) if (flag === 1) heldCount++;
+  return { ...opened.copy, have, heldCount };
 }
 
 function parsePartial(bytes: Buffer, name: string, partPath: string): PartialCopy | undefined {
@@ -139,13 +174,25 @@ function parsePartial(bytes: Buffer, name: string, partPath: string): PartialCop
  * being fetched; usually one).
  */
 export async function findPartials(finalPath: string, name: string): Promise<PartialCopy[]> {
+  const found = await openPartials(finalPath, name);
+  await Promise.all(found.map((f) => f.handle.close().catch(() => undefined)));
+  return found.map((f) => f.copy);
+}
+
+/** Like findPartials, with every sidecar left open (the caller closes them). */
+export async function openPartials(finalPath: string, name: string): Promise<OpenPartial[]> {
   const prefix = `.${basename(finalPath)}.dl-`;
   const names = await readdir(dirname(finalPath)).catch((err: unknown) => (isOutOfHandles(err) ? Promise.reject(outOfHandles(err)) : ([] as string[])));
-  const found: PartialCopy[] = [];
-  for (const entry of names) {
-    if (!entry.startsWith(prefix) || !entry.endsWith(HAVE_SUFFIX)) continue;
-    const copy = await readPartial(join(dirname(finalPath), entry), name);
-    if (copy) found.push(copy);
+  const found: OpenPartial[] = [];
+  try {
+    for (const entry of names) {
+      if (!entry.startsWith(prefix) || !entry.endsWith(HAVE_SUFFIX)) continue;
+      const opened = await openPartial(join(dirname(finalPath), entry), name);
+      if (opened) found.push(opened);
+    }
+  } catch (err) {
+    await Promise.all(found.map((f) => f.handle.close().catch(() => undefined)));
+    throw err;
   }
-  return found.sort((a, b) => b.heldCount - a.heldCount);
+  return found.sort((a, b) => b.copy.heldCount - a.copy.heldCount);
 }

@@ -25,6 +25,15 @@ export async function sendOne(socket: Duplex, buffer: Buffer, written?: (buffer:
   if (!ok) await drained(socket);
 }
 
+/**
+ * Buffers that together hold at most `max` bytes, joined into one (a small answer goes out in
+ * one write: one segment, which the peer reads at once); undefined if larger, or just one.
+ */
+export function joinSmall(buffers: readonly Buffer[], max: number): Buffer | undefined {
+  if (buffers.length < 2 || buffers.reduce((n, b) => n + b.length, 0) > max) return undefined;
+  return Buffer.concat(buffers);
+}
+
 function drained(socket: Duplex): Promise<void> {
   return new Promise((resolve, reject) => {
     const cleanup = () => {

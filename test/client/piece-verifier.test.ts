@@ -48,6 +48,21 @@ describe('client/piece-verifier', function () {
     await plain.close();
   });
 
+  it('stops its workers once every download that asked for them is over, not before', async function () {
+    const first = verifier.prepare(WORKER_MIN_BYTES);
+    const second = verifier.prepare(WORKER_MIN_BYTES);
+    expect(verifier.workers).to.equal(2);
+    first();
+    first(); // a second call of the same download counts once
+    expect(verifier.workers, 'the other download still hashes').to.equal(2);
+    second();
+    expect(verifier.workers).to.equal(0);
+    const data = pieces(shared, [1000]);
+    expect((await verifier.digests(data, [1000]))[0]?.toString('hex')).to.equal(expected(data, [1000])[0]);
+    verifier.prepare(WORKER_MIN_BYTES - 1)(); // a small download neither starts nor stops any
+    expect(verifier.workers).to.equal(0);
+  });
+
   it('hashes here while its workers are still starting', async function () {
     verifier.prepare(WORKER_MIN_BYTES);
     expect(verifier.online).to.equal(0);

@@ -3,7 +3,7 @@
  * a PUT's sink) out. No sockets.
  */
 import { expect } from 'chai';
-import { appendFile, readFile, readdir, rm } from 'node:fs/promises';
+import { appendFile, readFile, readdir, rm, symlink } from 'node:fs/promises';
 import { join } from 'node:path';
 import { MAX_RANGE_BYTES, PIECE_SIZE } from '../../src/constants.js';
 import { TxtmeshError } from '../../src/errors.js';
@@ -93,6 +93,17 @@ describe('server/handlers', () => {
     expect(info).to.include({ kind: 'INFO', id: 3, size: big.length, pieceSize: PIECE_SIZE, identity: identityOf(big) });
     expect(info.kind === 'INFO' && info.pieceHashes.length).to.equal(Math.ceil(big.length / PIECE_SIZE) * 32);
     expect(await codeOf(start({ verb: 'INFO', id: 4, name: 'nope.txt' }))).to.equal('ERR_NOT_FOUND');
+  });
+
+  it('INFO of a known file follows what its name leads to now: a rewrite is described anew, a symlink in its place is refused', async () => {
+    const info = async (id: number) => (await answer({ verb: 'INFO', id, name: 'hello.txt' })).answer;
+    expect(await info(5)).to.include({ identity: identityOf(small) }); // known since init()
+    const longer = Buffer.concat([small, Buffer.from('and more\n')]);
+    await appendFile(join(dir, 'hello.txt'), 'and more\n');
+    expect(await info(6)).to.include({ size: longer.length, identity: identityOf(longer) });
+    await rm(join(dir, 'hello.txt'));
+    await symlink(join(dir, 'sub', 'big.txt'), join(dir, 'hello.txt'));
+    expect(await codeOf(start({ verb: 'INFO', id: 7, name: 'hello.txt' }))).to.equal('ERR_NOT_FOUND');
   });
 
   it('GET: streams a range of several read chunks exactly (the log counts what goes out, not the length)', async () => {

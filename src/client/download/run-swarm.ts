@@ -36,6 +36,7 @@ export function startSwarm(run: DownloadRun, target: Target, chosen: readonly Ho
     signal: run.signal,
     as: options.as,
     receiveLimit: options.receiveLimit,
+    pool: options.pool,
     onPiece: (peer, bytes) => {
       const now = performance.now();
       options.onPiece?.(peer, bytes, now - started);
