@@ -150,7 +150,7 @@ function rowsOf(reps, f, { rates, size, anchors }) {
 function report(ctx, reps, { rates, size, staticSplit, svg, anchors }) {
   const f = figuresOf(reps, { size, staticSplit, anchors });
   const notes = [
-    'served/size: GET bytes in the servers\' request logs ÷ file size (a GET is logged with its requested length before it is sent, so an abandoned one counts whole); aria2c: body bytes nginx sent',
+    'served/size: GET bytes in the servers\' request logs ÷ file size (what the sockets took: an abandoned GET counts what went out); aria2c: body bytes nginx sent',
   ];
   if (!anchors.nginx) notes.push(`SKIP aria2c row: ${anchors.skip}`);
   if (reps.some((r) => r.singles.some((s) => !s.complete))) {

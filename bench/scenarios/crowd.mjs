@@ -146,7 +146,7 @@ function report(ctx, results, size, btSkip) {
   }
   const notes = [
     'txtmesh is timed from the command written into consoles already running; aria2c from its spawn (it starts in ~20 ms)',
-    'seed sent (link): bytes the seed\'s interface sent, TCP/IP headers included (a plain TCP copy in this lab reads 1.012× its payload); (log): GET bytes in the seed\'s request log (logged before sending: an abandoned GET counts whole)',
+    'seed sent (link): bytes the seed\'s interface sent, TCP/IP headers included (a plain TCP copy in this lab reads 1.012× its payload); (log): GET bytes in the seed\'s request log (what its sockets took: an abandoned GET counts what went out)',
     'a failed download is not retried; "not all" means some peer never got its copy in that run',
   ];
   if (btSkip) notes.push(`SKIP BitTorrent rows: ${btSkip}`);

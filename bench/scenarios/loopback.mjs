@@ -126,7 +126,7 @@ function report(ctx, reps, size, anchor) {
   targets.push(target('bytes served / file size (worst txtmesh row)', Math.max(...Object.values(servedPerSize).map((x) => x.median)), '<=', TARGET_SERVED));
   const notes = [
     `every piece verified (${Math.ceil(size / PIECE_SIZE)} per download); every copy fsynced and checked by SHA-256 (aria2c verifies nothing and does not fsync; its copy is checked afterwards)`,
-    'served/size: GET bytes in the servers\' request logs ÷ file size (logged before sending: an abandoned GET counts whole); aria2c: body bytes nginx sent',
+    'served/size: GET bytes in the servers\' request logs ÷ file size (what the sockets took: an abandoned GET counts what went out); aria2c: body bytes nginx sent',
   ];
   if (!anchor.nginx) notes.push(`SKIP aria2c row: ${anchor.skip}`);
   return {

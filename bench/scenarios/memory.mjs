@@ -36,7 +36,7 @@ export async function memory(ctx) {
       target(`server peak RSS, 3 clients of ${largest.size / 2 ** 20} MiB (MB)`, largest.server.median / MB, '<', LIMIT_MB),
     ],
     table: table(['process', 'peak RSS MB', 'spread', 'served/size'], rows),
-    notes: [...notes, 'served/size: GET bytes in the request logs ÷ file size (p4: ÷ 3 copies); logged before sending, an abandoned GET counts whole'],
+    notes: [...notes, 'served/size: GET bytes in the request logs ÷ file size (p4: ÷ 3 copies); what the sockets took: an abandoned GET counts what went out'],
   };
 }
 

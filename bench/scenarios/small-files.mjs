@@ -121,6 +121,6 @@ export async function smallFiles(ctx) {
       target('bytes served / bytes of the files', served.median, '<=', SERVED_TARGET),
     ],
     table: table(['row', 'median', 'spread', 'unit'], rows),
-    notes: [`timed in the console, output included; the ${downloads} #DOWNLOAD lines are piped at once and run one after another`, 'served: GET bytes in the server\'s request log (logged before sending: an abandoned GET counts whole)'],
+    notes: [`timed in the console, output included; the ${downloads} #DOWNLOAD lines are piped at once and run one after another`, 'served: GET bytes in the server\'s request log (what its sockets took: an abandoned GET counts what went out)'],
   };
 }
