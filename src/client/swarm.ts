@@ -38,7 +38,7 @@ export class Swarm {
   /** performance.now() of the last verified piece (or of the start). */
   #lastPiece = performance.now();
   #changed: Promise<void>;
-  readonly #hashed: () => void; // lets the hash workers go (piece-verifier.ts)
+  readonly #hashed: () => void; // piece-verifier.ts prepare()
 
   constructor(options: SwarmOptions) {
     this.#options = options;
@@ -82,7 +82,7 @@ export class Swarm {
     while (this.#runs.length > 0) await Promise.all(this.#runs.splice(0));
   }
 
-  /** Closes every connection. */
+  /** Closes every connection, and lets the hash workers go. */
   close(): void {
     this.#hashed();
     for (const s of this.sources.values()) s.conn?.close();
