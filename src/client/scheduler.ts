@@ -17,7 +17,8 @@
  *   pieces; the first copy to arrive wins. Only a request that is late pays for a duplicate
  *   (issue 11: early duplicates served small files 1.3-1.7 times over): the Pace says, from
  *   what the peers delivered so far, when each source's queue should be through and how long
- *   the idle peer would take; a duplicate must be expected to save MIN_GAIN_MS. It takes the
+ *   the idle peer would take; a duplicate must be expected to save MIN_GAIN_MS, and half the time
+ *   the idle peer takes to send it (MIN_GAIN_SHARE). It takes the
  *   slowest source's last-queued piece (the one that would arrive last). A peer that has not
  *   delivered a piece yet has no pace, so nothing is duplicated before the first piece arrives.
  */
@@ -36,6 +37,14 @@ export const EAGER_PACE: Pace = { remainingMs: () => Infinity, pieceMs: () => 0 
 
 /** Least time an endgame duplicate must be expected to save, against the bytes it costs. */
 export const MIN_GAIN_MS = 50;
+
+/**
+ * ...and at least this share of the time the idle peer takes to send it: a duplicate takes
+ * that long of the idle peer's uplink, which in a crowd serves other downloaders too. With the
+ * 50 ms floor alone, 16 downloaders on shared 40 mbit uplinks (each source sending a piece in
+ * about 0.6 s, the estimates that noisy) fetched 5-9 % of their pieces twice (issue 10).
+ */
+export const MIN_GAIN_SHARE = 0.5;
 
 export class PieceScheduler {
   readonly pieceCount: number;
@@ -216,9 +225,10 @@ export class PieceScheduler {
   #duplicate(peer: string): number | undefined {
     const own = this.#pace.pieceMs(peer);
     if ((this.#load.get(peer) ?? 0) > 0 || own === undefined) return undefined;
+    const least = Math.max(MIN_GAIN_MS, own * MIN_GAIN_SHARE);
     let best: { piece: number; arrival: number; fetchers: number; position: number } | undefined;
     for (const [source, queue] of this.#queues) {
-      if (source === peer || this.#pace.remainingMs(source) - own <= MIN_GAIN_MS) continue;
+      if (source === peer || this.#pace.remainingMs(source) - own <= least) continue;
       let position = 0;
       for (const piece of queue) {
         position++;
@@ -227,7 +237,7 @@ export class PieceScheduler {
         // The first copy wins: a piece arrives with its quickest fetcher.
         const arrival = Math.min(...[...fetchers].map((f) => this.#pace.remainingMs(f)));
         const c = { piece, arrival, fetchers: fetchers.size, position };
-        if (arrival - own > MIN_GAIN_MS && (!best || better(c, best))) best = c;
+        if (arrival - own > least && (!best || better(c, best))) best = c;
       }
     }
     return best === undefined ? undefined : this.#take(best.piece, peer);

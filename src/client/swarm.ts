@@ -36,7 +36,7 @@ export class Swarm {
   /** performance.now() of the last verified piece (or of the start). */
   #lastPiece = performance.now();
   #changed: Promise<void>;
-  readonly #hashed: () => void; // lets the hash workers go (piece-verifier.ts)
+  readonly #hashed: () => void; // piece-verifier.ts prepare()
 
   constructor(options: SwarmOptions) {
     this.#options = options;
@@ -45,7 +45,7 @@ export class Swarm {
     // the endgame duplicates only what is late by the sources' observed pace (source-pace.ts).
     this.scheduler = new PieceScheduler(pieces, { done: options.verified, start: randomInt(Math.max(1, pieces)), pace: paceOf(this.sources, options.info.pieceSize) });
     this.#changed = this.#nextChange();
-    this.#hashed = VERIFIER.prepareWhenFast(options.info.size - options.verified.length * options.info.pieceSize);
+    this.#hashed = VERIFIER.prepare(options.info.size - options.verified.length * options.info.pieceSize);
     this.#signal = AbortSignal.any([options.signal, this.#finished.signal]);
     // Done or aborted: close every connection, so workers waiting on a slow or frozen peer's
     // answer (an endgame loser) stop at once.
@@ -79,7 +79,7 @@ export class Swarm {
     while (this.#runs.length > 0) await Promise.all(this.#runs.splice(0));
   }
 
-  /** Closes every connection; once the file is complete, the idle ones go to the pool instead, if there is one. */
+  /** Closes every connection (once the file is complete, idle ones go to the pool, if any), and lets the hash workers go. */
   close(): void {
     this.#hashed();
     const pool = this.scheduler.complete && !this.#options.signal.aborted ? this.#options.pool : undefined;

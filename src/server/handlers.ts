@@ -11,7 +11,7 @@ import { IncomingFile } from '../storage/incoming-file.js';
 import { piecesOf } from '../storage/partial-range.js';
 import type { HandleCache } from './handle-cache.js';
 import type { BodySink, HandlerContext, Reply, RequestNote } from './reply.js';
-import { onHave, partialGet, partialInfo } from './partial-handlers.js';
+import { getVersion, onHave, partialInfo } from './partial-handlers.js';
 import { readRange } from './range-reader.js';
 
 export type { BodySink, HandlerContext, Reply, RequestNote } from './reply.js';
@@ -36,11 +36,8 @@ export async function onRequest(ctx: HandlerContext, request: Request, note: Req
     case 'INFO':
       return answered(await onInfo(ctx, request, client));
     case 'GET':
-      return answered(await onGet(ctx, request, handles, client).catch((err: unknown) => {
-        // A version this peer is still downloading (partial-handlers.ts).
-        if (err instanceof TxtmeshError && err.code === 'ERR_NOT_FOUND' && request.identity !== undefined) return partialGet(ctx, request);
-        throw err;
-      }));
+      // Of the complete file, or of a version this peer is still downloading (partial-handlers.ts).
+      return answered(await getVersion(ctx, request, () => onGet(ctx, request, handles, client)));
     case 'HAVE':
       return answered(await onHave(ctx, request, client));
     case 'PUT':

@@ -43,6 +43,10 @@ export async function partialInfo(ctx: HandlerContext, request: InfoRequest): Pr
  */
 export async function onHave(ctx: HandlerContext, request: HaveRequest, client: string): Promise<Reply> {
   const { id, name, identity } = request;
+  // Known to be downloading here: answered without a look for the complete file, which does
+  // not have this identity while the download's sidecar is there (it is removed on publish).
+  const kept = ctx.folder.keptPartial(name, identity);
+  if (kept) return { answer: { kind: 'HAVE', id, have: kept.have } };
   const file = await complete(ctx, name);
   if (file?.identity === identity) {
     const pieces = file.pieceHashes.length / HASH_BYTES;
@@ -52,6 +56,19 @@ export async function onHave(ctx: HandlerContext, request: HaveRequest, client: 
   if (copy) return { answer: { kind: 'HAVE', id, have: copy.have } };
   if (file) throw new TxtmeshError('ERR_CHANGED', `${name} has changed: it now has identity ${file.identity.slice(0, 12)}`);
   throw notFound(name);
+}
+
+/**
+ * GET of a version: from the download in progress first when this server knows it is here
+ * (see onHave), else from the complete file (`fromFile`); each falls back to the other.
+ */
+export async function getVersion(ctx: HandlerContext, request: GetRequest, fromFile: () => Promise<Reply>): Promise<Reply> {
+  const is = (err: unknown, code: string) => err instanceof TxtmeshError && err.code === code;
+  if (request.identity === undefined) return fromFile();
+  if (!ctx.folder.keptPartial(request.name, request.identity)) {
+    return fromFile().catch((err: unknown) => (is(err, 'ERR_NOT_FOUND') ? partialGet(ctx, request) : Promise.reject(err)));
+  }
+  return partialGet(ctx, request).catch((err: unknown) => (is(err, 'ERR_NOT_HELD') || is(err, 'ERR_NOT_FOUND') ? fromFile().catch(() => Promise.reject(err)) : Promise.reject(err)));
 }
 
 /** GET of a version that is here only as a download in progress. */

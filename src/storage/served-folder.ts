@@ -218,6 +218,11 @@ export class ServedFolder {
     }
   }
 
+  /** The download in progress of this version of `name` if a fresh listing has it (partial-copies.ts): no disk access but its flags. */
+  keptPartial(name: string, identity: string): PartialCopy | undefined {
+    return this.#partials.kept(name, identity)?.find((c) => c.info.identity === identity);
+  }
+
   /**
    * Downloads of `name` in progress in this folder (have-file.ts), most pieces first; none if
    * its folder is missing or not reached without a symlink.

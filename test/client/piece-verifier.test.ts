@@ -29,7 +29,7 @@ async function online(verifier: PieceVerifier): Promise<void> {
 describe('client/piece-verifier', function () {
   const shared = new BufferPool(1024 * 1024, 4, { shared: true });
   let verifier: PieceVerifier;
-  beforeEach(() => (verifier = new PieceVerifier({ threads: 2 })));
+  beforeEach(() => (verifier = new PieceVerifier({ threads: 2, fastBytes: 0 })));
   afterEach(() => verifier.close());
 
   it('starts no worker for a small download, and hashes it here', async function () {
@@ -41,11 +41,27 @@ describe('client/piece-verifier', function () {
     expect(verifier.hashedByWorkers).to.equal(0);
   });
 
-  it('starts HASH_THREADS workers by default', async function () {
-    const plain = new PieceVerifier();
+  it('starts HASH_THREADS workers by default, once a large download hashes fast here, not before', async function () {
+    const plain = new PieceVerifier({ fastBytes: 2 * 1024 * 1024 });
     plain.prepare(WORKER_MIN_BYTES);
+    expect(plain.workers).to.equal(0);
+    const data = pieces(shared, [1024 * 1024]);
+    await plain.digests(data, [data.length]);
+    expect(plain.workers, 'a megabyte: not yet').to.equal(0);
+    await plain.digests(data, [data.length]);
     expect(plain.workers).to.equal(HASH_THREADS);
     await plain.close();
+  });
+
+  it('starts no worker for a large download that delivers slowly', async function () {
+    const slow = new PieceVerifier({ fastBytes: 2 * 1024 * 1024 });
+    slow.prepare(WORKER_MIN_BYTES);
+    const data = pieces(shared, [1024 * 1024]);
+    await slow.digests(data, [data.length]);
+    await new Promise((resolve) => setTimeout(resolve, 300)); // past the window
+    await slow.digests(data, [data.length]);
+    expect(slow.workers).to.equal(0);
+    await slow.close();
   });
 
   it('stops its workers once every download that asked for them is over, not before', async function () {
@@ -112,7 +128,7 @@ describe('client/piece-verifier', function () {
   });
 
   it('stops idle workers after its idle time', async function () {
-    const quick = new PieceVerifier({ threads: 1, idleMs: 50 });
+    const quick = new PieceVerifier({ threads: 1, idleMs: 50, fastBytes: 0 });
     quick.prepare(WORKER_MIN_BYTES);
     expect(quick.workers).to.equal(1);
     for (let i = 0; i < 100 && quick.workers > 0; i++) await new Promise((resolve) => setTimeout(resolve, 20));

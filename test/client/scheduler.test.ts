@@ -1,5 +1,5 @@
 import { expect } from 'chai';
-import { EAGER_PACE, MIN_GAIN_MS, type Pace, PieceScheduler } from '../../src/client/scheduler.js';
+import { EAGER_PACE, MIN_GAIN_MS, MIN_GAIN_SHARE, type Pace, PieceScheduler } from '../../src/client/scheduler.js';
 
 /** Calls next(peer) n times and returns the answers. */
 function take(s: PieceScheduler, peer: string, n: number): (number | undefined)[] {
@@ -200,6 +200,16 @@ describe('client/scheduler', () => {
       expect(s.next('b')).to.equal(undefined);
       figures.remaining.a = MIN_GAIN_MS + 3; // a fell behind its rate
       expect(s.next('b')).to.equal(3);
+    });
+
+    it('does not duplicate unless it saves half the idle peer\'s own time for the piece (MIN_GAIN_SHARE)', () => {
+      // Sources sending a piece in ~600 ms each (a crowd's shared uplinks): 250 ms late is noise.
+      const figures = { remaining: { a: 850 }, perPiece: { a: 600, b: 600 } };
+      const s = new PieceScheduler(2, { pace: pace(figures.remaining, figures.perPiece) });
+      expect(take(s, 'a', 2)).to.deep.equal([0, 1]);
+      expect(s.next('b')).to.equal(undefined);
+      figures.remaining.a = 600 + 600 * MIN_GAIN_SHARE + 1; // now it saves more than half of b's 600 ms
+      expect(s.next('b')).to.equal(1);
     });
 
     it('takes the slowest source\'s last-queued piece', () => {
