@@ -8,12 +8,14 @@
  * mtime and inode its identity was computed for (a write during the read changes the mtime).
  * Anything else (the first GET of a file, a file that changed) takes the careful path: the
  * file is described again from its handle, and each chunk is read between two stamps.
- * Reads are callbacks into pooled buffers (issue 11: cheaper than FileHandle promises).
+ * Reads are callbacks into pooled buffers (issue 11: cheaper than FileHandle promises). A small
+ * range of a known file is read with synchronous calls instead (small()).
  */
-import { read } from 'node:fs';
+import { closeSync, constants, fstatSync, openSync, read, readSync } from 'node:fs';
 import type { FileHandle } from 'node:fs/promises';
 import { TxtmeshError } from '../errors.js';
 import type { FileInfo } from '../storage/file-info.js';
+import { resolveName } from '../storage/names.js';
 import { type FileStamp, type ServedFolder, sameStamp, stampOfSync } from '../storage/served-folder.js';
 import type { BufferPool } from '../transport/buffer-pool.js';
 import type { HandleCache } from './handle-cache.js';
@@ -23,6 +25,9 @@ import type { HandleCache } from './handle-cache.js';
  * as much per byte as 256 KiB ones here, and bound a connection's memory all the same.
  */
 export const SEND_CHUNK = 1024 * 1024;
+
+/** Known files up to this size are read with synchronous calls (small()). */
+export const SYNC_READ_BYTES = 64 * 1024;
 
 /** What a GET asks for. */
 export interface Range {
@@ -49,6 +54,8 @@ interface Source {
  * @throws TxtmeshError ERR_NOT_FOUND, ERR_CHANGED, ERR_BAD_RANGE
  */
 export async function readRange(folder: ServedFolder, handles: HandleCache, pool: BufferPool, range: Range): Promise<Iterable<Buffer> | AsyncIterable<Buffer>> {
+  const quick = small(folder, pool, range);
+  if (quick) return [quick];
   const source: Source & { first?: Buffer } = (await known(folder, handles, pool, range)) ?? (await described(folder, handles, pool, range));
   const first = source.first ?? (await readChecked(source, 0));
   if (first.length === range.length) return [first];
@@ -66,6 +73,43 @@ async function known(folder: ServedFolder, handles: HandleCache, pool: BufferPoo
   if (filled === data.length && now && sameStamp(now, cached)) return { handles, pool, range, handle: open.handle, stamp: cached, first: data };
   pool.give(data);
   return undefined;
+}
+
+/**
+ * A range of a small known file in the folder itself, read with synchronous calls: open
+ * (O_NOFOLLOW and O_NONBLOCK, as ServedFolder.openFile does), fstat, read, fstat, close take
+ * microseconds from the page cache, where the async path's thread-pool round trips cost more
+ * than the bytes (issue 11: many small files fetched one after another). The open file must be
+ * the one whose identity is known (inode, size, mtime) before and after the read; else, or on
+ * any error, undefined, and the async path decides.
+ */
+function small(folder: ServedFolder, pool: BufferPool, range: Range): Buffer | undefined {
+  const cached = folder.known(range.name);
+  if (!cached || cached.info.size > SYNC_READ_BYTES || range.length === 0 || range.length > pool.size || range.name.includes('/') || !fits(cached.info, range)) return undefined;
+  let fd: number | undefined;
+  const data = pool.take(range.length);
+  try {
+    fd = openSync(resolveName(folder.root, range.name), constants.O_RDONLY | constants.O_NOFOLLOW | constants.O_NONBLOCK);
+    if (readKnown(fd, data, range.offset, cached)) return data; // opened and closed: large files keep theirs in the handle cache
+  } catch {
+    // the async path tells what is wrong
+  } finally {
+    if (fd !== undefined) closeSync(fd);
+  }
+  pool.give(data);
+  return undefined;
+}
+
+/** Fills `data` from `position` of an open file that is the `known` one, before and after the read. */
+function readKnown(fd: number, data: Buffer, position: number, known: FileStamp): boolean {
+  const before = fstatSync(fd);
+  if (!before.isFile() || !sameStamp(before, known)) return false;
+  for (let filled = 0; filled < data.length; ) {
+    const bytes = readSync(fd, data, filled, data.length - filled, position + filled);
+    if (bytes === 0) return false;
+    filled += bytes;
+  }
+  return sameStamp(fstatSync(fd), known);
 }
 
 /** The careful path: describes the open file now, then checks the range against it. */

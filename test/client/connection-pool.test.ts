@@ -57,8 +57,10 @@ describe('client/connection-pool', function () {
       expect(pool.size, 'the connection is idle in the pool again').to.equal(1);
     }
     expect(await readFile(join(folder.root, 'b.txt'), 'utf8')).to.equal('beta');
+    expect((await download({ name: 'b.txt', peers: [mesh.address('p1')], folder, pool, as: mesh.credentialsOf('me') })).status).to.equal('already');
+    expect(pool.size, 'kept after a download that found the file here already').to.equal(1);
     const entries = mesh.logs.get('p1')?.slice(before) ?? [];
-    expect(entries.map((e) => e.verb)).to.deep.equal(['HELLO', 'INFO', 'GET', 'INFO', 'GET']);
+    expect(entries.map((e) => e.verb)).to.deep.equal(['HELLO', 'INFO', 'GET', 'INFO', 'GET', 'INFO']);
     expect(new Set(entries.map((e) => e.remote)).size, 'one connection').to.equal(1);
     pool.close();
   });

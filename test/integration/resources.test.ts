@@ -23,6 +23,7 @@ import { download } from '../../src/client/download.js';
 import { putFile } from '../../src/client/peer-client.js';
 import { PeerConnection } from '../../src/client/peer-connection.js';
 import { share } from '../../src/client/share.js';
+import { SYNC_READ_BYTES } from '../../src/server/range-reader.js';
 import { VersionsArea } from '../../src/storage/versions-area.js';
 import { type Mesh, fileInfoOf, freePort, makeText, startMesh, tempDir, waitFor } from '../helpers.js';
 import { expectCode } from '../helpers/expect-code.js';
@@ -194,7 +195,8 @@ describe('resource failures say what ran out', function () {
       root = await tempDir();
       port = await freePort();
       await mkdir(join(root, 'p1', 'served_files'), { recursive: true });
-      for (const name of files) await writeFile(join(root, 'p1', 'served_files', name), `${name}\n`.repeat(100));
+      // Larger than the files the server opens, reads and closes at once (range-reader.ts): these are kept open.
+      for (const name of files) await writeFile(join(root, 'p1', 'served_files', name), `${name}\n`.repeat(Math.ceil(SYNC_READ_BYTES / 4)));
       await writeFile(join(root, 'peer_settings.txt'), `p1 127.0.0.1 ${port}\n`);
       child = spawn('bash', ['-c', `ulimit -n 64 && exec "${process.execPath}" "${serverJs}" --quiet`], { cwd: join(root, 'p1'), stdio: ['ignore', 'pipe', 'inherit'] });
       await waitForOutput(child, /serving/);

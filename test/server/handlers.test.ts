@@ -97,7 +97,7 @@ describe('server/handlers', () => {
 
   it('INFO of a known file follows what its name leads to now: a rewrite is described anew, a symlink in its place is refused', async () => {
     const info = async (id: number) => (await answer({ verb: 'INFO', id, name: 'hello.txt' })).answer;
-    expect(await info(5)).to.include({ identity: identityOf(small) }); // known since init()
+    expect(await info(5)).to.include({ identity: identityOf(small) }); // described, and known from now on
     const longer = Buffer.concat([small, Buffer.from('and more\n')]);
     await appendFile(join(dir, 'hello.txt'), 'and more\n');
     expect(await info(6)).to.include({ size: longer.length, identity: identityOf(longer) });
@@ -153,6 +153,17 @@ describe('server/handlers', () => {
     await rm(join(dir, 'hello.txt'));
     await writeFiles(dir, { 'hello.txt': 'Howdy, world!\n' });
     expect((await bytesOf(await answer({ verb: 'GET', id: 13, name: 'hello.txt', offset: 0, length: 5 }))).toString()).to.equal('Howdy');
+  });
+
+  it('GET of a small known file (read synchronously): the range asked for, never through a symlink put in its place', async () => {
+    await answer({ verb: 'INFO', id: 13, name: 'hello.txt' }); // as a downloader asks first: now it is known
+    const reply = await answer({ verb: 'GET', id: 14, name: 'hello.txt', offset: 7, length: 5, identity: identityOf(small) });
+    expect(handles.peek('hello.txt'), 'opened, read and closed at once, not kept open').to.equal(undefined);
+    expect((await bytesOf(reply)).toString()).to.equal('world');
+    await writeFiles(dir, { 'secret.txt': 'Secret, world!\n' });
+    await rm(join(dir, 'hello.txt'));
+    await symlink(join(dir, 'secret.txt'), join(dir, 'hello.txt'));
+    expect(await codeOf(start({ verb: 'GET', id: 15, name: 'hello.txt', offset: 0, length: 5 }))).to.equal('ERR_NOT_FOUND');
   });
 
   describe('PUT', () => {

@@ -53,10 +53,8 @@ export function chooseTarget(name: string, holders: readonly Holder[], ledger: P
   if (prefix !== undefined && !/^[0-9a-f]{1,64}$/.test(prefix)) throw new TxtmeshError('ERR_USAGE', `--version takes the first hex digits of an identity, not ${JSON.stringify(wanted.version?.slice(0, 80))}`);
   if (local && (prefix === undefined ? !wanted.replace : local.identity.startsWith(prefix))) {
     const others = holders.filter((h) => h.info.identity !== local.identity);
-    for (const h of holders) {
-      h.conn.close();
-      ledger.set(h.peer.id, { identity: h.info.identity, size: h.info.size });
-    }
+    // Their connections stay open: the search gives them back to the pool, if any, or closes them.
+    for (const h of holders) ledger.set(h.peer.id, { identity: h.info.identity, size: h.info.size });
     return { kind: 'keep', local, others: fileVersions(others.map((h) => ({ peer: h.peer.id, identity: h.info.identity, size: h.info.size }))) };
   }
   if (prefix === undefined) return { kind: 'fetch', ...chooseHolders(name, holders, ledger) };
