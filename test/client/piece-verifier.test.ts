@@ -3,7 +3,7 @@
  * as hashing here, and here whenever a worker would not pay or is not there.
  */
 import { expect } from 'chai';
-import { HASH_THREADS, PieceVerifier, WORKER_MIN_BYTES } from '../../src/client/piece-verifier.js';
+import { HASH_THREADS, PieceVerifier, WORKER_MIN_BYTES, WORKER_RATE } from '../../src/client/piece-verifier.js';
 import { hashPiece } from '../../src/storage/piece-hasher.js';
 import { BufferPool } from '../../src/transport/buffer-pool.js';
 
@@ -39,6 +39,23 @@ describe('client/piece-verifier', function () {
     const data = pieces(shared, lengths);
     expect((await verifier.digests(data, lengths)).map((d) => d.toString('hex'))).to.deep.equal(expected(data, lengths));
     expect(verifier.hashedByWorkers).to.equal(0);
+  });
+
+  it('a large download received slowly is hashed here, and starts its workers once it is hashed fast', async function () {
+    verifier.prepareWhenFast(WORKER_MIN_BYTES);
+    const lengths = [262144];
+    const data = pieces(shared, lengths);
+    // A piece now and then: far below WORKER_RATE, no worker.
+    for (let i = 0; i < 3; i++) expect((await verifier.digests(data, lengths)).map((d) => d.toString('hex'))).to.deep.equal(expected(data, lengths));
+    expect(verifier.workers).to.equal(0);
+    // A burst (a quarter of WORKER_RATE's bytes fill its 250 ms window): the workers start, and
+    // the pieces so far were hashed here. Up to 4 seconds' worth, should this machine stall.
+    for (let hashed = 0; verifier.workers === 0 && hashed <= 4 * WORKER_RATE; hashed += lengths[0] as number) await verifier.digests(data, lengths);
+    expect(verifier.workers).to.equal(2);
+    expect(verifier.hashedByWorkers).to.equal(0);
+    await online(verifier);
+    expect((await verifier.digests(data, lengths)).map((d) => d.toString('hex'))).to.deep.equal(expected(data, lengths));
+    expect(verifier.hashedByWorkers).to.equal(1);
   });
 
   it('starts HASH_THREADS workers by default', async function () {
