@@ -5,25 +5,19 @@
 // under `node --cpu-prof`; the profiles land in bench/profiles/ (not committed), and the top
 // functions by self time are printed for the download alone (samples outside it, such as the
 // servers hashing the file on warm-up or module loading, are left out).
-import { mkdirSync, readFileSync, readdirSync, rmSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { parseArgs } from 'node:util';
 import { formatSummary, summarizeProfile } from './cpuprofile-summary.mjs';
-import { Mesh, benchRoot, removeRoots, writeTextFile } from './lib/files.mjs';
+import { Mesh, benchRoot, writeTextFile } from './lib/files.mjs';
 import { verifyAndRemove } from './lib/measure.mjs';
-import { ConsoleSession, killAll, repo } from './lib/procs.mjs';
+import { ConsoleSession } from './lib/procs.mjs';
+import { profileRun } from './lib/profiling.mjs';
 import { loopbackServers, warm } from './scenarios/loopback.mjs';
 
 const { values: args } = parseArgs({ options: { size: { type: 'string', default: '512' }, out: { type: 'string' }, top: { type: 'string', default: '15' } } });
 const size = Number(args.size) * 1024 * 1024;
-const out = args.out ?? join(repo, 'bench', 'profiles');
-mkdirSync(out, { recursive: true });
-for (const f of readdirSync(out)) if (f.endsWith('.cpuprofile')) rmSync(join(out, f));
-process.on('exit', () => {
-  killAll();
-  removeRoots();
-});
-process.on('SIGINT', () => process.exit(130));
+const out = profileRun(args.out);
 
 const prof = (name) => ['--cpu-prof', '--cpu-prof-dir', out, '--cpu-prof-name', name];
 const ids = ['p1', 'p2', 'p3'];

@@ -13,6 +13,7 @@ import type { PageHooks } from './cli/ui-main.js';
 import { describeError } from './errors.js';
 import { quietWhenOutputCloses } from './cli/closed-output.js';
 import { visible } from './cli/terminal-text.js';
+import { failOnLoad } from './cli/load-failure.js';
 
 quietWhenOutputCloses();
 
@@ -27,21 +28,23 @@ const page: PageHooks = {
 };
 
 const args = process.argv.slice(2);
-const lean = parseSubcommandArgs(args);
-if (lean) {
-  const { runSubcommand } = await import('./cli/client-commands.js');
-  await runSubcommand(lean.argv, lean.spec, lean.args);
-} else if (needsFullParser(args)) {
-  const { runFullParser } = await import('./cli/client-parser.js');
-  await runFullParser(args, page);
-} else {
-  let argv;
-  try {
-    argv = parseConsoleArgs(args);
-  } catch (err) {
-    process.stderr.write(`txtmesh-client: ${visible(describeError(err))}\nRun txtmesh-client --help for usage.\n`);
-    process.exit(2);
+await failOnLoad('txtmesh-client', async () => {
+  const lean = parseSubcommandArgs(args);
+  if (lean) {
+    const { runSubcommand } = await import('./cli/client-commands.js');
+    await runSubcommand(lean.argv, lean.spec, lean.args);
+  } else if (needsFullParser(args)) {
+    const { runFullParser } = await import('./cli/client-parser.js');
+    await runFullParser(args, page);
+  } else {
+    let argv;
+    try {
+      argv = parseConsoleArgs(args);
+    } catch (err) {
+      process.stderr.write(`txtmesh-client: ${visible(describeError(err))}\nRun txtmesh-client --help for usage.\n`);
+      process.exit(2);
+    }
+    const { consoleMain } = await import('./cli/console-main.js');
+    await consoleMain(argv, page);
   }
-  const { consoleMain } = await import('./cli/console-main.js');
-  await consoleMain(argv, page);
-}
+});

@@ -20,16 +20,16 @@ export interface NumberRule {
  * @param name how the option is called where the value came from (`maxConnections`, `--grace`)
  */
 export function checkNumber(name: string, value: number, rule: NumberRule): number {
-  const whole = rule.integer ? 'a whole number' : 'a number';
-  const lower = rule.exclusive ? `greater than ${rule.min}` : `at least ${rule.min}`;
-  const bound = rule.max === undefined ? lower : `from ${rule.min} to ${rule.max}`;
   const ok =
     Number.isFinite(value) &&
     (rule.integer !== true || Number.isInteger(value)) &&
     (rule.exclusive ? value > rule.min : value >= rule.min) &&
     (rule.max === undefined || value <= rule.max);
-  if (!ok) throw new TxtmeshError('ERR_USAGE', `${name} must be ${whole} ${bound}, not ${String(value)}`);
-  return value;
+  if (ok) return value; // the message is worked out only when needed: downloads check eight options each
+  const whole = rule.integer ? 'a whole number' : 'a number';
+  const lower = rule.exclusive ? `greater than ${rule.min}` : `at least ${rule.min}`;
+  const bound = rule.max === undefined ? lower : `from ${rule.min} to ${rule.max}`;
+  throw new TxtmeshError('ERR_USAGE', `${name} must be ${whole} ${bound}, not ${String(value)}`);
 }
 
 const RATE_UNITS: Readonly<Record<string, number>> = { '': 1, k: 1024, m: 1024 ** 2, g: 1024 ** 3 };

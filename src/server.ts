@@ -9,7 +9,7 @@
  * leaves to it (issue 11, start-up).
  */
 import { describeError } from './errors.js';
-import { failStart, serverMain } from './cli/server-main.js';
+import { failOnLoad, failStart } from './cli/load-failure.js';
 import { type ServerArgs, parseServerArgs, serverOptions } from './cli/server-options.js';
 import { quietWhenOutputCloses } from './cli/closed-output.js';
 
@@ -40,4 +40,8 @@ async function parseWithYargs(args: string[]): Promise<ServerArgs> {
 }
 
 const args = process.argv.slice(2);
-await serverMain(parseServerArgs(args) ?? (await parseWithYargs(args)));
+await failOnLoad('txtmesh-server', async () => {
+  const argv = parseServerArgs(args) ?? (await parseWithYargs(args));
+  const { serverMain } = await import('./cli/server-main.js');
+  await serverMain(argv);
+});

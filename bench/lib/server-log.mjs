@@ -1,11 +1,13 @@
 // Bytes served, from a server's request log (`--log-format json`, one JSON object a line on
-// stdout). The server writes a GET's line, with the length it was asked for, before it sends the
-// bytes (src/server/connection.ts `answer`): a GET that the client abandons midway still counts
-// whole, so these figures are an upper bound on what went out (issue 10 asks for honest
-// accounting in the server itself). A PUT's line counts the body it received.
+// stdout). The server writes a request's line once its answer has gone out, or was cut off
+// (src/server/connection.ts `answer`), and a GET's `bytes` are those its socket took
+// (src/server/send-answer.ts): a GET the client abandoned midway counts what went out before,
+// with the status that cut it (ERR_PEER_CLOSED, ERR_PEER_TIMEOUT). So GET bytes are summed over
+// every line, whatever its status; a PUT's line counts the body it received, and only an OK one
+// (an upload that was kept). Requests are counted when answered OK in full.
 import { createInterface } from 'node:readline';
 
-/** Running totals of one server's request log: bytes and requests per verb and name, status OK only. */
+/** Running totals of one server's request log: bytes and requests per verb and name (see above for which lines count). */
 export class RequestTally {
   #bytes = new Map();
   #requests = new Map();
@@ -43,11 +45,13 @@ export class RequestTally {
     } catch {
       return; // not a log line
     }
-    if (entry.status !== 'OK' || typeof entry.bytes !== 'number') return;
+    if (typeof entry.bytes !== 'number') return;
+    const ok = entry.status === 'OK';
+    if (!ok && entry.verb !== 'GET') return;
     const key = `${entry.verb} ${entry.name}`;
     this.#bytes.set(key, (this.#bytes.get(key) ?? 0) + entry.bytes);
     this.#bytes.set(entry.verb, (this.#bytes.get(entry.verb) ?? 0) + entry.bytes);
-    this.#requests.set(key, (this.#requests.get(key) ?? 0) + 1);
+    if (ok) this.#requests.set(key, (this.#requests.get(key) ?? 0) + 1);
   }
 }
 

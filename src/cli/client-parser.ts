@@ -4,7 +4,7 @@
  * Every description comes from the command spec (command-specs.ts) and the option table
  * (client-options.ts).
  */
-import yargs, { type Argv } from 'yargs';
+import type { Argv } from 'yargs';
 import { describeError } from '../errors.js';
 import { GLOBAL_OPTIONS } from './client-options.js';
 import { addSubcommands, errorDocument } from './client-commands.js';
@@ -69,6 +69,8 @@ function canonicalArgs(args: readonly string[]): string[] {
 /** Parses and runs a command line that has a subcommand, --help or --version; `page` serves ui and --ui. */
 export async function runFullParser(given: readonly string[], page: PageHooks): Promise<void> {
   const args = canonicalArgs(given);
+  // Imported here, not above: the bundled program (scripts/bundle.mjs) would load it at start.
+  const { default: yargs } = await import('yargs');
   const parser = withGlobalOptions(yargs([...args]).scriptName('txtmesh-client'))
     .usage(
       '$0 [options]            the console of a txtmesh peer\n$0 <command> [options]  one command, for scripts (add --json for JSON output)\n\n' +

@@ -4,7 +4,7 @@
  */
 
 /** What a command's arguments are, for tab completion: a file name, peer IDs, a command. */
-export type ArgKind = 'name' | 'peers' | 'command' | 'path' | 'identity';
+export type ArgKind = 'name' | 'peers' | 'command' | 'path' | 'identity' | 'direction';
 
 /**
  * An option a command takes after its words, the same in the console and as a subcommand
@@ -222,7 +222,7 @@ export const COMMAND_SPECS: readonly CommandSpec[] = [
       'from --max-download-rate and --max-upload-rate. The server\'s own limit on what it sends is its',
       '--max-upload-rate, or "limit up RATE" in the server console.',
     ],
-    args: [],
+    args: ['direction'],
   },
   {
     name: '#HELP',

@@ -1,14 +1,17 @@
 /**
  * Tab completion for the console: commands first, then what the command takes at that
- * position (command-specs.ts): peer IDs, known file names, a command for #HELP, or a path on
- * disk for #SHARE. Pure (paths come from the caller): node:readline calls it with the line up
- * to the cursor and inserts what follows the word being typed, so every hit starts with that
- * word, as typed: a name with spaces completes inside double quotes if one was typed, else with
- * its spaces escaped (`my\ notes.txt`, which the console reads as one word). A single hit ends
- * with a space, so the next word can follow at once (not after a folder's `/`).
+ * position (command-specs.ts): peer IDs, known file names, a command for #HELP, a path on disk
+ * for #SHARE, or `up`/`down` for #LIMIT. Pure (paths come from the caller): node:readline calls
+ * it with the line up to the cursor and inserts what follows the word being typed, so every hit
+ * starts with that word, as typed: a name with spaces completes inside double quotes if one was
+ * typed, else with its spaces escaped (`my\ notes.txt`, which the console reads as one word). A
+ * single hit ends with a space, so the next word can follow at once (not after a folder's `/`).
  */
 import { COMMAND_SPECS, findSpec } from './command-specs.js';
 import { visible } from './terminal-text.js';
+
+/** What #LIMIT sets, each followed by a rate. */
+const LIMIT_WORDS: readonly string[] = ['up', 'down'];
 
 export interface CompletionSource {
   readonly peers: readonly string[];
@@ -97,6 +100,9 @@ export function complete(line: string, source: CompletionSource): [string[], str
       return texts(source.paths?.(unescapeWord(partial).text) ?? []);
     case 'command':
       return words(COMMAND_SPECS.map((s) => s.name.slice(1)), true);
+    case 'direction':
+      // #LIMIT up RATE down RATE: after `up` or `down` comes a number, which nothing completes.
+      return LIMIT_WORDS.includes((done.at(-1) as string).toLowerCase()) ? [[], partial] : words(LIMIT_WORDS.filter((d) => !done.includes(d)));
     default:
       return [[], partial];
   }

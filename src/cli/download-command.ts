@@ -9,7 +9,7 @@ import pLimit from 'p-limit';
 import { type ErrorCode, TxtmeshError, isTransport } from '../errors.js';
 import { type PeerAddress, findPeers } from '../settings.js';
 import { nameProblem } from '../storage/names.js';
-import { DownloadError, type PeerOutcome, download } from '../client/download.js';
+import { DownloadError, type PeerOutcome, download, downloadPeers, wastedBytes } from '../client/download.js';
 import { fileLists } from '../client/filelist.js';
 import type { DownloadOfMany, DownloadPeer, DownloadSummary, DownloadsSummary } from '../client/results.js';
 import { problemOf } from '../client/problem.js';
@@ -121,6 +121,7 @@ async function downloadOne(session: Session, plan: Plan, name: string, signal: A
     version: args.values.get('version'),
     versions: versionsArea(session),
     receiveLimit: session.limits?.down,
+    pool: session.pool,
     onPeers: (used) => out.note(`${searched ? 'Found' : 'Downloading'} ${name} ${searched ? 'at' : 'from'} ${used.join(', ')}`),
     onResume: (pieces, of, bytes) => out.note(`Resuming ${name}: ${pieces} of ${of} pieces (${formatBytes(bytes)}) from an earlier attempt are verified and kept`),
     onProgress: (p) => {
@@ -139,7 +140,7 @@ async function downloadOne(session: Session, plan: Plan, name: string, signal: A
     });
   session.names?.add(name);
   const where = whereabouts(result.peers, byOrder);
-  const peers: DownloadPeer[] = byOrder(result.peers.map((p) => ({ peer: p.peer, bytes: p.bytes, duplicateBytes: p.duplicateBytes ?? 0, problem: p.problem?.message ?? null })));
+  const peers: DownloadPeer[] = byOrder(downloadPeers(result.peers));
   return {
     command: 'download',
     name,
@@ -153,6 +154,7 @@ async function downloadOne(session: Session, plan: Plan, name: string, signal: A
     missing: where.missing,
     unreachable: where.unreachable,
     peers,
+    wasted: wastedBytes(peers),
     kept: result.kept ? { identity: result.kept.identity, size: result.kept.size, at: result.kept.at } : null,
     others: result.others ?? [],
   };

@@ -10,6 +10,7 @@ import { formatBytes, formatRate, formatSeconds, formatTime, table } from './for
 import { renderLimits } from './limit-command.js';
 import { visible } from './terminal-text.js';
 import type {
+  DownloadPeer,
   DownloadSummary,
   DownloadsSummary,
   FileListResult,
@@ -164,19 +165,28 @@ function renderDownload(r: DownloadSummary): string[] {
     const theirs = r.others.map((v) => `${v.peers.join(', ')} ${v.peers.length === 1 ? 'holds' : 'hold'} ${shortIdentity(v.identity)}`).join('; ');
     lines.push(`Already have version ${shortIdentity(r.identity)} of ${r.name}; ${theirs}. Kept this peer's: --replace fetches theirs (this one is kept in the versions area), --version ID picks one`);
   } else {
-    const served = r.peers.filter((p) => p.bytes > 0 || p.problem === null).map((p) => `${p.peer} ${p.bytes}${p.duplicateBytes > 0 ? ` (+${p.duplicateBytes} duplicate)` : ''}`).join(', ');
+    const served = r.peers.filter((p) => p.bytes > 0 || p.problem === null).map(servedBy).join(', ');
     const fetched = r.size - r.resumedBytes;
     const resumed = r.resumedBytes === 0 ? '' : fetched === 0 ? ' (all resumed: nothing fetched)' : ` (${r.resumedBytes} resumed)`;
     // A speed only for bytes that came over the wire: none came for an empty or a fully resumed file.
     const rate = fetched > 0 ? ` (${formatRate(fetched, r.seconds)})` : '';
     const replaced = r.kept ? `; replaced version ${shortIdentity(r.kept.identity)}, kept in the versions area` : '';
-    lines.push(`Downloaded ${r.name}: ${r.size} bytes${resumed} in ${formatSeconds(r.seconds)}${rate}, identity ${shortIdentity(r.identity)}; bytes per peer: ${served || 'none'}${replaced}`);
+    const { duplicate, aborted, bad } = r.wasted;
+    const wasted = duplicate + aborted + bad > 0 ? `; wasted ${duplicate + aborted + bad} bytes (${duplicate} duplicate, ${aborted} aborted, ${bad} bad)` : '';
+    lines.push(`Downloaded ${r.name}: ${r.size} bytes${resumed} in ${formatSeconds(r.seconds)}${rate}, identity ${shortIdentity(r.identity)}; bytes per peer: ${served || 'none'}${wasted}${replaced}`);
   }
   // Peers the user named are all accounted for; of the rest, only those that failed.
   for (const p of r.peers) {
     if (p.problem !== null && (!r.searched || p.problem !== NOT_HELD)) lines.push(`  ${p.peer}: ${p.problem}`);
   }
   return lines;
+}
+
+/** `p4 262144 (partial holder; +262144 duplicate)`: a peer's verified bytes, what it was, what it wasted. */
+function servedBy(p: DownloadPeer): string {
+  const notes = [p.partial ? 'partial holder' : '', ...(['duplicate', 'aborted', 'bad'] as const).map((why) => (p[`${why}Bytes`] > 0 ? `+${p[`${why}Bytes`]} ${why}` : ''))];
+  const said = notes.filter((n) => n !== '');
+  return `${p.peer} ${p.bytes}${said.length > 0 ? ` (${said.join('; ')})` : ''}`;
 }
 
 /** Several files: each file's own lines, then one line for all. */

@@ -66,7 +66,7 @@ async function status(state: ServerConsoleState): Promise<string[]> {
   const s = state.stats();
   const lines = [
     `peer ${state.peerId} serving ${state.dir} on ${state.address}`,
-    `up ${formatUptime(s.uptimeMs)}; connections: ${s.connections.open} open, ${s.connections.total} since start; requests: ${s.requests.total} (${s.requests.refused} refused)`,
+    `up ${formatUptime(s.uptimeMs)}; connections: ${s.connections.open} open, ${s.connections.total} since start; requests: ${s.requests.total} (${s.requests.refused} refused${s.requests.cut > 0 ? `, ${s.requests.cut} cut off` : ''})`,
     `bytes served: ${formatBytes(s.bytesServed)} (${s.bytesServed} B); received in uploads: ${formatBytes(s.bytesReceived)} (${s.bytesReceived} B)`,
     `transfers in flight: ${s.transfers.length === 0 ? 'none' : s.transfers.length}`,
     ...(state.uploadLimit ? serverLimitLines(state.uploadLimit, []) : []),

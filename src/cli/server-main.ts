@@ -12,6 +12,7 @@ import { formatRequestLog } from './request-log.js';
 import { type ServerArgs, limitsFromArgs } from './server-options.js';
 import type { ServerTty } from './server-tty.js';
 import { jsonLine, visible } from './terminal-text.js';
+import { failStart } from './load-failure.js';
 
 // Loaded when used, most of them once the port accepts connections: the identity commands,
 // the settings watch, the skipped-names check, the terminal console (issue 11, start-up).
@@ -41,12 +42,6 @@ class ServerOutput {
     if (this.tty && this.argv['log-format'] === 'text') this.tty.print(line);
     else process.stdout.write(visible(line) + '\n');
   }
-}
-
-/** Prints a start-up failure and exits with status 2. */
-export function failStart(message: string): never {
-  process.stderr.write(`txtmesh-server: ${visible(message)}\n`);
-  process.exit(2);
 }
 
 /** Runs txtmesh-server with a parsed command line. */

@@ -44,9 +44,10 @@ export class ConnectionPool {
     return idle.conn.closed ? undefined : idle.conn;
   }
 
-  /** Keeps a connection no request is waiting on, for the next command; closes it otherwise. */
+  /** Keeps a connection no request is waiting on, for the next command; closes it otherwise. Giving one it holds does nothing. */
   give(conn: PeerConnection): void {
     const key = keyOf(conn.peer);
+    if (this.#idle.get(key)?.conn === conn) return;
     if (this.#closed || conn.closed || conn.waiting > 0 || this.#idle.has(key)) {
       conn.close();
       return;

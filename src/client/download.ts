@@ -26,7 +26,7 @@ import type { Swarm } from './swarm.js';
 import type { FileVersion } from './versions.js';
 
 export { DEFAULT_STALL_TIMEOUT_MS, DOWNLOAD_DEFAULTS, type DownloadOptions, type DownloadProgress } from './download/options.js';
-export { NOT_HELD, type PeerOutcome } from './download/peer-ledger.js';
+export { NOT_HELD, type PeerOutcome, downloadPeers, wastedBytes } from './download/peer-ledger.js';
 
 /** A download that failed, with what each peer did by then. */
 export class DownloadError extends TxtmeshError {

@@ -42,13 +42,13 @@ export async function listFiles(conn: PeerConnection, signal?: AbortSignal): Pro
  * INFO: size, identity and verified piece hashes of one file. With `partial`, a peer still
  * downloading the file may answer too, with the pieces it holds in `have` (one byte per piece).
  */
-export async function fileInfo(conn: PeerConnection, name: string, signal?: AbortSignal, options: { partial?: boolean } = {}): Promise<FileInfo & { have?: Uint8Array }> {
+export async function fileInfo(conn: PeerConnection, name: string, signal?: AbortSignal, options: { partial?: boolean } = {}): Promise<FileInfo & { have?: Uint8Array; complete?: boolean }> {
   const id = conn.nextId();
   const maxBody = MAX_HASH_LIST + MAX_HASH_LIST / HASH_BYTES / 8;
   const { header, body } = await conn.request(id, REQUESTS.INFO.encode({ verb: 'INFO', id, name, partial: options.partial }), { maxBody, signal });
-  const { size, identity, pieceSize, pieceHashes, have } = ANSWERS.INFO.decode(header, body);
+  const { size, identity, pieceSize, pieceHashes, have, complete } = ANSWERS.INFO.decode(header, body);
   if (have && !options.partial) throw new TxtmeshError('ERR_PEER_PROTOCOL', 'peer answered INFO with pieces held, which was not asked for');
-  return have ? { name, size, identity, pieceSize, pieceHashes, have } : { name, size, identity, pieceSize, pieceHashes };
+  return have ? { name, size, identity, pieceSize, pieceHashes, have, ...(complete ? { complete } : {}) } : { name, size, identity, pieceSize, pieceHashes };
 }
 
 /**
@@ -63,8 +63,11 @@ export async function holding(conn: PeerConnection, name: string, identity: stri
   return have;
 }
 
-/** GET: `length` bytes at `offset`, of the version with `identity` (into `options.into` if given). */
-export async function getRange(conn: PeerConnection, name: string, offset: number, length: number, identity: string, options: { signal?: AbortSignal; timeoutMs?: number; into?: Buffer } = {}): Promise<Buffer> {
+/**
+ * GET: `length` bytes at `offset`, of the version with `identity` (into `options.into` if given);
+ * `options.received` is told how many arrived, if it fails part-way.
+ */
+export async function getRange(conn: PeerConnection, name: string, offset: number, length: number, identity: string, options: { signal?: AbortSignal; timeoutMs?: number; into?: Buffer; received?: { bytes: number } } = {}): Promise<Buffer> {
   if (length > MAX_RANGE_BYTES) throw new RangeError(`range of ${length} bytes exceeds ${MAX_RANGE_BYTES}`);
   const id = conn.nextId();
   const { body } = await conn.request(id, REQUESTS.GET.encode({ verb: 'GET', id, name, offset, length, identity }), { maxBody: length, exactBody: length, ...options });

@@ -34,6 +34,8 @@ export interface RequestOptions {
   readonly signal?: AbortSignal;
   /** Receive the body into this buffer (its length must be the body's, e.g. a pooled one), not a new one. */
   readonly into?: Buffer;
+  /** Told the body bytes received when the request ends: for one that fails, what was wasted. */
+  readonly received?: { bytes: number };
 }
 
 export interface SessionOptions {
@@ -65,8 +67,8 @@ export class PeerSession {
   readonly #label: string;
   readonly #waiting = new Map<number, Waiting>();
   readonly #decoder: FrameDecoder;
-  readonly #stallTimeoutMs: number;
-  readonly #requestTimeoutMs: number;
+  #stallTimeoutMs = 0;
+  #requestTimeoutMs = REQUEST_TIMEOUT_MS;
   #nextId = 1;
   #bytesReceived = 0;
   /** The answer being received, and the request it answers (none for an ERR with id 0). */
@@ -81,8 +83,7 @@ export class PeerSession {
   constructor(stream: Duplex, options: SessionOptions) {
     this.#stream = stream;
     this.#label = options.label;
-    this.#stallTimeoutMs = options.stallTimeoutMs ?? 0;
-    this.#requestTimeoutMs = options.requestTimeoutMs ?? REQUEST_TIMEOUT_MS;
+    this.retune(options);
     const maxBodyBytes = (h: Header) => (h.verb === 'OK' ? (this.#waiting.get(h.id)?.options.maxBody ?? 0) : 0);
     this.#decoder = new FrameDecoder({ maxBodyBytes });
     const lost = (why: string, cause?: Error) => this.#fail(new TxtmeshError('ERR_PEER_CLOSED', `${this.#label}: ${why}`, { cause }));
@@ -107,6 +108,13 @@ export class PeerSession {
   /** Requests now waiting on this connection. */
   get waiting(): number {
     return this.#waiting.size;
+  }
+
+  /** Takes the deadlines of the command now using the connection (a pooled one was dialled for another command). */
+  retune(options: Pick<SessionOptions, 'stallTimeoutMs' | 'requestTimeoutMs'>): void {
+    this.#stallTimeoutMs = options.stallTimeoutMs ?? 0;
+    this.#requestTimeoutMs = options.requestTimeoutMs ?? REQUEST_TIMEOUT_MS;
+    this.#stallTimer = void clearInterval(this.#stallTimer); // the next request starts the watch again
   }
 
   /** Reading is paused for `ms` (a rate limit): deadlines and the stall watch count from its end. */
@@ -150,10 +158,7 @@ export class PeerSession {
     this.#fail(new TxtmeshError('ERR_PEER_CLOSED', `${this.#label}: connection closed`));
   }
 
-  /**
-   * Claims our ID, pipelined: requests sent after it queue behind it on the wire. A peer that
-   * refuses the claim answers ERR and closes the connection; #onEnd fails it with that code.
-   */
+  /** Claims our ID, pipelined: requests sent after it queue behind it on the wire. A peer that refuses the claim answers ERR and closes the connection; #onEnd fails it with that code. */
   #claim(peerId: string): void {
     const id = this.nextId();
     this.#claimId = id;
@@ -169,14 +174,11 @@ export class PeerSession {
       clearTimeout(waiting.timer);
       options.signal?.removeEventListener('abort', onAbort);
       this.#waiting.delete(id);
+      if (options.received) options.received.bytes = waiting.filled;
       then();
     };
     const waiting: Waiting = {
-      options,
-      timer: undefined,
-      armedAt: 0,
-      body: undefined,
-      filled: 0,
+      options, timer: undefined, armedAt: 0, body: undefined, filled: 0,
       resolve: (answer) => settle(() => resolve(answer)),
       reject: (err) => settle(() => reject(err)),
     };
@@ -247,10 +249,7 @@ export class PeerSession {
     this.#current = { header, waiting };
   }
 
-  /**
-   * Where the transport reads next (reads.ts): the rest of the body being received; between
-   * answers, just a header if nothing waits or the next answer (in order) has a large body.
-   */
+  /** Where the transport reads next (reads.ts): the rest of the body being received; between answers, just a header if nothing waits or the next answer (in order) has a large body. */
   #target(): Buffer | 'header' | undefined {
     const waiting = this.#current?.waiting;
     if (waiting?.body && !this.#failure) return waiting.filled < waiting.body.length ? waiting.body.subarray(waiting.filled) : undefined;

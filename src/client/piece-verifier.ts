@@ -12,8 +12,13 @@
  * (prepare() decides: a worker round trip costs more than hashing a few pieces). Writes stay
  * on the main thread: the caller writes only after the digests are back.
  *
- * Workers are started on demand, never keep the process alive while idle, and stop after a
- * while without work. A worker that fails hands its pieces back to be hashed here.
+ * Workers are started on demand: for a large download, once it delivers fast (FAST_BYTES
+ * hashed here within FAST_WINDOW_MS, 64 MB/s). Slower than that, hashing costs the main thread
+ * a few percent, less than a worker's start (50-100 ms of CPU for 64 MiB on capped links, and
+ * 8-10 MB of memory); in a crowd on 40 mbit links no downloader starts one (16 downloaders on
+ * 2 cores each paid a thread's boot, issue 10). They never keep the process alive while idle, and stop after a while
+ * without work or when no download needs them. A worker that fails hands its pieces back to be
+ * hashed here.
  */
 import { Worker } from 'node:worker_threads';
 import { hashPiecesOf } from '../storage/piece-hasher.js';
@@ -22,14 +27,9 @@ import { hashPiecesOf } from '../storage/piece-hasher.js';
 export const HASH_THREADS = 1;
 /** Downloads smaller than this are hashed on the main thread. */
 export const WORKER_MIN_BYTES = 16 * 1024 * 1024;
-/**
- * A large download hashes here until it receives this fast (bytes per second over
- * RATE_WINDOW_MS): at 40 mbit a download hashes 5 MB/s, 0.3 % of a core, and starting a worker
- * (a thread that boots its own Node, tens of milliseconds of CPU) and messaging it per piece
- * cost more than that; 16 downloaders in a crowd on 2 cores paid it 16 times (issue 10).
- */
-export const WORKER_RATE = 32 * 1024 * 1024;
-const RATE_WINDOW_MS = 250;
+/** A large download starts the workers once this much was hashed here within FAST_WINDOW_MS. */
+export const FAST_BYTES = 16 * 1024 * 1024;
+const FAST_WINDOW_MS = 250;
 /** Workers stop after this long without work. */
 const IDLE_MS = 10_000;
 const DIGEST_BYTES = 32;
@@ -64,16 +64,19 @@ export class PieceVerifier {
   #workers: HashWorker[] = [];
   #nextId = 1;
   #idleTimer: NodeJS.Timeout | undefined;
+  /** Downloads under way that asked for the workers. */
+  #users = 0;
+  readonly #fastBytes: number;
+  /** Bytes hashed here since #hereSince (performance.now()), while a large download runs. */
+  #hashedHere = 0;
+  #hereSince = 0;
 
-  constructor(options: { threads?: number; idleMs?: number } = {}) {
+  /** @param options.fastBytes FAST_BYTES (0: a large download starts the workers at once) */
+  constructor(options: { threads?: number; idleMs?: number; fastBytes?: number } = {}) {
     this.#threads = options.threads ?? HASH_THREADS;
     this.#idleMs = options.idleMs ?? IDLE_MS;
+    this.#fastBytes = options.fastBytes ?? FAST_BYTES;
   }
-
-  /** A large download waiting to be fast enough for workers: its size (0: none). */
-  #waiting = 0;
-  #windowStart = 0;
-  #windowBytes = 0;
 
   /** Pieces hashed by worker threads so far. */
   hashedByWorkers = 0;
@@ -88,19 +91,24 @@ export class PieceVerifier {
     return this.#workers.filter((w) => w.online).length;
   }
 
-  /** A download of `size` bytes is starting: starts the workers if it is large enough to pay. */
-  prepare(size: number): void {
-    if (size < WORKER_MIN_BYTES) return;
-    while (this.#workers.length < this.#threads) this.#workers.push(this.#spawn());
-    this.#armIdle();
-  }
-
   /**
-   * A download of `size` bytes is starting: if it is large enough, its workers start once it
-   * is hashed here at WORKER_RATE or more (see above).
+   * A download of `size` bytes is starting: starts the workers if it is large enough to pay.
+   * @returns what the download calls when it is over (once or more): with no other download
+   *   using them, the workers stop then, while the file is fsynced and published, rather than
+   *   holding up the exit of a process that is done (issue 11: 8-11 ms here)
    */
-  prepareWhenFast(size: number): void {
-    if (size >= WORKER_MIN_BYTES && this.#workers.length < this.#threads) this.#waiting = Math.max(this.#waiting, size);
+  prepare(size: number): () => void {
+    if (size < WORKER_MIN_BYTES) return () => undefined;
+    this.#users++;
+    this.#hashedHere = 0;
+    this.#hereSince = performance.now();
+    if (this.#fastBytes === 0) this.#start();
+    let over = false;
+    return () => {
+      if (over) return;
+      over = true;
+      if (--this.#users === 0) void this.close();
+    };
   }
 
   /**
@@ -110,7 +118,7 @@ export class PieceVerifier {
   digests(data: Buffer, lengths: readonly number[]): Promise<Buffer[]> {
     const worker = data.buffer instanceof SharedArrayBuffer ? this.#leastBusy() : undefined;
     if (!worker) {
-      if (this.#waiting > 0) this.#measure(data.length);
+      this.#hashingHere(data.length);
       return Promise.resolve(hashPiecesOf([data], lengths));
     }
     clearTimeout(this.#idleTimer);
@@ -122,18 +130,18 @@ export class PieceVerifier {
     });
   }
 
-  /** Counts bytes hashed here; a large download that is fast enough starts the workers. */
-  #measure(bytes: number): void {
+  /** A large download hashes fast here: time to start the workers. */
+  #hashingHere(bytes: number): void {
+    if (this.#users === 0 || this.#workers.length >= this.#threads) return;
     const now = performance.now();
-    if (now - this.#windowStart > RATE_WINDOW_MS) {
-      this.#windowStart = now;
-      this.#windowBytes = 0;
-    }
-    this.#windowBytes += bytes;
-    if (this.#windowBytes >= (WORKER_RATE * RATE_WINDOW_MS) / 1000) {
-      this.prepare(this.#waiting);
-      this.#waiting = 0;
-    }
+    if (now - this.#hereSince > FAST_WINDOW_MS) [this.#hashedHere, this.#hereSince] = [0, now];
+    this.#hashedHere += bytes;
+    if (this.#hashedHere >= this.#fastBytes) this.#start();
+  }
+
+  #start(): void {
+    while (this.#workers.length < this.#threads) this.#workers.push(this.#spawn());
+    this.#armIdle();
   }
 
   /** Stops every worker; pieces they were hashing are hashed here. */

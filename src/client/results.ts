@@ -88,7 +88,20 @@ export interface DownloadPeer {
   readonly bytes: number;
   /** Verified bytes it sent of pieces another peer had delivered first (the endgame's duplicates). */
   readonly duplicateBytes: number;
+  /** Bytes it sent for requests that failed or were cancelled before they were whole (a link that failed, the file complete meanwhile). */
+  readonly abortedBytes: number;
+  /** Bytes it sent that failed verification (a request with a bad piece is thrown away whole). */
+  readonly badBytes: number;
+  /** It served as a partial holder: a peer still downloading the file (a super-seeding seed is not one). */
+  readonly partial: boolean;
   readonly problem: string | null;
+}
+
+/** Bytes a download received and did not keep, all peers together (DownloadPeer's, summed). */
+export interface Wasted {
+  readonly duplicate: number;
+  readonly aborted: number;
+  readonly bad: number;
 }
 
 export interface DownloadSummary {
@@ -114,6 +127,8 @@ export interface DownloadSummary {
   readonly unreachable: UnlistedPeer[];
   /** The peers the download used or dropped, with the verified bytes each delivered. */
   readonly peers: DownloadPeer[];
+  /** Bytes received and not kept. */
+  readonly wasted: Wasted;
   /** replaced: the version that was here before, now in the versions area; else null. */
   readonly kept: KeptRow | null;
   /** The versions the peers hold that differ from the one here now (already), else empty. */

@@ -63,6 +63,7 @@ export async function withRetry<T>(
     try {
       const started = performance.now();
       conn = options.pool?.take(peer);
+      conn?.retune(options);
       reused = conn !== undefined;
       conn ??= await PeerConnection.connect(peer, options);
       return { conn, value: await then(conn, reused ? 0 : performance.now() - started, reused) };

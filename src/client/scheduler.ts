@@ -94,6 +94,11 @@ export class PieceScheduler {
     return this.#doneCount;
   }
 
+  /** Pieces neither done nor being fetched by anyone. */
+  get openCount(): number {
+    return this.pieceCount - this.#doneCount - this.#inFlight.size;
+  }
+
   isDone(piece: number): boolean {
     return this.#done[piece] === 1;
   }
@@ -109,7 +114,7 @@ export class PieceScheduler {
     if (this.#holdings.add(peer, piece) && this.#position(piece) < this.#cursor) this.#cursor = this.#position(piece);
   }
 
-  /** A peer said it does not hold `piece` after all (ERR_NOT_HELD): it is not asked for it again until it says so. */
+  /** A peer said it does not hold `piece` after all (ERR_NOT_HELD): not asked for it, nor believed about it, for a while (holdings.ts). */
   forget(peer: string, piece: number): void {
     this.#holdings.drop(peer, piece);
   }

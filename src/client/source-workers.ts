@@ -37,6 +37,12 @@ export interface WorkerHost {
   readonly signal: AbortSignal;
   /** True while the source has as much asked for as it should (swarm-source.ts queueBudget). */
   full(): boolean;
+  /**
+   * True while a fresh piece should go to the other sources (near the end, when this one would
+   * deliver it last: swarm-source.ts leaveToOthers). Unlike full(), nothing of this source's
+   * need end for it to change, so a watcher looks again at the swarm's changes and ticks.
+   */
+  leave(): boolean;
   /** Pieces per request for this source now. */
   runLength(): number;
   /** Resolves at the swarm's next change (a piece done or released, holdings learnt, a source added or dropped). */
@@ -65,7 +71,7 @@ export async function runWorkers(host: WorkerHost, onFailure: (err: Error) => vo
   const worker = async () => {
     while (!scheduler.complete && !failure && !signal.aborted) {
       const full = host.full();
-      const run = full ? undefined : scheduler.nextRun(host.peer, host.runLength());
+      const run = full || host.leave() ? undefined : scheduler.nextRun(host.peer, host.runLength());
       if (run === undefined) {
         if (full || watching) {
           await local.wait();

@@ -2,19 +2,20 @@
  * What a download's piece engine (swarm.ts) is given and what it keeps per source: the options,
  * a source's state, and the engine's constants.
  */
-import { PIECE_SIZE } from '../constants.js';
+import { HASH_BYTES, PIECE_SIZE } from '../constants.js';
 import type { FileInfo } from '../protocol/messages.js';
 import type { Credentials } from '../security/credentials.js';
 import type { PeerAddress } from '../settings.js';
 import type { PartFile } from '../storage/part-file.js';
 import { BufferPool } from '../transport/buffer-pool.js';
 import type { RateLimit } from '../transport/rate-limit.js';
+import type { ConnectionPool } from './connection-pool.js';
 import type { PeerConnection } from './peer-connection.js';
 import { PieceVerifier } from './piece-verifier.js';
 import type { Problem } from './problem.js';
 import type { RetryPolicy } from './retry.js';
 import type { Pace } from './scheduler.js';
-import type { SourcePace } from './source-pace.js';
+import { SourcePace } from './source-pace.js';
 
 export interface SwarmOptions {
   readonly info: FileInfo;
@@ -31,6 +32,8 @@ export interface SwarmOptions {
   readonly onPiece?: (peer: string, bytes: number) => void;
   /** Paces what every source's connection receives, together (--max-download-rate). */
   readonly receiveLimit?: RateLimit;
+  /** Where the sources' idle connections go once the file is complete (the console's pool). */
+  readonly pool?: ConnectionPool;
 }
 
 export interface SourceState {
@@ -40,6 +43,10 @@ export interface SourceState {
   bytes: number;
   /** Verified bytes it sent of pieces another source had delivered first (the endgame's duplicates). */
   duplicateBytes: number;
+  /** Bytes it sent for requests that failed or were cancelled before they were whole (wasted). */
+  abortedBytes: number;
+  /** Bytes of its answers that failed verification (a run with a bad piece is thrown away whole). */
+  badBytes: number;
   /** Set when the source is out of this download for good. */
   problem?: Problem;
   /** The last failure it recovered from (or was recovering from when the download ended). */
@@ -48,12 +55,31 @@ export interface SourceState {
   attempts: number;
   /** Observed throughput over the last second, and what it still owes us (source-pace.ts). */
   readonly pace: SourcePace;
-  /** A peer still downloading the file: it holds some pieces, asked again every few seconds. */
+  /** It offers only some pieces: asked again every few seconds which. */
   partial: boolean;
+  /** A full holder offering some pieces at a time (super-seeding, INFO's `complete`), not a downloader. */
+  seed: boolean;
+  /** It served as a partial holder (a peer still downloading the file) at some time in this download. */
+  partialHolder: boolean;
   /** A HAVE to it is under way. */
   asking: boolean;
   /** performance.now() of the last HAVE sent to it. */
   askedAt: number;
+}
+
+/**
+ * Verifies every piece of a run before any of it is written (on worker threads for a large
+ * file). @returns the index in `pieces` of the first whose hash is wrong, or -1
+ */
+export async function firstBad(info: FileInfo, data: Buffer, pieces: readonly number[], lengths: readonly number[]): Promise<number> {
+  const digests = await VERIFIER.digests(data, lengths);
+  return pieces.findIndex((p, i) => !(digests[i] as Buffer).equals(info.pieceHashes.subarray(p * HASH_BYTES, (p + 1) * HASH_BYTES)));
+}
+
+/** A new source's state. */
+export function newSource(peer: PeerAddress, conn: PeerConnection | undefined, seed: boolean): SourceState {
+  const pace = new SourcePace();
+  return { peer, conn, bytes: 0, duplicateBytes: 0, abortedBytes: 0, badBytes: 0, attempts: 0, pace, partial: false, seed, partialHolder: false, asking: false, askedAt: 0 };
 }
 
 /** How often a partial holder is asked again which pieces it holds (docs/PROTOCOL.md, "Partial holders"). */
@@ -124,6 +150,37 @@ export function deadlineOf(source: SourceState, ceiling: number): number {
 export function runLengthOf(source: SourceState, pieceSize: number): number {
   const pieces = Math.floor((source.pace.meter.rate * 20) / pieceSize);
   return Math.max(1, Math.min(MAX_RUN_PIECES, pieces));
+}
+
+/**
+ * Near the end of a download, whether a fresh piece should be left to the other sources: it
+ * would arrive from `source` (after what it has queued, at its observed rate) later than the
+ * others would deliver it. They would deliver it no sooner than they are through the `openBytes`
+ * nobody is fetching yet and their own queues, together (a fluid estimate), and no sooner than
+ * the quickest of them could fetch one more piece. Without this a slow source took pieces up to
+ * its queue budget to the very end: on 80/40/20 mbit links the 20 mbit one held the last ~0.4 s
+ * of the download, and the endgame fetched its pieces again from the fast ones (issue 11).
+ * The source that would deliver soonest is never held back, so some source always takes the
+ * piece. Only when every source holds every piece (a partial holder may be the only one with
+ * a piece) and the rates are known.
+ */
+export function leaveToOthers(source: SourceState, sources: Iterable<SourceState>, openBytes: number, pieceBytes: number): boolean {
+  const rate = source.pace.meter.rate;
+  if (rate <= 0 || openBytes <= 0) return false;
+  let othersRate = 0;
+  let othersQueued = 0;
+  let soonest = Infinity;
+  for (const other of sources) {
+    if (other.partial) return false;
+    const r = other.pace.meter.rate;
+    if (other === source || other.problem || !other.conn || r <= 0) continue;
+    othersRate += r;
+    othersQueued += other.pace.queued;
+    soonest = Math.min(soonest, (other.pace.queued + pieceBytes) / r);
+  }
+  if (othersRate <= 0) return false;
+  const byOthers = Math.max((openBytes + othersQueued) / othersRate, soonest);
+  return (source.pace.queued + pieceBytes) / rate > byOthers;
 }
 
 /** How long the requests queued on one source should take at its observed rate. */

@@ -17,9 +17,8 @@ import { PeerConnection } from './peer-connection.js';
 import { type Problem, problemOf } from './problem.js';
 import { DEFAULT_RETRY, type RetryPolicy, backoffDelay, sleep } from './retry.js';
 import { PieceScheduler } from './scheduler.js';
-import { SourcePace } from './source-pace.js';
 import { type WorkerHost, runWorkers } from './source-workers.js';
-import { HOLDINGS_POLL_MS, PARTIAL_ONLY_GIVE_UP_MS, QUICK_ASK_MS, RECEIVE_POOL, type SourceState, type SwarmOptions, VERIFIER, deadlineOf, endgameTick, paceOf, queueBudget, runLengthOf } from './swarm-source.js';
+import { HOLDINGS_POLL_MS, PARTIAL_ONLY_GIVE_UP_MS, QUICK_ASK_MS, RECEIVE_POOL, type SourceState, type SwarmOptions, VERIFIER, deadlineOf, endgameTick, firstBad, leaveToOthers, newSource, paceOf, queueBudget, runLengthOf } from './swarm-source.js';
 
 export type { SourceState, SwarmOptions } from './swarm-source.js';
 
@@ -32,23 +31,21 @@ export class Swarm {
   readonly #runs: Promise<void>[] = [];
   /** Aborted when the download is complete or the caller aborts: ends backoff sleeps at once. */
   readonly #finished = new AbortController();
-  /** Receive buffers, one per request in flight, reused (shared by every download). */
-  readonly #pool = RECEIVE_POOL;
   readonly #signal: AbortSignal;
   #wake: () => void = () => undefined;
   /** performance.now() of the last verified piece (or of the start). */
   #lastPiece = performance.now();
   #changed: Promise<void>;
+  readonly #hashed: () => void; // piece-verifier.ts prepare()
 
   constructor(options: SwarmOptions) {
     this.#options = options;
     const pieces = options.info.pieceHashes.length / HASH_BYTES;
-    // A random first piece (then onwards and round), so downloaders of one file ask for
-    // different pieces and have something to trade (scheduler.ts).
-    // The endgame duplicates only what is late by the sources' observed pace (source-pace.ts).
+    // A random first piece, so downloaders of one file have something to trade (scheduler.ts);
+    // the endgame duplicates only what is late by the sources' observed pace (source-pace.ts).
     this.scheduler = new PieceScheduler(pieces, { done: options.verified, start: randomInt(Math.max(1, pieces)), pace: paceOf(this.sources, options.info.pieceSize) });
     this.#changed = this.#nextChange();
-    VERIFIER.prepareWhenFast(options.info.size - options.verified.length * options.info.pieceSize);
+    this.#hashed = VERIFIER.prepare(options.info.size - options.verified.length * options.info.pieceSize);
     this.#signal = AbortSignal.any([options.signal, this.#finished.signal]);
     // Done or aborted: close every connection, so workers waiting on a slow or frozen peer's
     // answer (an endgame loser) stop at once.
@@ -56,21 +53,21 @@ export class Swarm {
     if (this.scheduler.complete) this.#finished.abort();
   }
 
-  /** Sources still taking part (connected or reconnecting), and of those the partial ones. */
+  /** Sources still taking part (connected or reconnecting), and of those the partial holders (not seeds). */
   get live(): number {
     return [...this.sources.values()].filter((s) => !s.problem).length;
   }
 
   get livePartial(): number {
-    return [...this.sources.values()].filter((s) => !s.problem && s.partial).length;
+    return [...this.sources.values()].filter((s) => !s.problem && s.partial && !s.seed).length;
   }
 
   /**
-   * Adds a source with an open connection that has confirmed the identity: a full holder, or
-   * with `have` a partial holder (a peer still downloading the file) holding those pieces.
+   * Adds a source with an open connection that has confirmed the identity: a full holder, or with
+   * `have` a partial holder (a peer still downloading the file), or with `complete` a seed offering those.
    */
-  add(peer: PeerAddress, conn: PeerConnection, have?: Uint8Array): void {
-    const source: SourceState = { peer, conn, bytes: 0, duplicateBytes: 0, attempts: 0, pace: new SourcePace(), partial: false, asking: false, askedAt: 0 };
+  add(peer: PeerAddress, conn: PeerConnection, have?: Uint8Array, complete = false): void {
+    const source = newSource(peer, conn, complete);
     this.#hold(source, have);
     this.sources.set(peer.id, source);
     this.#runs.push(this.#run(source));
@@ -82,9 +79,14 @@ export class Swarm {
     while (this.#runs.length > 0) await Promise.all(this.#runs.splice(0));
   }
 
-  /** Closes every connection. */
+  /** Closes every connection (once the file is complete, idle ones go to the pool, if any), and lets the hash workers go. */
   close(): void {
-    for (const s of this.sources.values()) s.conn?.close();
+    this.#hashed();
+    const pool = this.scheduler.complete && !this.#options.signal.aborted ? this.#options.pool : undefined;
+    for (const s of this.sources.values()) {
+      void (pool && s.conn ? pool.give(s.conn) : s.conn?.close()); // give() closes one still waiting on an answer
+      s.conn = undefined;
+    }
   }
 
   #nextChange(): Promise<void> {
@@ -148,6 +150,7 @@ export class Swarm {
       if (info.identity !== this.#options.info.identity) {
         this.#drop(source, { code: 'ERR_CHANGED', message: `its copy changed (now ${info.identity.slice(0, 12)}); dropped (ERR_CHANGED)` }, true);
       } else {
+        source.seed = info.complete === true;
         this.#hold(source, info.have);
       }
       return { conn };
@@ -168,11 +171,12 @@ export class Swarm {
       depth,
       signal: this.#signal,
       full: () => source.pace.queued >= queueBudget(source, info.pieceSize),
+      // Near the end a fresh piece goes only to a source that would not deliver it last.
+      leave: () => leaveToOthers(source, this.sources.values(), this.scheduler.openCount * info.pieceSize, info.pieceSize),
       runLength: () => runLengthOf(source, info.pieceSize),
       changed: () => this.#changed,
       tick: endgameTick,
-      // A partial source with nothing for us (a seed offering a few pieces at a time,
-      // super-seed.ts, or a downloader): ask it again soon rather than at the next poll.
+      // A partial source with nothing for us (super-seed.ts, a downloader): ask again soon.
       idle: () => source.partial && this.#askSoon(source, conn),
       fetch: (first, count) => this.#fetch(source, conn, first, count),
       notify: () => this.#notify(),
@@ -192,35 +196,38 @@ export class Swarm {
     const lengths = pieces.map((p) => Math.min(info.pieceSize, info.size - p * info.pieceSize));
     const offset = first * info.pieceSize;
     const length = lengths.reduce((a, b) => a + b, 0);
-    const data = this.#pool.take(length);
+    const data = RECEIVE_POOL.take(length);
+    const received = { bytes: 0 };
     const giveBack = (err?: Error) => {
-      this.#pool.give(data);
+      RECEIVE_POOL.give(data);
       for (const p of pieces) this.scheduler.release(p, id);
       return err;
     };
     source.pace.asked(length, performance.now());
     try {
-      await getRange(conn, info.name, offset, length, info.identity, { timeoutMs: deadlineOf(source, this.#options.requestTimeoutMs ?? REQUEST_TIMEOUT_MS), into: data });
+      await getRange(conn, info.name, offset, length, info.identity, { timeoutMs: deadlineOf(source, this.#options.requestTimeoutMs ?? REQUEST_TIMEOUT_MS), into: data, received });
     } catch (err) {
       source.pace.dropped(length);
+      source.abortedBytes += received.bytes;
       if (codeOf(err) !== 'ERR_NOT_HELD') return giveBack(err instanceof Error ? err : new Error(String(err)));
       for (const p of pieces) this.scheduler.forget(id, p);
       void this.#refreshHoldings(source, conn);
       return giveBack();
     }
     source.pace.arrived(length, performance.now());
-    // Verify every piece before writing any of it (on worker threads for a large file).
-    const digests = await VERIFIER.digests(data, lengths);
-    const bad = pieces.findIndex((p, i) => !(digests[i] as Buffer).equals(info.pieceHashes.subarray(p * HASH_BYTES, (p + 1) * HASH_BYTES)));
-    if (bad >= 0) return giveBack(new TxtmeshError('ERR_HASH_MISMATCH', `sent a bad piece ${first + bad}`));
+    const bad = await firstBad(info, data, pieces, lengths);
+    if (bad >= 0) {
+      source.badBytes += length;
+      return giveBack(new TxtmeshError('ERR_HASH_MISMATCH', `sent a bad piece ${first + bad}`));
+    }
     // A piece another peer delivered first (endgame) has the same verified bytes.
     const freshPieces = lengths.filter((_, i) => this.scheduler.markDone(pieces[i] as number, id));
     source.duplicateBytes += length - freshPieces.reduce((a, b) => a + b, 0);
     if (freshPieces.length === 0) {
-      this.#pool.give(data);
+      RECEIVE_POOL.give(data);
       return undefined;
     }
-    await this.#options.part.write(offset, data).finally(() => this.#pool.give(data));
+    await this.#options.part.write(offset, data).finally(() => RECEIVE_POOL.give(data));
     await this.#options.part.markVerified(first, count); // every piece of the run is done now, by us or another
     this.#credit(source, freshPieces);
     return undefined;
@@ -286,6 +293,7 @@ export class Swarm {
   #hold(source: SourceState, have: Uint8Array | undefined): void {
     const all = have === undefined || have.every((flag) => flag === 1);
     source.partial = !all;
+    source.partialHolder ||= !all && !source.seed;
     this.scheduler.setHolding(source.peer.id, all ? 'all' : have);
   }
 }

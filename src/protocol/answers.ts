@@ -51,6 +51,8 @@ export interface InfoAnswer {
   readonly pieceHashes: Buffer;
   /** A partial holder's answer: one byte per piece, 1 if held (absent: the whole file). */
   readonly have?: Uint8Array;
+  /** With `have`: the server holds the whole file and offers only these pieces now (super-seeding). */
+  readonly complete?: boolean;
 }
 
 export interface HaveAnswer {
@@ -152,7 +154,8 @@ const LIST: AnswerCodec<ListAnswer> = {
 /**
  * INFO's answer: the file's size, the piece size, its k pieces and identity, then the k raw
  * 32-byte piece hashes. A partial holder (asked with `partial`) adds `have=<h>`, the number of
- * pieces it holds, and its bitfield after the hashes (bitfield.ts).
+ * pieces it holds, and its bitfield after the hashes (bitfield.ts); a full holder that offers
+ * only some pieces (super-seeding) answers the same, and adds `complete=1`.
  *
  *   OK <id> <32k> size=<bytes> piece=262144 pieces=<k> identity=<64 hex>
  *   <32k bytes>
@@ -166,7 +169,8 @@ const INFO: AnswerCodec<InfoAnswer> = {
     const fields = [`size=${formatNumber(a.size)}`, `piece=${formatNumber(a.pieceSize)}`, `pieces=${a.pieceHashes.length / HASH_BYTES}`, `identity=${a.identity}`];
     if (!a.have) return [encodeHeader('OK', a.id, a.pieceHashes.length, fields), a.pieceHashes];
     const bits = encodeBitfield(a.have);
-    return [encodeHeader('OK', a.id, a.pieceHashes.length + bits.length, [...fields, `have=${countHeld(a.have)}`]), a.pieceHashes, bits];
+    const held = [`have=${countHeld(a.have)}`, ...(a.complete ? ['complete=1'] : [])];
+    return [encodeHeader('OK', a.id, a.pieceHashes.length + bits.length, [...fields, ...held]), a.pieceHashes, bits];
   },
   decode(header, body = EMPTY) {
     const fields = readFields(okHeader(header, body).args);
@@ -182,7 +186,8 @@ const INFO: AnswerCodec<InfoAnswer> = {
       return { kind: 'INFO', id: header.id, size, pieceSize, identity, pieceHashes: body };
     }
     const have = readHolding(fields, body.subarray(pieces * HASH_BYTES), pieces);
-    return { kind: 'INFO', id: header.id, size, pieceSize, identity, pieceHashes: body.subarray(0, pieces * HASH_BYTES), have };
+    const complete = fields.get('complete') === '1' ? { complete: true } : {};
+    return { kind: 'INFO', id: header.id, size, pieceSize, identity, pieceHashes: body.subarray(0, pieces * HASH_BYTES), have, ...complete };
   },
 };
 

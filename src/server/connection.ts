@@ -27,23 +27,26 @@ import { type Request, decodeRequest, requestCodec } from '../protocol/requests.
 import { checkName } from '../storage/names.js';
 import { namedFailure } from '../storage/resources.js';
 import type { RateLimit } from '../transport/rate-limit.js';
-import { sendOne } from '../transport/send.js';
 import type { ConnectionGate } from './admission.js';
 import { HandleCache } from './handle-cache.js';
 import { type BodySink, type HandlerContext, type Reply, type RequestNote, discardSink, onRequest } from './handlers.js';
 import { refuseAndClose } from './refuse.js';
-import { sendLimited } from './send-limit.js';
 import { SLOW_WINDOW_MS, SendMeter, watchSending } from './send-meter.js';
+import { SentCount, sendAnswer } from './send-answer.js';
 
 /** One line per request, for the server's log. */
 export interface RequestLog {
   readonly remote: string;
   readonly verb: string;
   readonly name?: string;
+  /** Bytes after the answer's header line that the socket took (send-answer.ts); a PUT's: received. */
   readonly bytes: number;
+  /** From the request's header to its answer's last byte taken (or the cut). */
   readonly ms: number;
-  /** 'OK' or an error code. */
+  /** 'OK' or an error code; for an answer cut off, what cut it (ERR_PEER_CLOSED, ERR_PEER_TIMEOUT…). */
   readonly status: string;
+  /** The answer was cut off before all of it went out; `bytes` is what did. */
+  readonly cut?: boolean;
 }
 
 export interface ConnectionContext extends HandlerContext {
@@ -99,6 +102,8 @@ export class ServerConnection {
   #phase: ConnectionPhase = 'READ_HEADER';
   #current: InFlight | undefined;
   #headerTimer: NodeJS.Timeout | undefined;
+  /** Log lines of answers still going out (#answer). */
+  #logging: Promise<void> = Promise.resolve();
 
   /** @param remote the peer's address, for the log */
   constructor(socket: Duplex, remote: string, ctx: ConnectionContext, state: ConnectionState, gate?: ConnectionGate) {
@@ -188,41 +193,45 @@ export class ServerConnection {
     this.#enter('READ_HEADER');
   }
 
-  /** Logs the request, then hands its answer (and a GET's bytes) to the socket with backpressure. */
+  /**
+   * Hands the answer (and a GET's bytes) to the socket, and logs the request once the socket
+   * took them or closed: the bytes that went out, and what cut the answer off if it did not all
+   * go (send-answer.ts). The next request is read meanwhile; cleanUp waits for the last line.
+   */
   async #answer(current: InFlight, reply: Reply): Promise<void> {
-    const frames = encodeAnswer(reply.answer);
+    const sent = new SentCount(this.#socket);
+    const cut: { status?: string } = {};
+    const stopWatch = this.#watchSending(() => (cut.status = 'ERR_PEER_TIMEOUT'));
+    try {
+      await sendAnswer({ socket: this.#socket, meter: this.#meter, limit: this.#ctx.sendLimit }, encodeAnswer(reply.answer), reply, sent);
+    } catch (err) {
+      cut.status ??= err instanceof TxtmeshError ? err.code : 'ERR_PEER_CLOSED';
+      throw err;
+    } finally {
+      stopWatch();
+      const logged = sent.done().then((taken) => this.#logAnswer(current, reply, taken, cut.status ?? (sent.complete ? undefined : 'ERR_PEER_CLOSED')));
+      this.#logging = Promise.all([this.#logging, logged]).then(() => undefined);
+    }
+  }
+
+  /** The request's log line: `cut` is why its answer did not all go out (undefined: it did). */
+  #logAnswer(current: InFlight, reply: Reply, taken: number, cut: string | undefined): void {
     const { header, request, note, started } = current;
     this.#ctx.log({
       remote: this.#remote,
       verb: header.verb,
       name: request && 'name' in request ? request.name : undefined,
-      bytes: note.bytes ?? bodyBytes(frames),
+      bytes: note.bytes ?? taken,
       ms: performance.now() - started,
-      status: statusOf(reply.answer),
+      status: cut ?? statusOf(reply.answer),
+      ...(cut ? { cut: true } : {}),
     });
-    const stopWatch = this.#watchSending(current);
-    try {
-      for (const frame of frames) await this.#send(frame);
-      if (reply.body) for await (const chunk of reply.body) await this.#send(chunk, reply.release);
-    } finally {
-      stopWatch();
-    }
-  }
-
-  #send(chunk: Buffer, release?: (chunk: Buffer) => void): Promise<void> {
-    const limit = this.#ctx.sendLimit;
-    if (limit && limit.rate > 0) return sendLimited(this.#socket, this.#meter, limit, chunk, release);
-    this.#meter.handed(chunk.length);
-    return sendOne(this.#socket, chunk, release);
   }
 
   /** The send timeout (send-meter.ts): a client that stops taking the answer is cut off. */
-  #watchSending(current: InFlight): () => void {
-    const started = performance.now();
-    return watchSending(this.#meter, this.#ctx.sendTimeoutMs ?? 0, this.#ctx.minSendRate ?? 0, (taken) => {
-      const { header, request } = current;
-      const name = request && 'name' in request ? request.name : undefined;
-      this.#ctx.log({ remote: this.#remote, verb: header.verb, name, bytes: taken, ms: performance.now() - started, status: 'ERR_PEER_TIMEOUT' });
+  #watchSending(onCut: () => void): () => void {
+    return watchSending(this.#meter, this.#ctx.sendTimeoutMs ?? 0, this.#ctx.minSendRate ?? 0, () => {
+      onCut();
       this.#enter('CLOSING');
       this.#socket.destroy();
     });
@@ -266,6 +275,7 @@ export class ServerConnection {
     this.#current = undefined;
     await this.#handles.closeAll();
     if (!this.#socket.destroyed) this.#socket.end();
+    await this.#logging;
   }
 
   #enter(phase: ConnectionPhase): void {
@@ -285,7 +295,4 @@ function refusal(id: number, err: unknown): BodySink {
   return discardSink(() => ({ answer: errAnswer(id, namedFailure(err)) }));
 }
 
-/** Bytes of an answer's frames after its header: the body it holds (LIST, INFO). */
-function bodyBytes(frames: readonly Buffer[]): number {
-  return frames.reduce((total, frame, i) => (i === 0 ? total : total + frame.length), 0);
-}
+

@@ -4,7 +4,7 @@
  * inode), so a replaced or deleted file is not served from a stale handle: get() before
  * reading, or (range-reader.ts's quick path) peek() and stampOf() after.
  */
-import { statSync } from 'node:fs';
+import { fstatSync, statSync } from 'node:fs';
 import type { FileHandle } from 'node:fs/promises';
 import { resolveName } from '../storage/names.js';
 import type { FileStamp, ServedFolder } from '../storage/served-folder.js';
@@ -28,8 +28,10 @@ export class HandleCache {
       await this.drop(name);
     }
     const handle = await this.#folder.openFile(name);
-    if (this.#handles.size >= MAX_OPEN) await this.closeAll();
-    this.#handles.set(name, { handle, ino: (await handle.stat()).ino });
+    // Closed behind: a client fetching many small files one after another waits for none of it.
+    if (this.#handles.size >= MAX_OPEN) void this.closeAll();
+    // Sync: metadata of a file just opened, from the kernel's caches (see stampOfSync).
+    this.#handles.set(name, { handle, ino: fstatSync(handle.fd).ino });
     return handle;
   }
 

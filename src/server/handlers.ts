@@ -37,7 +37,7 @@ export async function onRequest(ctx: HandlerContext, request: Request, note: Req
       return answered(await onInfo(ctx, request, client));
     case 'GET':
       // Of the complete file, or of a version this peer is still downloading (partial-handlers.ts).
-      return answered(await getVersion(ctx, request, note, () => onGet(ctx, request, note, handles, client)));
+      return answered(await getVersion(ctx, request, () => onGet(ctx, request, handles, client)));
     case 'HAVE':
       return answered(await onHave(ctx, request, client));
     case 'PUT':
@@ -86,7 +86,7 @@ async function onInfo(ctx: HandlerContext, request: InfoRequest, client: string)
   }
   const { size, pieceSize, identity, pieceHashes } = await described;
   const have = request.partial ? ctx.superSeed?.offer(identity, pieceHashes.length / HASH_BYTES, client, performance.now()) : undefined;
-  return { answer: { kind: 'INFO', id: request.id, size, pieceSize, identity, pieceHashes, ...(have ? { have } : {}) } };
+  return { answer: { kind: 'INFO', id: request.id, size, pieceSize, identity, pieceHashes, ...(have ? { have, complete: true } : {}) } };
 }
 
 /**
@@ -95,7 +95,7 @@ async function onInfo(ctx: HandlerContext, request: InfoRequest, client: string)
  * it; if the file changes while it is being sent, the connection is closed rather than finish
  * a range of mixed bytes (range-reader.ts).
  */
-async function onGet(ctx: HandlerContext, request: GetRequest, note: RequestNote, handles: HandleCache, client: string): Promise<Reply> {
+async function onGet(ctx: HandlerContext, request: GetRequest, handles: HandleCache, client: string): Promise<Reply> {
   if (request.length > MAX_RANGE_BYTES) throw new TxtmeshError('ERR_BAD_RANGE', `range of ${request.length} bytes exceeds the limit of ${MAX_RANGE_BYTES}`);
   // Under load the pool hands out smaller chunks (answer-memory.ts): memory per connection stays bounded.
   const pool = ctx.readPoolNow?.() ?? ctx.readPool;
@@ -104,7 +104,6 @@ async function onGet(ctx: HandlerContext, request: GetRequest, note: RequestNote
     const { first, last } = piecesOf(request.offset, request.length, PIECE_SIZE);
     ctx.superSeed?.sent(request.identity, client, first, last - first + 1, performance.now());
   }
-  note.bytes = request.length;
   return { answer: { kind: 'GET', id: request.id, length: request.length }, body, release: (chunk) => pool.give(chunk) };
 }
 

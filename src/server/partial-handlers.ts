@@ -10,7 +10,7 @@ import { TxtmeshError } from '../errors.js';
 import type { GetRequest, HaveRequest, InfoRequest } from '../protocol/requests.js';
 import type { PartialCopy } from '../storage/have-file.js';
 import { readHeldRange } from '../storage/partial-range.js';
-import type { HandlerContext, Reply, RequestNote } from './reply.js';
+import type { HandlerContext, Reply } from './reply.js';
 
 /** The complete file's description, or undefined if it is not here. */
 async function complete(ctx: HandlerContext, name: string) {
@@ -62,22 +62,21 @@ export async function onHave(ctx: HandlerContext, request: HaveRequest, client: 
  * GET of a version: from the download in progress first when this server knows it is here
  * (see onHave), else from the complete file (`fromFile`); each falls back to the other.
  */
-export async function getVersion(ctx: HandlerContext, request: GetRequest, note: RequestNote, fromFile: () => Promise<Reply>): Promise<Reply> {
+export async function getVersion(ctx: HandlerContext, request: GetRequest, fromFile: () => Promise<Reply>): Promise<Reply> {
   const is = (err: unknown, code: string) => err instanceof TxtmeshError && err.code === code;
   if (request.identity === undefined) return fromFile();
   if (!ctx.folder.keptPartial(request.name, request.identity)) {
-    return fromFile().catch((err: unknown) => (is(err, 'ERR_NOT_FOUND') ? partialGet(ctx, request, note) : Promise.reject(err)));
+    return fromFile().catch((err: unknown) => (is(err, 'ERR_NOT_FOUND') ? partialGet(ctx, request) : Promise.reject(err)));
   }
-  return partialGet(ctx, request, note).catch((err: unknown) => (is(err, 'ERR_NOT_HELD') || is(err, 'ERR_NOT_FOUND') ? fromFile().catch(() => Promise.reject(err)) : Promise.reject(err)));
+  return partialGet(ctx, request).catch((err: unknown) => (is(err, 'ERR_NOT_HELD') || is(err, 'ERR_NOT_FOUND') ? fromFile().catch(() => Promise.reject(err)) : Promise.reject(err)));
 }
 
 /** GET of a version that is here only as a download in progress. */
-export async function partialGet(ctx: HandlerContext, request: GetRequest, note: RequestNote): Promise<Reply> {
+export async function partialGet(ctx: HandlerContext, request: GetRequest): Promise<Reply> {
   const { id, name, offset, length, identity } = request;
   const copy = identity === undefined ? undefined : await partialOf(ctx, name, identity);
   if (!copy) throw notFound(name);
   const data = await readHeldRange(copy, offset, length);
-  note.bytes = length;
   return { answer: { kind: 'GET', id, length }, body: once(data) };
 }
 

@@ -49,6 +49,6 @@ export interface BodySink {
 
 /** Facts about a request for the log line, beyond what its request and answer say. */
 export interface RequestNote {
-  /** File bytes the request moves (a GET's range, a PUT's file), if the answer's body does not say. */
+  /** File bytes the request received (a PUT's file); otherwise the log counts the answer's bytes that went out. */
   bytes?: number;
 }

@@ -14,8 +14,9 @@ import type { SendMeter } from './send-meter.js';
 /**
  * Sends `chunk` in slices paced by `limit`. `release` gets the whole chunk back once the socket
  * is done with its last slice, or at once if the socket fails before that slice went out.
+ * `sent` counts each slice the socket takes (send-answer.ts).
  */
-export async function sendLimited(socket: Duplex, meter: SendMeter, limit: RateLimit, chunk: Buffer, release?: (chunk: Buffer) => void): Promise<void> {
+export async function sendLimited(socket: Duplex, meter: SendMeter, limit: RateLimit, chunk: Buffer, release?: (chunk: Buffer) => void, sent?: SliceCount): Promise<void> {
   const slice = sliceFor(limit.rate);
   let at = 0;
   try {
@@ -26,10 +27,19 @@ export async function sendLimited(socket: Duplex, meter: SendMeter, limit: RateL
       meter.handed(piece.length);
       const last = at >= chunk.length;
       // Only the last slice gives the chunk back: the socket writes in order.
-      await sendOne(socket, piece, last && release ? () => release(chunk) : undefined);
+      const taken = sent?.handed(piece.length);
+      await sendOne(socket, piece, (_, err) => {
+        taken?.(err);
+        if (last) release?.(chunk);
+      });
     } while (at < chunk.length);
   } catch (err) {
     if (at < chunk.length) release?.(chunk);
     throw err;
   }
+}
+
+/** Counts what the socket takes (send-answer.ts SentCount): `handed` gives the write's callback. */
+interface SliceCount {
+  handed(bytes: number): (err?: Error | null) => void;
 }

@@ -25,8 +25,9 @@ export interface StatsSnapshot {
   readonly startedAt: number;
   readonly uptimeMs: number;
   readonly connections: { readonly open: number; readonly total: number };
-  readonly requests: { readonly total: number; readonly refused: number };
-  /** File bytes sent in GET answers. */
+  /** refused: answered with an error; cut: answered, but cut off before the answer all went out. */
+  readonly requests: { readonly total: number; readonly refused: number; readonly cut: number };
+  /** File bytes of GET answers the sockets took (whole answers and the part of cut-off ones). */
   readonly bytesServed: number;
   /** File bytes received in uploads that were kept. */
   readonly bytesReceived: number;
@@ -44,6 +45,7 @@ export class ServerStats {
   #connectionsTotal = 0;
   #requests = 0;
   #refused = 0;
+  #cut = 0;
   #bytesServed = 0;
   #bytesReceived = 0;
 
@@ -74,16 +76,17 @@ export class ServerStats {
     if (transfer?.direction === 'receiving') transfer.bytes += bytes;
   }
 
-  /** A request was answered (the server's log line). */
+  /** A request was answered (the server's log line, once its answer went out or was cut off). */
   onLog(entry: RequestLog): void {
     this.#requests++;
     const ok = entry.status === 'OK';
-    if (!ok) this.#refused++;
+    if (entry.cut) this.#cut++;
+    else if (!ok) this.#refused++;
     const conn = this.#open.get(entry.remote);
     if (entry.verb === 'PUT') {
       if (ok) this.#bytesReceived += entry.bytes;
       if (conn) conn.transfer = undefined;
-    } else if (entry.verb === 'GET' && ok && entry.name !== undefined) {
+    } else if (entry.verb === 'GET' && entry.bytes > 0 && entry.name !== undefined) {
       this.#bytesServed += entry.bytes;
       if (!conn) return;
       const current = conn.transfer;
@@ -105,7 +108,7 @@ export class ServerStats {
       startedAt: this.startedAt,
       uptimeMs: now - this.startedAt,
       connections: { open: this.#open.size, total: this.#connectionsTotal },
-      requests: { total: this.#requests, refused: this.#refused },
+      requests: { total: this.#requests, refused: this.#refused, cut: this.#cut },
       bytesServed: this.#bytesServed,
       bytesReceived: this.#bytesReceived,
       transfers: this.transfers(),

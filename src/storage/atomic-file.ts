@@ -4,7 +4,7 @@
  * existing file (rename(2) would silently replace it). The temp name is then unlinked.
  */
 import { randomBytes } from 'node:crypto';
-import { constants } from 'node:fs';
+import { constants, linkSync, unlinkSync } from 'node:fs';
 import { type FileHandle, copyFile, link, open, rename, stat, unlink } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
 
@@ -29,8 +29,10 @@ export async function createTempFile(finalPath: string, tag?: string): Promise<{
  * @returns true if published, false if `finalPath` already existed (temp file left in place).
  */
 export async function publishNoReplace(tempPath: string, finalPath: string): Promise<boolean> {
+  // The link and the unlink are synchronous: metadata changes of microseconds, where each
+  // thread-pool round trip costs more (issue 11: many small files published one after another).
   try {
-    await link(tempPath, finalPath);
+    linkSync(tempPath, finalPath);
   } catch (err) {
     const code = (err as NodeJS.ErrnoException).code;
     if (code === 'EEXIST') return false;
@@ -43,7 +45,7 @@ export async function publishNoReplace(tempPath: string, finalPath: string): Pro
     await syncDir(dirname(finalPath));
     return true;
   }
-  await unlink(tempPath);
+  unlinkSync(tempPath);
   await syncDir(dirname(finalPath));
   return true;
 }

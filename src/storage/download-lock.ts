@@ -9,9 +9,14 @@
  * A lock whose process is gone (kill -9, a power loss) is stale and taken over. Taking over
  * renames it aside first and checks that what was moved is the stale lock that was read, so
  * two downloads that find one stale lock at once cannot both end up holding it.
+ *
+ * The usual steps (create, write, read back, remove: a few dozen bytes) are synchronous: each
+ * takes microseconds, where a thread-pool round trip costs more than the call itself, and
+ * sequential downloads of small files take and let go of a lock per file (issue 11).
  */
 import { randomBytes } from 'node:crypto';
-import { open, readFile, rename, stat, unlink, link } from 'node:fs/promises';
+import { closeSync, openSync, readFileSync, unlinkSync, writeSync } from 'node:fs';
+import { readFile, rename, stat, unlink, link } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
 import { TxtmeshError } from '../errors.js';
 
@@ -51,11 +56,11 @@ export class DownloadLock {
     const path = lockPathFor(finalPath);
     const token = randomBytes(8).toString('hex');
     for (let attempt = 0; attempt < 3; attempt++) {
-      if (await createExclusive(path, `${process.pid} ${token}\n`)) {
+      if (createExclusive(path, `${process.pid} ${token}\n`)) {
         held.set(path, token);
         return new DownloadLock(path, token);
       }
-      const owner = await readOwner(path);
+      const owner = readOwner(path);
       if (owner === null) continue; // gone meanwhile: try again
       if (owner === undefined ? await young(path) : alive(path, owner)) {
         const who = owner ? ` (process ${owner.pid}${owner.pid === process.pid ? ', this one' : ''})` : '';
@@ -70,33 +75,38 @@ export class DownloadLock {
   async release(): Promise<void> {
     if (held.get(this.path) !== this.#token) return;
     held.delete(this.path);
-    const owner = await readOwner(this.path);
-    if (owner?.token === this.#token) await unlink(this.path).catch(() => undefined);
+    const owner = readOwner(this.path);
+    if (owner?.token !== this.#token) return;
+    try {
+      unlinkSync(this.path);
+    } catch {
+      // gone already
+    }
   }
 }
 
 /** Creates `path` with `text` unless it exists (O_EXCL: a symlink there counts as existing). */
-async function createExclusive(path: string, text: string): Promise<boolean> {
-  let handle;
+function createExclusive(path: string, text: string): boolean {
+  let fd;
   try {
-    handle = await open(path, 'wx', 0o644);
+    fd = openSync(path, 'wx', 0o644);
   } catch (err) {
     if ((err as NodeJS.ErrnoException).code === 'EEXIST') return false;
     throw err;
   }
   try {
-    await handle.writeFile(text);
+    writeSync(fd, text);
   } finally {
-    await handle.close();
+    closeSync(fd);
   }
   return true;
 }
 
 /** The lock's owner; undefined if unreadable or not a lock's text; null if there is no lock. */
-async function readOwner(path: string): Promise<Owner | undefined | null> {
+function readOwner(path: string): Owner | undefined | null {
   let text: string;
   try {
-    text = await readFile(path, { encoding: 'utf8', flag: 'r' });
+    text = readFileSync(path, { encoding: 'utf8', flag: 'r' });
   } catch (err) {
     return (err as NodeJS.ErrnoException).code === 'ENOENT' ? null : undefined;
   }

@@ -9,30 +9,38 @@
  * the same name out of the folder until this one is closed or discarded.
  */
 import { constants, fstatSync, fsyncSync } from 'node:fs';
-import { type FileHandle, open, readdir } from 'node:fs/promises';
-import { basename, dirname, join } from 'node:path';
+import { type FileHandle, open } from 'node:fs/promises';
+import { dirname } from 'node:path';
 import { HASH_BYTES, PIECE_SIZE } from '../constants.js';
 import { TxtmeshError } from '../errors.js';
-import { TEMP_SUFFIX, removeQuietly, tempPathFor } from './atomic-file.js';
+import { removeQuietly, tempPathFor } from './atomic-file.js';
 import { DownloadLock } from './download-lock.js';
 import type { FileInfo } from './file-info.js';
-import { HAVE_SUFFIX, HaveFile } from './have-file.js';
+import { HaveFile } from './have-file.js';
 import { hashPiece } from './piece-hasher.js';
 import { type Conflict, publishOrSame } from './publish.js';
 import { type FileStamp, type ServedFolder, stampOfSync } from './served-folder.js';
 import { isNoSpace, noSpace, noSpaceToFinish } from './resources.js';
 import type { PublishResult, VersionsArea } from './versions-area.js';
+import { DOWNLOAD_TAG, notePart, removeOtherVersions } from './stale-parts.js';
 import { writeAll } from './write-all.js';
 
-const DOWNLOAD_TAG = 'dl-';
 /** Files up to this size are fsynced synchronously on publish. */
 const SYNC_FSYNC_BYTES = 1024 * 1024;
+/** Writes up to this size are synchronous (write-all.ts): a small file's one write. */
+const SYNC_WRITE_BYTES = 64 * 1024;
 /**
  * Bytes written between background fdatasyncs (flush-behind): the kernel writes a download
  * out as it arrives instead of all at the end, so the final fsync before publishing is short
  * (issue 11: 0.21-0.28 s for 512 MiB before, 9-16 ms after).
  */
 export const FLUSH_EVERY_BYTES = 32 * 1024 * 1024;
+/**
+ * Or, once a megabyte waits, this long after the last flush started: on slow links 32 MiB is
+ * many seconds of data, and the last of it was all left to the final fsync (15 ms for 64 MiB
+ * at 16 MB/s; with this, 2-4 MB).
+ */
+export const FLUSH_EVERY_MS = 250;
 
 export class PartFile {
   readonly path: string;
@@ -40,14 +48,16 @@ export class PartFile {
   readonly #handle: FileHandle;
   readonly #folder: ServedFolder;
   readonly #info: FileInfo;
-  readonly #flushEvery: number;
+  readonly #flushEvery: { bytes: number; ms: number };
+  /** performance.now() when the last flush started (or the file was opened). */
+  #flushedAt = performance.now();
   readonly #lock: DownloadLock;
   #have: HaveFile | undefined;
   /** Pieces verified and on disk (resumed or marked), and their bytes: what a failure keeps. */
   #kept = { pieces: 0, bytes: 0 };
   /** Set once a write has failed: the part file is closed and takes no more. */
   #failure: Promise<Error> | undefined;
-  #closed = false;
+  #closed: Promise<void> | undefined;
   #isPublished = false;
   /** Bytes written since the last background flush started. */
   #unflushed = 0;
@@ -57,7 +67,7 @@ export class PartFile {
   /** Background flushes started. */
   flushes = 0;
 
-  private constructor(path: string, finalPath: string, handle: FileHandle, folder: ServedFolder, info: FileInfo, lock: DownloadLock, flushEvery: number) {
+  private constructor(path: string, finalPath: string, handle: FileHandle, folder: ServedFolder, info: FileInfo, lock: DownloadLock, flushEvery: { bytes: number; ms: number }) {
     this.path = path;
     this.finalPath = finalPath;
     this.#handle = handle;
@@ -71,10 +81,11 @@ export class PartFile {
    * Takes the name's download lock, then opens (or creates) the part file for `info` in the
    * folder, removing part files of other versions of the same name.
    * @param options.flushEveryBytes bytes written between background flushes (FLUSH_EVERY_BYTES)
+   * @param options.flushEveryMs ms after which a megabyte or more is flushed (FLUSH_EVERY_MS)
    * @returns the part file and the pieces already on disk that verify
    * @throws TxtmeshError ERR_BUSY while another download of the name into this folder runs
    */
-  static async open(folder: ServedFolder, info: FileInfo, options: { flushEveryBytes?: number } = {}): Promise<{ part: PartFile; verified: number[] }> {
+  static async open(folder: ServedFolder, info: FileInfo, options: { flushEveryBytes?: number; flushEveryMs?: number } = {}): Promise<{ part: PartFile; verified: number[] }> {
     const finalPath = await folder.prepareDir(info.name);
     const lock = await DownloadLock.acquire(finalPath, info.name);
     let part: PartFile | undefined;
@@ -84,12 +95,14 @@ export class PartFile {
       void removeOtherVersions(finalPath, path);
       // Open or create in one call; a file with bytes in it is an earlier attempt to resume.
       const handle = await open(path, constants.O_RDWR | constants.O_CREAT, 0o644);
-      part = new PartFile(path, finalPath, handle, folder, info, lock, options.flushEveryBytes ?? FLUSH_EVERY_BYTES);
+      part = new PartFile(path, finalPath, handle, folder, info, lock, { bytes: options.flushEveryBytes ?? FLUSH_EVERY_BYTES, ms: options.flushEveryMs ?? FLUSH_EVERY_MS });
+      notePart(path, true);
       const verified = fstatSync(handle.fd).size > 0 ? await part.#verifyExisting(info) : [];
       for (const piece of verified) part.#count(piece);
       // A file of one piece is never partly held: its sidecar would tell this peer's server
       // nothing it could serve, and costs five file operations per small file (issue 11).
       if (info.pieceHashes.length > HASH_BYTES) part.#have = await HaveFile.create(path, info, verified).catch((err: unknown) => Promise.reject(isNoSpace(err) ? new TxtmeshError('ERR_NO_SPACE', `no space left beside ${finalPath} to start downloading ${info.name}`, { cause: err }) : err));
+      if (part.#have) notePart(part.#have.path, true);
       return { part, verified };
     } catch (err) {
       await (part ? part.close() : lock.release());
@@ -98,19 +111,21 @@ export class PartFile {
   }
 
   /**
-   * Writes verified pieces at their offset; every FLUSH_EVERY_BYTES, starts a flush behind.
+   * Writes verified pieces at their offset; every FLUSH_EVERY_BYTES (or FLUSH_EVERY_MS), starts a flush behind.
    * @throws TxtmeshError ERR_NO_SPACE when the disk is full (see #failed); any other failure as it is
    */
   async write(offset: number, data: Buffer): Promise<void> {
     if (this.#failure) throw await this.#failure;
-    await writeAll(this.#handle, data, offset).catch(async (err: unknown) => Promise.reject(await this.#failed(err)));
+    await writeAll(this.#handle, data, offset, SYNC_WRITE_BYTES).catch(async (err: unknown) => Promise.reject(await this.#failed(err)));
     this.#unflushed += data.length;
-    if (this.#unflushed >= this.#flushEvery && !this.#flushing) this.#flushBehind();
+    const due = this.#unflushed >= this.#flushEvery.bytes || (this.#unflushed >= SYNC_FSYNC_BYTES && performance.now() - this.#flushedAt >= this.#flushEvery.ms);
+    if (due && !this.#flushing) this.#flushBehind();
   }
 
   /** fdatasync in the background; writes go on meanwhile. At most one runs at a time. */
   #flushBehind(): void {
     this.#unflushed = 0;
+    this.#flushedAt = performance.now();
     this.flushes++;
     this.#flushing = this.#handle
       .datasync()
@@ -180,7 +195,7 @@ export class PartFile {
       // round trip per file when many small files are fetched one after another.
       if (stamp.size <= SYNC_FSYNC_BYTES) fsyncSync(this.#handle.fd);
       else await this.#handle.sync();
-      await this.#closeFiles();
+      void this.#closeFiles(); // closed while it is linked into place; close() and discard() wait for it
       return stamp;
     } catch (err) {
       throw await this.#finishFailed(err);
@@ -215,16 +230,18 @@ export class PartFile {
     // The sidecar goes first: a server must not be pointed at a part file that is gone.
     await this.#have?.remove();
     if (!this.#isPublished) await removeQuietly(this.path);
+    for (const path of [this.path, this.#have?.path]) if (path) notePart(path, false);
     await this.#lock.release();
   }
 
-  /** Closes the part file and its sidecar; the lock stays until close() or discard(). */
-  async #closeFiles(): Promise<void> {
-    if (this.#closed) return;
-    this.#closed = true;
-    await this.#flushing;
-    await this.#handle.close().catch(() => undefined);
-    await this.#have?.close();
+  /** Closes the part file and its sidecar (never fails); the lock stays until close() or discard(). */
+  #closeFiles(): Promise<void> {
+    this.#closed ??= (async () => {
+      await this.#flushing;
+      await this.#handle.close().catch(() => undefined);
+      await this.#have?.close();
+    })();
+    return this.#closed;
   }
 
   /** Hashes each full-length piece already in the file; returns the ones that match. */
@@ -243,18 +260,5 @@ export class PartFile {
       if (hashPiece(buffer.subarray(0, length)).equals(expected)) verified.push(piece);
     }
     return verified;
-  }
-}
-
-/** Deletes download part files for `finalPath` other than `keep` (other versions). */
-async function removeOtherVersions(finalPath: string, keep: string): Promise<void> {
-  const prefix = `.${basename(finalPath)}.${DOWNLOAD_TAG}`;
-  const names = await readdir(dirname(finalPath)).catch(() => [] as string[]);
-  for (const name of names) {
-    // The prefix first: the folder may hold thousands of files, and this runs for every download.
-    if (!name.startsWith(prefix)) continue;
-    const path = join(dirname(finalPath), name);
-    const stale = (name.endsWith(TEMP_SUFFIX) && path !== keep) || (name.endsWith(HAVE_SUFFIX) && path !== keep.slice(0, -TEMP_SUFFIX.length) + HAVE_SUFFIX);
-    if (stale) await removeQuietly(path);
   }
 }

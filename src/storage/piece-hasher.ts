@@ -4,7 +4,11 @@
  * Bytes can be fed in chunks of any size; each byte is hashed once.
  */
 import { createHash, type Hash } from 'node:crypto';
+import type { FileHandle } from 'node:fs/promises';
 import { PIECE_SIZE } from '../constants.js';
+
+/** Bytes read at a time from a file being hashed. */
+const READ_CHUNK = 1024 * 1024;
 
 export class PieceHasher {
   readonly #pieceSize: number;
@@ -50,6 +54,20 @@ export class PieceHasher {
 }
 
 /** A file's identity from its concatenated piece hashes. */
+/** Hashes an open file from its start to its end, a MiB at a time; `size` is the bytes read. */
+export async function hashOpenFile(handle: FileHandle, pieceSize: number): Promise<{ pieceHashes: Buffer; identity: string; size: number }> {
+  const hasher = new PieceHasher(pieceSize);
+  const buffer = Buffer.allocUnsafe(READ_CHUNK);
+  let size = 0;
+  for (;;) {
+    const { bytesRead } = await handle.read(buffer, 0, READ_CHUNK, size);
+    if (bytesRead === 0) break;
+    hasher.update(buffer.subarray(0, bytesRead));
+    size += bytesRead;
+  }
+  return { ...hasher.digest(), size };
+}
+
 export function identityOf(pieceHashes: Uint8Array): string {
   return createHash('sha256').update(pieceHashes).digest('hex');
 }

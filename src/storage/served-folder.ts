@@ -16,7 +16,7 @@ import { type PartialCopy, openPartials } from './have-file.js';
 import { PartialCopies } from './partial-copies.js';
 import { resolveName, textNames } from './names.js';
 import { isOutOfHandles, namedFailure, outOfHandles, passBusy } from './resources.js';
-import { PieceHasher, hashPiece, identityOf } from './piece-hasher.js';
+import { hashOpenFile, hashPiece, identityOf } from './piece-hasher.js';
 import { type FileStamp, sameStamp, stampOfSync } from './file-stamp.js';
 import { CACHE_MIN_FILES, DiskIdentities } from './identity-cache.js';
 
@@ -29,8 +29,6 @@ interface CacheEntry {
   readonly info: FileInfo;
 }
 
-
-const READ_CHUNK = 1024 * 1024;
 /** Files up to this size are hashed with synchronous reads when listed (less than a piece). */
 const SMALL_FILE_BYTES = 64 * 1024;
 /** Read buffer for small files: hashed before the next one is read, never kept. */
@@ -152,11 +150,14 @@ export class ServedFolder {
 
   /** True if something (file, folder or link) has this name now; a cheap check before describe(). */
   exists(name: string): boolean {
+    return this.#lstat(name) !== undefined;
+  }
+
+  #lstat(name: string): Stats | undefined {
     try {
-      lstatSync(resolveName(this.root, name));
-      return true;
+      return lstatSync(resolveName(this.root, name));
     } catch {
-      return false;
+      return undefined;
     }
   }
 
@@ -165,6 +166,8 @@ export class ServedFolder {
    * @throws TxtmeshError ERR_BAD_NAME, ERR_NOT_FOUND
    */
   async describe(name: string): Promise<FileInfo> {
+    const unchanged = this.#unchanged(name);
+    if (unchanged) return unchanged;
     // Requests for a file that is being hashed wait for that hashing, then check the cache.
     const running = this.#describing.get(name);
     if (running) await running.catch(() => undefined);
@@ -176,6 +179,16 @@ export class ServedFolder {
     } finally {
       if (this.#describing.get(name) === work) this.#describing.delete(name);
     }
+  }
+
+  /**
+   * The cached description of a name in the folder itself still leading, not through a symlink, to the file
+   * it was computed for: one lstat, where an open and a close cost two thread-pool round trips (INFO, issue 11).
+   */
+  #unchanged(name: string): FileInfo | undefined {
+    const cached = this.#cache.get(name);
+    const st = cached && !name.includes('/') ? this.#lstat(name) : undefined;
+    return st?.isFile() && sameStamp(cached as CacheEntry, st) ? cached?.info : undefined;
   }
 
   /**
@@ -261,20 +274,11 @@ export class ServedFolder {
       const before = attempt === 0 && stamp ? stamp : stampOfSync(handle);
       const cached = this.#cache.get(name);
       if (cached && sameStamp(cached, before)) return cached.info;
-      const hasher = new PieceHasher(PIECE_SIZE);
-      const buffer = Buffer.allocUnsafe(READ_CHUNK);
-      let position = 0;
-      for (;;) {
-        const { bytesRead } = await handle.read(buffer, 0, READ_CHUNK, position);
-        if (bytesRead === 0) break;
-        hasher.update(buffer.subarray(0, bytesRead));
-        position += bytesRead;
-      }
+      const { pieceHashes, identity, size } = await hashOpenFile(handle, PIECE_SIZE);
       const after = stampOfSync(handle);
       // Rewritten while we hashed: the hashes may mix old and new bytes, so hash again.
-      if (!sameStamp(before, after) || position !== after.size) continue;
-      const { pieceHashes, identity } = hasher.digest();
-      const info: FileInfo = { name, size: position, identity, pieceSize: PIECE_SIZE, pieceHashes };
+      if (!sameStamp(before, after) || size !== after.size) continue;
+      const info: FileInfo = { name, size, identity, pieceSize: PIECE_SIZE, pieceHashes };
       this.#cache.set(name, { ...after, info });
       return info;
     }

@@ -12,15 +12,26 @@ export async function send(socket: Duplex, ...buffers: Buffer[]): Promise<void> 
 
 /**
  * Writes one buffer, waiting for drain when the socket's buffer is full; `written` is called
- * once the socket is done with the buffer (sent, or the socket failed), so it can be reused.
+ * once the socket is done with the buffer, so it can be reused: with no error if the socket
+ * took it, with one if it failed first.
  */
-export async function sendOne(socket: Duplex, buffer: Buffer, written?: (buffer: Buffer) => void): Promise<void> {
+export async function sendOne(socket: Duplex, buffer: Buffer, written?: (buffer: Buffer, err?: Error | null) => void): Promise<void> {
   if (socket.destroyed || socket.writableEnded) {
-    written?.(buffer);
-    throw new TxtmeshError('ERR_PEER_CLOSED', 'connection closed');
+    const err = new TxtmeshError('ERR_PEER_CLOSED', 'connection closed');
+    written?.(buffer, err);
+    throw err;
   }
-  const ok = socket.write(buffer, written && (() => written(buffer)));
+  const ok = socket.write(buffer, written && ((err?: Error | null) => written(buffer, err)));
   if (!ok) await drained(socket);
+}
+
+/**
+ * Buffers that together hold at most `max` bytes, joined into one (a small answer goes out in
+ * one write: one segment, which the peer reads at once); undefined if larger, or just one.
+ */
+export function joinSmall(buffers: readonly Buffer[], max: number): Buffer | undefined {
+  if (buffers.length < 2 || buffers.reduce((n, b) => n + b.length, 0) > max) return undefined;
+  return Buffer.concat(buffers);
 }
 
 function drained(socket: Duplex): Promise<void> {

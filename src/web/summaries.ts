@@ -3,12 +3,13 @@
  * can word them as the console does. Pure.
  */
 import { type ErrorCode, isTransport } from '../errors.js';
-import type { DownloadResult } from '../client/download.js';
+import { type DownloadResult, downloadPeers, wastedBytes } from '../client/download.js';
 import type { UploadOutcome } from '../client/upload.js';
 import type { DownloadSummary, UploadSummary } from '../client/results.js';
 
 /** A finished download; `searched`: no peers were picked, every peer was asked. */
 export function summaryOf(r: DownloadResult, searched: boolean): DownloadSummary {
+  const peers = downloadPeers(r.peers);
   const failed = (o: DownloadResult['peers'][number]) => o.identity === undefined && o.problem !== undefined && isTransport(o.problem.code);
   return {
     command: 'download',
@@ -22,7 +23,8 @@ export function summaryOf(r: DownloadResult, searched: boolean): DownloadSummary
     found: r.peers.filter((o) => o.identity !== undefined).map((o) => o.peer),
     missing: r.peers.filter((o) => o.problem?.code === 'ERR_NOT_FOUND').map((o) => o.peer),
     unreachable: r.peers.filter(failed).map((o) => ({ peer: o.peer, error: { code: o.problem?.code as ErrorCode, message: o.problem?.message ?? '' } })),
-    peers: r.peers.map((o) => ({ peer: o.peer, bytes: o.bytes, duplicateBytes: o.duplicateBytes ?? 0, problem: o.problem?.message ?? null })),
+    peers,
+    wasted: wastedBytes(peers),
     kept: r.kept ? { identity: r.kept.identity, size: r.kept.size, at: r.kept.at } : null,
     others: r.others ?? [],
   };

@@ -48,6 +48,14 @@ describe('cli/completer', () => {
     expect(complete('#NOPE x', source)).to.deep.equal([[], 'x']);
   });
 
+  it('completes up and down for #LIMIT, each once, and nothing where a rate goes', () => {
+    expect(complete('#LIMIT ', source)).to.deep.equal([['down', 'up'], '']);
+    expect(complete('#LIMIT d', source)).to.deep.equal([['down '], 'd']);
+    expect(complete('#LIMIT up ', source)).to.deep.equal([[], '']);
+    expect(complete('#LIMIT up 2M ', source)).to.deep.equal([['down '], '']);
+    expect(complete('#LIMIT down 1M up 2', source)).to.deep.equal([[], '2']);
+  });
+
   it('quotes and escapes words the way the console reads them back', () => {
     expect(quoteWord('a.txt')).to.equal('a.txt');
     expect(quoteWord('my notes.txt')).to.equal('"my notes.txt"');

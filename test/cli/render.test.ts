@@ -140,10 +140,11 @@ describe('client/render', () => {
       missing: ['p2'],
       unreachable: [{ peer: 'p3', error: down }],
       peers: [
-        { peer: 'p1', bytes: 100, duplicateBytes: 0, problem: null },
-        { peer: 'p2', bytes: 0, duplicateBytes: 0, problem: 'does not have it' },
-        { peer: 'p3', bytes: 0, duplicateBytes: 0, problem: down.message },
+        { peer: 'p1', bytes: 100, duplicateBytes: 0, abortedBytes: 0, badBytes: 0, partial: false, problem: null },
+        { peer: 'p2', bytes: 0, duplicateBytes: 0, abortedBytes: 0, badBytes: 0, partial: false, problem: 'does not have it' },
+        { peer: 'p3', bytes: 0, duplicateBytes: 0, abortedBytes: 0, badBytes: 0, partial: false, problem: down.message },
       ],
+      wasted: { duplicate: 0, aborted: 0, bad: 0 },
       kept: null,
       others: [],
     };
@@ -161,16 +162,29 @@ describe('client/render', () => {
     expect(renderResult({ ...base, status: 'already', others })[0]).to.equal(
       "Already have version a1a1a1a1a1a1 of a.txt; p2, p4 hold b2b2b2b2b2b2; p5 holds c3c3c3c3c3c3. Kept this peer's: --replace fetches theirs (this one is kept in the versions area), --version ID picks one",
     );
-    const replaced = { ...base, status: 'replaced' as const, kept: { identity: B, size: 7, at: 1 }, peers: [{ peer: 'p1', bytes: 100, duplicateBytes: 262144, problem: null }] };
+    const replaced = { ...base, status: 'replaced' as const, kept: { identity: B, size: 7, at: 1 }, peers: [{ peer: 'p1', bytes: 100, duplicateBytes: 262144, abortedBytes: 0, badBytes: 0, partial: false, problem: null }], wasted: { duplicate: 262144, aborted: 0, bad: 0 } };
     expect(renderResult(replaced)).to.deep.equal([
-      'Downloaded a.txt: 100 bytes in 0.50 s (200 B/s), identity a1a1a1a1a1a1; bytes per peer: p1 100 (+262144 duplicate); replaced version b2b2b2b2b2b2, kept in the versions area',
+      'Downloaded a.txt: 100 bytes in 0.50 s (200 B/s), identity a1a1a1a1a1a1; bytes per peer: p1 100 (+262144 duplicate); wasted 262144 bytes (262144 duplicate, 0 aborted, 0 bad); replaced version b2b2b2b2b2b2, kept in the versions area',
     ]);
+    // Partial holders are marked; what each peer wasted is said after its bytes, and summed by why.
+    const crowd = {
+      ...base,
+      peers: [
+        { peer: 'p1', bytes: 60, duplicateBytes: 0, abortedBytes: 7, badBytes: 0, partial: false, problem: null },
+        { peer: 'p4', bytes: 40, duplicateBytes: 5, abortedBytes: 0, badBytes: 9, partial: true, problem: null },
+      ],
+      wasted: { duplicate: 5, aborted: 7, bad: 9 },
+    };
+    expect(renderResult(crowd)[0]).to.equal(
+      'Downloaded a.txt: 100 bytes in 0.50 s (200 B/s), identity a1a1a1a1a1a1; bytes per peer: p1 60 (+7 aborted), p4 40 (partial holder; +5 duplicate; +9 bad); wasted 21 bytes (5 duplicate, 7 aborted, 9 bad)',
+    );
   });
 
   it('#DOWNLOAD of several files: each file, then one line for all', () => {
     const one: DownloadSummary = {
       command: 'download', name: 'a.txt', status: 'downloaded', size: 1000, identity: A, seconds: 0.5, resumedBytes: 0, searched: true,
-      found: ['p1'], missing: [], unreachable: [], peers: [{ peer: 'p1', bytes: 1000, duplicateBytes: 0, problem: null }], kept: null, others: [],
+      found: ['p1'], missing: [], unreachable: [], peers: [{ peer: 'p1', bytes: 1000, duplicateBytes: 0, abortedBytes: 0, badBytes: 0, partial: false, problem: null }],
+      wasted: { duplicate: 0, aborted: 0, bad: 0 }, kept: null, others: [],
     };
     const { command: _, ...fields } = one;
     const lines = renderResult({

@@ -4,7 +4,10 @@
  * closed after idleMs, and at most one idle connection per peer is kept.
  */
 import { expect } from 'chai';
+import { readFile } from 'node:fs/promises';
+import { join } from 'node:path';
 import { ConnectionPool } from '../../src/client/connection-pool.js';
+import { download } from '../../src/client/download.js';
 import { fanOut } from '../../src/client/fan-out.js';
 import { hello, listFiles } from '../../src/client/peer-client.js';
 import { PeerConnection } from '../../src/client/peer-connection.js';
@@ -13,7 +16,7 @@ import { type Mesh, startMesh, waitFor } from '../helpers.js';
 describe('client/connection-pool', function () {
   this.timeout(20_000);
   let mesh: Mesh;
-  before(async () => (mesh = await startMesh({ p1: { files: { 'a.txt': 'alpha' } }, p2: {} }, ['me'])));
+  before(async () => (mesh = await startMesh({ p1: { files: { 'a.txt': 'alpha', 'b.txt': 'beta' } }, p2: {} }, ['me'])));
   after(() => mesh.stop());
 
   it('hands back the connection given, for the same peer only', async function () {
@@ -25,7 +28,7 @@ describe('client/connection-pool', function () {
     expect(pool.take(mesh.address('p2'))).to.equal(undefined);
     expect(pool.take(mesh.address('p1'))).to.equal(conn);
     expect(pool.take(mesh.address('p1')), 'taken: no longer idle').to.equal(undefined);
-    expect((await listFiles(conn)).map((f) => f.name)).to.deep.equal(['a.txt']);
+    expect((await listFiles(conn)).map((f) => f.name)).to.deep.equal(['a.txt', 'b.txt']);
     conn.close();
   });
 
@@ -42,6 +45,22 @@ describe('client/connection-pool', function () {
     pool.give(c);
     c.close(); // as if the peer had hung up
     expect(pool.take(mesh.address('p2'))).to.equal(undefined);
+  });
+
+  it('lets downloads one after another share one connection per peer, given back when each is done', async function () {
+    const pool = new ConnectionPool();
+    const folder = await mesh.folderOf('me');
+    const before = mesh.logs.get('p1')?.length ?? 0;
+    for (const name of ['a.txt', 'b.txt']) {
+      const result = await download({ name, peers: [mesh.address('p1')], folder, pool, as: mesh.credentialsOf('me') });
+      expect(result.status).to.equal('downloaded');
+      expect(pool.size, 'the connection is idle in the pool again').to.equal(1);
+    }
+    expect(await readFile(join(folder.root, 'b.txt'), 'utf8')).to.equal('beta');
+    const entries = mesh.logs.get('p1')?.slice(before) ?? [];
+    expect(entries.map((e) => e.verb)).to.deep.equal(['HELLO', 'INFO', 'GET', 'INFO', 'GET']);
+    expect(new Set(entries.map((e) => e.remote)).size, 'one connection').to.equal(1);
+    pool.close();
   });
 
   it('lets two fan-outs share one TCP connection per peer; after close(), nothing is kept', async function () {

@@ -187,6 +187,24 @@ describe('client/peer-session', function () {
       expect(performance.now() - started).to.be.below(10_000);
     });
 
+    it('takes the deadlines of the command using it after retune(): a pooled connection serves a view, then a download', async function () {
+      const { session, peer } = sessionPair({ stallTimeoutMs: 60_000, requestTimeoutMs: 60_000 });
+      const first = session.request(1, frame('LIST', 1), LIST);
+      peer.write('OK 1 0\n');
+      await first;
+      session.retune({ stallTimeoutMs: 150, requestTimeoutMs: 60_000 });
+      const started = performance.now();
+      const err = await failure(session.request(2, frame('GET', 2), { maxBody: 100 }));
+      expect(err.code).to.equal('ERR_PEER_TIMEOUT');
+      expect(err.message).to.contain('stalled: nothing received for 150 ms');
+      expect(performance.now() - started).to.be.within(100, 5000);
+      // And back: no stall watch, the request's own deadline alone.
+      const other = sessionPair({ stallTimeoutMs: 50 });
+      other.session.retune({ requestTimeoutMs: 200 });
+      const slow = await failure(other.session.request(1, frame('LIST', 1), LIST));
+      expect(slow.message).to.contain('sent nothing for 200 ms');
+    });
+
     it('does not count idle time without requests as a stall', async function () {
       const { session, peer } = sessionPair({ stallTimeoutMs: 60 });
       const first = session.request(1, frame('LIST', 1), LIST);

@@ -3,7 +3,7 @@
  * as hashing here, and here whenever a worker would not pay or is not there.
  */
 import { expect } from 'chai';
-import { HASH_THREADS, PieceVerifier, WORKER_MIN_BYTES, WORKER_RATE } from '../../src/client/piece-verifier.js';
+import { HASH_THREADS, PieceVerifier, WORKER_MIN_BYTES } from '../../src/client/piece-verifier.js';
 import { hashPiece } from '../../src/storage/piece-hasher.js';
 import { BufferPool } from '../../src/transport/buffer-pool.js';
 
@@ -29,7 +29,7 @@ async function online(verifier: PieceVerifier): Promise<void> {
 describe('client/piece-verifier', function () {
   const shared = new BufferPool(1024 * 1024, 4, { shared: true });
   let verifier: PieceVerifier;
-  beforeEach(() => (verifier = new PieceVerifier({ threads: 2 })));
+  beforeEach(() => (verifier = new PieceVerifier({ threads: 2, fastBytes: 0 })));
   afterEach(() => verifier.close());
 
   it('starts no worker for a small download, and hashes it here', async function () {
@@ -41,28 +41,42 @@ describe('client/piece-verifier', function () {
     expect(verifier.hashedByWorkers).to.equal(0);
   });
 
-  it('a large download received slowly is hashed here, and starts its workers once it is hashed fast', async function () {
-    verifier.prepareWhenFast(WORKER_MIN_BYTES);
-    const lengths = [262144];
-    const data = pieces(shared, lengths);
-    // A piece now and then: far below WORKER_RATE, no worker.
-    for (let i = 0; i < 3; i++) expect((await verifier.digests(data, lengths)).map((d) => d.toString('hex'))).to.deep.equal(expected(data, lengths));
-    expect(verifier.workers).to.equal(0);
-    // A burst (a quarter of WORKER_RATE's bytes fill its 250 ms window): the workers start, and
-    // the pieces so far were hashed here. Up to 4 seconds' worth, should this machine stall.
-    for (let hashed = 0; verifier.workers === 0 && hashed <= 4 * WORKER_RATE; hashed += lengths[0] as number) await verifier.digests(data, lengths);
-    expect(verifier.workers).to.equal(2);
-    expect(verifier.hashedByWorkers).to.equal(0);
-    await online(verifier);
-    expect((await verifier.digests(data, lengths)).map((d) => d.toString('hex'))).to.deep.equal(expected(data, lengths));
-    expect(verifier.hashedByWorkers).to.equal(1);
-  });
-
-  it('starts HASH_THREADS workers by default', async function () {
-    const plain = new PieceVerifier();
+  it('starts HASH_THREADS workers by default, once a large download hashes fast here, not before', async function () {
+    const plain = new PieceVerifier({ fastBytes: 2 * 1024 * 1024 });
     plain.prepare(WORKER_MIN_BYTES);
+    expect(plain.workers).to.equal(0);
+    const data = pieces(shared, [1024 * 1024]);
+    await plain.digests(data, [data.length]);
+    expect(plain.workers, 'a megabyte: not yet').to.equal(0);
+    await plain.digests(data, [data.length]);
     expect(plain.workers).to.equal(HASH_THREADS);
     await plain.close();
+  });
+
+  it('starts no worker for a large download that delivers slowly', async function () {
+    const slow = new PieceVerifier({ fastBytes: 2 * 1024 * 1024 });
+    slow.prepare(WORKER_MIN_BYTES);
+    const data = pieces(shared, [1024 * 1024]);
+    await slow.digests(data, [data.length]);
+    await new Promise((resolve) => setTimeout(resolve, 300)); // past the window
+    await slow.digests(data, [data.length]);
+    expect(slow.workers).to.equal(0);
+    await slow.close();
+  });
+
+  it('stops its workers once every download that asked for them is over, not before', async function () {
+    const first = verifier.prepare(WORKER_MIN_BYTES);
+    const second = verifier.prepare(WORKER_MIN_BYTES);
+    expect(verifier.workers).to.equal(2);
+    first();
+    first(); // a second call of the same download counts once
+    expect(verifier.workers, 'the other download still hashes').to.equal(2);
+    second();
+    expect(verifier.workers).to.equal(0);
+    const data = pieces(shared, [1000]);
+    expect((await verifier.digests(data, [1000]))[0]?.toString('hex')).to.equal(expected(data, [1000])[0]);
+    verifier.prepare(WORKER_MIN_BYTES - 1)(); // a small download neither starts nor stops any
+    expect(verifier.workers).to.equal(0);
   });
 
   it('hashes here while its workers are still starting', async function () {
@@ -114,7 +128,7 @@ describe('client/piece-verifier', function () {
   });
 
   it('stops idle workers after its idle time', async function () {
-    const quick = new PieceVerifier({ threads: 1, idleMs: 50 });
+    const quick = new PieceVerifier({ threads: 1, idleMs: 50, fastBytes: 0 });
     quick.prepare(WORKER_MIN_BYTES);
     expect(quick.workers).to.equal(1);
     for (let i = 0; i < 100 && quick.workers > 0; i++) await new Promise((resolve) => setTimeout(resolve, 20));

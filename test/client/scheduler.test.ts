@@ -1,5 +1,5 @@
 import { expect } from 'chai';
-import { MIN_GAIN_MS, MIN_GAIN_SHARE, type Pace, PieceScheduler } from '../../src/client/scheduler.js';
+import { EAGER_PACE, MIN_GAIN_MS, MIN_GAIN_SHARE, type Pace, PieceScheduler } from '../../src/client/scheduler.js';
 
 /** Calls next(peer) n times and returns the answers. */
 function take(s: PieceScheduler, peer: string, n: number): (number | undefined)[] {
@@ -237,6 +237,20 @@ describe('client/scheduler', () => {
     expect(s.complete).to.equal(true);
     expect(s.next('a')).to.equal(undefined);
     expect(s.next('b')).to.equal(undefined);
+  });
+
+  it('openCount: pieces neither done nor being fetched, duplicates and releases counted once', () => {
+    const s = new PieceScheduler(4, { pace: EAGER_PACE });
+    expect(s.openCount).to.equal(4);
+    expect(take(s, 'a', 2)).to.deep.equal([0, 1]);
+    expect(s.openCount).to.equal(2);
+    expect(take(s, 'b', 2)).to.deep.equal([2, 3]);
+    expect(s.next('c')).to.equal(1); // an endgame duplicate
+    expect(s.openCount).to.equal(0);
+    s.release(0, 'a');
+    expect(s.openCount).to.equal(1);
+    expect(s.markDone(1, 'c')).to.equal(true); // the duplicate won: a's copy is let go
+    expect(s.openCount).to.equal(1);
   });
 
   it('zero pieces is complete at once', () => {

@@ -10,7 +10,7 @@ import { Wakeup, type WorkerHost, runWorkers } from '../../src/client/source-wor
 const tick = () => new Promise<void>((resolve) => setTimeout(resolve, 1));
 
 /** A host whose fetches take `ms` each, with at most `budget` in flight; counts the scheduler's calls. */
-function scriptedHost(scheduler: PieceScheduler, options: { depth: number; budget: number; ms: number; fail?: number }) {
+function scriptedHost(scheduler: PieceScheduler, options: { depth: number; budget: number; ms: number; fail?: number; leave?: () => boolean }) {
   const changes = new Wakeup();
   const ticks = new Wakeup();
   const log = { looks: 0, fetched: [] as number[], inFlight: 0, most: 0, idle: 0 };
@@ -26,6 +26,7 @@ function scriptedHost(scheduler: PieceScheduler, options: { depth: number; budge
     depth: options.depth,
     signal: controller.signal,
     full: () => log.inFlight >= options.budget,
+    leave: options.leave ?? (() => false),
     runLength: () => 1,
     changed: () => changes.wait(),
     tick: () => ticks.wait(),
@@ -77,6 +78,21 @@ describe('client/source-workers', () => {
     await running;
     expect(scheduler.complete).to.equal(true);
     controller.abort();
+  });
+
+  it('a source left out near the end, with nothing in flight, looks again at the next change', async () => {
+    const scheduler = new PieceScheduler(3);
+    let leave = true;
+    const { host, log, changes } = scriptedHost(scheduler, { depth: 4, budget: 4, ms: 1, leave: () => leave });
+    const running = runWorkers(host, () => undefined);
+    await tick();
+    expect(log.fetched).to.deep.equal([]);
+    // The other sources failed, say: this one is no longer left out, and a change says so.
+    leave = false;
+    changes.wake();
+    await running;
+    expect(scheduler.complete).to.equal(true);
+    expect([...log.fetched].sort()).to.deep.equal([0, 1, 2]);
   });
 
   it('stops every worker, sleeping ones too, when the download is over', async () => {

@@ -32,7 +32,7 @@ export interface Mesh {
   readonly servers: Map<string, PeerServer>;
   /** Request log lines, per peer. */
   readonly logs: Map<string, RequestLog[]>;
-  /** Calls `fn` on each request a peer logs (just before its answer is sent). */
+  /** Calls `fn` on each request a peer logs (once its answer has gone out, or was cut off). */
   tap(id: string, fn: (entry: RequestLog, count: number) => void): void;
   /** The served_files folder of a peer. */
   dirOf(id: string): string;

@@ -27,7 +27,7 @@ describe('txtmesh-client (piped console)', function () {
     expect(r.stderr).to.equal('');
     expect(r.code).to.equal(0);
     expect(r.stdout).to.match(/^p1: 3 files\n  clash\.txt +7 B +[0-9a-f]{12}\n  hello_world\.txt +6 B +[0-9a-f]{12}\n/);
-    expect(r.stdout).to.match(/Downloaded lorem\.txt: \d+ bytes in .*bytes per peer: p2 \d+( \(\+\d+ duplicate\))?, p3 \d+/);
+    expect(r.stdout).to.match(/Downloaded lorem\.txt: \d+ bytes in .*bytes per peer: p2 \d+( \([^)]*\))?, p3 \d+/);
     expect(await readFile(join(mesh.root, 'p5', 'served_files', 'lorem.txt'))).to.deep.equal(lorem);
     expect(await readFile(join(mesh.root, 'p5', 'served_files', 'my notes.txt'), 'utf8')).to.equal('spaces ok\r\n');
   });

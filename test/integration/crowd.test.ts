@@ -36,6 +36,14 @@ describe('a crowd of downloaders on loopback', function () {
     expect(servedByCrowd.length, 'GETs the downloaders answered').to.be.greaterThan(0);
     const fromOthers = results.flatMap((r) => r.peers.filter((p) => p.peer !== 'seed' && p.bytes > 0));
     expect(fromOthers.length, 'downloads that got verified bytes from another downloader').to.be.greaterThan(0);
+    // The summaries mark the downloaders that served while still downloading, never the seed
+    // (which, super-seeding, offers each a few pieces at a time: its INFO says complete=1).
+    expect(fromOthers.some((p) => p.partial), 'a downloader credited as a partial holder').to.equal(true);
+    expect(results.map((r) => r.peers.find((p) => p.peer === 'seed')?.partial ?? false)).to.deep.equal([false, false, false, false]);
+    // The seed's log counts what went out (every GET line, cut off or not): at least what it was credited with.
+    const seedSent = (mesh.logs.get('seed') ?? []).filter((e) => e.verb === 'GET').reduce((total, e) => total + e.bytes, 0);
+    const seedCredited = results.reduce((total, r) => total + (r.peers.find((p) => p.peer === 'seed')?.bytes ?? 0), 0);
+    expect(seedSent).to.be.at.least(seedCredited);
   });
 
   it('contention: 1 seed and 8 downloaders at once without caps, three runs, no download fails', async () => {

@@ -21,8 +21,9 @@ function output(child: ChildProcess): { text: () => string; exit: Promise<number
   return { text: () => text, exit: new Promise((r) => child.on('close', (code) => r(code))) };
 }
 
+/** `bytes per peer: p1 5, p2 7 (+3 aborted); wasted 3 bytes (…)` → {p1: 5, p2: 7}. */
 function bytesPerPeer(text: string): Record<string, number> {
-  const line = /bytes per peer: (.*)/.exec(text)?.[1] ?? '';
+  const line = (/bytes per peer: (.*)/.exec(text)?.[1] ?? '').replace(/ \([^)]*\)/g, '').split(';')[0] ?? '';
   return Object.fromEntries(line.split(', ').map((part) => part.split(' ')).map(([peer, n]) => [peer, Number(n)]));
 }
 

@@ -58,5 +58,18 @@ describe('protocol/bitfield', () => {
     const back = ANSWERS.INFO.decode(head, Buffer.concat(frames.slice(1)));
     expect([...(back.have ?? [])]).to.deep.equal([0, 1]);
     expect(back.pieceHashes.equals(pieceHashes)).to.equal(true);
+    expect(back.complete).to.equal(undefined);
+  });
+
+  it('a full holder offering some pieces (super-seeding) adds complete=1 after have=; a reader that does not know it sees a partial answer', () => {
+    const pieceHashes = Buffer.alloc(64, 7);
+    const frames = encodeAnswer({ kind: 'INFO', id: 6, size: 300_000, pieceSize: 262_144, identity: 'd'.repeat(64), pieceHashes, have: Uint8Array.from([1, 0]), complete: true });
+    const text = (frames[0] as Buffer).toString('latin1');
+    expect(text).to.equal(`OK 6 65 size=300000 piece=262144 pieces=2 identity=${'d'.repeat(64)} have=1 complete=1\n`);
+    const back = ANSWERS.INFO.decode(parseHeader(text.slice(0, -1)), Buffer.concat(frames.slice(1)));
+    expect(back.complete).to.equal(true);
+    expect([...(back.have ?? [])]).to.deep.equal([1, 0]);
+    // Only `complete=1` says so; any other value is ignored, as an unknown field would be.
+    expect(ANSWERS.INFO.decode(parseHeader(text.slice(0, -1).replace('complete=1', 'complete=yes')), Buffer.concat(frames.slice(1))).complete).to.equal(undefined);
   });
 });

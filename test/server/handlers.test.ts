@@ -3,12 +3,13 @@
  * a PUT's sink) out. No sockets.
  */
 import { expect } from 'chai';
-import { appendFile, readFile, readdir, rm } from 'node:fs/promises';
+import { appendFile, readFile, readdir, rm, symlink } from 'node:fs/promises';
 import { join } from 'node:path';
 import { MAX_RANGE_BYTES, PIECE_SIZE } from '../../src/constants.js';
 import { TxtmeshError } from '../../src/errors.js';
 import type { Request } from '../../src/protocol/requests.js';
 import { HandleCache } from '../../src/server/handle-cache.js';
+import { SuperSeed } from '../../src/server/super-seed.js';
 import { type BodySink, type HandlerContext, type Reply, type RequestNote, SEND_CHUNK, onRequest } from '../../src/server/handlers.js';
 import { PieceHasher } from '../../src/storage/piece-hasher.js';
 import { ServedFolder } from '../../src/storage/served-folder.js';
@@ -94,14 +95,35 @@ describe('server/handlers', () => {
     expect(await codeOf(start({ verb: 'INFO', id: 4, name: 'nope.txt' }))).to.equal('ERR_NOT_FOUND');
   });
 
-  it('GET: streams a range of several read chunks exactly, and notes its length', async () => {
+  it('INFO of a known file follows what its name leads to now: a rewrite is described anew, a symlink in its place is refused', async () => {
+    const info = async (id: number) => (await answer({ verb: 'INFO', id, name: 'hello.txt' })).answer;
+    expect(await info(5)).to.include({ identity: identityOf(small) }); // known since init()
+    const longer = Buffer.concat([small, Buffer.from('and more\n')]);
+    await appendFile(join(dir, 'hello.txt'), 'and more\n');
+    expect(await info(6)).to.include({ size: longer.length, identity: identityOf(longer) });
+    await rm(join(dir, 'hello.txt'));
+    await symlink(join(dir, 'sub', 'big.txt'), join(dir, 'hello.txt'));
+    expect(await codeOf(start({ verb: 'INFO', id: 7, name: 'hello.txt' }))).to.equal('ERR_NOT_FOUND');
+  });
+
+  it('GET: streams a range of several read chunks exactly (the log counts what goes out, not the length)', async () => {
     const note: RequestNote = {};
     const offset = 5;
     const length = big.length - 10;
     const reply = await answer({ verb: 'GET', id: 5, name: 'sub/big.txt', offset, length, identity: identityOf(big) }, note);
     expect(reply.answer).to.deep.equal({ kind: 'GET', id: 5, length });
-    expect(note.bytes).to.equal(length);
+    expect(note.bytes).to.equal(undefined);
     expect((await bytesOf(reply)).equals(big.subarray(offset, offset + length))).to.equal(true);
+  });
+
+  it('INFO partial to a crowd: a super-seeding full holder offers some pieces and says complete (not a downloader)', async () => {
+    ctx = { ...ctx, superSeed: new SuperSeed() };
+    const ask = (client: string) => onRequest(ctx, { verb: 'INFO', id: 9, name: 'sub/big.txt', partial: true }, {}, handles, { client }).then((sink) => sink.finish());
+    const lone = (await ask('10.0.0.1')).answer;
+    expect(lone.kind === 'INFO' && lone.have, 'a lone downloader is told the whole file').to.equal(undefined);
+    const crowd = (await ask('10.0.0.2')).answer;
+    expect(crowd.kind === 'INFO' && crowd.have?.includes(0), 'offered only some pieces').to.equal(true);
+    expect(crowd.kind === 'INFO' && crowd.complete).to.equal(true);
   });
 
   it('GET: an empty range at the end of the file', async () => {

@@ -45,6 +45,7 @@ describe('server/partial-handlers', function () {
     const partial = await fileInfo(conn, 'f.txt', undefined, { partial: true });
     expect(partial.identity).to.equal(info.identity);
     expect([...(partial.have ?? [])]).to.deep.equal([0, 1, 0, 0]);
+    expect(partial.complete, 'a downloader does not say complete').to.equal(undefined);
     expect([...(await holding(conn, 'f.txt', info.identity, 4))]).to.deep.equal([0, 1, 0, 0]);
 
     const held = await getRange(conn, 'f.txt', PIECE_SIZE, PIECE_SIZE, info.identity);

@@ -23,7 +23,7 @@ describe('server/stats', () => {
     const s = stats.snapshot();
     expect(s.uptimeMs).to.equal(60_000);
     expect(s.connections).to.deep.equal({ open: 1, total: 2 });
-    expect(s.requests).to.deep.equal({ total: 5, refused: 2 });
+    expect(s.requests).to.deep.equal({ total: 5, refused: 2, cut: 0 });
     expect(s.bytesServed).to.equal(100);
     expect(s.bytesReceived).to.equal(50);
   });

@@ -10,7 +10,7 @@ import { basename, join } from 'node:path';
 import { PIECE_SIZE } from '../../src/constants.js';
 import { TxtmeshError } from '../../src/errors.js';
 import { findPartials, havePathFor } from '../../src/storage/have-file.js';
-import { FLUSH_EVERY_BYTES, PartFile } from '../../src/storage/part-file.js';
+import { FLUSH_EVERY_BYTES, FLUSH_EVERY_MS, PartFile } from '../../src/storage/part-file.js';
 import type { ServedFolder } from '../../src/storage/served-folder.js';
 import { fileInfoOf, makeText, servedFolder, tempDir, waitFor } from '../helpers.js';
 import { expectCode } from '../helpers/expect-code.js';
@@ -109,11 +109,24 @@ describe('storage/part-file', function () {
     await part.discard();
   });
 
-  it('starts no flush before FLUSH_EVERY_BYTES are written', async function () {
-    const { part } = await PartFile.open(folder, info);
+  it('starts no flush before FLUSH_EVERY_BYTES are written (within FLUSH_EVERY_MS)', async function () {
+    const { part } = await PartFile.open(folder, info, { flushEveryMs: 60_000 });
     for (let i = 0; i < 4; i++) await part.write(i * PIECE_SIZE, piece(text, i));
     expect(part.flushes).to.equal(0);
     expect(FLUSH_EVERY_BYTES).to.be.above(text.length);
+    await part.discard();
+  });
+
+  it('flushes a megabyte or more once FLUSH_EVERY_MS have passed, fewer bytes not yet', async function () {
+    const { part } = await PartFile.open(folder, info, { flushEveryMs: 0 });
+    for (let i = 0; i < 4; i++) await part.write(i * PIECE_SIZE, piece(text, i));
+    expect(part.flushes, 'the whole file: under a megabyte').to.equal(0);
+    // The same pieces again (as a resumed or retried write would): past a megabyte written.
+    for (let i = 0; i < 2; i++) await part.write(i * PIECE_SIZE, piece(text, i));
+    expect(part.flushes).to.equal(1);
+    expect(await part.publish(conflict)).to.equal('stored');
+    expect((await readFile(join(folder.root, 'notes.txt'))).equals(text)).to.equal(true);
+    expect(FLUSH_EVERY_MS).to.be.above(0);
     await part.discard();
   });
 

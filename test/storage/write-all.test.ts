@@ -1,4 +1,5 @@
 import { expect } from 'chai';
+import { readFileSync } from 'node:fs';
 import { type FileHandle, open, readFile, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { writeAll } from '../../src/storage/write-all.js';
@@ -46,6 +47,24 @@ describe('storage/write-all', function () {
     expect(calls).to.equal(7);
     await handle.close();
     expect((await readFile(path)).subarray(2).toString()).to.equal(text.toString());
+  });
+
+  it('writes a buffer of at most syncUpTo bytes synchronously, a larger one through the handle', async function () {
+    let calls = 0;
+    const counted = {
+      fd: handle.fd,
+      write: (buffer: Buffer, offset: number, length: number, position: number) => {
+        calls++;
+        return handle.write(buffer, offset, length, position);
+      },
+    } as unknown as FileHandle;
+    const pending = writeAll(counted, Buffer.from('small'), 0, 5);
+    // Written by the time the call returns: no thread-pool round trip.
+    expect(readFileSync(path, 'utf8')).to.equal('small');
+    await pending;
+    await writeAll(counted, Buffer.from('larger'), 5, 5);
+    expect(calls).to.equal(1);
+    expect((await readFile(path)).toString()).to.equal('smalllarger');
   });
 
   it('writes nothing for an empty buffer', async function () {

@@ -6,7 +6,7 @@
 import { expect } from 'chai';
 import { once } from 'node:events';
 import type { Duplex } from 'node:stream';
-import { send, sendOne } from '../../src/transport/send.js';
+import { joinSmall, send, sendOne } from '../../src/transport/send.js';
 import { duplexPair } from '../duplex-pair.js';
 import { expectCode } from '../helpers/expect-code.js';
 
@@ -29,6 +29,14 @@ function drainReader(end: Duplex): Buffer {
 }
 
 describe('transport/send', function () {
+  it('joinSmall joins buffers up to the limit into one, and leaves larger answers and single buffers alone', function () {
+    const parts = [Buffer.from('OK 3 5\n'), Buffer.from('hello')];
+    expect(joinSmall(parts, 12)?.toString()).to.equal('OK 3 5\nhello');
+    expect(joinSmall(parts, 11), 'one byte over the limit').to.equal(undefined);
+    expect(joinSmall([Buffer.from('OK 1 0\n')], 100), 'nothing to join').to.equal(undefined);
+    expect(joinSmall([], 100)).to.equal(undefined);
+  });
+
   it('writes buffers in order', async function () {
     const [a, b] = duplexPair();
     const got: Buffer[] = [];

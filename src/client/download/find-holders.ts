@@ -39,8 +39,11 @@ function recheckMs(peersAsked: number): number {
 export interface Holder {
   readonly peer: PeerAddress;
   readonly conn: PeerConnection;
-  /** With `have`, a partial holder: the pieces it holds (one byte per piece). */
-  readonly info: FileInfo & { readonly have?: Uint8Array };
+  /**
+   * With `have`, a partial holder: the pieces it holds (one byte per piece); with `complete`
+   * too, a full holder offering only those for now (super-seeding).
+   */
+  readonly info: FileInfo & { readonly have?: Uint8Array; readonly complete?: boolean };
   /** From the start of the search to its answer. */
   readonly latencyMs: number;
 }
@@ -106,10 +109,11 @@ export class HolderSearch {
     for (const holder of this.#waiting.splice(0)) follower(holder);
   }
 
-  /** Ends the grace period and closes the connections no one took. */
+  /** Ends the grace period; the idle connections go back to the pool, if there is one, else are closed. */
   close(): void {
     clearTimeout(this.#graceTimer);
-    for (const conn of this.#conns) if (!conn.closed && conn.waiting === 0) conn.close();
+    const { pool } = this.#options;
+    for (const conn of this.#conns) if (!conn.closed && conn.waiting === 0) pool ? pool.give(conn) : conn.close();
   }
 
   #onResult(result: PeerResult<{ conn: PeerConnection; info: FileInfo }>, index: number): void {
@@ -167,8 +171,8 @@ export class HolderSearch {
  * answer, so a frozen peer costs one deadline, not the default one.
  */
 function connectOptions(options: DownloadSettings) {
-  const { as, stallTimeoutMs, requestTimeoutMs } = options;
-  return { as, stallTimeoutMs, requestTimeoutMs, connectTimeoutMs: Math.min(options.connectTimeoutMs, requestTimeoutMs) };
+  const { as, stallTimeoutMs, requestTimeoutMs, pool } = options;
+  return { as, stallTimeoutMs, requestTimeoutMs, pool, connectTimeoutMs: Math.min(options.connectTimeoutMs, requestTimeoutMs) };
 }
 
 /** INFO, checked: the piece hashes must add up to the identity the peer claims. */

@@ -10,6 +10,7 @@ import type { VersionsArea } from '../../storage/versions-area.js';
 import type { Credentials } from '../../security/credentials.js';
 import type { PeerAddress } from '../../settings.js';
 import type { RateLimit } from '../../transport/rate-limit.js';
+import type { ConnectionPool } from '../connection-pool.js';
 import { DEFAULT_RETRY, type RetryPolicy } from '../retry.js';
 
 export interface DownloadProgress {
@@ -60,6 +61,8 @@ export interface DownloadOptions {
   readonly versions?: VersionsArea;
   /** Paces what the download receives from all its sources together (--max-download-rate); shared by downloads that run at once. */
   readonly receiveLimit?: RateLimit;
+  /** Idle connections to take (the console's), and to give the idle ones back to when the download is over. */
+  readonly pool?: ConnectionPool;
 }
 
 export const DEFAULT_STALL_TIMEOUT_MS = 5000;

@@ -4,6 +4,7 @@
  * into one row per peer for the result, or for the error when the download fails.
  */
 import type { Problem } from '../problem.js';
+import type { DownloadPeer, Wasted } from '../results.js';
 import type { SourceState } from '../swarm.js';
 
 export interface PeerOutcome {
@@ -12,6 +13,12 @@ export interface PeerOutcome {
   readonly bytes: number;
   /** Verified bytes it sent of pieces another peer had delivered first (the endgame's duplicates). */
   readonly duplicateBytes?: number;
+  /** Bytes it sent for requests that failed or were cancelled before they were whole. */
+  readonly abortedBytes?: number;
+  /** Bytes it sent that failed verification. */
+  readonly badBytes?: number;
+  /** It served as a partial holder (a peer still downloading the file) during the download. */
+  readonly partial?: boolean;
   /** Why the peer was not used, or dropped part-way (undefined: served to the end). */
   readonly problem?: Problem;
   /** The version the peer holds, when it answered with one. */
@@ -52,13 +59,34 @@ export class PeerLedger {
     const used = [...sources].map((s): PeerOutcome => {
       const problem = s.problem ?? s.note;
       const known = this.#entries.get(s.peer.id);
-      const duplicates = s.duplicateBytes > 0 ? { duplicateBytes: s.duplicateBytes } : {};
-      return { peer: s.peer.id, bytes: s.bytes, ...duplicates, ...(problem ? { problem } : {}), identity: known?.identity, size: known?.size };
+      const wasted = { duplicateBytes: s.duplicateBytes, abortedBytes: s.abortedBytes, badBytes: s.badBytes };
+      const counted = Object.fromEntries(Object.entries(wasted).filter(([, bytes]) => bytes > 0));
+      const partial = s.partialHolder ? { partial: true } : {};
+      return { peer: s.peer.id, bytes: s.bytes, ...counted, ...partial, ...(problem ? { problem } : {}), identity: known?.identity, size: known?.size };
     });
     const usedIds = new Set(used.map((u) => u.peer));
     const others = [...this.#entries].filter(([peer]) => !usedIds.has(peer)).map(([peer, e]): PeerOutcome => ({ peer, bytes: 0, ...e }));
     return [...used, ...others];
   }
+}
+
+/** A download's rows per peer, as its summary gives them (results.ts DownloadPeer). */
+export function downloadPeers(outcomes: readonly PeerOutcome[]): DownloadPeer[] {
+  return outcomes.map((o) => ({
+    peer: o.peer,
+    bytes: o.bytes,
+    duplicateBytes: o.duplicateBytes ?? 0,
+    abortedBytes: o.abortedBytes ?? 0,
+    badBytes: o.badBytes ?? 0,
+    partial: o.partial === true,
+    problem: o.problem?.message ?? null,
+  }));
+}
+
+/** Bytes received that were not kept, all peers together, by why (results.ts Wasted). */
+export function wastedBytes(peers: readonly DownloadPeer[]): Wasted {
+  const sum = (of: (p: DownloadPeer) => number) => peers.reduce((total, p) => total + of(p), 0);
+  return { duplicate: sum((p) => p.duplicateBytes), aborted: sum((p) => p.abortedBytes), bad: sum((p) => p.badBytes) };
 }
 
 /** "p1: why; p2: why" for an error message. */

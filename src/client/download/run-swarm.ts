@@ -36,6 +36,7 @@ export function startSwarm(run: DownloadRun, target: Target, chosen: readonly Ho
     signal: run.signal,
     as: options.as,
     receiveLimit: options.receiveLimit,
+    pool: options.pool,
     onPiece: (peer, bytes) => {
       const now = performance.now();
       options.onPiece?.(peer, bytes, now - started);
@@ -46,8 +47,8 @@ export function startSwarm(run: DownloadRun, target: Target, chosen: readonly Ho
     },
   });
   const join = (holder: Holder) => {
-    options.onSource?.(holder.peer.id, holder.info.have !== undefined);
-    swarm.add(holder.peer, holder.conn, holder.info.have);
+    options.onSource?.(holder.peer.id, holder.info.have !== undefined && holder.info.complete !== true);
+    swarm.add(holder.peer, holder.conn, holder.info.have, holder.info.complete);
   };
   for (const holder of chosen) join(holder);
   run.search.onFound((holder) => {
