@@ -202,13 +202,13 @@ describe('client/scheduler', () => {
       expect(s.next('b')).to.equal(3);
     });
 
-    it('does not duplicate unless it saves half the idle peer\'s own time for the piece (MIN_GAIN_SHARE)', () => {
+    it('does not duplicate unless it saves MIN_GAIN_SHARE times the idle peer\'s own time for the piece', () => {
       // Sources sending a piece in ~600 ms each (a crowd's shared uplinks): 250 ms late is noise.
       const figures = { remaining: { a: 850 }, perPiece: { a: 600, b: 600 } };
       const s = new PieceScheduler(2, { pace: pace(figures.remaining, figures.perPiece) });
       expect(take(s, 'a', 2)).to.deep.equal([0, 1]);
       expect(s.next('b')).to.equal(undefined);
-      figures.remaining.a = 600 + 600 * MIN_GAIN_SHARE + 1; // now it saves more than half of b's 600 ms
+      figures.remaining.a = 600 + 600 * MIN_GAIN_SHARE + 1; // now it saves more than MIN_GAIN_SHARE times b's 600 ms
       expect(s.next('b')).to.equal(1);
     });
 
