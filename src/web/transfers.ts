@@ -141,7 +141,8 @@ class Transfer {
       if (this.from === null && o.problem?.code === 'ERR_NOT_FOUND' && !this.perPeer.has(o.peer)) continue;
       const p = this.peer(o.peer);
       p.bytes = o.bytes;
-      p.problem = o.problem ? `${o.problem.message} (${o.problem.code})` : null;
+      // The message says its code already (client/problem.ts), as the console prints it.
+      p.problem = o.problem?.message ?? null;
     }
   }
 }
